@@ -1,0 +1,228 @@
+// Command kedja runs the registry of who processes a health line's call data:
+// the GraphQL service, its migrations and its demo data.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+	_ "time/tzdata" // routing windows need zones even where the OS has none
+
+	_ "github.com/lib/pq"
+
+	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/migrations"
+	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/schema"
+	"github.com/kedja/kedja/server"
+	"github.com/kedja/kedja/store"
+)
+
+const usage = `kedja: a registry of who processes a health line's call data.
+
+Usage:
+  kedja serve [flags]     migrate, then serve GraphQL at POST /graphql
+  kedja migrate [flags]   apply database migrations
+  kedja seed demo [flags] load the public 1177 case of 2019 as demo data
+  kedja version           print the version
+
+Run "kedja COMMAND --help" for a command's flags.
+
+Environment:
+  DATABASE_URL     PostgreSQL connection string (required)
+  KEDJA_ADDR       listen address (default 127.0.0.1:8080)
+  KEDJA_TIME_ZONE  zone for instants given without offset (default Europe/Stockholm)
+`
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(context.Background(), os.Args[1:], os.Stdout, log); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "kedja:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(out, "kedja", version())
+		return nil
+	case "migrate":
+		fs, cfg := commonFlags("migrate", "Apply the database migrations (idempotent; safe to run from several instances at once).")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			applied, err := migrations.Apply(ctx, s.DB())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "applied %d migration(s) %v\n", len(applied), applied)
+			return nil
+		})
+	case "seed":
+		if len(args) < 2 || args[1] != "demo" {
+			return errors.New(`usage: kedja seed demo [--database-url URL]`)
+		}
+		fs, cfg := commonFlags("seed demo", "Load the public 1177 case of 2019 as demo data (idempotent).")
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+				return err
+			}
+			loaded, err := demo.Seed(ctx, s, cfg.location)
+			if err != nil {
+				return err
+			}
+			if loaded {
+				fmt.Fprintln(out, "demo data loaded")
+			} else {
+				fmt.Fprintln(out, "demo data already present; nothing changed")
+			}
+			return nil
+		})
+	case "serve":
+		fs, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
+		addr := fs.String("addr", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
+		seed := fs.Bool("seed-demo", false, "load the demo data before serving")
+		timeout := fs.Duration("timeout", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			return serve(ctx, s, cfg, *addr, *seed, *timeout, out, log)
+		})
+	}
+	return fmt.Errorf("unknown command %q; run kedja --help", args[0])
+}
+
+type config struct {
+	databaseURL string
+	timeZone    string
+	location    *time.Location
+}
+
+func commonFlags(name, desc string) (*flag.FlagSet, *config) {
+	cfg := &config{}
+	fs := flag.NewFlagSet("kedja "+name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "kedja %s: %s\n\nFlags:\n", name, desc)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&cfg.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL connection string (env DATABASE_URL)")
+	fs.StringVar(&cfg.timeZone, "time-zone", envOr("KEDJA_TIME_ZONE", "Europe/Stockholm"), "zone for instants given without an offset")
+	return fs, cfg
+}
+
+func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) error {
+	if cfg.databaseURL == "" {
+		return errors.New("no database: set DATABASE_URL or pass --database-url")
+	}
+	loc, err := time.LoadLocation(cfg.timeZone)
+	if err != nil {
+		return fmt.Errorf("--time-zone: %q is not a time zone", cfg.timeZone)
+	}
+	cfg.location = loc
+	s, err := store.Open(ctx, cfg.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed bool, timeout time.Duration, out io.Writer, log *slog.Logger) error {
+	applied, err := migrations.Apply(ctx, s.DB())
+	if err != nil {
+		return err
+	}
+	log.Info("migrations", "applied", applied)
+	if seed {
+		loaded, err := demo.Seed(ctx, s, cfg.location)
+		if err != nil {
+			return err
+		}
+		log.Info("demo data", "loaded", loaded)
+	}
+	res := resolvers.New(s, log, cfg.location)
+	sch, err := schema.New(res)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	srvCfg := server.DefaultConfig
+	srvCfg.Timeout = timeout
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           server.New(srvCfg, sch, res, s, log).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      timeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(out, "kedja %s serving GraphQL at http://%s/graphql\n", version(), ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "version", version())
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
+	select {
+	case err := <-errc:
+		return err
+	case got := <-sig:
+		log.Info("shutting down", "signal", got.String())
+	}
+	// Shutdown stops accepting and waits for requests in flight to finish.
+	shutCtx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return s.Value[:12]
+			}
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}

@@ -1,0 +1,212 @@
+// Package demo loads the public 1177 case of 2019 (../shared/docs/domain.md)
+// as demo data, through the store's own validation, in one transaction.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// Actor is recorded as the author of the demo data.
+const Actor = "kedja seed demo"
+
+// Marker is the organisation whose presence means the demo is loaded.
+const Marker = "Medhelp AB"
+
+// Loaded reports whether the demo data are present.
+func Loaded(ctx context.Context, s *store.Store) (bool, error) {
+	name := Marker
+	se := "SE"
+	rows, _, err := s.ListOrganisations(ctx, store.OrganisationFilter{NameContains: &name, Country: &se}, store.Page{First: 10})
+	if err != nil {
+		return false, err
+	}
+	for _, o := range rows {
+		if o.LegalName == Marker {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Seed loads the demo data unless they are present; it reports whether it
+// loaded them. Two seeds at once are serialised by the database lock the
+// transaction takes, and the second then finds the data present.
+func Seed(ctx context.Context, s *store.Store, loc *time.Location) (bool, error) {
+	loaded := false
+	err := s.InTx(ctx, Actor, func(ctx context.Context) error {
+		if err := s.Lock(ctx, "demo seed"); err != nil {
+			return err
+		}
+		present, err := Loaded(ctx, s)
+		if err != nil || present {
+			return err
+		}
+		loaded = true
+		return (&seeder{ctx: ctx, s: s, loc: loc}).run()
+	})
+	return loaded, err
+}
+
+// seeder keeps the first error, so the data read as a list of facts.
+type seeder struct {
+	ctx context.Context
+	s   *store.Store
+	loc *time.Location
+	err error
+}
+
+func (d *seeder) at(s string) time.Time {
+	t, err := registry.ParseInstant("demo", s, d.loc)
+	if err != nil {
+		panic(err) // the demo's own dates are constants
+	}
+	return t
+}
+
+func (d *seeder) ptr(s string) *time.Time { t := d.at(s); return &t }
+
+func date(s string) *time.Time {
+	t, err := registry.ParseDate("demo", s)
+	if err != nil {
+		panic(err)
+	}
+	return &t
+}
+
+func str(s string) *string { return &s }
+
+func (d *seeder) region(county string) registry.Organisation {
+	if d.err != nil {
+		return registry.Organisation{}
+	}
+	k := "region"
+	rows, _, err := d.s.ListOrganisations(d.ctx, store.OrganisationFilter{Kind: &k}, store.Page{First: 100})
+	if err != nil {
+		d.err = err
+		return registry.Organisation{}
+	}
+	for _, o := range rows {
+		if o.CountyCode != nil && *o.CountyCode == county {
+			return o
+		}
+	}
+	d.err = fmt.Errorf("demo: no region with county code %s; run the migrations first", county)
+	return registry.Organisation{}
+}
+
+func do[T any](d *seeder, fn func(context.Context, string, *T) (T, error), v T) T {
+	if d.err != nil {
+		return v
+	}
+	out, err := fn(d.ctx, Actor, &v)
+	if err != nil {
+		d.err = fmt.Errorf("demo: %T: %w", v, err)
+	}
+	return out
+}
+
+func (d *seeder) run() error {
+	s := d.s
+	stockholm, sormland, varmland := d.region("01"), d.region("04"), d.region("17")
+	regions := []registry.Organisation{stockholm, sormland, varmland}
+
+	inera := do(d, s.CreateOrganisation, registry.Organisation{LegalName: "Inera AB", Country: "SE", Kind: "company"})
+	medhelp := do(d, s.CreateOrganisation, registry.Organisation{LegalName: Marker, Country: "SE", Kind: "company"})
+	medicall := do(d, s.CreateOrganisation, registry.Organisation{LegalName: "Medicall Co., Ltd.", Country: "TH", Kind: "company",
+		TimeZone: "Asia/Bangkok"})
+	voice := do(d, s.CreateOrganisation, registry.Organisation{LegalName: "Voice Integrate Nordic AB", Country: "SE", Kind: "company"})
+
+	// Systems.
+	platform := do(d, s.CreateSystem, registry.System{Name: "1177 national telephony platform", Kind: "telephony",
+		OperatorID: inera.ID, DataCategories: pq.StringArray{"call routing", "call recordings (other regions)"},
+		Description: str("Routes 1177 calls to each region's care provider; Inera's own recordings stay on the closed health network.")})
+	princess := do(d, s.CreateSystem, registry.System{Name: "Princess", Kind: "records", OperatorID: medhelp.ID,
+		DataCategories: pq.StringArray{"patient records", "health data"}, Description: str("Medhelp's patient record system.")})
+	biz := do(d, s.CreateSystem, registry.System{Name: "Biz 2.0", Kind: "recording", OperatorID: voice.ID, VendorID: &voice.ID,
+		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"},
+		Description:    str("Cloud call-centre system: telephony, queueing and call recording.")})
+	nas := do(d, s.CreateSystem, registry.System{Name: "Recording storage server (NAS)", Kind: "storage", OperatorID: voice.ID,
+		DataCategories: pq.StringArray{"call recordings", "phone numbers in file names", "health data"},
+		Description:    str("NAS under a sister company's domain where Biz 2.0 put the recordings; also held two other customers' calls.")})
+
+	// Security facts and locations.
+	do(d, s.SetSystemProfile, registry.SystemProfile{SystemID: platform.ID, Period: registry.Period{From: d.at("2013-01-01")},
+		InternetExposed: false, Authentication: "certificate", TransportEncryption: true, EncryptionAtRest: true,
+		Note: str("Closed health network, encrypted, smart-card login.")})
+	do(d, s.SetSystemProfile, registry.SystemProfile{SystemID: nas.ID,
+		Period:          registry.Period{From: d.at("2016-01-01"), To: d.ptr("2019-02-18")},
+		InternetExposed: true, Authentication: "none", TransportEncryption: false, EncryptionAtRest: false,
+		Note: str("Plain HTTP, Apache 2.4.7, no password; about 2.7 million recordings from 2013 on; " +
+			"reachable since at least early 2016; closed on 18 February 2019. No retention period was recorded.")})
+	for _, l := range []registry.SystemLocation{
+		{SystemID: platform.ID, Country: "SE", Purpose: "storage", Period: registry.Period{From: d.at("2013-01-01")}},
+		{SystemID: princess.ID, Country: "SE", Purpose: "storage", Period: registry.Period{From: d.at("2013-01-01")}},
+		{SystemID: princess.ID, Country: "SE", Purpose: "access", Period: registry.Period{From: d.at("2013-01-01")}},
+		{SystemID: princess.ID, Country: "TH", Purpose: "access", Period: registry.Period{From: d.at("2013-01-01"), To: d.ptr("2019-09-01")}},
+		{SystemID: biz.ID, Country: "SE", Purpose: "storage", Period: registry.Period{From: d.at("2013-01-01")}},
+		{SystemID: biz.ID, Country: "SE", Purpose: "access", Period: registry.Period{From: d.at("2013-01-01")}},
+		{SystemID: biz.ID, Country: "TH", Purpose: "access", Period: registry.Period{From: d.at("2013-01-01"), To: d.ptr("2019-09-01")}},
+		{SystemID: nas.ID, Country: "SE", Purpose: "storage", Period: registry.Period{From: d.at("2016-01-01")}},
+	} {
+		do(d, s.AddSystemLocation, l)
+	}
+
+	// The chain. Start dates are approximate: the public record says the
+	// recordings go back to 2013.
+	since := registry.Period{From: d.at("2013-01-01")}
+	medicallPeriod := registry.Period{From: d.at("2013-01-01"), To: d.ptr("2019-09-01")}
+	var medhelpLinks []registry.Link
+	for _, r := range regions {
+		do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: inera.ID, Role: "processor", Period: since,
+			Purpose:        "1177 national platform: routes the region's calls to its contracted care provider",
+			DataCategories: pq.StringArray{"call routing", "phone numbers"}})
+		medhelpLinks = append(medhelpLinks, do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: medhelp.ID,
+			Role: "independent_controller", Period: since, HealthData: true,
+			Purpose:        "Answers the region's 1177 health advice calls as care provider",
+			DataCategories: pq.StringArray{"call recordings", "patient records", "phone numbers", "health data"}}))
+	}
+	toMedicall := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: medicall.ID, Role: "processor",
+		Period: medicallPeriod, HealthData: true, TransferMechanism: "none",
+		Purpose:        "Answers Medhelp's 1177 calls at nights and weekends with Swedish-licensed nurses working in Princess",
+		DataCategories: pq.StringArray{"call recordings", "patient records", "health data"},
+		RoutingNote:    str("Nights and weekends, about 20% of Medhelp's calls; hours approximate."),
+		RoutingWindows: registry.Windows{
+			{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "21:00", End: "07:00"},
+			{Days: []string{"sat", "sun"}, Start: "00:00", End: "24:00"},
+		}})
+	toVoice := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: voice.ID, Role: "processor", Period: since,
+		HealthData: true, Purpose: "Cloud call-centre system Biz 2.0: telephony and call recording",
+		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"}})
+	medicallVoice := do(d, s.CreateLink, registry.Link{FromID: medicall.ID, ToID: voice.ID, Role: "sub_processor",
+		Period: medicallPeriod, HealthData: true, Purpose: "Biz 2.0 for the calls Medicall answers, contracted by Medicall directly",
+		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"}})
+
+	do(d, s.RecordRoleFinding, registry.RoleFinding{LinkID: toMedicall.ID, Role: "recipient", Authority: "IMY (Swedish data protection authority)",
+		DecidedOn: *date("2021-06-07"), Reference: str("IMY decision on Medhelp AB, 7 June 2021"),
+		Note: str("Unlawful disclosure of patient data to the Thai company, May 2018 to August 2019; courts later saw the role differently.")})
+	for _, r := range medhelpLinks {
+		do(d, s.RecordRoleFinding, registry.RoleFinding{LinkID: r.ID, Role: "independent_controller", Authority: "IMY (Swedish data protection authority)",
+			DecidedOn: *date("2021-06-07"), Reference: str("IMY decision on Medhelp AB, 7 June 2021"),
+			Note: str("Medhelp is care provider and controller for the calls it answers.")})
+	}
+
+	// Who used which system on which link.
+	do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toMedicall.ID, SystemID: princess.ID, PartyID: medicall.ID,
+		Purpose: str("Nurses in Thailand work directly in Princess"), Period: medicallPeriod})
+	do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toVoice.ID, SystemID: biz.ID, PartyID: voice.ID,
+		Purpose: str("Telephony and recording of Medhelp's calls"), Period: since})
+	do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toVoice.ID, SystemID: nas.ID, PartyID: voice.ID,
+		Purpose: str("Storage of Biz 2.0 recordings"), Period: registry.Period{From: d.at("2016-01-01")}})
+	do(d, s.CreateSystemUse, registry.SystemUse{LinkID: medicallVoice.ID, SystemID: biz.ID, PartyID: voice.ID,
+		Purpose: str("Telephony and recording of the calls Medicall answers"), Period: medicallPeriod})
+	do(d, s.RecordDataMove, registry.DataMove{FromSystemID: biz.ID, ToSystemID: nas.ID, MovedAt: d.at("2016-01-01"),
+		Note: str("Recordings made since 2013 were put on the storage server when it was set up.")})
+	return d.err
+}

@@ -1,0 +1,9 @@
+module github.com/kedja/kedja
+
+go 1.26.8
+
+require (
+	github.com/graphql-go/graphql v0.8.1
+	github.com/jmoiron/sqlx v1.4.0
+	github.com/lib/pq v1.12.0
+)

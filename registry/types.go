@@ -1,0 +1,232 @@
+package registry
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Enumerations, in the spelling the database stores. The GraphQL schema builds
+// its enums from these lists, so a value added here is added everywhere.
+var (
+	OrgKinds           = []string{"region", "public_body", "company", "other"}
+	SystemKinds        = []string{"telephony", "recording", "storage", "records", "backup", "other"}
+	Authentications    = []string{"none", "password", "mfa", "certificate"}
+	LocationPurposes   = []string{"storage", "access"}
+	Roles              = []string{"processor", "sub_processor", "joint_controller", "independent_controller", "recipient"}
+	FoundRoles         = append(append([]string{}, Roles...), "none")
+	Authorisations     = []string{"none", "specific", "general"}
+	TransferMechanisms = []string{"none", "adequacy", "scc", "bcr", "derogation"}
+	AttestationKinds   = []string{"iso27001", "soc2_type2", "pentest", "hds", "dpf_certification", "other"}
+	AdequacyScopes     = []string{"full", "partial"}
+	ConditionCodes     = []string{"commercial_organisation", "dpf_certification", "other"}
+	Weekdays           = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+)
+
+// Period is a validity period [From, To); a nil To means still valid.
+type Period struct {
+	From time.Time  `db:"valid_from"`
+	To   *time.Time `db:"valid_to"`
+}
+
+// Contains reports whether t falls in [From, To).
+func (p Period) Contains(t time.Time) bool {
+	return !t.Before(p.From) && (p.To == nil || t.Before(*p.To))
+}
+
+// Organisation is a party: a region, a public body or a company.
+type Organisation struct {
+	ID           int64      `db:"id"`
+	LegalName    string     `db:"legal_name"`
+	OrgNumber    *string    `db:"org_number"`
+	Country      string     `db:"country_code"`
+	Kind         string     `db:"kind"`
+	ParentID     *int64     `db:"parent_id"`
+	CountyCode   *string    `db:"county_code"`
+	CountyLetter *string    `db:"county_letter"`
+	TimeZone     string     `db:"time_zone"`
+	EndedAt      *time.Time `db:"ended_at"`
+}
+
+// System is software or hardware that handles calls.
+type System struct {
+	ID             int64          `db:"id"`
+	Name           string         `db:"name"`
+	Kind           string         `db:"kind"`
+	OperatorID     int64          `db:"operator_id"`
+	VendorID       *int64         `db:"vendor_id"`
+	DataCategories pq.StringArray `db:"data_categories"`
+	Description    *string        `db:"description"`
+	EndedAt        *time.Time     `db:"ended_at"`
+}
+
+// SystemProfile is a system's security facts during a period.
+type SystemProfile struct {
+	ID       int64 `db:"id"`
+	SystemID int64 `db:"system_id"`
+	Period
+	InternetExposed     bool    `db:"internet_exposed"`
+	Authentication      string  `db:"authentication"`
+	TransportEncryption bool    `db:"transport_encryption"`
+	EncryptionAtRest    bool    `db:"encryption_at_rest"`
+	RetentionDays       *int32  `db:"retention_days"`
+	Note                *string `db:"note"`
+}
+
+// SystemLocation is a country where a system stores data or is accessed from.
+type SystemLocation struct {
+	ID       int64  `db:"id"`
+	SystemID int64  `db:"system_id"`
+	Country  string `db:"country_code"`
+	Purpose  string `db:"purpose"`
+	Period
+}
+
+// Window is a weekly routing window read in a time zone: on each of Days,
+// from Start to End ("HH:MM"). An End at or before Start runs past midnight
+// into the next day, so {fri, 21:00, 07:00} covers Friday night.
+type Window struct {
+	Days  []string `json:"days"`
+	Start string   `json:"start"`
+	End   string   `json:"end"`
+}
+
+// Windows is stored as a JSON array.
+type Windows []Window
+
+// Value implements driver.Valuer.
+func (w Windows) Value() (driver.Value, error) {
+	if w == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal([]Window(w))
+	return string(b), err
+}
+
+// Scan implements sql.Scanner.
+func (w *Windows) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*w = nil
+		return nil
+	case []byte:
+		return json.Unmarshal(v, (*[]Window)(w))
+	case string:
+		return json.Unmarshal([]byte(v), (*[]Window)(w))
+	}
+	return fmt.Errorf("registry: cannot scan %T into Windows", src)
+}
+
+// Link is a flow of data from one party to another, with the receiving party's
+// role on it for a period.
+type Link struct {
+	ID             int64          `db:"id"`
+	FromID         int64          `db:"from_id"`
+	ToID           int64          `db:"to_id"`
+	Role           string         `db:"role"`
+	Purpose        string         `db:"purpose"`
+	DataCategories pq.StringArray `db:"data_categories"`
+	HealthData     bool           `db:"health_data"`
+	Period
+	AgreementRef            *string    `db:"agreement_ref"`
+	AgreementDate           *time.Time `db:"agreement_date"`
+	Authorisation           string     `db:"authorisation"`
+	AuthorisationDate       *time.Time `db:"authorisation_date"`
+	AuthorisingControllerID *int64     `db:"authorising_controller_id"`
+	TransferMechanism       string     `db:"transfer_mechanism"`
+	SCCModule               *int16     `db:"scc_module"`
+	TIADate                 *time.Time `db:"tia_date"`
+	RoutingNote             *string    `db:"routing_note"`
+	RoutingTimeZone         *string    `db:"routing_time_zone"`
+	RoutingWindows          Windows    `db:"routing_windows"`
+	RoutingShare            *float64   `db:"routing_share"`
+}
+
+// RoleFinding is what an authority found a link's role to be.
+type RoleFinding struct {
+	ID        int64     `db:"id"`
+	LinkID    int64     `db:"link_id"`
+	Role      string    `db:"role"`
+	Authority string    `db:"authority"`
+	DecidedOn time.Time `db:"decided_on"`
+	Reference *string   `db:"reference"`
+	Note      *string   `db:"note"`
+}
+
+// SystemUse records that a party used a system to do a link's work.
+type SystemUse struct {
+	ID       int64   `db:"id"`
+	LinkID   int64   `db:"link_id"`
+	SystemID int64   `db:"system_id"`
+	PartyID  int64   `db:"party_id"`
+	Purpose  *string `db:"purpose"`
+	Period
+}
+
+// DataMove records stored data moved from one system into another.
+type DataMove struct {
+	ID            int64      `db:"id"`
+	FromSystemID  int64      `db:"from_system_id"`
+	ToSystemID    int64      `db:"to_system_id"`
+	MovedAt       time.Time  `db:"moved_at"`
+	RecordedFrom  *time.Time `db:"recorded_from"`
+	RecordedUntil *time.Time `db:"recorded_until"`
+	Note          *string    `db:"note"`
+}
+
+// Attestation is security evidence about an organisation or a system.
+type Attestation struct {
+	ID               int64         `db:"id"`
+	OrgID            *int64        `db:"org_id"`
+	SystemID         *int64        `db:"system_id"`
+	Kind             string        `db:"kind"`
+	Issuer           string        `db:"issuer"`
+	IssuedOn         time.Time     `db:"issued_on"`
+	ValidUntil       *time.Time    `db:"valid_until"`
+	Scope            *string       `db:"scope"`
+	EvidenceRef      *string       `db:"evidence_ref"`
+	CoveredSystemIDs pq.Int64Array `db:"covered_system_ids"`
+	WithdrawnAt      *time.Time    `db:"withdrawn_at"`
+}
+
+// Country is an ISO 3166-1 country.
+type Country struct {
+	Code string `db:"code"`
+	Name string `db:"name"`
+}
+
+// EEAMembership is a period in which a country belonged to the EEA. Dates are
+// legal dates; To is exclusive.
+type EEAMembership struct {
+	ID      int64      `db:"id"`
+	Country string     `db:"country_code"`
+	From    time.Time  `db:"valid_from"`
+	To      *time.Time `db:"valid_to"`
+}
+
+// AdequacyDecision is an adequacy decision (GDPR Art. 45) for a country.
+type AdequacyDecision struct {
+	ID            int64      `db:"id"`
+	Country       string     `db:"country_code"`
+	Scope         string     `db:"scope"`
+	ConditionCode *string    `db:"condition_code"`
+	Condition     *string    `db:"condition"`
+	DecisionRef   *string    `db:"decision_ref"`
+	DecidedOn     time.Time  `db:"decided_on"`
+	From          time.Time  `db:"valid_from"`
+	To            *time.Time `db:"valid_to"`
+}
+
+// Change is one recorded insert or update of a registry row.
+type Change struct {
+	ID        int64           `db:"id"`
+	Table     string          `db:"table_name"`
+	RowKey    string          `db:"row_key"`
+	Op        string          `db:"op"`
+	Actor     string          `db:"actor"`
+	ChangedAt time.Time       `db:"changed_at"`
+	RowData   json.RawMessage `db:"row_data"`
+}

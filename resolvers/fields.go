@@ -1,0 +1,319 @@
+package resolvers
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// at reads the optional instant argument name; nil when not given.
+func (r *Resolvers) at(p graphql.ResolveParams, name string) (*time.Time, error) {
+	v, ok := p.Args[name].(string)
+	if !ok {
+		return nil, nil
+	}
+	t, err := registry.ParseInstant(name, v, r.Location)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// atOrNow reads the instant argument name, defaulting to now.
+func (r *Resolvers) atOrNow(p graphql.ResolveParams, name string) (time.Time, error) {
+	t, err := r.at(p, name)
+	if err != nil || t != nil {
+		return deref(t), err
+	}
+	return r.Now(), nil
+}
+
+func deref(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// ByID resolves a field holding the id of another object, through a batch
+// loader; a nil id resolves to null.
+func ByID[S, V any](r *Resolvers, pick func(*loaders) *loader[int64, V], id func(S) *int64) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		ref := id(p.Source.(S))
+		if ref == nil {
+			return nil, nil
+		}
+		th := pick(loadersOf(p.Context)).load(p.Context, *ref)
+		return func() (any, error) {
+			v, ok, err := th()
+			if err != nil || !ok {
+				return nil, err
+			}
+			return v, nil
+		}, nil
+	})
+}
+
+// Related resolves a one-to-many relation through a batch loader, as of the
+// field's optional "at" argument (every row, current and past, without it).
+func Related[S, T any](r *Resolvers, pick func(*loaders) *loader[relKey, []T], id func(S) int64) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.at(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		th := pick(loadersOf(p.Context)).load(p.Context, atKey(id(p.Source.(S)), at))
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []T{}
+			}
+			return v, err
+		}, nil
+	})
+}
+
+// History resolves an object's recorded changes.
+func History[S any](r *Resolvers, table string, id func(S) int64) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		th := loadersOf(p.Context).history.load(p.Context, store.IDKey(table, id(p.Source.(S))))
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []registry.Change{}
+			}
+			return v, err
+		}, nil
+	})
+}
+
+// Loaders used by the schema's relation fields.
+func Orgs(l *loaders) *loader[int64, registry.Organisation]                { return l.orgs }
+func Systems(l *loaders) *loader[int64, registry.System]                   { return l.systems }
+func Links(l *loaders) *loader[int64, registry.Link]                       { return l.links }
+func Children(l *loaders) *loader[relKey, []registry.Organisation]         { return l.children }
+func Operated(l *loaders) *loader[relKey, []registry.System]               { return l.operated }
+func Profiles(l *loaders) *loader[relKey, []registry.SystemProfile]        { return l.profiles }
+func Locations(l *loaders) *loader[relKey, []registry.SystemLocation]      { return l.locations }
+func LinksFrom(l *loaders) *loader[relKey, []registry.Link]                { return l.linksFrom }
+func LinksTo(l *loaders) *loader[relKey, []registry.Link]                  { return l.linksTo }
+func RoleFindings(l *loaders) *loader[relKey, []registry.RoleFinding]      { return l.findings }
+func UsesByLink(l *loaders) *loader[relKey, []registry.SystemUse]          { return l.usesByLink }
+func UsesByParty(l *loaders) *loader[relKey, []registry.SystemUse]         { return l.usesByParty }
+func UsesBySystem(l *loaders) *loader[relKey, []registry.SystemUse]        { return l.usesBySys }
+func MovesFrom(l *loaders) *loader[relKey, []registry.DataMove]            { return l.movesFrom }
+func MovesTo(l *loaders) *loader[relKey, []registry.DataMove]              { return l.movesTo }
+func AttestationsOfOrg(l *loaders) *loader[relKey, []registry.Attestation] { return l.attByOrg }
+func AttestationsOfSys(l *loaders) *loader[relKey, []registry.Attestation] { return l.attBySys }
+
+// Providers resolves the links by which an organisation hands data on at an
+// instant (its providers; for a provider, its subcontractors). With
+// processorsOnly, only processor and sub-processor links count.
+func (r *Resolvers) Providers(processorsOnly bool) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.atOrNow(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		th := loadersOf(p.Context).linksFrom.load(p.Context, atKey(p.Source.(registry.Organisation).ID, &at))
+		return func() (any, error) {
+			all, _, err := th()
+			out := []registry.Link{}
+			for _, l := range all {
+				if !processorsOnly || l.Role == "processor" || l.Role == "sub_processor" {
+					out = append(out, l)
+				}
+			}
+			return out, err
+		}, nil
+	})
+}
+
+// CoveredSystems resolves the systems an attestation's scope covers.
+func (r *Resolvers) CoveredSystems() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		a := p.Source.(registry.Attestation)
+		l := loadersOf(p.Context).systems
+		ths := make([]func() (registry.System, bool, error), len(a.CoveredSystemIDs))
+		for i, id := range a.CoveredSystemIDs {
+			ths[i] = l.load(p.Context, id)
+		}
+		return func() (any, error) {
+			out := make([]registry.System, 0, len(ths))
+			for _, th := range ths {
+				v, ok, err := th()
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out = append(out, v)
+				}
+			}
+			return out, nil
+		}, nil
+	})
+}
+
+// AttestationStatus says whether an attestation counts at an instant.
+func (r *Resolvers) AttestationStatus() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.atOrNow(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		a := p.Source.(registry.Attestation)
+		// Attestation dates are legal dates: compare calendar days in the
+		// registry's time zone, so "valid until today" is valid all today.
+		day, _ := time.Parse(registry.DateLayout, at.In(r.Location).Format(registry.DateLayout))
+		switch {
+		case a.WithdrawnAt != nil && !at.Before(*a.WithdrawnAt):
+			return "withdrawn", nil
+		case day.Before(a.IssuedOn):
+			return "not_yet_valid", nil
+		case a.ValidUntil != nil && day.After(*a.ValidUntil):
+			return "expired", nil
+		}
+		return "valid", nil
+	})
+}
+
+// CountryByCode resolves a field holding a country code.
+func (r *Resolvers) CountryByCode(code func(any) string) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		th := loadersOf(p.Context).countries.load(p.Context, code(p.Source))
+		return func() (any, error) {
+			v, ok, err := th()
+			if err != nil || !ok {
+				return nil, err
+			}
+			return v, nil
+		}, nil
+	})
+}
+
+// Standing is a country's standing for transfers at an instant.
+type Standing struct {
+	Country  registry.Country
+	At       time.Time
+	EEA      bool
+	Adequacy *registry.AdequacyDecision
+}
+
+// Class names the standing: EEA, ADEQUACY (full), PARTIAL_ADEQUACY or
+// THIRD_COUNTRY.
+func (s Standing) Class() string {
+	switch {
+	case s.EEA:
+		return "eea"
+	case s.Adequacy != nil && s.Adequacy.Scope == "full":
+		return "adequacy"
+	case s.Adequacy != nil:
+		return "partial_adequacy"
+	}
+	return "third_country"
+}
+
+// CountryStanding resolves a country's standing at the field's instant.
+func (r *Resolvers) CountryStanding() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.atOrNow(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		c := p.Source.(registry.Country)
+		l := loadersOf(p.Context)
+		key := countryKey{c.Code, at.UTC()}
+		eea := l.eea.load(p.Context, key)
+		adq := l.adequacy.load(p.Context, key)
+		return func() (any, error) {
+			ms, _, err := eea()
+			if err != nil {
+				return nil, err
+			}
+			ds, _, err := adq()
+			if err != nil {
+				return nil, err
+			}
+			s := Standing{Country: c, At: at, EEA: len(ms) > 0}
+			if len(ds) > 0 {
+				s.Adequacy = &ds[0]
+			}
+			return s, nil
+		}, nil
+	})
+}
+
+// CountryEEAMemberships resolves every EEA membership period of a country.
+func (r *Resolvers) CountryEEAMemberships() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		th := loadersOf(p.Context).eea.load(p.Context, countryKey{Code: p.Source.(registry.Country).Code})
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []registry.EEAMembership{}
+			}
+			return v, err
+		}, nil
+	})
+}
+
+// CountryAdequacyDecisions resolves every adequacy decision of a country.
+func (r *Resolvers) CountryAdequacyDecisions() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		th := loadersOf(p.Context).adequacy.load(p.Context, countryKey{Code: p.Source.(registry.Country).Code})
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []registry.AdequacyDecision{}
+			}
+			return v, err
+		}, nil
+	})
+}
+
+// Connection is one page of a list.
+type Connection struct {
+	Nodes       any
+	HasNextPage bool
+	EndCursor   *string
+}
+
+const maxPage = 500
+
+// page reads the first/after arguments of a list field.
+func page(p graphql.ResolveParams) (store.Page, error) {
+	pg := store.Page{First: 50}
+	if n, ok := p.Args["first"].(int); ok {
+		if n < 1 || n > maxPage {
+			return pg, registry.Invalid("first", "must be between 1 and %d", maxPage)
+		}
+		pg.First = n
+	}
+	if c, ok := p.Args["after"].(string); ok && c != "" {
+		b, err := base64.RawURLEncoding.DecodeString(c)
+		id, perr := strconv.ParseInt(strings.TrimPrefix(string(b), "id:"), 10, 64)
+		if err != nil || perr != nil || !strings.HasPrefix(string(b), "id:") || id < 0 {
+			return pg, registry.Invalid("after", "not a cursor from this list")
+		}
+		pg.After = id
+	}
+	return pg, nil
+}
+
+func connection[T any](rows []T, more bool, id func(*T) int64) Connection {
+	c := Connection{Nodes: rows, HasNextPage: more}
+	if rows == nil {
+		c.Nodes = []T{}
+	}
+	if n := len(rows); n > 0 {
+		s := base64.RawURLEncoding.EncodeToString([]byte("id:" + strconv.FormatInt(id(&rows[n-1]), 10)))
+		c.EndCursor = &s
+	}
+	return c
+}

@@ -1,0 +1,93 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// loaders are one request's batch loaders; a new set per request keeps one
+// caller's answers out of another's.
+type loaders struct {
+	orgs        *loader[int64, registry.Organisation]
+	systems     *loader[int64, registry.System]
+	links       *loader[int64, registry.Link]
+	countries   *loader[string, registry.Country]
+	eea         *loader[countryKey, []registry.EEAMembership]
+	adequacy    *loader[countryKey, []registry.AdequacyDecision]
+	children    *loader[relKey, []registry.Organisation]
+	operated    *loader[relKey, []registry.System]
+	profiles    *loader[relKey, []registry.SystemProfile]
+	locations   *loader[relKey, []registry.SystemLocation]
+	linksFrom   *loader[relKey, []registry.Link]
+	linksTo     *loader[relKey, []registry.Link]
+	findings    *loader[relKey, []registry.RoleFinding]
+	usesByLink  *loader[relKey, []registry.SystemUse]
+	usesByParty *loader[relKey, []registry.SystemUse]
+	usesBySys   *loader[relKey, []registry.SystemUse]
+	movesFrom   *loader[relKey, []registry.DataMove]
+	movesTo     *loader[relKey, []registry.DataMove]
+	attByOrg    *loader[relKey, []registry.Attestation]
+	attBySys    *loader[relKey, []registry.Attestation]
+	history     *loader[store.HistoryKey, []registry.Change]
+}
+
+func newLoaders(s *store.Store) *loaders {
+	return &loaders{
+		orgs:        newLoader(s.Organisations),
+		systems:     newLoader(s.Systems),
+		links:       newLoader(s.Links),
+		countries:   newLoader(s.Countries),
+		eea:         countryRel(s.EEAMemberships),
+		adequacy:    countryRel(s.AdequacyDecisions),
+		children:    relationLoader(s, store.OrganisationChildren),
+		operated:    relationLoader(s, store.SystemsByOperator),
+		profiles:    relationLoader(s, store.ProfilesBySystem),
+		locations:   relationLoader(s, store.LocationsBySystem),
+		linksFrom:   relationLoader(s, store.LinksFrom),
+		linksTo:     relationLoader(s, store.LinksTo),
+		findings:    relationLoader(s, store.RoleFindingsByLink),
+		usesByLink:  relationLoader(s, store.UsesByLink),
+		usesByParty: relationLoader(s, store.UsesByParty),
+		usesBySys:   relationLoader(s, store.UsesBySystem),
+		movesFrom:   relationLoader(s, store.MovesFromSystem),
+		movesTo:     relationLoader(s, store.MovesToSystem),
+		attByOrg:    relationLoader(s, store.AttestationsByOrg),
+		attBySys:    relationLoader(s, store.AttestationsBySystem),
+		history:     newLoader(s.History),
+	}
+}
+
+// countryKey asks for a country's dated standing, as of an instant (zero:
+// every period).
+type countryKey struct {
+	Code string
+	At   time.Time
+}
+
+func countryRel[T any](fetch func(ctx context.Context, codes []string, at *time.Time) (map[string][]T, error)) *loader[countryKey, []T] {
+	return newLoader(func(ctx context.Context, keys []countryKey) (map[countryKey][]T, error) {
+		byAt := map[time.Time][]string{}
+		for _, k := range keys {
+			byAt[k.At] = append(byAt[k.At], k.Code)
+		}
+		out := make(map[countryKey][]T, len(keys))
+		for at, codes := range byAt {
+			var atp *time.Time
+			if !at.IsZero() {
+				a := at
+				atp = &a
+			}
+			rows, err := fetch(ctx, codes, atp)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range codes {
+				out[countryKey{c, at}] = rows[c]
+			}
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,223 @@
+package resolvers
+
+import (
+	"context"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// decoder maps an input object onto a registry value; creating is false for
+// updates, where identity fields may not change.
+type decoder[V any] func(in *input, v *V, creating bool)
+
+// Create resolves a create mutation: decode, validate and store in one
+// transaction.
+func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Context, actor string, v *V) (V, error)) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		m, _ := p.Args["input"].(map[string]any)
+		in := newInput(m, "", nil, r.Location)
+		var v V
+		decode(in, &v, true)
+		if err := in.finish(); err != nil {
+			return nil, err
+		}
+		return create(p.Context, actor(p.Context), &v)
+	})
+}
+
+// Update resolves an update mutation: the fields given replace the stored
+// ones, the names in clear are set to null, and the result is validated as a
+// whole before it is stored.
+func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Context, actor string, id int64, apply func(*V) error) (V, error)) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, err := idArg(p, "id")
+		if err != nil {
+			return nil, err
+		}
+		m, _ := p.Args["input"].(map[string]any)
+		clear, _ := p.Args["clear"].([]any)
+		return update(p.Context, actor(p.Context), id, func(v *V) error {
+			in := newInput(m, "", clear, r.Location)
+			decode(in, v, false)
+			return in.finish()
+		})
+	})
+}
+
+// End resolves a mutation that ends something at an instant (default now).
+func End[V any](r *Resolvers, end func(ctx context.Context, actor string, id int64, at time.Time) (V, error)) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, err := idArg(p, "id")
+		if err != nil {
+			return nil, err
+		}
+		at, err := r.atOrNow(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		return end(p.Context, actor(p.Context), id, at)
+	})
+}
+
+// EndOnDate resolves a mutation that ends a dated fact on a legal date.
+func EndOnDate[V any](r *Resolvers, end func(ctx context.Context, actor string, id int64, on time.Time) (V, error)) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, err := idArg(p, "id")
+		if err != nil {
+			return nil, err
+		}
+		s, _ := p.Args["on"].(string)
+		on, err := registry.ParseDate("on", s)
+		if err != nil {
+			return nil, err
+		}
+		return end(p.Context, actor(p.Context), id, on)
+	})
+}
+
+// RenameCountry resolves renameCountry(code, name).
+func (r *Resolvers) RenameCountry() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		code, _ := p.Args["code"].(string)
+		name, _ := p.Args["name"].(string)
+		return r.Store.RenameCountry(p.Context, actor(p.Context), code, name)
+	})
+}
+
+// fixed refuses a change of an identity field in an update.
+func fixed(in *input, creating bool, fields ...string) {
+	if creating {
+		return
+	}
+	for _, f := range fields {
+		if _, given := in.m[f]; given {
+			in.fail(registry.Invalid(f, "cannot change; end this record and create a new one"))
+		}
+	}
+}
+
+// Decoders, one per input type of the schema.
+
+func DecodeOrganisation(in *input, o *registry.Organisation, _ bool) {
+	in.str("legalName", &o.LegalName)
+	in.optStr("orgNumber", &o.OrgNumber)
+	in.str("country", &o.Country)
+	in.str("kind", &o.Kind)
+	in.optID("parentId", &o.ParentID)
+	in.optStr("countyCode", &o.CountyCode)
+	in.optStr("countyLetter", &o.CountyLetter)
+	in.str("timeZone", &o.TimeZone)
+}
+
+func DecodeSystem(in *input, s *registry.System, _ bool) {
+	in.str("name", &s.Name)
+	in.str("kind", &s.Kind)
+	in.id("operatorId", &s.OperatorID)
+	in.optID("vendorId", &s.VendorID)
+	in.strs("dataCategories", &s.DataCategories)
+	in.optStr("description", &s.Description)
+}
+
+func DecodeSystemProfile(in *input, p *registry.SystemProfile, _ bool) {
+	in.id("systemId", &p.SystemID)
+	in.instant("validFrom", &p.From)
+	in.optInstant("validTo", &p.To)
+	in.boolean("internetExposed", &p.InternetExposed)
+	in.str("authentication", &p.Authentication)
+	in.boolean("transportEncryption", &p.TransportEncryption)
+	in.boolean("encryptionAtRest", &p.EncryptionAtRest)
+	in.optInt32("retentionDays", &p.RetentionDays)
+	in.optStr("note", &p.Note)
+}
+
+func DecodeSystemLocation(in *input, l *registry.SystemLocation, _ bool) {
+	in.id("systemId", &l.SystemID)
+	in.str("country", &l.Country)
+	in.str("purpose", &l.Purpose)
+	in.instant("validFrom", &l.From)
+	in.optInstant("validTo", &l.To)
+}
+
+func DecodeLink(in *input, l *registry.Link, _ bool) {
+	in.id("fromId", &l.FromID)
+	in.id("toId", &l.ToID)
+	in.str("role", &l.Role)
+	in.str("purpose", &l.Purpose)
+	in.strs("dataCategories", &l.DataCategories)
+	in.boolean("healthData", &l.HealthData)
+	in.instant("validFrom", &l.From)
+	in.optInstant("validTo", &l.To)
+	in.optStr("agreementRef", &l.AgreementRef)
+	in.optDate("agreementDate", &l.AgreementDate)
+	in.str("authorisation", &l.Authorisation)
+	in.optDate("authorisationDate", &l.AuthorisationDate)
+	in.optID("authorisingControllerId", &l.AuthorisingControllerID)
+	in.str("transferMechanism", &l.TransferMechanism)
+	in.optInt16("sccModule", &l.SCCModule)
+	in.optDate("tiaDate", &l.TIADate)
+	in.optStr("routingNote", &l.RoutingNote)
+	in.optStr("routingTimeZone", &l.RoutingTimeZone)
+	in.windows("routingWindows", &l.RoutingWindows)
+	in.optFloat("routingShare", &l.RoutingShare)
+}
+
+func DecodeRoleFinding(in *input, f *registry.RoleFinding, _ bool) {
+	in.id("linkId", &f.LinkID)
+	in.str("role", &f.Role)
+	in.str("authority", &f.Authority)
+	in.date("decidedOn", &f.DecidedOn)
+	in.optStr("reference", &f.Reference)
+	in.optStr("note", &f.Note)
+}
+
+func DecodeSystemUse(in *input, u *registry.SystemUse, creating bool) {
+	fixed(in, creating, "linkId", "systemId", "partyId")
+	in.id("linkId", &u.LinkID)
+	in.id("systemId", &u.SystemID)
+	in.id("partyId", &u.PartyID)
+	in.optStr("purpose", &u.Purpose)
+	in.instant("validFrom", &u.From)
+	in.optInstant("validTo", &u.To)
+}
+
+func DecodeDataMove(in *input, m *registry.DataMove, _ bool) {
+	in.id("fromSystemId", &m.FromSystemID)
+	in.id("toSystemId", &m.ToSystemID)
+	in.instant("movedAt", &m.MovedAt)
+	in.optInstant("recordedFrom", &m.RecordedFrom)
+	in.optInstant("recordedUntil", &m.RecordedUntil)
+	in.optStr("note", &m.Note)
+}
+
+func DecodeAttestation(in *input, a *registry.Attestation, creating bool) {
+	fixed(in, creating, "orgId", "systemId")
+	in.optID("orgId", &a.OrgID)
+	in.optID("systemId", &a.SystemID)
+	in.str("kind", &a.Kind)
+	in.str("issuer", &a.Issuer)
+	in.date("issuedOn", &a.IssuedOn)
+	in.optDate("validUntil", &a.ValidUntil)
+	in.optStr("scope", &a.Scope)
+	in.optStr("evidenceRef", &a.EvidenceRef)
+	in.ids("coveredSystemIds", &a.CoveredSystemIDs)
+}
+
+func DecodeEEAMembership(in *input, m *registry.EEAMembership, _ bool) {
+	in.str("country", &m.Country)
+	in.date("validFrom", &m.From)
+	in.optDate("validTo", &m.To)
+}
+
+func DecodeAdequacyDecision(in *input, d *registry.AdequacyDecision, _ bool) {
+	in.str("country", &d.Country)
+	in.str("scope", &d.Scope)
+	in.optStr("conditionCode", &d.ConditionCode)
+	in.optStr("condition", &d.Condition)
+	in.optStr("decisionRef", &d.DecisionRef)
+	in.date("decidedOn", &d.DecidedOn)
+	in.date("validFrom", &d.From)
+	in.optDate("validTo", &d.To)
+}

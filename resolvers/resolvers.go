@@ -1,0 +1,110 @@
+// Package resolvers does what each GraphQL field asks: it reads arguments,
+// checks them, and loads or writes registry data through the store, batching
+// nested lists so that no list costs a query per row.
+package resolvers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// Resolvers holds what every resolver needs.
+type Resolvers struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// Location is the registry's time zone: instants given without an offset
+	// are read in it.
+	Location *time.Location
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// New returns resolvers over s.
+func New(s *store.Store, log *slog.Logger, loc *time.Location) *Resolvers {
+	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now}
+}
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	loadersKey
+)
+
+// WithRequest prepares ctx for one GraphQL request: who is asking (recorded as
+// the author of every change) and a fresh set of batch loaders.
+func (r *Resolvers) WithRequest(ctx context.Context, actor string) context.Context {
+	ctx = context.WithValue(ctx, actorKey, actor)
+	return context.WithValue(ctx, loadersKey, newLoaders(r.Store))
+}
+
+func actor(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey).(string)
+	return a
+}
+
+func loadersOf(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey).(*loaders)
+	if l == nil {
+		panic("resolvers: request context lacks loaders; use WithRequest")
+	}
+	return l
+}
+
+// apiError is an error as a GraphQL caller sees it: a message and a code in
+// extensions (and the input field, where there is one).
+type apiError struct {
+	message string
+	ext     map[string]any
+}
+
+func (e *apiError) Error() string              { return e.message }
+func (e *apiError) Extensions() map[string]any { return e.ext }
+func newAPIError(code registry.Code, field, msg string) *apiError {
+	ext := map[string]any{"code": string(code)}
+	if field != "" {
+		ext["field"] = field
+	}
+	return &apiError{message: msg, ext: ext}
+}
+
+// public turns err into what the caller may see. Internal errors are logged
+// with the field being resolved and replaced by a generic message, because
+// their text can carry SQL, table names or data.
+func (r *Resolvers) public(p graphql.ResolveParams, err error) error {
+	if err == nil {
+		return nil
+	}
+	if e := registry.AsError(err); e != nil {
+		return newAPIError(e.Code, e.Field, e.Error())
+	}
+	if p.Context.Err() != nil {
+		return newAPIError("TIMEOUT", "", "the request was cancelled or took too long")
+	}
+	r.Log.Error("resolver failed", "field", p.Info.FieldName, "path", p.Info.Path.AsArray(), "err", err)
+	return newAPIError(registry.EInternal, "", "internal error")
+}
+
+// resolve wraps a resolver so its errors, and those of the thunk it may
+// return, are made public safely.
+func (r *Resolvers) resolve(fn func(p graphql.ResolveParams) (any, error)) graphql.FieldResolveFn {
+	return func(p graphql.ResolveParams) (any, error) {
+		v, err := fn(p)
+		if err != nil {
+			return nil, r.public(p, err)
+		}
+		if th, ok := v.(func() (any, error)); ok {
+			return func() (any, error) {
+				v, err := th()
+				return v, r.public(p, err)
+			}, nil
+		}
+		return v, nil
+	}
+}

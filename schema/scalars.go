@@ -1,0 +1,98 @@
+// Package schema declares kedja's GraphQL schema: its types, enums, inputs
+// and root fields, each wired to the resolver that does its work.
+package schema
+
+import (
+	"strings"
+	"time"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/language/ast"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// rawString passes a string literal or variable through unparsed, so the
+// resolver can parse it and name the field when it is malformed; graphql-go's
+// own scalar errors cannot carry a code.
+func rawString(v any) any {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return nil
+}
+
+func rawLiteral(v ast.Value) any {
+	if s, ok := v.(*ast.StringValue); ok {
+		return s.Value
+	}
+	return nil
+}
+
+// newInstant is an instant on output in the registry's time zone, RFC 3339;
+// on input RFC 3339, a local time or a date (registry.ParseInstant).
+func newInstant(loc *time.Location) *graphql.Scalar {
+	return graphql.NewScalar(graphql.ScalarConfig{
+		Name: "Instant",
+		Description: "An instant. Written as RFC 3339 (2019-02-01T02:00:00+01:00); accepted also as a local time " +
+			"(2019-02-01T02:00) or a date (2019-02-01, its midnight), read in the registry's time zone.",
+		Serialize: func(v any) any {
+			switch t := v.(type) {
+			case time.Time:
+				return t.In(loc).Format(time.RFC3339)
+			case *time.Time:
+				if t != nil {
+					return t.In(loc).Format(time.RFC3339)
+				}
+			}
+			return nil
+		},
+		ParseValue:   rawString,
+		ParseLiteral: rawLiteral,
+	})
+}
+
+var dateScalar = graphql.NewScalar(graphql.ScalarConfig{
+	Name:        "Date",
+	Description: "A legal date, YYYY-MM-DD.",
+	Serialize: func(v any) any {
+		switch t := v.(type) {
+		case time.Time:
+			return t.Format(registry.DateLayout)
+		case *time.Time:
+			if t != nil {
+				return t.Format(registry.DateLayout)
+			}
+		}
+		return nil
+	},
+	ParseValue:   rawString,
+	ParseLiteral: rawLiteral,
+})
+
+// enum builds a GraphQL enum whose values are the registry's stored spellings
+// (processor -> PROCESSOR).
+func enum(name, desc string, values []string) *graphql.Enum {
+	vals := graphql.EnumValueConfigMap{}
+	for _, v := range values {
+		vals[strings.ToUpper(v)] = &graphql.EnumValueConfig{Value: v}
+	}
+	return graphql.NewEnum(graphql.EnumConfig{Name: name, Description: desc, Values: vals})
+}
+
+var (
+	orgKindEnum        = enum("OrgKind", "What kind of party an organisation is.", registry.OrgKinds)
+	systemKindEnum     = enum("SystemKind", "What a system does with calls.", registry.SystemKinds)
+	authenticationEnum = enum("Authentication", "How users of a system prove who they are.", registry.Authentications)
+	locationPurpose    = enum("LocationPurpose", "Whether a system stores data in a country or is accessed from it.", registry.LocationPurposes)
+	roleEnum           = enum("Role", "The receiving party's role on a link.", registry.Roles)
+	foundRoleEnum      = enum("FoundRole", "The role an authority found a party to have on a link (NONE: neither controller nor processor).", registry.FoundRoles)
+	authorisationEnum  = enum("Authorisation", "The controller's authorisation for sub-processing (GDPR Art. 28(2)).", registry.Authorisations)
+	transferEnum       = enum("TransferMechanism", "How a transfer to a third country is made lawful (GDPR Art. 45-49).", registry.TransferMechanisms)
+	attestationKind    = enum("AttestationKind", "Kinds of security evidence.", registry.AttestationKinds)
+	attestationStatus  = enum("AttestationStatus", "Whether an attestation counts at an instant.", []string{"valid", "expired", "not_yet_valid", "withdrawn"})
+	adequacyScope      = enum("AdequacyScope", "Whether an adequacy decision covers every recipient in the country or only some.", registry.AdequacyScopes)
+	conditionCode      = enum("AdequacyCondition", "Which recipients a partial adequacy decision covers.", registry.ConditionCodes)
+	transferClass      = enum("TransferClass", "A country's standing for transfers at an instant.", []string{"eea", "adequacy", "partial_adequacy", "third_country"})
+	weekdayEnum        = enum("Weekday", "A day of the week.", registry.Weekdays)
+)

@@ -1,0 +1,332 @@
+package schema
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
+)
+
+// field is a plain field read from the source value with get.
+func field[S any](t graphql.Output, desc string, get func(S) any) *graphql.Field {
+	return &graphql.Field{Type: t, Description: desc, Resolve: func(p graphql.ResolveParams) (any, error) {
+		return get(p.Source.(S)), nil
+	}}
+}
+
+func id(n int64) any { return strconv.FormatInt(n, 10) }
+
+func optID(n *int64) *int64 { return n }
+
+func optStr(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func optTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+func atArgOf(t graphql.Input, desc string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{"at": &graphql.ArgumentConfig{Type: t, Description: desc}}
+}
+
+// types holds the schema's object types, built once.
+type types struct {
+	instant                                                         *graphql.Scalar
+	org, system, profile, location, link, finding, use, move, att   *graphql.Object
+	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
+}
+
+func newTypes(r *resolvers.Resolvers) *types {
+	t := &types{instant: newInstant(r.Location)}
+	instantArg := func(desc string) graphql.FieldConfigArgument { return atArgOf(t.instant, desc) }
+	periodFields := func(fs graphql.Fields, from func(any) registry.Period) graphql.Fields {
+		fs["validFrom"] = &graphql.Field{Type: graphql.NewNonNull(t.instant), Description: "Start of the period (inclusive).",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return from(p.Source).From, nil }}
+		fs["validTo"] = &graphql.Field{Type: t.instant, Description: "End of the period (exclusive); null while it lasts.",
+			Resolve: func(p graphql.ResolveParams) (any, error) { return optTime(from(p.Source).To), nil }}
+		return fs
+	}
+	history := func(table string, key func(any) int64) *graphql.Field {
+		return &graphql.Field{Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(t.change))),
+			Description: "Every recorded change of this record, oldest first: when, by whom, and the record as it became.",
+			Resolve:     resolvers.History(r, table, key)}
+	}
+	list := func(o graphql.Type) graphql.Output { return graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(o))) }
+	nn := graphql.NewNonNull
+
+	t.change = graphql.NewObject(graphql.ObjectConfig{Name: "Change", Description: "One recorded change of a registry record.",
+		Fields: graphql.Fields{
+			"op":        field(nn(graphql.String), "insert or update.", func(c registry.Change) any { return c.Op }),
+			"actor":     field(nn(graphql.String), "Who made the change.", func(c registry.Change) any { return c.Actor }),
+			"changedAt": field(nn(t.instant), "When.", func(c registry.Change) any { return c.ChangedAt }),
+			"record":    field(nn(graphql.String), "The record as it became, as JSON.", func(c registry.Change) any { return string(c.RowData) }),
+		}})
+
+	t.adequacy = graphql.NewObject(graphql.ObjectConfig{Name: "AdequacyDecision", Description: "An adequacy decision (GDPR Art. 45).",
+		Fields: graphql.Fields{
+			"id":            field(nn(graphql.ID), "", func(d registry.AdequacyDecision) any { return id(d.ID) }),
+			"countryCode":   field(nn(graphql.String), "", func(d registry.AdequacyDecision) any { return d.Country }),
+			"scope":         field(nn(adequacyScope), "", func(d registry.AdequacyDecision) any { return d.Scope }),
+			"conditionCode": field(conditionCode, "Which recipients a partial decision covers.", func(d registry.AdequacyDecision) any { return optStr(d.ConditionCode) }),
+			"condition":     field(graphql.String, "The condition in words.", func(d registry.AdequacyDecision) any { return optStr(d.Condition) }),
+			"decisionRef":   field(graphql.String, "", func(d registry.AdequacyDecision) any { return optStr(d.DecisionRef) }),
+			"decidedOn":     field(nn(dateScalar), "", func(d registry.AdequacyDecision) any { return d.DecidedOn }),
+			"validFrom":     field(nn(dateScalar), "", func(d registry.AdequacyDecision) any { return d.From }),
+			"validTo":       field(dateScalar, "Exclusive; null while in force.", func(d registry.AdequacyDecision) any { return optTime(d.To) }),
+		}})
+	t.eea = graphql.NewObject(graphql.ObjectConfig{Name: "EEAMembership", Description: "A period of EEA membership.",
+		Fields: graphql.Fields{
+			"id":          field(nn(graphql.ID), "", func(m registry.EEAMembership) any { return id(m.ID) }),
+			"countryCode": field(nn(graphql.String), "", func(m registry.EEAMembership) any { return m.Country }),
+			"validFrom":   field(nn(dateScalar), "", func(m registry.EEAMembership) any { return m.From }),
+			"validTo":     field(dateScalar, "Exclusive; null while a member.", func(m registry.EEAMembership) any { return optTime(m.To) }),
+		}})
+	t.standing = graphql.NewObject(graphql.ObjectConfig{Name: "CountryStanding", Description: "A country's standing for transfers at an instant.",
+		Fields: graphql.Fields{
+			"class":    field(nn(transferClass), "EEA, ADEQUACY, PARTIAL_ADEQUACY or THIRD_COUNTRY.", func(s resolvers.Standing) any { return s.Class() }),
+			"eea":      field(nn(graphql.Boolean), "", func(s resolvers.Standing) any { return s.EEA }),
+			"adequacy": field(t.adequacy, "The adequacy decision in force, if any.", func(s resolvers.Standing) any { return s.Adequacy }),
+		}})
+	t.country = graphql.NewObject(graphql.ObjectConfig{Name: "Country", Description: "An ISO 3166-1 country.",
+		Fields: graphql.Fields{
+			"code": field(nn(graphql.String), "ISO 3166-1 alpha-2.", func(c registry.Country) any { return c.Code }),
+			"name": field(nn(graphql.String), "", func(c registry.Country) any { return c.Name }),
+			"standing": {Type: nn(t.standing), Args: instantArg("Default: now."), Description: "EEA membership and adequacy at an instant.",
+				Resolve: r.CountryStanding()},
+			"eeaMemberships":    {Type: list(t.eea), Resolve: r.CountryEEAMemberships()},
+			"adequacyDecisions": {Type: list(t.adequacy), Resolve: r.CountryAdequacyDecisions()},
+		}})
+	countryOf := func(code func(any) string) *graphql.Field {
+		return &graphql.Field{Type: nn(t.country), Resolve: r.CountryByCode(code)}
+	}
+
+	t.window = graphql.NewObject(graphql.ObjectConfig{Name: "RoutingWindow",
+		Description: "A weekly window: on each day, from start to end (HH:MM); an end at or before the start runs past midnight.",
+		Fields: graphql.Fields{
+			"days":  field(list(weekdayEnum), "", func(w registry.Window) any { return w.Days }),
+			"start": field(nn(graphql.String), "", func(w registry.Window) any { return w.Start }),
+			"end":   field(nn(graphql.String), "", func(w registry.Window) any { return w.End }),
+		}})
+	t.routing = graphql.NewObject(graphql.ObjectConfig{Name: "Routing", Description: "Which calls take a link.",
+		Fields: graphql.Fields{
+			"note":     field(graphql.String, "As written in the agreement.", func(l registry.Link) any { return optStr(l.RoutingNote) }),
+			"timeZone": field(graphql.String, "Windows are read in this zone; default the controller's.", func(l registry.Link) any { return optStr(l.RoutingTimeZone) }),
+			"windows":  field(list(t.window), "", func(l registry.Link) any { return []registry.Window(l.RoutingWindows) }),
+			"share": field(graphql.Float, "Share of calls (0-1) when no window decides.", func(l registry.Link) any {
+				if l.RoutingShare == nil {
+					return nil
+				}
+				return *l.RoutingShare
+			}),
+		}})
+
+	orgID := func(s any) int64 { return s.(registry.Organisation).ID }
+	sysID := func(s any) int64 { return s.(registry.System).ID }
+	linkID := func(s any) int64 { return s.(registry.Link).ID }
+
+	t.org = graphql.NewObject(graphql.ObjectConfig{Name: "Organisation",
+		Description: "A party: region, public body or company. Its role is not its own but that of each link it is on.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":           field(nn(graphql.ID), "", func(o registry.Organisation) any { return id(o.ID) }),
+				"legalName":    field(nn(graphql.String), "", func(o registry.Organisation) any { return o.LegalName }),
+				"orgNumber":    field(graphql.String, "", func(o registry.Organisation) any { return optStr(o.OrgNumber) }),
+				"country":      countryOf(func(s any) string { return s.(registry.Organisation).Country }),
+				"kind":         field(nn(orgKindEnum), "", func(o registry.Organisation) any { return o.Kind }),
+				"countyCode":   field(graphql.String, "Swedish regions: official county code (01).", func(o registry.Organisation) any { return optStr(o.CountyCode) }),
+				"countyLetter": field(graphql.String, "Swedish regions: county letter (AB).", func(o registry.Organisation) any { return optStr(o.CountyLetter) }),
+				"timeZone":     field(nn(graphql.String), "Routing windows of its links are read in this zone.", func(o registry.Organisation) any { return o.TimeZone }),
+				"endedAt":      field(t.instant, "When it ceased to exist.", func(o registry.Organisation) any { return optTime(o.EndedAt) }),
+				"parent":       {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(o registry.Organisation) *int64 { return o.ParentID })},
+				"children":     {Type: list(t.org), Args: instantArg("As of this instant; without it, all, current and past."), Resolve: resolvers.Related(r, resolvers.Children, orgID)},
+				"linksOut": {Type: list(t.link), Args: instantArg("Links valid at this instant; without it, every link, current and past."),
+					Description: "Links on which this organisation hands data to another party.",
+					Resolve:     resolvers.Related(r, resolvers.LinksFrom, orgID)},
+				"linksIn": {Type: list(t.link), Args: instantArg("Links valid at this instant; without it, every link, current and past."),
+					Description: "Links on which this organisation receives data.",
+					Resolve:     resolvers.Related(r, resolvers.LinksTo, orgID)},
+				"providers": {Type: list(t.link), Args: instantArg("Default: now."),
+					Description: "Links, valid at the instant, to the parties this organisation hands its data to (for a region: its care providers).",
+					Resolve:     r.Providers(false)},
+				"subcontractors": {Type: list(t.link), Args: instantArg("Default: now."),
+					Description: "Processor and sub-processor links valid at the instant: the parties processing data for this organisation.",
+					Resolve:     r.Providers(true)},
+				"systemsOperated": {Type: list(t.system), Args: instantArg("As of this instant; without it, all, current and past."), Description: "Systems it operates (not ended at the instant).",
+					Resolve: resolvers.Related(r, resolvers.Operated, orgID)},
+				"systemUses": {Type: list(t.use), Args: instantArg("Uses valid at this instant; without it, every use."),
+					Description: "The systems it used, on which links, when.", Resolve: resolvers.Related(r, resolvers.UsesByParty, orgID)},
+				"attestations": {Type: list(t.att), Args: instantArg("Only those valid at this instant; without it, all."),
+					Resolve: resolvers.Related(r, resolvers.AttestationsOfOrg, orgID)},
+				"history": history("organisations", orgID),
+			}
+		})})
+
+	t.system = graphql.NewObject(graphql.ObjectConfig{Name: "System", Description: "A system that handles calls.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":             field(nn(graphql.ID), "", func(s registry.System) any { return id(s.ID) }),
+				"name":           field(nn(graphql.String), "", func(s registry.System) any { return s.Name }),
+				"kind":           field(nn(systemKindEnum), "", func(s registry.System) any { return s.Kind }),
+				"dataCategories": field(list(graphql.String), "", func(s registry.System) any { return []string(s.DataCategories) }),
+				"description":    field(graphql.String, "", func(s registry.System) any { return optStr(s.Description) }),
+				"endedAt":        field(t.instant, "When it was taken out of service.", func(s registry.System) any { return optTime(s.EndedAt) }),
+				"operator":       {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(s registry.System) *int64 { return &s.OperatorID })},
+				"vendor":         {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(s registry.System) *int64 { return optID(s.VendorID) })},
+				"profiles": {Type: list(t.profile), Args: instantArg("The profile in force at this instant; without it, all."),
+					Description: "Security facts (exposure, authentication, encryption, retention) by period.",
+					Resolve:     resolvers.Related(r, resolvers.Profiles, sysID)},
+				"locations": {Type: list(t.location), Args: instantArg("Locations at this instant; without it, all."),
+					Resolve: resolvers.Related(r, resolvers.Locations, sysID)},
+				"uses": {Type: list(t.use), Args: instantArg("Uses at this instant; without it, all."),
+					Description: "Who used it, on which links.", Resolve: resolvers.Related(r, resolvers.UsesBySystem, sysID)},
+				"attestations": {Type: list(t.att), Args: instantArg("Only those valid at this instant; without it, all."),
+					Resolve: resolvers.Related(r, resolvers.AttestationsOfSys, sysID)},
+				"movesIn":  {Type: list(t.move), Args: instantArg("Moves up to this instant."), Resolve: resolvers.Related(r, resolvers.MovesTo, sysID)},
+				"movesOut": {Type: list(t.move), Args: instantArg("Moves up to this instant."), Resolve: resolvers.Related(r, resolvers.MovesFrom, sysID)},
+				"history":  history("systems", sysID),
+			}
+		})})
+
+	t.profile = graphql.NewObject(graphql.ObjectConfig{Name: "SystemProfile", Description: "A system's security facts during a period.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return periodFields(graphql.Fields{
+				"id":                  field(nn(graphql.ID), "", func(p registry.SystemProfile) any { return id(p.ID) }),
+				"system":              {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(p registry.SystemProfile) *int64 { return &p.SystemID })},
+				"internetExposed":     field(nn(graphql.Boolean), "", func(p registry.SystemProfile) any { return p.InternetExposed }),
+				"authentication":      field(nn(authenticationEnum), "", func(p registry.SystemProfile) any { return p.Authentication }),
+				"transportEncryption": field(nn(graphql.Boolean), "", func(p registry.SystemProfile) any { return p.TransportEncryption }),
+				"encryptionAtRest":    field(nn(graphql.Boolean), "", func(p registry.SystemProfile) any { return p.EncryptionAtRest }),
+				"retentionDays": field(graphql.Int, "How long stored recordings are kept; null: none recorded.", func(p registry.SystemProfile) any {
+					if p.RetentionDays == nil {
+						return nil
+					}
+					return int(*p.RetentionDays)
+				}),
+				"note":    field(graphql.String, "", func(p registry.SystemProfile) any { return optStr(p.Note) }),
+				"history": history("system_profiles", func(s any) int64 { return s.(registry.SystemProfile).ID }),
+			}, func(s any) registry.Period { return s.(registry.SystemProfile).Period })
+		})})
+
+	t.location = graphql.NewObject(graphql.ObjectConfig{Name: "SystemLocation", Description: "Where a system stores data or is accessed from.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return periodFields(graphql.Fields{
+				"id":      field(nn(graphql.ID), "", func(l registry.SystemLocation) any { return id(l.ID) }),
+				"system":  {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(l registry.SystemLocation) *int64 { return &l.SystemID })},
+				"country": countryOf(func(s any) string { return s.(registry.SystemLocation).Country }),
+				"purpose": field(nn(locationPurpose), "", func(l registry.SystemLocation) any { return l.Purpose }),
+			}, func(s any) registry.Period { return s.(registry.SystemLocation).Period })
+		})})
+
+	t.link = graphql.NewObject(graphql.ObjectConfig{Name: "Link",
+		Description: "Data flowing from one party to another; the receiving party holds a role on it for its period.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return periodFields(graphql.Fields{
+				"id":   field(nn(graphql.ID), "", func(l registry.Link) any { return id(l.ID) }),
+				"from": {Type: nn(t.org), Description: "The party handing data on.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.FromID })},
+				"to":   {Type: nn(t.org), Description: "The party receiving it.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.ToID })},
+				"role": field(nn(roleEnum), "The receiving party's role, as claimed in the agreement.", func(l registry.Link) any { return l.Role }),
+				"roleFindings": {Type: list(t.finding), Description: "What authorities and courts found the role to be.",
+					Resolve: resolvers.Related(r, resolvers.RoleFindings, linkID)},
+				"purpose":               field(nn(graphql.String), "", func(l registry.Link) any { return l.Purpose }),
+				"dataCategories":        field(list(graphql.String), "", func(l registry.Link) any { return []string(l.DataCategories) }),
+				"healthData":            field(nn(graphql.Boolean), "Whether the data include health data (GDPR Art. 9).", func(l registry.Link) any { return l.HealthData }),
+				"agreementRef":          field(graphql.String, "", func(l registry.Link) any { return optStr(l.AgreementRef) }),
+				"agreementDate":         field(dateScalar, "", func(l registry.Link) any { return optTime(l.AgreementDate) }),
+				"authorisation":         field(nn(authorisationEnum), "", func(l registry.Link) any { return l.Authorisation }),
+				"authorisationDate":     field(dateScalar, "", func(l registry.Link) any { return optTime(l.AuthorisationDate) }),
+				"authorisingController": {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return l.AuthorisingControllerID })},
+				"transferMechanism":     field(nn(transferEnum), "", func(l registry.Link) any { return l.TransferMechanism }),
+				"sccModule": field(graphql.Int, "SCC module 1-4 (Decision 2021/914).", func(l registry.Link) any {
+					if l.SCCModule == nil {
+						return nil
+					}
+					return int(*l.SCCModule)
+				}),
+				"tiaDate": field(dateScalar, "Date of the transfer impact assessment.", func(l registry.Link) any { return optTime(l.TIADate) }),
+				"routing": field(nn(t.routing), "", func(l registry.Link) any { return l }),
+				"systemUses": {Type: list(t.use), Args: instantArg("Uses at this instant; without it, all."),
+					Description: "Systems used to do this link's work.", Resolve: resolvers.Related(r, resolvers.UsesByLink, linkID)},
+				"history": history("links", linkID),
+			}, func(s any) registry.Period { return s.(registry.Link).Period })
+		})})
+
+	t.finding = graphql.NewObject(graphql.ObjectConfig{Name: "RoleFinding", Description: "What an authority found a link's role to be.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":        field(nn(graphql.ID), "", func(f registry.RoleFinding) any { return id(f.ID) }),
+				"link":      {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(f registry.RoleFinding) *int64 { return &f.LinkID })},
+				"role":      field(nn(foundRoleEnum), "", func(f registry.RoleFinding) any { return f.Role }),
+				"authority": field(nn(graphql.String), "", func(f registry.RoleFinding) any { return f.Authority }),
+				"decidedOn": field(nn(dateScalar), "", func(f registry.RoleFinding) any { return f.DecidedOn }),
+				"reference": field(graphql.String, "", func(f registry.RoleFinding) any { return optStr(f.Reference) }),
+				"note":      field(graphql.String, "", func(f registry.RoleFinding) any { return optStr(f.Note) }),
+			}
+		})})
+
+	t.use = graphql.NewObject(graphql.ObjectConfig{Name: "SystemUse", Description: "A party using a system to do a link's work.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return periodFields(graphql.Fields{
+				"id":      field(nn(graphql.ID), "", func(u registry.SystemUse) any { return id(u.ID) }),
+				"link":    {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(u registry.SystemUse) *int64 { return &u.LinkID })},
+				"system":  {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(u registry.SystemUse) *int64 { return &u.SystemID })},
+				"party":   {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(u registry.SystemUse) *int64 { return &u.PartyID })},
+				"purpose": field(graphql.String, "", func(u registry.SystemUse) any { return optStr(u.Purpose) }),
+			}, func(s any) registry.Period { return s.(registry.SystemUse).Period })
+		})})
+
+	t.move = graphql.NewObject(graphql.ObjectConfig{Name: "DataMove", Description: "Stored data moved from one system into another.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":            field(nn(graphql.ID), "", func(m registry.DataMove) any { return id(m.ID) }),
+				"fromSystem":    {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(m registry.DataMove) *int64 { return &m.FromSystemID })},
+				"toSystem":      {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(m registry.DataMove) *int64 { return &m.ToSystemID })},
+				"movedAt":       field(nn(t.instant), "", func(m registry.DataMove) any { return m.MovedAt }),
+				"recordedFrom":  field(t.instant, "Data recorded from (null: all earlier data).", func(m registry.DataMove) any { return optTime(m.RecordedFrom) }),
+				"recordedUntil": field(t.instant, "Data recorded until, exclusive (null: up to the move).", func(m registry.DataMove) any { return optTime(m.RecordedUntil) }),
+				"note":          field(graphql.String, "", func(m registry.DataMove) any { return optStr(m.Note) }),
+			}
+		})})
+
+	t.att = graphql.NewObject(graphql.ObjectConfig{Name: "Attestation", Description: "Security evidence about an organisation or a system.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return graphql.Fields{
+				"id":             field(nn(graphql.ID), "", func(a registry.Attestation) any { return id(a.ID) }),
+				"organisation":   {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(a registry.Attestation) *int64 { return a.OrgID })},
+				"system":         {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, func(a registry.Attestation) *int64 { return a.SystemID })},
+				"kind":           field(nn(attestationKind), "", func(a registry.Attestation) any { return a.Kind }),
+				"issuer":         field(nn(graphql.String), "", func(a registry.Attestation) any { return a.Issuer }),
+				"issuedOn":       field(nn(dateScalar), "", func(a registry.Attestation) any { return a.IssuedOn }),
+				"validUntil":     field(dateScalar, "Inclusive.", func(a registry.Attestation) any { return optTime(a.ValidUntil) }),
+				"scope":          field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.Scope) }),
+				"evidenceRef":    field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.EvidenceRef) }),
+				"withdrawnAt":    field(t.instant, "", func(a registry.Attestation) any { return optTime(a.WithdrawnAt) }),
+				"coveredSystems": {Type: list(t.system), Description: "Systems its scope covers.", Resolve: r.CoveredSystems()},
+				"status":         {Type: nn(attestationStatus), Args: instantArg("Default: now."), Resolve: r.AttestationStatus()},
+				"history":        history("attestations", func(s any) int64 { return s.(registry.Attestation).ID }),
+			}
+		})})
+
+	t.info = graphql.NewObject(graphql.ObjectConfig{Name: "PageInfo", Fields: graphql.Fields{
+		"hasNextPage": field(nn(graphql.Boolean), "", func(c resolvers.Connection) any { return c.HasNextPage }),
+		"endCursor":   field(graphql.String, "Pass as after to get the next page.", func(c resolvers.Connection) any { return optStr(c.EndCursor) }),
+	}})
+	return t
+}
+
+// connection is the page type of a list of node.
+func (t *types) connection(node *graphql.Object) *graphql.Object {
+	return graphql.NewObject(graphql.ObjectConfig{Name: node.Name() + "Connection", Fields: graphql.Fields{
+		"nodes":    field(graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(node))), "", func(c resolvers.Connection) any { return c.Nodes }),
+		"pageInfo": field(graphql.NewNonNull(t.info), "", func(c resolvers.Connection) any { return c }),
+	}})
+}

@@ -1,0 +1,225 @@
+// Package server is kedja's HTTP face: the GraphQL endpoint, the health
+// check, and the limits and headers every response gets.
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/gqlerrors"
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/parser"
+	"github.com/graphql-go/graphql/language/source"
+
+	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/store"
+)
+
+// Config holds the server's limits.
+type Config struct {
+	MaxBodyBytes int64         // largest request body accepted
+	Timeout      time.Duration // longest a GraphQL request may run
+}
+
+// DefaultConfig is what kedja serves with unless told otherwise.
+var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second}
+
+// Server answers HTTP requests.
+type Server struct {
+	cfg    Config
+	schema graphql.Schema
+	res    *resolvers.Resolvers
+	store  *store.Store
+	log    *slog.Logger
+	docs   docCache
+}
+
+// New returns a server for schema.
+func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, s *store.Store, log *slog.Logger) *Server {
+	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}}}
+}
+
+// Handler routes requests.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/graphql", s.graphql)
+	mux.HandleFunc("/healthz", s.health)
+	return s.logged(secure(mux))
+}
+
+// secure sets headers that keep browsers from sniffing, framing or caching
+// answers about where health data lives.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", time.Since(start).Milliseconds(), "remote", clientIP(r))
+	})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.DB().PingContext(ctx); err != nil {
+		s.log.Error("health check: database", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+type request struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+// reject answers a request refused before execution, with a code callers
+// can act on.
+func reject(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": code},
+	}}})
+}
+
+func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	// Only POST with a JSON body: a GET or a form post could be sent by any
+	// web page a logged-in user visits (CSRF), and a GET lands in logs.
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		reject(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST with a JSON body")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		reject(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
+		return
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			reject(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit")
+			return
+		}
+		reject(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+		return
+	}
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		reject(w, http.StatusBadRequest, "BATCH_NOT_SUPPORTED", "send one operation per request")
+		return
+	}
+	var req request
+	if err := json.Unmarshal(b, &req); err != nil {
+		reject(w, http.StatusBadRequest, "BAD_REQUEST", "the body is not a JSON object with a query")
+		return
+	}
+	if strings.TrimSpace(req.Query) == "" {
+		reject(w, http.StatusBadRequest, "BAD_REQUEST", "query is required")
+		return
+	}
+	doc, errs := s.docs.parse(&s.schema, req.Query)
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": withCode(errs, "GRAPHQL_VALIDATION_FAILED")})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	ctx = s.res.WithRequest(ctx, "unauthenticated@"+clientIP(r))
+	res := graphql.Execute(graphql.ExecuteParams{
+		Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
+	})
+	writeJSON(w, http.StatusOK, res)
+}
+
+func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {
+	for i := range errs {
+		if errs[i].Extensions == nil {
+			errs[i].Extensions = map[string]any{}
+		}
+		errs[i].Extensions["code"] = code
+	}
+	return errs
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// docCache keeps parsed and validated documents by query text: parsing and
+// validation are most of the cost of a small request, and clients send the
+// same queries again and again.
+type docCache struct {
+	mu sync.Mutex
+	m  map[string]*ast.Document
+}
+
+const docCacheSize = 512
+
+func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, []gqlerrors.FormattedError) {
+	c.mu.Lock()
+	doc, ok := c.m[query]
+	c.mu.Unlock()
+	if ok {
+		return doc, nil
+	}
+	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "request"})})
+	if err != nil {
+		return nil, gqlerrors.FormatErrors(err)
+	}
+	if v := graphql.ValidateDocument(schema, doc, graphql.SpecifiedRules); !v.IsValid {
+		return nil, v.Errors
+	}
+	c.mu.Lock()
+	if len(c.m) >= docCacheSize {
+		// Dropping everything is crude but bounded; a hot set refills at once.
+		c.m = map[string]*ast.Document{}
+	}
+	c.m[query] = doc
+	c.mu.Unlock()
+	return doc, nil
+}

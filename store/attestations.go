@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+)
+
+var attestations = entity[registry.Attestation]{
+	table: "attestations", what: "attestation",
+	cols: `id, org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids, withdrawn_at`,
+	ins: `INSERT INTO attestations (org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids)
+		VALUES (:org_id, :system_id, :kind, :issuer, :issued_on, :valid_until, :scope, :evidence_ref, :covered_system_ids)
+		RETURNING id`,
+	upd: `UPDATE attestations SET kind = :kind, issuer = :issuer, issued_on = :issued_on, valid_until = :valid_until,
+		scope = :scope, evidence_ref = :evidence_ref, covered_system_ids = :covered_system_ids,
+		withdrawn_at = :withdrawn_at WHERE id = :id`,
+	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, a *registry.Attestation) error {
+		if len(a.CoveredSystemIDs) == 0 {
+			return nil
+		}
+		// An array cannot carry foreign keys, so the covered systems are
+		// checked here.
+		var missing []int64
+		if err := s.selectx(ctx, tx, &missing, `SELECT id FROM unnest(CAST($1 AS bigint[])) AS c(id)
+			WHERE NOT EXISTS (SELECT 1 FROM systems s WHERE s.id = c.id) ORDER BY id`, pq.Array(a.CoveredSystemIDs)); err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return registry.NotFound("coveredSystemIds", "no system with id %d", missing[0])
+		}
+		return nil
+	},
+}
+
+// AttestationFilter narrows a list of attestations; nil fields do not filter.
+type AttestationFilter struct {
+	Kind             *string
+	OrgID            *int64
+	SystemID         *int64
+	ValidOn          *time.Time // valid (issued, not expired, not withdrawn) on this date
+	IncludeWithdrawn bool
+}
+
+// CreateAttestation stores new security evidence.
+func (s *Store) CreateAttestation(ctx context.Context, actor string, a *registry.Attestation) (registry.Attestation, error) {
+	return create(ctx, s, actor, attestations, a)
+}
+
+// UpdateAttestation changes an attestation; NOT_FOUND if it does not exist.
+func (s *Store) UpdateAttestation(ctx context.Context, actor string, id int64, apply func(*registry.Attestation) error) (registry.Attestation, error) {
+	return modify(ctx, s, actor, attestations, id, apply)
+}
+
+// WithdrawAttestation records that an attestation stopped counting at at.
+func (s *Store) WithdrawAttestation(ctx context.Context, actor string, id int64, at time.Time) (registry.Attestation, error) {
+	return modify(ctx, s, actor, attestations, id, func(a *registry.Attestation) error {
+		if a.WithdrawnAt != nil && a.WithdrawnAt.Before(at) {
+			return registry.Conflict("at", "already withdrawn at %s", a.WithdrawnAt.Format(time.RFC3339))
+		}
+		a.WithdrawnAt = &at
+		return nil
+	})
+}
+
+// Attestations loads attestations by id.
+func (s *Store) Attestations(ctx context.Context, ids []int64) (map[int64]registry.Attestation, error) {
+	return byIDs(ctx, s, attestations, ids, func(v *registry.Attestation) int64 { return v.ID })
+}
+
+// Attestation loads one attestation; NOT_FOUND naming field if absent.
+func (s *Store) Attestation(ctx context.Context, field string, id int64) (registry.Attestation, error) {
+	var v registry.Attestation
+	err := s.get(ctx, s.q(ctx), field, "attestation", &v, attestations.selectByID(), id)
+	return v, err
+}
+
+// ListAttestations lists attestations in id order.
+func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Page) ([]registry.Attestation, bool, error) {
+	return page[registry.Attestation](ctx, s, p, `SELECT `+attestations.cols+` FROM attestations
+		WHERE ($1::text IS NULL OR kind = $1)
+		  AND ($2::bigint IS NULL OR org_id = $2)
+		  AND ($3::bigint IS NULL OR system_id = $3)
+		  AND ($4::date IS NULL OR (issued_on <= $4 AND (valid_until IS NULL OR valid_until >= $4)
+		       AND (withdrawn_at IS NULL OR withdrawn_at > $4)))
+		  AND ($5 OR withdrawn_at IS NULL)
+		  AND id > $6
+		ORDER BY id LIMIT $7`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn)
+}
+
+// Relations of attestations.
+var (
+	AttestationsByOrg = Relation[registry.Attestation]{
+		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE org_id = ANY($1)
+			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
+			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
+			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
+			ORDER BY issued_on, id`,
+		key: func(v *registry.Attestation) int64 { return *v.OrgID },
+	}
+	AttestationsBySystem = Relation[registry.Attestation]{
+		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE system_id = ANY($1)
+			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
+			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
+			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
+			ORDER BY issued_on, id`,
+		key: func(v *registry.Attestation) int64 { return *v.SystemID },
+	}
+)

@@ -1,0 +1,42 @@
+package store
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// HistoryKey names one registry row: its table and its id (or code).
+type HistoryKey struct {
+	Table string
+	Key   string
+}
+
+// History loads the recorded changes of many rows in one statement, oldest
+// first.
+func (s *Store) History(ctx context.Context, keys []HistoryKey) (map[HistoryKey][]registry.Change, error) {
+	tables := make([]string, len(keys))
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		tables[i], ids[i] = k.Table, k.Key
+	}
+	var rows []registry.Change
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT c.id, c.table_name, c.row_key, c.op, c.actor, c.changed_at, c.row_data
+		FROM unnest(CAST($1 AS text[]), CAST($2 AS text[])) AS k(t, r)
+		JOIN changes c ON c.table_name = k.t AND c.row_key = k.r
+		ORDER BY c.id`, pq.Array(tables), pq.Array(ids)); err != nil {
+		return nil, err
+	}
+	out := make(map[HistoryKey][]registry.Change, len(keys))
+	for _, c := range rows {
+		k := HistoryKey{c.Table, c.RowKey}
+		out[k] = append(out[k], c)
+	}
+	return out, nil
+}
+
+// IDKey is the history key of a row with a numeric id.
+func IDKey(table string, id int64) HistoryKey { return HistoryKey{table, strconv.FormatInt(id, 10)} }

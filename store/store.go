@@ -1,0 +1,244 @@
+// Package store keeps the registry in PostgreSQL: every read and write of
+// registry data goes through it, each write in one transaction that records
+// who made it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// Store is the registry's PostgreSQL storage.
+type Store struct {
+	db *sqlx.DB
+	// statements counts every SQL statement sent, so tests can prove that a
+	// request costs a bounded number of them.
+	statements atomic.Int64
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying pool, for migrations and health checks.
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
+// Statements returns how many SQL statements the store has sent.
+func (s *Store) Statements() int64 { return s.statements.Load() }
+
+// queryer is what reads need: the pool or a transaction.
+type queryer interface {
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func (s *Store) selectx(ctx context.Context, q queryer, dest any, query string, args ...any) error {
+	s.statements.Add(1)
+	return q.SelectContext(ctx, dest, query, args...)
+}
+
+// get reads one row; no row is registry.NotFound naming field.
+func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any, query string, args ...any) error {
+	s.statements.Add(1)
+	err := q.GetContext(ctx, dest, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return registry.NotFound(field, "no %s with that id", what)
+	}
+	return err
+}
+
+func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) (int64, error) {
+	s.statements.Add(1)
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// insert runs a named INSERT ... RETURNING id for arg.
+func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) (int64, error) {
+	s.statements.Add(1)
+	rows, err := tx.NamedQuery(query, arg)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var id int64
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, errors.New("store: insert returned no id")
+	}
+	if err := rows.Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, rows.Close()
+}
+
+// update runs a named UPDATE for arg.
+func (s *Store) update(ctx context.Context, tx *sqlx.Tx, query string, arg any) error {
+	s.statements.Add(1)
+	q, args, err := tx.BindNamed(query, arg)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+type txKey struct{}
+
+// InTx runs fn with a context whose store writes all join one transaction,
+// committed when fn returns nil: several writes that belong together (the
+// demo data, say) land together or not at all.
+func (s *Store) InTx(ctx context.Context, actor string, fn func(ctx context.Context) error) error {
+	return s.write(ctx, actor, func(tx *sqlx.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// q returns the transaction ctx carries, or the pool.
+func (s *Store) q(ctx context.Context) queryer {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return tx
+	}
+	return s.db
+}
+
+// write runs fn in one transaction that records actor as the author of every
+// change, and turns constraint violations into errors a caller can act on.
+// Nothing of a failed write is kept. Inside InTx it joins that transaction.
+func (s *Store) write(ctx context.Context, actor string, fn func(tx *sqlx.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return translate(fn(tx))
+	}
+	if strings.TrimSpace(actor) == "" {
+		return errors.New("store: write without an actor")
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := s.exec(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
+		return fmt.Errorf("store: set actor: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return translate(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(err)
+	}
+	return nil
+}
+
+// fieldOfColumn names, in the API's words, the field a database column holds.
+var fieldOfColumn = map[string]string{
+	"country_code":              "country",
+	"parent_id":                 "parentId",
+	"operator_id":               "operatorId",
+	"vendor_id":                 "vendorId",
+	"system_id":                 "systemId",
+	"from_id":                   "fromId",
+	"to_id":                     "toId",
+	"link_id":                   "linkId",
+	"party_id":                  "partyId",
+	"org_id":                    "orgId",
+	"from_system_id":            "fromSystemId",
+	"to_system_id":              "toSystemId",
+	"authorising_controller_id": "authorisingControllerId",
+}
+
+// conflicts explains each uniqueness and overlap constraint.
+var conflicts = map[string][2]string{
+	"links_no_overlap":                 {"validFrom", "a link between these parties with this role already exists in an overlapping period"},
+	"system_profiles_no_overlap":       {"validFrom", "the system already has a profile in an overlapping period"},
+	"system_locations_no_overlap":      {"validFrom", "the system already has this location for this purpose in an overlapping period"},
+	"system_uses_no_overlap":           {"validFrom", "this party already uses this system on this link in an overlapping period"},
+	"eea_memberships_no_overlap":       {"validFrom", "the country already has an EEA membership in an overlapping period"},
+	"adequacy_decisions_no_overlap":    {"validFrom", "the country already has an adequacy decision in an overlapping period"},
+	"organisations_org_number_unique":  {"orgNumber", "an organisation with this number is already registered in this country"},
+	"organisations_county_code_unique": {"countyCode", "a region with this county code is already registered"},
+}
+
+// translate maps database errors to caller-visible ones where the caller can
+// fix them; everything else stays internal (logged, never shown).
+func translate(err error) error {
+	if registry.AsError(err) != nil {
+		return err
+	}
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23P01", "23505":
+		if c, ok := conflicts[pe.Constraint]; ok {
+			return registry.Conflict(c[0], "%s", c[1])
+		}
+		return registry.Conflict("", "conflicts with an existing record")
+	case "23503":
+		col := strings.TrimSuffix(strings.TrimPrefix(pe.Constraint, pe.Table+"_"), "_fkey")
+		field, ok := fieldOfColumn[col]
+		if !ok {
+			return err
+		}
+		if col == "country_code" {
+			return registry.Invalid(field, "unknown country code")
+		}
+		return registry.NotFound(field, "no such %s", strings.TrimSuffix(strings.TrimSuffix(col, "_id"), "_system"))
+	case "23514":
+		return registry.Invalid("", "breaks the rule %s", pe.Constraint)
+	case "22001":
+		return registry.Invalid("", "a value is too long")
+	case "P0002":
+		return registry.Conflict("", "records are never deleted; end them instead")
+	}
+	return err
+}
+
+// nullTime passes an optional instant to SQL.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// Lock takes a transaction-level advisory lock named name inside InTx, so
+// that concurrent runs of the same one-off job wait for each other.
+func (s *Store) Lock(ctx context.Context, name string) error {
+	if _, ok := ctx.Value(txKey{}).(*sqlx.Tx); !ok {
+		return errors.New("store: Lock outside InTx")
+	}
+	_, err := s.exec(ctx, s.q(ctx), `SELECT pg_advisory_xact_lock(hashtext($1))`, name)
+	return err
+}
