@@ -12,7 +12,7 @@ import (
 
 var eeaMemberships = entity[registry.EEAMembership]{
 	table: "eea_memberships", what: "EEA membership",
-	cols:  `id, country_code, lower(valid) AS valid_from, upper(valid) AS valid_to`,
+	cols: `id, country_code, lower(valid) AS valid_from, upper(valid) AS valid_to`,
 	ins: `INSERT INTO eea_memberships (country_code, valid)
 		VALUES (:country_code, daterange(CAST(:valid_from AS date), CAST(:valid_to AS date))) RETURNING id`,
 	upd: `UPDATE eea_memberships SET valid = daterange(CAST(:valid_from AS date), CAST(:valid_to AS date)) WHERE id = :id`,

@@ -49,14 +49,14 @@ var links = entity[registry.Link]{
 
 var roleFindings = entity[registry.RoleFinding]{
 	table: "role_findings", what: "role finding",
-	cols:  `id, link_id, role, authority, decided_on, reference, note`,
+	cols: `id, link_id, role, authority, decided_on, reference, note`,
 	ins: `INSERT INTO role_findings (link_id, role, authority, decided_on, reference, note)
 		VALUES (:link_id, :role, :authority, :decided_on, :reference, :note) RETURNING id`,
 }
 
 var systemUses = entity[registry.SystemUse]{
 	table: "system_uses", what: "system use",
-	cols:  `id, link_id, system_id, party_id, purpose, ` + periodCols,
+	cols: `id, link_id, system_id, party_id, purpose, ` + periodCols,
 	ins: `INSERT INTO system_uses (link_id, system_id, party_id, purpose, valid)
 		VALUES (:link_id, :system_id, :party_id, :purpose, tstzrange(:valid_from, :valid_to, '[)')) RETURNING id`,
 	upd: `UPDATE system_uses SET purpose = :purpose, valid = tstzrange(:valid_from, :valid_to, '[)') WHERE id = :id`,
@@ -83,7 +83,7 @@ var systemUses = entity[registry.SystemUse]{
 
 var dataMoves = entity[registry.DataMove]{
 	table: "data_moves", what: "data move",
-	cols:  `id, from_system_id, to_system_id, moved_at, recorded_from, recorded_until, note`,
+	cols: `id, from_system_id, to_system_id, moved_at, recorded_from, recorded_until, note`,
 	ins: `INSERT INTO data_moves (from_system_id, to_system_id, moved_at, recorded_from, recorded_until, note)
 		VALUES (:from_system_id, :to_system_id, :moved_at, :recorded_from, :recorded_until, :note) RETURNING id`,
 }
