@@ -14,8 +14,10 @@ const DateLayout = "2006-01-02"
 // loc, the registry's time zone, because that is how people name them.
 func ParseInstant(field, s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, nil
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", DateLayout} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {

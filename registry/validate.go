@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"github.com/lib/pq"
 	"regexp"
 	"slices"
 	"strings"
@@ -70,6 +71,9 @@ func (s *System) Validate() error {
 	if err := optText("description", &s.Description, MaxNote); err != nil {
 		return err
 	}
+	if s.DataCategories == nil {
+		s.DataCategories = pq.StringArray{}
+	}
 	return categories("dataCategories", s.DataCategories)
 }
 
@@ -114,6 +118,9 @@ func (l *Link) Validate() error {
 	}
 	if err := text("purpose", &l.Purpose, MaxPurpose, true); err != nil {
 		return err
+	}
+	if l.DataCategories == nil {
+		l.DataCategories = pq.StringArray{}
 	}
 	if err := categories("dataCategories", l.DataCategories); err != nil {
 		return err

@@ -66,8 +66,18 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return nil
 	case "migrate":
 		fs, cfg := commonFlags("migrate", "Apply the database migrations (idempotent; safe to run from several instances at once).")
+		createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
+		}
+		if *createDB {
+			created, err := store.CreateDatabase(ctx, cfg.databaseURL)
+			if err != nil {
+				return err
+			}
+			if created {
+				fmt.Fprintln(out, "created the database")
+			}
 		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
 			applied, err := migrations.Apply(ctx, s.DB())

@@ -1,0 +1,9 @@
+# The two commands of the README's Quick start. Both find or start PostgreSQL
+# themselves (scripts/with-postgres).
+.PHONY: run test
+
+run:
+	./scripts/with-postgres ./scripts/run-demo
+
+test:
+	./scripts/with-postgres ./scripts/test

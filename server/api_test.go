@@ -1,0 +1,428 @@
+package server_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const regionChain = `query($id: ID!, $at: Instant) {
+  organisation(id: $id) {
+    legalName
+    providers(at: $at) {
+      role
+      to {
+        legalName
+        country { code standing(at: $at) { class } }
+        subcontractors(at: $at) {
+          role
+          to { legalName country { code standing(at: $at) { class } } }
+          systemUses(at: $at) { system { name } party { legalName } }
+        }
+      }
+    }
+  }
+}`
+
+type chainAnswer struct {
+	Organisation struct {
+		LegalName string
+		Providers []struct {
+			Role string
+			To   struct {
+				LegalName string
+				Country   struct {
+					Code     string
+					Standing struct{ Class string }
+				}
+				Subcontractors []struct {
+					Role string
+					To   struct {
+						LegalName string
+						Country   struct {
+							Code     string
+							Standing struct{ Class string }
+						}
+					}
+					SystemUses []struct {
+						System struct{ Name string }
+						Party  struct{ LegalName string }
+					}
+				}
+			}
+		}
+	}
+}
+
+// The foundation's acceptance query: Region Stockholm's providers and their
+// subcontractors on the night of 1 February 2019.
+func TestRegionStockholmChainOnFebruary2019(t *testing.T) {
+	h := newHarness(t, true)
+	var got chainAnswer
+	h.data(regionChain, map[string]any{"id": h.orgID("Region Stockholm"), "at": "2019-02-01T02:00+01:00"}, &got)
+
+	var medhelpFound bool
+	for _, p := range got.Organisation.Providers {
+		if p.To.LegalName != "Medhelp AB" {
+			continue
+		}
+		medhelpFound = true
+		subs := map[string]string{}
+		systems := map[string][]string{}
+		for _, s := range p.To.Subcontractors {
+			subs[s.To.LegalName] = s.To.Country.Code + "/" + s.To.Country.Standing.Class
+			for _, u := range s.SystemUses {
+				systems[s.To.LegalName] = append(systems[s.To.LegalName], u.System.Name)
+			}
+		}
+		want := map[string]string{"Medicall Co., Ltd.": "TH/THIRD_COUNTRY", "Voice Integrate Nordic AB": "SE/EEA"}
+		if fmt.Sprint(subs) != fmt.Sprint(want) {
+			t.Errorf("Medhelp's subcontractors: got %v, want %v", subs, want)
+		}
+		if !slices.Contains(systems["Medicall Co., Ltd."], "Princess") {
+			t.Errorf("Medicall's systems: got %v, want Princess", systems["Medicall Co., Ltd."])
+		}
+		vi := systems["Voice Integrate Nordic AB"]
+		if !slices.Contains(vi, "Biz 2.0") || !slices.Contains(vi, "Recording storage server (NAS)") {
+			t.Errorf("Voice Integrate's systems: got %v, want Biz 2.0 and the storage server", vi)
+		}
+	}
+	if !medhelpFound {
+		t.Fatalf("Region Stockholm's providers lack Medhelp: %+v", got.Organisation.Providers)
+	}
+}
+
+// Periods are [from, to): Medicall's link ended on 1 September 2019, so it is
+// a subcontractor the day before and not on the day.
+func TestChainHonoursPeriodBounds(t *testing.T) {
+	h := newHarness(t, true)
+	tests := []struct {
+		name         string
+		at           string
+		wantMedicall bool
+		wantNAS      bool
+	}{
+		{"BeforeStorageServer", "2015-06-01T12:00+02:00", true, false},
+		{"StorageServerFirstInstant", "2016-01-01T00:00+01:00", true, true},
+		{"LastMinuteOfMedicall", "2019-08-31T23:59+02:00", true, true},
+		{"MedicallEndInstant", "2019-09-01T00:00+02:00", false, true},
+	}
+	id := h.orgID("Region Stockholm")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got chainAnswer
+			h.with(t).data(regionChain, map[string]any{"id": id, "at": tt.at}, &got)
+			var medicall, nas bool
+			for _, p := range got.Organisation.Providers {
+				for _, s := range p.To.Subcontractors {
+					medicall = medicall || s.To.LegalName == "Medicall Co., Ltd."
+					for _, u := range s.SystemUses {
+						nas = nas || strings.Contains(u.System.Name, "NAS")
+					}
+				}
+			}
+			if medicall != tt.wantMedicall || nas != tt.wantNAS {
+				t.Errorf("at %s: Medicall %v (want %v), storage server %v (want %v)", tt.at, medicall, tt.wantMedicall, nas, tt.wantNAS)
+			}
+		})
+	}
+}
+
+// A nested list costs the same number of SQL statements whether it holds 2
+// rows or 40: every level is loaded in one batch.
+func TestNestedListsDoNotQueryPerRow(t *testing.T) {
+	h := newHarness(t, true)
+	id := h.orgID("Region Stockholm")
+	vars := map[string]any{"id": id, "at": "2019-02-01T02:00+01:00"}
+	measure := func() int64 {
+		before := h.store.Statements()
+		var got chainAnswer
+		h.data(regionChain, vars, &got)
+		return h.store.Statements() - before
+	}
+	small := measure()
+
+	// Twenty more providers for the region, each with a subcontractor in
+	// another country using a system of its own.
+	for i := 0; i < 20; i++ {
+		var p, s, sys struct {
+			CreateOrganisation struct{ ID string }
+			CreateSystem       struct{ ID string }
+		}
+		h.data(`mutation($n: String) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
+			map[string]any{"n": fmt.Sprintf("Provider %d AB", i)}, &p)
+		h.data(`mutation($n: String) { createOrganisation(input: {legalName: $n, country: "NO", kind: COMPANY}) { id } }`,
+			map[string]any{"n": fmt.Sprintf("Sub %d AS", i)}, &s)
+		h.data(`mutation($op: ID) { createSystem(input: {name: "Phones", kind: TELEPHONY, operatorId: $op}) { id } }`,
+			map[string]any{"op": s.CreateOrganisation.ID}, &sys)
+		var l struct{ CreateLink struct{ ID string } }
+		h.data(`mutation($f: ID, $t: ID) { createLink(input: {fromId: $f, toId: $t, role: INDEPENDENT_CONTROLLER, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
+			map[string]any{"f": id, "t": p.CreateOrganisation.ID}, &l)
+		h.data(`mutation($f: ID, $t: ID) { createLink(input: {fromId: $f, toId: $t, role: PROCESSOR, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
+			map[string]any{"f": p.CreateOrganisation.ID, "t": s.CreateOrganisation.ID}, &l)
+		h.data(`mutation($l: ID!, $s: ID!, $p: ID!) { createSystemUse(input: {linkId: $l, systemId: $s, partyId: $p, validFrom: "2018-01-01"}) { id } }`,
+			map[string]any{"l": l.CreateLink.ID, "s": sys.CreateSystem.ID, "p": s.CreateOrganisation.ID}, &struct{}{})
+	}
+	var got chainAnswer
+	h.data(regionChain, vars, &got)
+	if n := len(got.Organisation.Providers); n != 22 {
+		t.Fatalf("got %d providers, want 22 (Inera, Medhelp and 20 new)", n)
+	}
+	large := measure()
+	if large != small {
+		t.Errorf("statements for the chain query: %d with 2 providers, %d with 22; want the same", small, large)
+	}
+	// One per list or object level: organisation; providers; their
+	// organisations, countries and standings (EEA + adequacy);
+	// subcontractors; their organisations, countries and standings; system
+	// uses; systems; parties. Thirteen, give or take a cached country.
+	if small > 14 {
+		t.Errorf("the chain query took %d statements; want at most 14", small)
+	}
+}
+
+func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
+	h := newHarness(t, true)
+	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
+	region := h.orgID("Region Värmland")
+	var links struct {
+		Links struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
+		map[string]any{"f": medhelp, "t": medicall}, &links)
+	if len(links.Links.Nodes) != 1 {
+		t.Fatalf("want one Medhelp->Medicall link, got %v", links)
+	}
+	linkID := links.Links.Nodes[0].ID
+	var sys struct {
+		Systems struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`{ systems(filter: {nameContains: "Princess"}) { nodes { id } } }`, nil, &sys)
+	princess := sys.Systems.Nodes[0].ID
+
+	link := func(fields string) string {
+		return `mutation { createLink(input: {` + fields + `}) { id } }`
+	}
+	base := fmt.Sprintf(`fromId: %q, toId: %q, role: PROCESSOR, purpose: "calls"`, medhelp, medicall)
+	tests := []struct {
+		name      string
+		query     string
+		vars      map[string]any
+		wantCode  string
+		wantField string
+	}{
+		{"UnknownCountry", `mutation { createOrganisation(input: {legalName: "X AB", country: "XX", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "country"},
+		{"MalformedCountry", `mutation { createOrganisation(input: {legalName: "X AB", country: "Sweden", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "country"},
+		{"MissingName", `mutation { createOrganisation(input: {country: "SE", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "legalName"},
+		{"OversizedName", `mutation($n: String) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
+			map[string]any{"n": strings.Repeat("Å", 301)}, "INVALID_INPUT", "legalName"},
+		{"OversizedPurpose", `mutation($p: String) { createLink(input: {fromId: "1", toId: "2", role: PROCESSOR, purpose: $p, validFrom: "2020-01-01"}) { id } }`,
+			map[string]any{"p": strings.Repeat("x", 100_000)}, "INVALID_INPUT", "purpose"},
+		{"PeriodEndsBeforeStart", link(base + `, validFrom: "2020-01-01", validTo: "2019-01-01"`), nil, "INVALID_INPUT", "validTo"},
+		{"LinkToItself", link(fmt.Sprintf(`fromId: %q, toId: %q, role: PROCESSOR, purpose: "x", validFrom: "2020-01-01"`, medhelp, medhelp)), nil, "INVALID_INPUT", "toId"},
+		{"OverlappingDuplicateLink", link(base + `, validFrom: "2015-01-01", validTo: "2016-01-01"`), nil, "CONFLICT", "validFrom"},
+		{"UnknownToID", link(fmt.Sprintf(`fromId: %q, toId: "999999", role: PROCESSOR, purpose: "x", validFrom: "2020-01-01"`, medhelp)), nil, "NOT_FOUND", "toId"},
+		{"MalformedID", link(`fromId: "abc", toId: "2", role: PROCESSOR, purpose: "x", validFrom: "2020-01-01"`), nil, "INVALID_INPUT", "fromId"},
+		{"MalformedInstant", link(base + `, validFrom: "2019-13-45"`), nil, "INVALID_INPUT", "validFrom"},
+		{"MalformedDate", link(base + `, validFrom: "2030-01-01", agreementDate: "1 May 2019"`), nil, "INVALID_INPUT", "agreementDate"},
+		{"MalformedWindowTime", link(base + `, validFrom: "2030-01-01", routingWindows: [{days: [SAT], start: "25:00", end: "07:00"}]`), nil, "INVALID_INPUT", "routingWindows.start"},
+		{"EmptyWindow", link(base + `, validFrom: "2030-01-01", routingWindows: [{days: [SAT], start: "08:00", end: "08:00"}]`), nil, "INVALID_INPUT", "routingWindows.end"},
+		{"BadRoutingZone", link(base + `, validFrom: "2030-01-01", routingTimeZone: "Asia/Atlantis"`), nil, "INVALID_INPUT", "routingTimeZone"},
+		{"SCCWithoutModule", link(base + `, validFrom: "2030-01-01", transferMechanism: SCC`), nil, "INVALID_INPUT", "sccModule"},
+		{"UpdateUnknownOrganisation", `mutation { updateOrganisation(id: "999999", input: {legalName: "Y"}) { id } }`, nil, "NOT_FOUND", "id"},
+		{"ClearRequiredField", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {}, clear: ["legalName"]) { id } }`, medhelp), nil, "INVALID_INPUT", "clear"},
+		{"ParentCycle", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {parentId: %q}) { id } }`, medhelp, medhelp), nil, "INVALID_INPUT", "parentId"},
+		{"SystemUseByOutsider", fmt.Sprintf(`mutation { createSystemUse(input: {linkId: %q, systemId: %q, partyId: %q, validFrom: "2014-01-01"}) { id } }`, linkID, princess, region), nil, "INVALID_INPUT", "partyId"},
+		{"SystemUseOutsideLink", fmt.Sprintf(`mutation { createSystemUse(input: {linkId: %q, systemId: %q, partyId: %q, validFrom: "2020-01-01"}) { id } }`, linkID, princess, medicall), nil, "INVALID_INPUT", "validFrom"},
+		{"UnknownCoveredSystem", fmt.Sprintf(`mutation { createAttestation(input: {orgId: %q, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01", coveredSystemIds: ["999999"]}) { id } }`, medhelp), nil, "NOT_FOUND", "coveredSystemIds"},
+		{"AttestationTwoSubjects", fmt.Sprintf(`mutation { createAttestation(input: {orgId: %q, systemId: %q, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01"}) { id } }`, medhelp, princess), nil, "INVALID_INPUT", "orgId"},
+		{"EndLinkBeforeItStarts", fmt.Sprintf(`mutation { endLink(id: %q, at: "2000-01-01") { id } }`, linkID), nil, "INVALID_INPUT", "at"},
+		{"EndUnknownLink", `mutation { endLink(id: "999999") { id } }`, nil, "NOT_FOUND", "id"},
+		{"ShrinkLinkAwayFromItsUses", fmt.Sprintf(`mutation { updateLink(id: %q, input: {validFrom: "2015-01-01"}) { id } }`, linkID), nil, "CONFLICT", "validFrom"},
+		{"AdequacyOverlap", `mutation { addAdequacyDecision(input: {country: "JP", scope: FULL, decidedOn: "2020-01-01"}) { id } }`, nil, "CONFLICT", "validFrom"},
+		{"PartialAdequacyWithoutCondition", `mutation { addAdequacyDecision(input: {country: "TH", scope: PARTIAL, decidedOn: "2027-01-01"}) { id } }`, nil, "INVALID_INPUT", "conditionCode"},
+		{"BadPageSize", `{ organisations(first: 100000) { nodes { id } } }`, nil, "INVALID_INPUT", "first"},
+		{"ForgedCursor", `{ organisations(after: "bm90LWEtY3Vyc29y") { nodes { id } } }`, nil, "INVALID_INPUT", "after"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.count(`SELECT count(*) FROM changes`)
+			r := h.post(tt.query, tt.vars)
+			if r.code() != tt.wantCode || r.field() != tt.wantField {
+				t.Fatalf("got %s on %q (%+v), want %s on %q", r.code(), r.field(), r.Errors, tt.wantCode, tt.wantField)
+			}
+			if !strings.Contains(r.Errors[0].Message, tt.wantField) {
+				t.Errorf("message %q does not name the field %q", r.Errors[0].Message, tt.wantField)
+			}
+			if after := h.count(`SELECT count(*) FROM changes`); after != before {
+				t.Errorf("a refused mutation wrote %d change(s)", after-before)
+			}
+		})
+	}
+}
+
+func TestUpdateRecordsHistoryWithAuthor(t *testing.T) {
+	h := newHarness(t, true)
+	id := h.orgID("Voice Integrate Nordic AB")
+	var upd struct {
+		UpdateOrganisation struct{ LegalName, OrgNumber string }
+	}
+	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {orgNumber: "556000-0000"}) { legalName orgNumber } }`,
+		map[string]any{"id": id}, &upd)
+	if upd.UpdateOrganisation.OrgNumber != "556000-0000" || upd.UpdateOrganisation.LegalName != "Voice Integrate Nordic AB" {
+		t.Fatalf("update changed the wrong fields: %+v", upd)
+	}
+	var cleared struct {
+		UpdateOrganisation struct{ OrgNumber *string }
+	}
+	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {}, clear: ["orgNumber"]) { orgNumber } }`,
+		map[string]any{"id": id}, &cleared)
+	if cleared.UpdateOrganisation.OrgNumber != nil {
+		t.Fatalf("clear left orgNumber %q", *cleared.UpdateOrganisation.OrgNumber)
+	}
+	var got struct {
+		Organisation struct {
+			History []struct{ Op, Actor, Record string }
+		}
+	}
+	h.data(`query($id: ID!) { organisation(id: $id) { history { op actor record } } }`, map[string]any{"id": id}, &got)
+	hist := got.Organisation.History
+	if len(hist) != 3 {
+		t.Fatalf("got %d history rows, want insert + 2 updates: %+v", len(hist), hist)
+	}
+	if hist[0].Op != "insert" || hist[0].Actor != "kedja seed demo" {
+		t.Errorf("first change: got %s by %s, want insert by the demo seed", hist[0].Op, hist[0].Actor)
+	}
+	if hist[1].Op != "update" || !strings.HasPrefix(hist[1].Actor, "unauthenticated@") ||
+		!strings.Contains(hist[1].Record, `"org_number": "556000-0000"`) {
+		t.Errorf("second change: got %+v, want the update with the new number and its author", hist[1])
+	}
+	if !strings.Contains(hist[2].Record, `"org_number": null`) {
+		t.Errorf("third change should record the cleared number: %s", hist[2].Record)
+	}
+}
+
+func TestEndLinkEndsItsSystemUses(t *testing.T) {
+	h := newHarness(t, true)
+	medhelp, voice := h.orgID("Medhelp AB"), h.orgID("Voice Integrate Nordic AB")
+	var links struct {
+		Links struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
+		map[string]any{"f": medhelp, "t": voice}, &links)
+	var ended struct {
+		EndLink struct {
+			ValidTo    string
+			SystemUses []struct {
+				ValidTo string
+				System  struct{ Name string }
+			}
+		}
+	}
+	h.data(`mutation($id: ID!) { endLink(id: $id, at: "2020-09-11") { validTo systemUses { validTo system { name } } } }`,
+		map[string]any{"id": links.Links.Nodes[0].ID}, &ended)
+	const want = "2020-09-11T00:00:00+02:00"
+	if ended.EndLink.ValidTo != want {
+		t.Errorf("link ends %q, want %q", ended.EndLink.ValidTo, want)
+	}
+	if len(ended.EndLink.SystemUses) != 2 {
+		t.Fatalf("want 2 system uses, got %+v", ended.EndLink.SystemUses)
+	}
+	for _, u := range ended.EndLink.SystemUses {
+		if u.ValidTo != want {
+			t.Errorf("use of %s ends %q, want %q", u.System.Name, u.ValidTo, want)
+		}
+	}
+	// Ending again later is refused: the link already ended.
+	r := h.post(`mutation($id: ID!) { endLink(id: $id, at: "2021-01-01") { id } }`, map[string]any{"id": links.Links.Nodes[0].ID})
+	if r.code() != "CONFLICT" {
+		t.Errorf("ending an ended link later: got %s, want CONFLICT", r.code())
+	}
+}
+
+func TestCountryStanding(t *testing.T) {
+	h := newHarness(t, false)
+	tests := []struct {
+		code, at, want string
+	}{
+		{"SE", "2019-02-01", "EEA"},
+		{"NO", "2019-02-01", "EEA"},
+		{"FI", "2019-02-01", "EEA"},
+		{"TH", "2019-02-01", "THIRD_COUNTRY"},
+		{"GB", "2019-06-01", "EEA"},
+		{"GB", "2021-03-01", "THIRD_COUNTRY"},
+		{"GB", "2022-01-01", "ADEQUACY"},
+		{"GB", "2031-12-27", "ADEQUACY"},
+		{"GB", "2031-12-28", "THIRD_COUNTRY"},
+		{"US", "2017-01-01", "PARTIAL_ADEQUACY"},
+		{"US", "2021-01-01", "THIRD_COUNTRY"},
+		{"US", "2024-01-01", "PARTIAL_ADEQUACY"},
+		{"CA", "2024-01-01", "PARTIAL_ADEQUACY"},
+		{"BR", "2025-12-31", "THIRD_COUNTRY"},
+		{"BR", "2026-01-26", "ADEQUACY"},
+		{"HR", "2013-06-30", "THIRD_COUNTRY"},
+		{"HR", "2013-07-01", "EEA"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.code+"_"+tt.at, func(t *testing.T) {
+			var got struct {
+				Country struct {
+					Standing struct{ Class string }
+				}
+			}
+			h.with(t).data(`query($c: String!, $at: Instant) { country(code: $c) { standing(at: $at) { class } } }`,
+				map[string]any{"c": tt.code, "at": tt.at + "T12:00"}, &got)
+			if got.Country.Standing.Class != tt.want {
+				t.Errorf("%s on %s: got %s, want %s", tt.code, tt.at, got.Country.Standing.Class, tt.want)
+			}
+		})
+	}
+}
+
+func TestPaginationWalksEveryOrganisationOnce(t *testing.T) {
+	h := newHarness(t, true)
+	seen := map[string]bool{}
+	var after any
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatal("pagination does not end")
+		}
+		var got struct {
+			Organisations struct {
+				Nodes    []struct{ ID string }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		h.data(`query($after: String) { organisations(first: 4, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
+			map[string]any{"after": after}, &got)
+		for _, n := range got.Organisations.Nodes {
+			if seen[n.ID] {
+				t.Fatalf("organisation %s on two pages", n.ID)
+			}
+			seen[n.ID] = true
+		}
+		if !got.Organisations.PageInfo.HasNextPage {
+			break
+		}
+		after = got.Organisations.PageInfo.EndCursor
+	}
+	if want := h.count(`SELECT count(*) FROM organisations`); len(seen) != want {
+		t.Errorf("walked %d organisations, the registry holds %d", len(seen), want)
+	}
+}
+
+func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
+	h := newHarness(t, false)
+	h.store.Close() // every statement now fails inside the store
+	r := h.post(`{ organisations { nodes { id } } }`, nil)
+	if r.code() != "INTERNAL" || r.Errors[0].Message != "internal error" {
+		t.Fatalf("got %+v, want a bare internal error", r.Errors)
+	}
+	if !contains(h.logs.String(), "resolver failed", "database is closed") {
+		t.Errorf("the cause was not logged; log: %s", h.logs.String())
+	}
+}

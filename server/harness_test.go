@@ -1,0 +1,195 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/schema"
+	"github.com/kedja/kedja/server"
+	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/store/storetest"
+)
+
+// harness is a kedja server on a fresh database, reached over HTTP.
+type harness struct {
+	t     *testing.T
+	url   string
+	store *store.Store
+	logs  *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var stockholm = mustZone("Europe/Stockholm")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// newHarness starts a server; withDemo loads the 1177 demo data first.
+func newHarness(t *testing.T, withDemo bool) *harness {
+	t.Helper()
+	s := storetest.Store(t)
+	if withDemo {
+		if _, err := demo.Seed(context.Background(), s, stockholm); err != nil {
+			t.Fatalf("seed demo: %v", err)
+		}
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	res := resolvers.New(s, log, stockholm)
+	sch, err := schema.New(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.DefaultConfig, sch, res, s, log).Handler())
+	t.Cleanup(srv.Close)
+	return &harness{t: t, url: srv.URL, store: s, logs: logs}
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// with returns the harness reporting to t, for use in subtests.
+func (h *harness) with(t *testing.T) *harness {
+	c := *h
+	c.t = t
+	return &c
+}
+
+// post sends a GraphQL request and decodes the answer.
+func (h *harness) post(query string, vars map[string]any) response {
+	h.t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h.raw(http.MethodPost, "application/json", bytes.NewReader(body))
+}
+
+func (h *harness) raw(method, contentType string, body io.Reader) response {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+"/graphql", body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r response
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &r); err != nil {
+		h.t.Fatalf("answer is not JSON (%d): %s", resp.StatusCode, b)
+	}
+	r.Status = resp.StatusCode
+	return r
+}
+
+// data sends a request that must succeed and decodes its data into v.
+func (h *harness) data(query string, vars map[string]any, v any) {
+	h.t.Helper()
+	r := h.post(query, vars)
+	if len(r.Errors) > 0 {
+		h.t.Fatalf("errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		h.t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// orgID finds an organisation's id by its exact legal name.
+func (h *harness) orgID(name string) string {
+	h.t.Helper()
+	var out struct {
+		Organisations struct {
+			Nodes []struct{ ID, LegalName string }
+		}
+	}
+	h.data(`query($n: String) { organisations(filter: {nameContains: $n}) { nodes { id legalName } } }`,
+		map[string]any{"n": name}, &out)
+	for _, o := range out.Organisations.Nodes {
+		if o.LegalName == name {
+			return o.ID
+		}
+	}
+	h.t.Fatalf("no organisation %q", name)
+	return ""
+}
+
+// count runs a counting SQL query directly, to see what a request wrote.
+func (h *harness) count(query string) int {
+	h.t.Helper()
+	var n int
+	if err := h.store.DB().QueryRow(query).Scan(&n); err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+func (r response) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+func (r response) field() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	f, _ := r.Errors[0].Extensions["field"].(string)
+	return f
+}
+
+func contains(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
