@@ -1,0 +1,14 @@
+package store_test
+
+import (
+	"context"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+func storeProfiles(ctx context.Context, s *store.Store, systemID int64, at *time.Time) ([]registry.SystemProfile, error) {
+	m, err := store.LoadRelation(ctx, s, store.ProfilesBySystem, []int64{systemID}, at)
+	return m[systemID], err
+}

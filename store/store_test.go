@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store/storetest"
+)
+
+// The database itself keeps the registry's promises, whoever writes to it:
+// no hard deletes, no change without an author, no rewriting of history.
+func TestDatabaseGuardsHistory(t *testing.T) {
+	s := storetest.Store(t)
+	db := s.DB()
+	tests := []struct {
+		name    string
+		sql     string
+		wantErr string
+	}{
+		{"DeleteIsRefused", `DELETE FROM organisations WHERE county_code = '01'`, "never deleted"},
+		{"ChangeWithoutAuthorIsRefused", `UPDATE organisations SET legal_name = 'X' WHERE county_code = '01'`, "set kedja.actor"},
+		{"HistoryCannotBeRewritten", `UPDATE changes SET actor = 'someone else'`, "append-only"},
+		{"HistoryCannotBeDeleted", `DELETE FROM changes`, "append-only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := db.Exec(tt.sql)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSetSystemProfileEndsThePreviousOne(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	op, err := s.CreateOrganisation(ctx, "test", &registry.Organisation{LegalName: "Host AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, err := s.CreateSystem(ctx, "test", &registry.System{Name: "NAS", Kind: "storage", OperatorID: op.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t2016 := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+	t2019 := time.Date(2019, 2, 18, 0, 0, 0, 0, time.UTC)
+	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2016},
+		InternetExposed: true, Authentication: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2019},
+		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2016.AddDate(1, 0, 0)},
+		Authentication: "password"})
+	if registry.ErrorCode(err) != registry.EConflict {
+		t.Errorf("a profile inside a recorded period: got %v, want CONFLICT", err)
+	}
+	tests := []struct {
+		name     string
+		at       time.Time
+		wantAuth string
+	}{
+		{"Exposed2017", time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC), "none"},
+		// PostgreSQL keeps microseconds, so the last instant before is 1µs earlier.
+		{"LastInstantExposed", t2019.Add(-time.Microsecond), "none"},
+		{"ClosedFromFebruary2019", t2019, "mfa"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			at := tt.at
+			got, err := storeProfiles(ctx, s, sys.ID, &at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Authentication != tt.wantAuth {
+				t.Errorf("at %v: got %+v, want one profile with authentication %s", tt.at, got, tt.wantAuth)
+			}
+		})
+	}
+}
