@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/store/storetest"
+)
+
+var binary string
+
+// TestMain builds the real binary once: these tests run kedja as a user
+// would, as a process of its own.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kedja-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "kedja")
+	build := exec.Command("go", "build", "-race", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build kedja:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// kedja runs the binary to completion.
+func kedja(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestCommandsExplainThemselves(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"Help", []string{"--help"}, "kedja serve"},
+		{"ServeHelp", []string{"serve", "--help"}, "-seed-demo"},
+		{"MigrateHelp", []string{"migrate", "--help"}, "-create-database"},
+		{"SeedHelp", []string{"seed", "demo", "--help"}, "1177"},
+		{"Version", []string{"version"}, "kedja "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := kedja(t, nil, tt.args...)
+			if err != nil || !strings.Contains(out, tt.want) {
+				t.Errorf("kedja %v: err %v, output %q; want success mentioning %q", tt.args, err, out, tt.want)
+			}
+		})
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"NoDatabase", []string{"DATABASE_URL="}, []string{"migrate"}, "set DATABASE_URL"},
+		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
+		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
+		{"BadTimeZone", []string{"DATABASE_URL=postgres://x/y"}, []string{"migrate", "--time-zone", "Nowhere/Else"}, "not a time zone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := kedja(t, tt.env, tt.args...)
+			if err == nil || !strings.Contains(out, tt.want) {
+				t.Errorf("kedja %v: err %v, output %q; want failure mentioning %q", tt.args, err, out, tt.want)
+			}
+		})
+	}
+}
+
+// instance is a running "kedja serve".
+type instance struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan error
+}
+
+func startServer(t *testing.T, dbURL string, args ...string) *instance {
+	t.Helper()
+	s, err := launch(t, dbURL, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// launch starts kedja serve and waits until it listens; it may run in a
+// goroutine of its own, so it reports failure as an error.
+func launch(t *testing.T, dbURL string, args ...string) (*instance, error) {
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &instance{cmd: cmd, done: make(chan error, 1)}
+	found := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if _, after, ok := strings.Cut(lines.Text(), "serving GraphQL at http://"); ok {
+				found <- strings.TrimSuffix(after, "/graphql")
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-s.done
+	})
+	select {
+	case s.addr = <-found:
+		return s, nil
+	case err := <-s.done:
+		s.done <- err
+		return nil, fmt.Errorf("kedja serve exited: %v\n%s", err, stderr.String())
+	case <-time.After(60 * time.Second):
+		return nil, fmt.Errorf("kedja serve did not start\n%s", stderr.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func postJSON(t *testing.T, addr, query string, vars map[string]any) map[string]any {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if out["errors"] != nil {
+		t.Fatalf("errors: %v", out["errors"])
+	}
+	return out
+}
+
+const chainQuery = `query($at: Instant) {
+  organisations(filter: {nameContains: "Region Stockholm"}) { nodes {
+    providers(at: $at) { to { legalName
+      subcontractors(at: $at) { to { legalName country { code } } systemUses(at: $at) { system { name } } } } } } } }`
+
+// The README's quick start, as a process: serve with the demo data, answer
+// the acceptance query over HTTP, and on SIGTERM finish the request in
+// flight before exiting cleanly.
+func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
+	srv := startServer(t, storetest.Database(t), "--seed-demo")
+
+	resp, err := http.Get("http://" + srv.addr + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	got := postJSON(t, srv.addr, chainQuery, map[string]any{"at": "2019-02-01T02:00+01:00"})
+	b, _ := json.Marshal(got)
+	for _, want := range []string{"Medhelp AB", `"country":{"code":"TH"},"legalName":"Medicall Co., Ltd."`, "Voice Integrate Nordic AB", "Princess", "Biz 2.0"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("answer lacks %q: %s", want, b)
+		}
+	}
+
+	// A request in flight: headers and half the body sent, then SIGTERM.
+	body, _ := json.Marshal(map[string]any{"query": chainQuery, "variables": map[string]any{"at": "2019-02-01T02:00+01:00"}})
+	conn, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.addr, len(body))
+	half := len(body) / 2
+	if _, err := conn.Write(body[:half]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the server start reading it
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := conn.Write(body[half:]); err != nil {
+		t.Fatalf("the server dropped the request in flight: %v", err)
+	}
+	answer, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to the request in flight: %v", err)
+	}
+	ab, _ := io.ReadAll(answer.Body)
+	if answer.StatusCode != http.StatusOK || !strings.Contains(string(ab), "Medicall") {
+		t.Errorf("request in flight: got %d %s", answer.StatusCode, ab)
+	}
+	select {
+	case err := <-srv.done:
+		if err != nil {
+			t.Errorf("kedja serve exited with %v after SIGTERM, want 0", err)
+		}
+		srv.done <- err // for the cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("kedja serve did not exit after SIGTERM")
+	}
+}
+
+// Two instances starting on one fresh database at once both come up: the
+// migrations and the demo seed serialise on their locks.
+func TestTwoInstancesStartTogether(t *testing.T) {
+	db := storetest.EmptyDatabase(t)
+	type started struct {
+		s   *instance
+		err error
+	}
+	a := make(chan started)
+	go func() {
+		s, err := launch(t, db, "--seed-demo")
+		a <- started{s, err}
+	}()
+	b := startServer(t, db, "--seed-demo")
+	first := <-a
+	if first.err != nil {
+		t.Fatal(first.err)
+	}
+	for _, s := range []*instance{first.s, b} {
+		got := postJSON(t, s.addr, `{ organisations(filter: {nameContains: "Medhelp"}) { nodes { id } } }`, nil)
+		nodes := got["data"].(map[string]any)["organisations"].(map[string]any)["nodes"].([]any)
+		if len(nodes) != 1 {
+			t.Errorf("instance %s sees %d Medhelp organisations, want 1", s.addr, len(nodes))
+		}
+	}
+}
