@@ -52,13 +52,8 @@ func Apply(ctx context.Context, db *sql.DB) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations: read: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		// Two fresh instances can race on CREATE TABLE IF NOT EXISTS itself
-		// (a unique violation on pg_type); the loser simply goes on.
-		if !strings.Contains(err.Error(), "duplicate key") {
-			return nil, fmt.Errorf("migrations: version table: %w", err)
-		}
+	if err := createVersionTable(ctx, db); err != nil {
+		return nil, fmt.Errorf("migrations: version table: %w", err)
 	}
 	var applied []string
 	for _, m := range all {
@@ -98,4 +93,23 @@ func applyOne(ctx context.Context, db *sql.DB, m Migration) (bool, error) {
 		return false, err
 	}
 	return true, tx.Commit()
+}
+
+// createVersionTable creates the version table under the lock: two instances
+// running CREATE TABLE IF NOT EXISTS at once can otherwise both try to create
+// it, and one fails on the catalogue's unique index.
+func createVersionTable(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
