@@ -178,7 +178,8 @@ func (d *seeder) run() error {
 		DataCategories: pq.StringArray{"call recordings", "patient records", "health data"},
 		RoutingNote:    str("Nights and weekends, about 20% of Medhelp's calls; hours approximate."),
 		RoutingWindows: registry.Windows{
-			{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Start: "21:00", End: "07:00"},
+			// Every night, so Sunday night into Monday morning counts too.
+			{Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Start: "21:00", End: "07:00"},
 			{Days: []string{"sat", "sun"}, Start: "00:00", End: "24:00"},
 		}})
 	toVoice := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: voice.ID, Role: "processor", Period: since,
