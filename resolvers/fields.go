@@ -249,32 +249,25 @@ func (r *Resolvers) CountryStanding() graphql.FieldResolveFn {
 	})
 }
 
-// CountryEEAMemberships resolves every EEA membership period of a country.
-func (r *Resolvers) CountryEEAMemberships() graphql.FieldResolveFn {
+// CountryHistory resolves every dated row of a country's standing (EEA
+// memberships or adequacy decisions), oldest first.
+func CountryHistory[T any](r *Resolvers, pick func(*loaders) *loader[countryKey, []T]) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		th := loadersOf(p.Context).eea.load(p.Context, countryKey{Code: p.Source.(registry.Country).Code})
+		th := pick(loadersOf(p.Context)).load(p.Context, countryKey{Code: p.Source.(registry.Country).Code})
 		return func() (any, error) {
 			v, _, err := th()
 			if v == nil {
-				v = []registry.EEAMembership{}
+				v = []T{}
 			}
 			return v, err
 		}, nil
 	})
 }
 
-// CountryAdequacyDecisions resolves every adequacy decision of a country.
-func (r *Resolvers) CountryAdequacyDecisions() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		th := loadersOf(p.Context).adequacy.load(p.Context, countryKey{Code: p.Source.(registry.Country).Code})
-		return func() (any, error) {
-			v, _, err := th()
-			if v == nil {
-				v = []registry.AdequacyDecision{}
-			}
-			return v, err
-		}, nil
-	})
+// EEAMemberships and AdequacyDecisions pick the country loaders.
+func EEAMemberships(l *loaders) *loader[countryKey, []registry.EEAMembership] { return l.eea }
+func AdequacyDecisions(l *loaders) *loader[countryKey, []registry.AdequacyDecision] {
+	return l.adequacy
 }
 
 // Connection is one page of a list.

@@ -103,8 +103,8 @@ func newTypes(r *resolvers.Resolvers) *types {
 			"name": field(nn(graphql.String), "", func(c registry.Country) any { return c.Name }),
 			"standing": {Type: nn(t.standing), Args: instantArg("Default: now."), Description: "EEA membership and adequacy at an instant.",
 				Resolve: r.CountryStanding()},
-			"eeaMemberships":    {Type: list(t.eea), Resolve: r.CountryEEAMemberships()},
-			"adequacyDecisions": {Type: list(t.adequacy), Resolve: r.CountryAdequacyDecisions()},
+			"eeaMemberships":    {Type: list(t.eea), Resolve: resolvers.CountryHistory(r, resolvers.EEAMemberships)},
+			"adequacyDecisions": {Type: list(t.adequacy), Resolve: resolvers.CountryHistory(r, resolvers.AdequacyDecisions)},
 		}})
 	countryOf := func(code func(any) string) *graphql.Field {
 		return &graphql.Field{Type: nn(t.country), Resolve: r.CountryByCode(code)}

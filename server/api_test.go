@@ -361,18 +361,26 @@ func TestCountryStanding(t *testing.T) {
 		{"CA", "2024-01-01", "PARTIAL_ADEQUACY"},
 		{"BR", "2025-12-31", "THIRD_COUNTRY"},
 		{"BR", "2026-01-26", "ADEQUACY"},
+		// Legal dates are Swedish calendar days: half past midnight in
+		// Stockholm is still the 25th in UTC.
+		{"BR", "2026-01-26T00:30+01:00", "ADEQUACY"},
+		{"BR", "2026-01-25T23:30+01:00", "THIRD_COUNTRY"},
 		{"HR", "2013-06-30", "THIRD_COUNTRY"},
 		{"HR", "2013-07-01", "EEA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code+"_"+tt.at, func(t *testing.T) {
+			at := tt.at
+			if len(at) == len("2006-01-02") {
+				at += "T12:00"
+			}
 			var got struct {
 				Country struct {
 					Standing struct{ Class string }
 				}
 			}
 			h.with(t).data(`query($c: String!, $at: Instant) { country(code: $c) { standing(at: $at) { class } } }`,
-				map[string]any{"c": tt.code, "at": tt.at + "T12:00"}, &got)
+				map[string]any{"c": tt.code, "at": at}, &got)
 			if got.Country.Standing.Class != tt.want {
 				t.Errorf("%s on %s: got %s, want %s", tt.code, tt.at, got.Country.Standing.Class, tt.want)
 			}

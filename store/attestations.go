@@ -92,22 +92,21 @@ func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Pag
 		ORDER BY id LIMIT $7`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn)
 }
 
+// attestationsBy is the relation of the attestations whose column holds the
+// parent id; with an instant, only those that count then.
+func attestationsBy(column string, key func(*registry.Attestation) int64) Relation[registry.Attestation] {
+	return Relation[registry.Attestation]{
+		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE ` + column + ` = ANY($1)
+			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
+			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
+			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
+			ORDER BY issued_on, id`,
+		key: key,
+	}
+}
+
 // Relations of attestations.
 var (
-	AttestationsByOrg = Relation[registry.Attestation]{
-		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE org_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
-			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
-			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
-			ORDER BY issued_on, id`,
-		key: func(v *registry.Attestation) int64 { return *v.OrgID },
-	}
-	AttestationsBySystem = Relation[registry.Attestation]{
-		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE system_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
-			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
-			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
-			ORDER BY issued_on, id`,
-		key: func(v *registry.Attestation) int64 { return *v.SystemID },
-	}
+	AttestationsByOrg    = attestationsBy("org_id", func(v *registry.Attestation) int64 { return *v.OrgID })
+	AttestationsBySystem = attestationsBy("system_id", func(v *registry.Attestation) int64 { return *v.SystemID })
 )

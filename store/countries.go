@@ -104,38 +104,31 @@ func endDates(from time.Time, to **time.Time, on time.Time) error {
 	return nil
 }
 
-// Relations of countries, keyed by the row's own id order per country.
-var (
-	EEAByCountry = `SELECT ` + eeaMemberships.cols + ` FROM eea_memberships WHERE country_code = ANY($1)
-		AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY lower(valid), id`
-	AdequacyByCountry = `SELECT ` + adequacyDecisions.cols + ` FROM adequacy_decisions WHERE country_code = ANY($1)
-		AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY lower(valid), id`
-)
-
-// EEAMemberships loads EEA memberships for countries, those in force at at
-// if at is set.
-func (s *Store) EEAMemberships(ctx context.Context, codes []string, at *time.Time) (map[string][]registry.EEAMembership, error) {
-	var rows []registry.EEAMembership
-	if err := s.selectx(ctx, s.q(ctx), &rows, EEAByCountry, pq.Array(codes), nullTime(at)); err != nil {
+// byCountry loads the dated rows of query (EEA memberships or adequacy
+// decisions) for countries, those in force at at if at is set.
+func byCountry[T any](ctx context.Context, s *Store, query string, codes []string, at *time.Time, code func(*T) string) (map[string][]T, error) {
+	var rows []T
+	if err := s.selectx(ctx, s.q(ctx), &rows, query, pq.Array(codes), nullTime(at)); err != nil {
 		return nil, err
 	}
-	out := map[string][]registry.EEAMembership{}
-	for _, r := range rows {
-		out[r.Country] = append(out[r.Country], r)
+	out := map[string][]T{}
+	for i := range rows {
+		c := code(&rows[i])
+		out[c] = append(out[c], rows[i])
 	}
 	return out, nil
 }
 
-// AdequacyDecisions loads adequacy decisions for countries, those in force at
-// at if at is set.
+// EEAMemberships loads EEA memberships for countries.
+func (s *Store) EEAMemberships(ctx context.Context, codes []string, at *time.Time) (map[string][]registry.EEAMembership, error) {
+	return byCountry(ctx, s, `SELECT `+eeaMemberships.cols+` FROM eea_memberships WHERE country_code = ANY($1)
+		AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY lower(valid), id`,
+		codes, at, func(m *registry.EEAMembership) string { return m.Country })
+}
+
+// AdequacyDecisions loads adequacy decisions for countries.
 func (s *Store) AdequacyDecisions(ctx context.Context, codes []string, at *time.Time) (map[string][]registry.AdequacyDecision, error) {
-	var rows []registry.AdequacyDecision
-	if err := s.selectx(ctx, s.q(ctx), &rows, AdequacyByCountry, pq.Array(codes), nullTime(at)); err != nil {
-		return nil, err
-	}
-	out := map[string][]registry.AdequacyDecision{}
-	for _, r := range rows {
-		out[r.Country] = append(out[r.Country], r)
-	}
-	return out, nil
+	return byCountry(ctx, s, `SELECT `+adequacyDecisions.cols+` FROM adequacy_decisions WHERE country_code = ANY($1)
+		AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY lower(valid), id`,
+		codes, at, func(d *registry.AdequacyDecision) string { return d.Country })
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -26,9 +27,16 @@ type Store struct {
 	statements atomic.Int64
 }
 
-// Open connects to PostgreSQL and checks the connection.
-func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+// Open connects to PostgreSQL and checks the connection. timeZone is the
+// registry's legal time zone: sessions run in it, so that the date of an
+// instant (is an attestation valid "on" it? which adequacy decision was in
+// force?) is the calendar date people there would name.
+func Open(ctx context.Context, dbURL, timeZone string) (*Store, error) {
+	dsn, err := withTimeZone(dbURL, timeZone)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open("postgres", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -40,6 +48,30 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	return &Store{db: db}, nil
+}
+
+// withTimeZone adds the session time zone to a connection string, URL or
+// key=value form, unless it names one already.
+func withTimeZone(dsn, tz string) (string, error) {
+	if tz == "" {
+		return dsn, nil
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("store: database URL: %w", err)
+		}
+		q := u.Query()
+		if q.Get("timezone") == "" {
+			q.Set("timezone", tz)
+		}
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	if strings.Contains(dsn, "timezone=") {
+		return dsn, nil
+	}
+	return dsn + " timezone='" + strings.ReplaceAll(tz, "'", `\'`) + "'", nil
 }
 
 // Close closes the connection pool.

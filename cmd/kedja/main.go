@@ -152,7 +152,7 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 		return fmt.Errorf("--time-zone: %q is not a time zone", cfg.timeZone)
 	}
 	cfg.location = loc
-	s, err := store.Open(ctx, cfg.databaseURL)
+	s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone)
 	if err != nil {
 		return err
 	}

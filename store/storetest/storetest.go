@@ -79,7 +79,7 @@ func Database(tb testing.TB) string {
 // Store opens a store on a fresh migrated database.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), Database(tb))
+	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm")
 	if err != nil {
 		tb.Fatal(err)
 	}
