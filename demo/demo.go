@@ -164,13 +164,18 @@ func (d *seeder) run() error {
 	medicallPeriod := registry.Period{From: d.at("2013-01-01"), To: d.ptr("2019-09-01")}
 	var medhelpLinks []registry.Link
 	for _, r := range regions {
-		do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: inera.ID, Role: "processor", Period: since,
+		toInera := do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: inera.ID, Role: "processor", Period: since,
 			Purpose:        "1177 national platform: routes the region's calls to its contracted care provider",
 			DataCategories: pq.StringArray{"call routing", "phone numbers"}})
-		medhelpLinks = append(medhelpLinks, do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: medhelp.ID,
+		do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toInera.ID, SystemID: platform.ID, PartyID: inera.ID,
+			Purpose: str("Routes the call to Medhelp"), Period: since})
+		toMedhelp := do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: medhelp.ID,
 			Role: "independent_controller", Period: since, HealthData: true,
 			Purpose:        "Answers the region's 1177 health advice calls as care provider",
-			DataCategories: pq.StringArray{"call recordings", "patient records", "phone numbers", "health data"}}))
+			DataCategories: pq.StringArray{"call recordings", "patient records", "phone numbers", "health data"}})
+		do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toMedhelp.ID, SystemID: princess.ID, PartyID: medhelp.ID,
+			Purpose: str("Nurses document the call in the patient record"), Period: since})
+		medhelpLinks = append(medhelpLinks, toMedhelp)
 	}
 	toMedicall := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: medicall.ID, Role: "processor",
 		Period: medicallPeriod, HealthData: true, TransferMechanism: "none",

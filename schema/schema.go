@@ -107,7 +107,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"validOn": in(dateScalar, "Only those valid on this date."), "includeWithdrawn": in(boolean, ""),
 	})
 
-	query := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: graphql.Fields{
+	queryFields := graphql.Fields{
 		"organisation":  {Type: t.org, Args: byID, Resolve: r.Organisation()},
 		"organisations": {Type: nn(t.connection(t.org)), Args: paged(orgFilter), Resolve: r.Organisations()},
 		"system":        {Type: t.system, Args: byID, Resolve: r.System()},
@@ -120,7 +120,9 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"countries": {Type: nn(graphql.NewList(nn(t.country))),
 			Args:    graphql.FieldConfigArgument{"eeaAt": {Type: inst, Description: "Only countries in the EEA at this instant."}},
 			Resolve: r.Countries()},
-	}})
+	}
+	t.chainFields(r, queryFields)
+	query := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: queryFields})
 
 	s := r.Store
 	createArgs := func(input *graphql.InputObject) graphql.FieldConfigArgument {

@@ -55,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.graphql)
 	mux.HandleFunc("/healthz", s.health)
+	mux.HandleFunc("GET /traces/{file}", s.report)
 	return s.logged(secure(mux))
 }
 

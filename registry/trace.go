@@ -1,0 +1,317 @@
+package registry
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
+
+// StoringKinds are the kinds of system that keep a call after it ends; the
+// others (telephony, other) only carry it while it lasts.
+var StoringKinds = []string{"recording", "storage", "backup", "records"}
+
+// Certainty says how sure a trace is that a party or system held the call:
+// certain, or possible when some link on the way took only a share of calls.
+const (
+	Certain  = "certain"
+	Possible = "possible"
+)
+
+// Reason codes: why a trace may be incomplete.
+const (
+	ReasonNoRetention  = "NO_RETENTION"
+	ReasonNoLocation   = "NO_STORAGE_LOCATION"
+	ReasonNoSystems    = "NO_SYSTEMS"
+	ReasonShareRouting = "ROUTING_SHARE"
+	ReasonTextRouting  = "ROUTING_UNSTRUCTURED"
+	ReasonCycle        = "CYCLE"
+	ReasonTruncated    = "TRUNCATED"
+	ReasonDepthLimit   = "DEPTH_LIMIT"
+)
+
+// Trace answers "who held this call?": every party and system that held a
+// call made to a region at an instant, from when and until when, and every
+// reason the answer may be incomplete. It is stored as it was computed.
+type Trace struct {
+	ID        string        `json:"id"`
+	CaseRef   string        `json:"caseRef"`
+	Region    PartyFacts    `json:"region"`
+	CallAt    time.Time     `json:"callAt"`
+	CreatedAt time.Time     `json:"createdAt"`
+	CreatedBy string        `json:"createdBy"`
+	Complete  bool          `json:"complete"`
+	Reasons   []TraceReason `json:"reasons"`
+	Holders   []Holder      `json:"holders"`
+	Systems   []HeldSystem  `json:"systems"`
+	Excluded  []Excluded    `json:"excluded"`
+}
+
+// TraceReason is one reason a trace may be incomplete, in English and Swedish.
+type TraceReason struct {
+	Code    string `json:"code"`
+	Subject string `json:"subject"`
+	En      string `json:"en"`
+	Sv      string `json:"sv"`
+}
+
+// Holder is a party that received the call over a link.
+type Holder struct {
+	Party             PartyFacts `json:"party"`
+	FromParty         PartyFacts `json:"fromParty"`
+	LinkID            int64      `json:"linkId"`
+	Role              string     `json:"role"`
+	Depth             int        `json:"depth"`
+	Path              []int64    `json:"path"`
+	Certainty         string     `json:"certainty"`
+	Route             string     `json:"route"`
+	AgreementRef      *string    `json:"agreementRef,omitempty"`
+	TransferMechanism string     `json:"transferMechanism"`
+	SCCModule         *int16     `json:"sccModule,omitempty"`
+	HeldFrom          time.Time  `json:"heldFrom"`
+	// HeldUntil is when the last system it used let go of the call; nil
+	// when that is not known.
+	HeldUntil *time.Time `json:"heldUntil,omitempty"`
+}
+
+// HeldSystem is a system that held the call, from when and until when.
+type HeldSystem struct {
+	SystemID  int64          `json:"systemId"`
+	Name      string         `json:"name"`
+	Kind      string         `json:"kind"`
+	Party     PartyFacts     `json:"party"`
+	LinkID    int64          `json:"linkId,omitempty"`
+	MoveID    int64          `json:"moveId,omitempty"`
+	Certainty string         `json:"certainty"`
+	HeldFrom  time.Time      `json:"heldFrom"`
+	HeldUntil *time.Time     `json:"heldUntil,omitempty"`
+	Until     string         `json:"until"` // call_end, retention, moved, ended, unknown
+	Storage   []CountryFacts `json:"storage"`
+}
+
+// Excluded is a link the call did not take, and why.
+type Excluded struct {
+	LinkID    int64      `json:"linkId"`
+	FromParty PartyFacts `json:"fromParty"`
+	ToParty   PartyFacts `json:"toParty"`
+	Reason    string     `json:"reason"`
+}
+
+// TraceInput is what the store found for a trace.
+type TraceInput struct {
+	CaseRef   string
+	Region    PartyFacts
+	CallAt    time.Time
+	Steps     []Step
+	Truncated bool
+	MaxDepth  int
+	Parties   map[int64]PartyFacts
+	Uses      []UseFacts
+	Moves     []MoveFacts
+	Countries map[string]CountryFacts
+}
+
+// BuildTrace assembles a trace from what the store found. It drops nothing
+// silently: every gap becomes a reason, and Complete is true only without any.
+func BuildTrace(in TraceInput) Trace {
+	t := Trace{CaseRef: in.CaseRef, Region: in.Region, CallAt: in.CallAt,
+		Reasons: []TraceReason{}, Holders: []Holder{}, Systems: []HeldSystem{}, Excluded: []Excluded{}}
+	reason := func(code, subject, en, sv string) {
+		for _, r := range t.Reasons {
+			if r.Code == code && r.Subject == subject {
+				return
+			}
+		}
+		t.Reasons = append(t.Reasons, TraceReason{Code: code, Subject: subject, En: en, Sv: sv})
+	}
+	zone := in.Region.TimeZone
+	if in.Truncated {
+		reason(ReasonTruncated, "", "The chain is larger than a trace follows; parties beyond the limit are not listed.",
+			"Kedjan är större än en spårning följer; parter bortom gränsen finns inte med.")
+	}
+
+	// Links the call took, with the surest way it reached each.
+	certainty := map[int64]string{}
+	for _, s := range in.Steps {
+		from, to := in.Parties[s.FromID], in.Parties[s.ToID]
+		switch {
+		case s.Route == "out_of_window":
+			t.Excluded = append(t.Excluded, Excluded{LinkID: s.LinkID, FromParty: from, ToParty: to,
+				Reason: fmt.Sprintf("its routing windows do not include %s (%s)", in.CallAt.In(loc(zone)).Format("Mon 2006-01-02 15:04"), zone)})
+			continue
+		case s.Cycle:
+			reason(ReasonCycle, to.LegalName,
+				fmt.Sprintf("The chain returns to %s (link %d); the loop is reported, not followed.", to.LegalName, s.LinkID),
+				fmt.Sprintf("Kedjan går tillbaka till %s (länk %d); slingan redovisas men följs inte.", to.LegalName, s.LinkID))
+			continue
+		}
+		if s.Depth >= in.MaxDepth && in.MaxDepth > 0 {
+			reason(ReasonDepthLimit, to.LegalName, fmt.Sprintf("The trace stops at depth %d, at %s.", in.MaxDepth, to.LegalName),
+				fmt.Sprintf("Spårningen stannar på djup %d, vid %s.", in.MaxDepth, to.LegalName))
+		}
+		c := Certain
+		if s.Possible {
+			c = Possible
+		}
+		switch s.Route {
+		case "share":
+			share := 0.0
+			if s.RoutingShare != nil {
+				share = *s.RoutingShare * 100
+			}
+			reason(ReasonShareRouting, to.LegalName,
+				fmt.Sprintf("%s took only a share of calls (%.0f%%) and no time window decides which: it possibly held this call.", to.LegalName, share),
+				fmt.Sprintf("%s tog bara en andel av samtalen (%.0f %%) och inget tidsfönster avgör vilka: de kan ha hanterat samtalet.", to.LegalName, share))
+		case "unstructured":
+			note := ""
+			if s.RoutingNote != nil {
+				note = *s.RoutingNote
+			}
+			reason(ReasonTextRouting, to.LegalName,
+				fmt.Sprintf("Which calls went to %s is recorded only in words (%q); the trace assumes this one did.", to.LegalName, note),
+				fmt.Sprintf("Vilka samtal som gick till %s finns bara i fritext (%q); spårningen antar att detta gjorde det.", to.LegalName, note))
+		}
+		if certainty[s.LinkID] != Certain {
+			certainty[s.LinkID] = c
+		}
+		t.Holders = append(t.Holders, Holder{Party: to, FromParty: from, LinkID: s.LinkID, Role: s.Role, Depth: s.Depth,
+			Path: []int64(s.Path), Certainty: c, Route: s.Route, AgreementRef: s.AgreementRef,
+			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, HeldFrom: in.CallAt})
+	}
+
+	// Systems used on those links at the time of the call.
+	sysCertainty := map[int64]string{}
+	// One row per system and party: a system used on two links by the same
+	// party (Biz 2.0 for Medhelp's and for Medicall's calls) held the call once.
+	seen := map[[2]int64]int{}              // (system, party) -> index in t.Systems
+	linksWithSystems := map[[2]int64]bool{} // (link, party)
+	for _, u := range in.Uses {
+		c, took := certainty[u.LinkID]
+		if !took {
+			continue
+		}
+		linksWithSystems[[2]int64{u.LinkID, u.PartyID}] = true
+		if sysCertainty[u.SystemID] != Certain {
+			sysCertainty[u.SystemID] = c
+		}
+		if i, dup := seen[[2]int64{u.SystemID, u.PartyID}]; dup {
+			if c == Certain {
+				t.Systems[i].Certainty = Certain
+			}
+			continue
+		}
+		seen[[2]int64{u.SystemID, u.PartyID}] = len(t.Systems)
+		hs := HeldSystem{SystemID: u.SystemID, Name: u.Name, Kind: u.Kind, Party: in.Parties[u.PartyID], LinkID: u.LinkID,
+			Certainty: c, HeldFrom: in.CallAt}
+		holding(&hs, in, u.Storage, u.HasProfile, u.RetentionDays, u.EndedAt, reason)
+		t.Systems = append(t.Systems, hs)
+	}
+	// Systems the recording was moved into afterwards.
+	for _, m := range in.Moves {
+		c := sysCertainty[m.FromSystemID]
+		if c == "" {
+			continue // moved out of a system the call never reached
+		}
+		if sysCertainty[m.ToSystemID] != Certain {
+			sysCertainty[m.ToSystemID] = c
+		}
+		hs := HeldSystem{SystemID: m.ToSystemID, Name: m.Name, Kind: m.Kind, Party: in.Parties[m.OperatorID], MoveID: m.MoveID,
+			Certainty: c, HeldFrom: m.MovedAt}
+		holding(&hs, in, m.Storage, m.HasProfile, m.RetentionDays, m.EndedAt, reason)
+		t.Systems = append(t.Systems, hs)
+	}
+
+	// A party's hold ends when the last system it used lets go of the call.
+	for i := range t.Holders {
+		h := &t.Holders[i]
+		if !linksWithSystems[[2]int64{h.LinkID, h.Party.ID}] {
+			reason(ReasonNoSystems, h.Party.LegalName,
+				fmt.Sprintf("No system is recorded for %s on this link: where it kept the call, and for how long, is unknown.", h.Party.LegalName),
+				fmt.Sprintf("Inget system är registrerat för %s på denna länk: var och hur länge de behöll samtalet är okänt.", h.Party.LegalName))
+			continue
+		}
+		var until *time.Time
+		known := true
+		for _, s := range t.Systems {
+			if s.Party.ID != h.Party.ID {
+				continue
+			}
+			if s.HeldUntil == nil {
+				known = false
+				break
+			}
+			if until == nil || s.HeldUntil.After(*until) {
+				u := *s.HeldUntil
+				until = &u
+			}
+		}
+		if known {
+			h.HeldUntil = until
+		}
+	}
+	sort.SliceStable(t.Systems, func(i, j int) bool {
+		a, b := t.Systems[i], t.Systems[j]
+		if !a.HeldFrom.Equal(b.HeldFrom) {
+			return a.HeldFrom.Before(b.HeldFrom)
+		}
+		return a.Name < b.Name
+	})
+	t.Complete = len(t.Reasons) == 0
+	return t
+}
+
+// holding works out until when a system held the call: the end of its
+// retention, a move of the data out of it, or its end of service, whichever
+// came first. A system that does not store calls held it only during the call.
+func holding(hs *HeldSystem, in TraceInput, storage []string, hasProfile bool, retention *int32, ended *time.Time,
+	reason func(code, subject, en, sv string)) {
+	if !slices.Contains(StoringKinds, hs.Kind) {
+		end := in.CallAt
+		hs.HeldUntil, hs.Until = &end, "call_end"
+		return
+	}
+	hs.Storage = []CountryFacts{}
+	for _, c := range storage {
+		hs.Storage = append(hs.Storage, in.Countries[c])
+	}
+	if len(storage) == 0 {
+		reason(ReasonNoLocation, hs.Name,
+			fmt.Sprintf("No storage country is recorded for %s at the time.", hs.Name),
+			fmt.Sprintf("Inget lagringsland är registrerat för %s vid tidpunkten.", hs.Name))
+	}
+	var until *time.Time
+	kind := "unknown"
+	consider := func(t time.Time, k string) {
+		if t.After(hs.HeldFrom) && (until == nil || t.Before(*until)) {
+			until, kind = &t, k
+		}
+	}
+	if retention != nil {
+		consider(in.CallAt.AddDate(0, 0, int(*retention)), "retention")
+	}
+	for _, m := range in.Moves {
+		if m.FromSystemID == hs.SystemID {
+			consider(m.MovedAt, "moved")
+		}
+	}
+	if ended != nil {
+		consider(*ended, "ended")
+	}
+	hs.HeldUntil, hs.Until = until, kind
+	if retention == nil && until == nil {
+		why, varför := "", ""
+		if !hasProfile {
+			why, varför = " (no security profile either)", " (inte heller någon säkerhetsprofil)"
+		}
+		reason(ReasonNoRetention, hs.Name,
+			fmt.Sprintf("%s stored the recording, but no retention period recorded%s: how long it held the call is unknown.", hs.Name, why),
+			fmt.Sprintf("%s lagrade inspelningen, men ingen lagringstid är registrerad%s: hur länge samtalet fanns kvar är okänt.", hs.Name, varför))
+	}
+}
+
+func loc(name string) *time.Location {
+	if l, err := time.LoadLocation(name); err == nil {
+		return l
+	}
+	return time.UTC
+}

@@ -1,0 +1,88 @@
+package registry
+
+import (
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Step is one link reached by walking down a chain from a root party: the
+// path of parties that leads to it, and what the walk found on the way.
+type Step struct {
+	LinkID   int64         `db:"link_id"`
+	FromID   int64         `db:"from_id"`
+	ToID     int64         `db:"to_id"`
+	Role     string        `db:"role"`
+	Depth    int           `db:"depth"`
+	Path     pq.Int64Array `db:"path"`      // party ids, root first, ending with ToID
+	LinkPath pq.Int64Array `db:"link_path"` // link ids, root's first
+	// Cycle marks a link back to a party already on the path; the walk
+	// reports it and goes no further.
+	Cycle bool `db:"is_cycle"`
+	// Route is what the link's routing says of a call at the instant (see
+	// kedja_route): all, in_window, out_of_window, share or unstructured.
+	Route string `db:"route"`
+	// Possible is true when some link on the path takes only a share of
+	// calls, so this one is reached possibly, not certainly.
+	Possible      bool   `db:"possible"`
+	ToCountry     string `db:"to_country"`
+	TransferClass string `db:"transfer_class"`
+
+	// What the link records about its lawfulness.
+	AgreementRef      *string  `db:"agreement_ref"`
+	Authorisation     string   `db:"authorisation"`
+	TransferMechanism string   `db:"transfer_mechanism"`
+	SCCModule         *int16   `db:"scc_module"`
+	HealthData        bool     `db:"health_data"`
+	RoutingShare      *float64 `db:"routing_share"`
+	RoutingNote       *string  `db:"routing_note"`
+}
+
+// PartyFacts are an organisation's name and country standing at an instant,
+// as a trace keeps them.
+type PartyFacts struct {
+	ID            int64  `db:"id"`
+	LegalName     string `db:"legal_name"`
+	Country       string `db:"country_code"`
+	CountryName   string `db:"country_name"`
+	TransferClass string `db:"transfer_class"`
+	TimeZone      string `db:"time_zone"`
+}
+
+// UseFacts is a system used on a link at an instant, with what the trace
+// needs to know of it then.
+type UseFacts struct {
+	UseID         int64          `db:"use_id"`
+	LinkID        int64          `db:"link_id"`
+	SystemID      int64          `db:"system_id"`
+	PartyID       int64          `db:"party_id"`
+	Name          string         `db:"name"`
+	Kind          string         `db:"kind"`
+	EndedAt       *time.Time     `db:"ended_at"`
+	HasProfile    bool           `db:"has_profile"`
+	RetentionDays *int32         `db:"retention_days"`
+	Storage       pq.StringArray `db:"storage_countries"`
+}
+
+// MoveFacts is a recorded move that carried a call's recording from one
+// system into another after the call.
+type MoveFacts struct {
+	MoveID        int64          `db:"move_id"`
+	FromSystemID  int64          `db:"from_system_id"`
+	ToSystemID    int64          `db:"to_system_id"`
+	MovedAt       time.Time      `db:"moved_at"`
+	Name          string         `db:"name"`
+	Kind          string         `db:"kind"`
+	OperatorID    int64          `db:"operator_id"`
+	EndedAt       *time.Time     `db:"ended_at"`
+	HasProfile    bool           `db:"has_profile"`
+	RetentionDays *int32         `db:"retention_days"`
+	Storage       pq.StringArray `db:"storage_countries"`
+}
+
+// CountryFacts is a country's name and standing at an instant.
+type CountryFacts struct {
+	Code          string `db:"code"`
+	Name          string `db:"name"`
+	TransferClass string `db:"transfer_class"`
+}

@@ -1,0 +1,330 @@
+package resolvers
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// ChainResult is everything reachable from a controller at an instant.
+type ChainResult struct {
+	ControllerID int64
+	At           time.Time
+	Steps        []registry.Step
+	Truncated    bool
+}
+
+// ChainParty is a party in a chain, at the shallowest depth it is reached.
+type ChainParty struct {
+	ID            int64
+	Depth         int
+	Roles         []string
+	Country       string
+	TransferClass string
+}
+
+// Parties lists the distinct parties of the chain, shallowest first.
+func (c ChainResult) Parties() []ChainParty {
+	byID := map[int64]*ChainParty{}
+	var order []int64
+	for _, s := range c.Steps {
+		p, ok := byID[s.ToID]
+		if !ok {
+			p = &ChainParty{ID: s.ToID, Depth: s.Depth, Country: s.ToCountry, TransferClass: s.TransferClass}
+			byID[s.ToID] = p
+			order = append(order, s.ToID)
+		}
+		if !slices.Contains(p.Roles, s.Role) {
+			p.Roles = append(p.Roles, s.Role)
+		}
+	}
+	out := make([]ChainParty, 0, len(order))
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	return out
+}
+
+const maxChainDepth = 50
+
+func (r *Resolvers) depthArg(p graphql.ResolveParams) (int, error) {
+	d, ok := p.Args["maxDepth"].(int)
+	if !ok {
+		return maxChainDepth, nil
+	}
+	if d < 1 || d > maxChainDepth {
+		return 0, registry.Invalid("maxDepth", "must be between 1 and %d", maxChainDepth)
+	}
+	return d, nil
+}
+
+// requiredAt reads a required instant argument.
+func (r *Resolvers) requiredAt(p graphql.ResolveParams, name string) (time.Time, error) {
+	t, err := r.at(p, name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if t == nil {
+		return time.Time{}, registry.Invalid(name, "is required")
+	}
+	return *t, nil
+}
+
+// Chain resolves chain(controller, at, maxDepth).
+func (r *Resolvers) Chain() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, err := idArg(p, "controller")
+		if err != nil {
+			return nil, err
+		}
+		at, err := r.requiredAt(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		depth, err := r.depthArg(p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := r.Store.Organisation(p.Context, "controller", id); err != nil {
+			return nil, err
+		}
+		steps, truncated, err := r.Store.Walk(p.Context, id, at, store.WalkOptions{MaxDepth: depth})
+		return ChainResult{ControllerID: id, At: at, Steps: steps, Truncated: truncated}, err
+	})
+}
+
+// Gap is something a link lacks that the law asks for.
+type Gap struct {
+	Code    string // NO_AGREEMENT, NO_AUTHORISATION, NO_TRANSFER_MECHANISM
+	LinkID  int64
+	Article string
+	Message string
+}
+
+// ResponsibilityResult answers who was responsible for a party or system at
+// an instant.
+type ResponsibilityResult struct {
+	At          time.Time
+	OrgID       int64
+	SystemID    int64
+	Paths       [][]ResponsibilityLink
+	Controllers []int64
+	Missing     []Gap
+}
+
+// ResponsibilityLink is one link on a path down to the subject.
+type ResponsibilityLink struct {
+	Link          registry.Link
+	TransferClass string
+	Missing       []Gap
+}
+
+// Responsibility resolves responsibility(organisation | system, at).
+func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		var org, sys int64
+		var err error
+		if v, ok := p.Args["organisation"]; ok && v != nil {
+			if org, err = parseID("organisation", v); err != nil {
+				return nil, err
+			}
+		}
+		if v, ok := p.Args["system"]; ok && v != nil {
+			if sys, err = parseID("system", v); err != nil {
+				return nil, err
+			}
+		}
+		if (org == 0) == (sys == 0) {
+			return nil, registry.Invalid("organisation", "give exactly one of organisation or system")
+		}
+		at, err := r.requiredAt(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		if org != 0 {
+			_, err = r.Store.Organisation(p.Context, "organisation", org)
+		} else {
+			_, err = r.Store.System(p.Context, "system", sys)
+		}
+		if err != nil {
+			return nil, err
+		}
+		paths, err := r.Store.WalkUp(p.Context, org, sys, at, store.WalkOptions{MaxDepth: maxChainDepth})
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		for _, path := range paths {
+			ids = append(ids, path.LinkPath...)
+		}
+		links, err := r.Store.Links(p.Context, ids)
+		if err != nil {
+			return nil, err
+		}
+		var partyIDs []int64
+		for _, l := range links {
+			partyIDs = append(partyIDs, l.FromID, l.ToID)
+		}
+		parties, err := r.Store.Parties(p.Context, partyIDs, at)
+		if err != nil {
+			return nil, err
+		}
+		return buildResponsibility(at, org, sys, paths, links, parties), nil
+	})
+}
+
+func buildResponsibility(at time.Time, org, sys int64, paths []store.UpPath, links map[int64]registry.Link,
+	parties map[int64]registry.PartyFacts) ResponsibilityResult {
+	res := ResponsibilityResult{At: at, OrgID: org, SystemID: sys, Paths: [][]ResponsibilityLink{}, Missing: []Gap{}}
+	controllers := map[int64]bool{}
+	gapSeen := map[[2]any]bool{}
+	for _, path := range paths {
+		var out []ResponsibilityLink
+		for i, id := range path.LinkPath {
+			l := links[id]
+			if i == 0 {
+				controllers[l.FromID] = true
+			}
+			if l.Role == "joint_controller" || l.Role == "independent_controller" {
+				controllers[l.ToID] = true
+			}
+			to := parties[l.ToID]
+			rl := ResponsibilityLink{Link: l, TransferClass: to.TransferClass, Missing: linkGaps(l, to)}
+			for _, g := range rl.Missing {
+				if k := [2]any{g.Code, g.LinkID}; !gapSeen[k] {
+					gapSeen[k] = true
+					res.Missing = append(res.Missing, g)
+				}
+			}
+			out = append(out, rl)
+		}
+		res.Paths = append(res.Paths, out)
+	}
+	for id := range controllers {
+		res.Controllers = append(res.Controllers, id)
+	}
+	sort.Slice(res.Controllers, func(i, j int) bool { return res.Controllers[i] < res.Controllers[j] })
+	return res
+}
+
+// linkGaps lists what a link lacks: an agreement binding a processor (GDPR
+// Art. 28(3)), the controller's authorisation of a sub-processor (Art.
+// 28(2)), and a transfer mechanism where the receiver sits outside the EEA
+// without full adequacy (Art. 44-46).
+func linkGaps(l registry.Link, to registry.PartyFacts) []Gap {
+	gaps := []Gap{}
+	name := to.LegalName
+	if (l.Role == "processor" || l.Role == "sub_processor") && l.AgreementRef == nil {
+		gaps = append(gaps, Gap{Code: "NO_AGREEMENT", LinkID: l.ID, Article: "GDPR Art. 28(3)",
+			Message: "no processing agreement is recorded for " + name})
+	}
+	if l.Role == "sub_processor" && l.Authorisation == "none" {
+		gaps = append(gaps, Gap{Code: "NO_AUTHORISATION", LinkID: l.ID, Article: "GDPR Art. 28(2)",
+			Message: "no controller authorisation is recorded for the sub-processor " + name})
+	}
+	if (to.TransferClass == "third_country" || to.TransferClass == "partial_adequacy") && l.TransferMechanism == "none" {
+		msg := name + " is in a third country (" + to.CountryName + ") and no transfer mechanism is recorded"
+		if to.TransferClass == "partial_adequacy" {
+			msg = name + " is in " + to.CountryName + ", whose adequacy decision covers only some recipients, and no transfer mechanism is recorded"
+		}
+		gaps = append(gaps, Gap{Code: "NO_TRANSFER_MECHANISM", LinkID: l.ID, Article: "GDPR Art. 44-46", Message: msg})
+	}
+	return gaps
+}
+
+// TraceCall resolves traceCall(region, at, caseRef): it works out who held
+// the call and records the trace for the case file.
+func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		region, err := idArg(p, "region")
+		if err != nil {
+			return nil, err
+		}
+		at, err := r.requiredAt(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		caseRef, _ := p.Args["caseRef"].(string)
+		return r.Store.TraceCall(p.Context, actor(p.Context), region, at, caseRef, store.TraceOptions{MaxDepth: maxChainDepth})
+	})
+}
+
+// Trace resolves trace(id).
+func (r *Resolvers) Trace() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, _ := p.Args["id"].(string)
+		return r.Store.Trace(p.Context, id)
+	})
+}
+
+// Traces resolves traces(caseRef).
+func (r *Resolvers) Traces() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		ref, _ := p.Args["caseRef"].(string)
+		return r.Store.TracesByCase(p.Context, ref)
+	})
+}
+
+// OrgsByIDs resolves a list of organisation ids through the batch loader.
+func OrgsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		l := loadersOf(p.Context).orgs
+		list := ids(p.Source.(S))
+		ths := make([]func() (registry.Organisation, bool, error), len(list))
+		for i, id := range list {
+			ths[i] = l.load(p.Context, id)
+		}
+		return func() (any, error) {
+			out := make([]registry.Organisation, 0, len(ths))
+			for _, th := range ths {
+				v, ok, err := th()
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					out = append(out, v)
+				}
+			}
+			return out, nil
+		}, nil
+	})
+}
+
+// UsesOfStep resolves the systems used on a chain step's link at the
+// chain's instant, batched with every other step's.
+func (r *Resolvers) UsesOfStep(at func(any) time.Time, link func(any) int64) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		t := at(p.Source)
+		th := loadersOf(p.Context).usesByLink.load(p.Context, atKey(link(p.Source), &t))
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []registry.SystemUse{}
+			}
+			return v, err
+		}, nil
+	})
+}
+
+// ChainStep is a step of a chain with the chain's instant, which its nested
+// fields are read at.
+type ChainStep struct {
+	registry.Step
+	At time.Time
+}
+
+// StepList returns the chain's steps, or only its cycles.
+func (c ChainResult) StepList(cyclesOnly bool) []ChainStep {
+	out := []ChainStep{}
+	for _, s := range c.Steps {
+		if !cyclesOnly || s.Cycle {
+			out = append(out, ChainStep{Step: s, At: c.At})
+		}
+	}
+	return out
+}

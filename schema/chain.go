@@ -1,0 +1,185 @@
+package schema
+
+import (
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
+)
+
+var (
+	routeEnum = enum("Route", "What a link's routing says of a call at an instant: ALL (nothing restricts it), IN_WINDOW, "+
+		"OUT_OF_WINDOW, SHARE (only a share of calls, no window), UNSTRUCTURED (described in words only).",
+		[]string{"all", "in_window", "out_of_window", "share", "unstructured"})
+	certaintyEnum = enum("Certainty", "How sure a trace is that a holder held the call.", []string{registry.Certain, registry.Possible})
+	holdEndEnum   = enum("HoldEnd", "What ended a system's hold on a call: CALL_END (it does not store calls), RETENTION, "+
+		"MOVED (the data moved on), ENDED (the system was taken out of service) or UNKNOWN.",
+		[]string{"call_end", "retention", "moved", "ended", "unknown"})
+)
+
+// chainFields adds the chain, responsibility and trace queries to the root.
+func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
+	nn := graphql.NewNonNull
+	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
+	inst := t.instant
+
+	step := graphql.NewObject(graphql.ObjectConfig{Name: "ChainStep",
+		Description: "A link reached from the controller, with the path that leads to it.",
+		Fields: graphql.Fields{
+			"link":  {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(s resolvers.ChainStep) *int64 { return &s.LinkID })},
+			"from":  {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(s resolvers.ChainStep) *int64 { return &s.FromID })},
+			"to":    {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(s resolvers.ChainStep) *int64 { return &s.ToID })},
+			"role":  field(nn(roleEnum), "The receiving party's role on the link.", func(s resolvers.ChainStep) any { return s.Role }),
+			"depth": field(nn(graphql.Int), "1 for the controller's own links.", func(s resolvers.ChainStep) any { return s.Depth }),
+			"path": {Type: list(t.org), Description: "The parties from the controller to the receiving party.",
+				Resolve: resolvers.OrgsByIDs(r, func(s resolvers.ChainStep) []int64 { return s.Path })},
+			"cycle": field(nn(graphql.Boolean), "The link leads back to a party already on the path; the walk stops here.",
+				func(s resolvers.ChainStep) any { return s.Cycle }),
+			"route":         field(nn(routeEnum), "What the link's routing says of a call at the chain's instant.", func(s resolvers.ChainStep) any { return s.Route }),
+			"countryCode":   field(nn(graphql.String), "The receiving party's country.", func(s resolvers.ChainStep) any { return s.ToCountry }),
+			"transferClass": field(nn(transferClass), "The receiving party's country's standing at the instant.", func(s resolvers.ChainStep) any { return s.TransferClass }),
+			"systemUses": {Type: list(t.use), Description: "Systems used on the link at the chain's instant.",
+				Resolve: r.UsesOfStep(func(s any) time.Time { return s.(resolvers.ChainStep).At }, func(s any) int64 { return s.(resolvers.ChainStep).LinkID })},
+		}})
+	party := graphql.NewObject(graphql.ObjectConfig{Name: "ChainParty", Description: "A party of a chain.",
+		Fields: graphql.Fields{
+			"organisation":  {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(p resolvers.ChainParty) *int64 { return &p.ID })},
+			"depth":         field(nn(graphql.Int), "The shallowest depth it is reached at.", func(p resolvers.ChainParty) any { return p.Depth }),
+			"roles":         field(list(roleEnum), "Its roles on the links that reach it.", func(p resolvers.ChainParty) any { return p.Roles }),
+			"countryCode":   field(nn(graphql.String), "", func(p resolvers.ChainParty) any { return p.Country }),
+			"transferClass": field(nn(transferClass), "", func(p resolvers.ChainParty) any { return p.TransferClass }),
+		}})
+	chain := graphql.NewObject(graphql.ObjectConfig{Name: "Chain",
+		Description: "Everything reachable from a controller at an instant, at any depth.",
+		Fields: graphql.Fields{
+			"controller": {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(c resolvers.ChainResult) *int64 { return &c.ControllerID })},
+			"at":         field(nn(inst), "", func(c resolvers.ChainResult) any { return c.At }),
+			"steps":      field(list(step), "Every link reached, shallowest first.", func(c resolvers.ChainResult) any { return c.StepList(false) }),
+			"parties":    field(list(party), "Every party reached, once, shallowest first.", func(c resolvers.ChainResult) any { return c.Parties() }),
+			"cycles":     field(list(step), "Links that lead back to a party already on their path.", func(c resolvers.ChainResult) any { return c.StepList(true) }),
+			"truncated":  field(nn(graphql.Boolean), "More links exist than a chain lists (10,000).", func(c resolvers.ChainResult) any { return c.Truncated }),
+		}})
+
+	gap := graphql.NewObject(graphql.ObjectConfig{Name: "Gap", Description: "Something a link lacks that the law asks for.",
+		Fields: graphql.Fields{
+			"code":    field(nn(graphql.String), "NO_AGREEMENT, NO_AUTHORISATION or NO_TRANSFER_MECHANISM.", func(g resolvers.Gap) any { return g.Code }),
+			"article": field(nn(graphql.String), "", func(g resolvers.Gap) any { return g.Article }),
+			"message": field(nn(graphql.String), "", func(g resolvers.Gap) any { return g.Message }),
+			"link":    {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(g resolvers.Gap) *int64 { return &g.LinkID })},
+		}})
+	respLink := graphql.NewObject(graphql.ObjectConfig{Name: "ResponsibilityLink",
+		Fields: graphql.Fields{
+			"link":          field(nn(t.link), "", func(l resolvers.ResponsibilityLink) any { return l.Link }),
+			"transferClass": field(nn(transferClass), "The receiving party's country's standing.", func(l resolvers.ResponsibilityLink) any { return l.TransferClass }),
+			"missing":       field(list(gap), "", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
+		}})
+	respPath := graphql.NewObject(graphql.ObjectConfig{Name: "ResponsibilityPath",
+		Fields: graphql.Fields{
+			"links": field(list(respLink), "From the controller at the top down to the subject.", func(p []resolvers.ResponsibilityLink) any { return p }),
+		}})
+	resp := graphql.NewObject(graphql.ObjectConfig{Name: "Responsibility",
+		Description: "Who was responsible for a party or system at an instant.",
+		Fields: graphql.Fields{
+			"at":          field(nn(inst), "", func(r resolvers.ResponsibilityResult) any { return r.At }),
+			"paths":       field(list(respPath), "Every path from a controller down to the subject.", func(r resolvers.ResponsibilityResult) any { return r.Paths }),
+			"controllers": {Type: list(t.org), Description: "Every controller whose data the subject held: the tops of the paths and every party that is a controller on a link of them.", Resolve: resolvers.OrgsByIDs(r, func(s resolvers.ResponsibilityResult) []int64 { return s.Controllers })},
+			"missing":     field(list(gap), "Everything missing on any path.", func(r resolvers.ResponsibilityResult) any { return r.Missing }),
+		}})
+
+	traceParty := graphql.NewObject(graphql.ObjectConfig{Name: "TraceParty", Description: "A party as the trace recorded it.",
+		Fields: graphql.Fields{
+			"id":            field(nn(graphql.ID), "", func(p registry.PartyFacts) any { return id(p.ID) }),
+			"legalName":     field(nn(graphql.String), "", func(p registry.PartyFacts) any { return p.LegalName }),
+			"countryCode":   field(nn(graphql.String), "", func(p registry.PartyFacts) any { return p.Country }),
+			"countryName":   field(nn(graphql.String), "", func(p registry.PartyFacts) any { return p.CountryName }),
+			"transferClass": field(nn(transferClass), "At the time of the call.", func(p registry.PartyFacts) any { return p.TransferClass }),
+			"organisation":  {Type: t.org, Description: "The organisation as the registry holds it now.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.PartyFacts) *int64 { return &p.ID })},
+		}})
+	traceCountry := graphql.NewObject(graphql.ObjectConfig{Name: "TraceCountry",
+		Fields: graphql.Fields{
+			"code":          field(nn(graphql.String), "", func(c registry.CountryFacts) any { return c.Code }),
+			"name":          field(nn(graphql.String), "", func(c registry.CountryFacts) any { return c.Name }),
+			"transferClass": field(nn(transferClass), "", func(c registry.CountryFacts) any { return c.TransferClass }),
+		}})
+	holder := graphql.NewObject(graphql.ObjectConfig{Name: "TraceHolder", Description: "A party that received the call.",
+		Fields: graphql.Fields{
+			"party":             field(nn(traceParty), "", func(h registry.Holder) any { return h.Party }),
+			"fromParty":         field(nn(traceParty), "", func(h registry.Holder) any { return h.FromParty }),
+			"link":              {Type: t.link, Resolve: resolvers.ByID(r, resolvers.Links, func(h registry.Holder) *int64 { return &h.LinkID })},
+			"role":              field(nn(roleEnum), "", func(h registry.Holder) any { return h.Role }),
+			"depth":             field(nn(graphql.Int), "", func(h registry.Holder) any { return h.Depth }),
+			"certainty":         field(nn(certaintyEnum), "", func(h registry.Holder) any { return h.Certainty }),
+			"route":             field(nn(routeEnum), "", func(h registry.Holder) any { return h.Route }),
+			"agreementRef":      field(graphql.String, "", func(h registry.Holder) any { return optStr(h.AgreementRef) }),
+			"transferMechanism": field(nn(transferEnum), "", func(h registry.Holder) any { return h.TransferMechanism }),
+			"heldFrom":          field(nn(inst), "", func(h registry.Holder) any { return h.HeldFrom }),
+			"heldUntil":         field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
+		}})
+	heldSystem := graphql.NewObject(graphql.ObjectConfig{Name: "TraceSystem", Description: "A system that held the call.",
+		Fields: graphql.Fields{
+			"system":    {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, func(s registry.HeldSystem) *int64 { return &s.SystemID })},
+			"name":      field(nn(graphql.String), "", func(s registry.HeldSystem) any { return s.Name }),
+			"kind":      field(nn(systemKindEnum), "", func(s registry.HeldSystem) any { return s.Kind }),
+			"party":     field(nn(traceParty), "Who used or operated it.", func(s registry.HeldSystem) any { return s.Party }),
+			"certainty": field(nn(certaintyEnum), "", func(s registry.HeldSystem) any { return s.Certainty }),
+			"heldFrom":  field(nn(inst), "", func(s registry.HeldSystem) any { return s.HeldFrom }),
+			"heldUntil": field(inst, "Null if unknown.", func(s registry.HeldSystem) any { return optTime(s.HeldUntil) }),
+			"until":     field(nn(holdEndEnum), "What ended the hold.", func(s registry.HeldSystem) any { return s.Until }),
+			"movedIn":   field(nn(graphql.Boolean), "It received the call by a move of stored data.", func(s registry.HeldSystem) any { return s.MoveID != 0 }),
+			"storage":   field(list(traceCountry), "Where it stored the call.", func(s registry.HeldSystem) any { return s.Storage }),
+		}})
+	reason := graphql.NewObject(graphql.ObjectConfig{Name: "TraceReason", Description: "A reason the trace may be incomplete.",
+		Fields: graphql.Fields{
+			"code":    field(nn(graphql.String), "NO_RETENTION, NO_STORAGE_LOCATION, NO_SYSTEMS, ROUTING_SHARE, ROUTING_UNSTRUCTURED, CYCLE, TRUNCATED or DEPTH_LIMIT.", func(r registry.TraceReason) any { return r.Code }),
+			"subject": field(nn(graphql.String), "", func(r registry.TraceReason) any { return r.Subject }),
+			"en":      field(nn(graphql.String), "In English.", func(r registry.TraceReason) any { return r.En }),
+			"sv":      field(nn(graphql.String), "På svenska.", func(r registry.TraceReason) any { return r.Sv }),
+		}})
+	excluded := graphql.NewObject(graphql.ObjectConfig{Name: "TraceExcluded", Description: "A link the call did not take.",
+		Fields: graphql.Fields{
+			"link":      {Type: t.link, Resolve: resolvers.ByID(r, resolvers.Links, func(e registry.Excluded) *int64 { return &e.LinkID })},
+			"fromParty": field(nn(traceParty), "", func(e registry.Excluded) any { return e.FromParty }),
+			"toParty":   field(nn(traceParty), "", func(e registry.Excluded) any { return e.ToParty }),
+			"reason":    field(nn(graphql.String), "", func(e registry.Excluded) any { return e.Reason }),
+		}})
+	trace := graphql.NewObject(graphql.ObjectConfig{Name: "CallTrace",
+		Description: "Who held one call, as computed and stored for a case.",
+		Fields: graphql.Fields{
+			"id":        field(nn(graphql.ID), "", func(t registry.Trace) any { return t.ID }),
+			"caseRef":   field(nn(graphql.String), "", func(t registry.Trace) any { return t.CaseRef }),
+			"region":    field(nn(traceParty), "", func(t registry.Trace) any { return t.Region }),
+			"callAt":    field(nn(inst), "", func(t registry.Trace) any { return t.CallAt }),
+			"createdAt": field(nn(inst), "", func(t registry.Trace) any { return t.CreatedAt }),
+			"createdBy": field(nn(graphql.String), "", func(t registry.Trace) any { return t.CreatedBy }),
+			"complete":  field(nn(graphql.Boolean), "True only when no reason below applies.", func(t registry.Trace) any { return t.Complete }),
+			"reasons":   field(list(reason), "", func(t registry.Trace) any { return t.Reasons }),
+			"holders":   field(list(holder), "", func(t registry.Trace) any { return t.Holders }),
+			"systems":   field(list(heldSystem), "", func(t registry.Trace) any { return t.Systems }),
+			"excluded":  field(list(excluded), "", func(t registry.Trace) any { return t.Excluded }),
+			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
+				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
+		}})
+
+	fields["chain"] = &graphql.Field{Type: nn(chain), Description: "Every party, link and system reachable from a controller at an instant.",
+		Args: graphql.FieldConfigArgument{
+			"controller": {Type: nn(graphql.ID)}, "at": {Type: nn(inst)},
+			"maxDepth": {Type: graphql.Int, Description: "1-50 (default 50)."},
+		}, Resolve: r.Chain()}
+	fields["responsibility"] = &graphql.Field{Type: nn(resp),
+		Description: "Upward from an organisation or a system to every controller whose data it held at an instant.",
+		Args: graphql.FieldConfigArgument{
+			"organisation": {Type: graphql.ID}, "system": {Type: graphql.ID}, "at": {Type: nn(inst)},
+		}, Resolve: r.Responsibility()}
+	fields["traceCall"] = &graphql.Field{Type: nn(trace),
+		Description: "Who held one call made to a region at an instant (GDPR Art. 15). The answer is stored with the case reference, " +
+			"for the case file and the printable report.",
+		Args: graphql.FieldConfigArgument{
+			"region": {Type: nn(graphql.ID)}, "at": {Type: nn(inst)},
+			"caseRef": {Type: nn(graphql.String), Description: "The access request's case reference."},
+		}, Resolve: r.TraceCall()}
+	fields["trace"] = &graphql.Field{Type: trace, Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}}, Resolve: r.Trace()}
+	fields["traces"] = &graphql.Field{Type: list(trace), Description: "The traces made for a case, newest first.",
+		Args: graphql.FieldConfigArgument{"caseRef": {Type: nn(graphql.String)}}, Resolve: r.Traces()}
+}

@@ -1,0 +1,151 @@
+package server
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// report serves a stored trace as the answer to an access request:
+// /traces/{id}.json for systems, /traces/{id}.html to print. The id is random
+// (128 bits), so one report's address says nothing about another's.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	id, format, ok := strings.Cut(name, ".")
+	if !ok || (format != "json" && format != "html") {
+		http.NotFound(w, r)
+		return
+	}
+	t, err := s.store.Trace(r.Context(), id)
+	if err != nil {
+		if registry.ErrorCode(err) == registry.ENotFound {
+			http.NotFound(w, r)
+			return
+		}
+		s.log.Error("report: load trace", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if format == "json" {
+		writeJSON(w, http.StatusOK, t)
+		return
+	}
+	var buf bytes.Buffer
+	if err := reportPage.Execute(&buf, reportView{Trace: t, loc: s.res.Location}); err != nil {
+		s.log.Error("report: render", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	// The page has inline styles and nothing else: no scripts, no fetches.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+type reportView struct {
+	registry.Trace
+	loc *time.Location
+}
+
+func (v reportView) When(t time.Time) string { return t.In(v.loc).Format("2006-01-02 15:04 MST") }
+
+func (v reportView) Until(t *time.Time) string {
+	if t == nil {
+		return "okänt / unknown"
+	}
+	return v.When(*t)
+}
+
+var roleWords = map[string]string{
+	"processor":              "personuppgiftsbiträde / processor",
+	"sub_processor":          "underbiträde / sub-processor",
+	"joint_controller":       "gemensamt personuppgiftsansvarig / joint controller",
+	"independent_controller": "personuppgiftsansvarig / controller",
+	"recipient":              "mottagare / recipient",
+}
+
+var classWords = map[string]string{
+	"eea":              "EES / EEA",
+	"adequacy":         "beslut om adekvat skyddsnivå / adequacy decision",
+	"partial_adequacy": "delvis adekvat skyddsnivå / partial adequacy",
+	"third_country":    "tredjeland utan adekvat skyddsnivå / third country without adequacy",
+}
+
+// safeguard says in words what made a transfer lawful, or that nothing did.
+func safeguard(h registry.Holder) string {
+	switch h.TransferMechanism {
+	case "scc":
+		m := ""
+		if h.SCCModule != nil {
+			m = " " + strconv.Itoa(int(*h.SCCModule))
+		}
+		return "standardavtalsklausuler, modul" + m + " / standard contractual clauses, module" + m
+	case "adequacy":
+		return "beslut om adekvat skyddsnivå / adequacy decision"
+	case "bcr":
+		return "bindande företagsbestämmelser / binding corporate rules"
+	case "derogation":
+		return "undantag, art. 49 / derogation, Art. 49"
+	}
+	if h.Party.TransferClass == "eea" {
+		return "inom EES / within the EEA"
+	}
+	if h.Party.TransferClass == "adequacy" {
+		return "beslut om adekvat skyddsnivå / adequacy decision"
+	}
+	return "ingen skyddsåtgärd registrerad / no safeguard recorded"
+}
+
+var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"role":      func(r string) string { return roleWords[r] },
+	"class":     func(c string) string { return classWords[c] },
+	"safeguard": safeguard,
+	"third":     func(c string) bool { return c == "third_country" || c == "partial_adequacy" },
+}).Parse(`<!doctype html>
+<html lang="sv"><head><meta charset="utf-8">
+<title>Vem hanterade samtalet? Who held the call? {{.CaseRef}}</title>
+<style>
+body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eee}.third{color:#a00;font-weight:600}.note{background:#fff6d5;padding:.6rem .8rem;border-left:4px solid #d9a400}
+.ok{background:#e8f5e9;padding:.6rem .8rem;border-left:4px solid #2e7d32}small{color:#555}
+@media print{body{margin:0}}
+</style></head><body>
+<h1>Vem hanterade samtalet? <small>/ Who held the call?</small></h1>
+<p>Ärende / Case: <strong>{{.CaseRef}}</strong><br>
+Samtal till / Call to: <strong>{{.Region.LegalName}}</strong>, {{.When .CallAt}}<br>
+Sammanställt / Compiled: {{.When .CreatedAt}} av / by {{.CreatedBy}}</p>
+<p><small>Enligt artikel 15.1 c och d i dataskyddsförordningen: de mottagare som faktiskt tagit del av uppgifterna, var de finns,
+skyddsåtgärder vid överföring till tredjeland och hur länge uppgifterna lagras. / Under GDPR Article 15(1)(c) and (d): the actual
+recipients, where they are, the safeguards for transfers to third countries, and how long the data are stored.</small></p>
+{{if .Complete}}<p class="ok">Svaret är fullständigt enligt registret. / The answer is complete as far as the registry knows.</p>
+{{else}}<div class="note"><p><strong>Svaret kan vara ofullständigt: / The answer may be incomplete:</strong></p><ul>
+{{range .Reasons}}<li>{{.Sv}}<br><small>{{.En}}</small></li>{{end}}</ul></div>{{end}}
+
+<h2>Mottagare / Recipients</h2>
+<table><tr><th>Organisation</th><th>Roll / Role</th><th>Land / Country</th><th>Skyddsåtgärd / Safeguard</th><th>Från / From</th><th>Till / Until</th></tr>
+{{range .Holders}}<tr><td>{{.Party.LegalName}}{{if eq .Certainty "possible"}}<br><small>möjligen / possibly</small>{{end}}</td>
+<td>{{role .Role}}<br><small>via {{.FromParty.LegalName}}</small></td>
+<td{{if third .Party.TransferClass}} class="third"{{end}}>{{.Party.CountryName}}<br><small>{{class .Party.TransferClass}}</small></td>
+<td>{{safeguard .}}{{with .AgreementRef}}<br><small>avtal / agreement: {{.}}</small>{{end}}</td>
+<td>{{$.When .HeldFrom}}</td><td>{{$.Until .HeldUntil}}</td></tr>
+{{end}}</table>
+
+<h2>System / Systems</h2>
+<table><tr><th>System</th><th>Används av / Used by</th><th>Lagring / Storage</th><th>Från / From</th><th>Till / Until</th></tr>
+{{range .Systems}}<tr><td>{{.Name}}{{if eq .Certainty "possible"}}<br><small>möjligen / possibly</small>{{end}}</td><td>{{.Party.LegalName}}</td>
+<td>{{range .Storage}}<span{{if third .TransferClass}} class="third"{{end}}>{{.Name}}</span> {{end}}</td>
+<td>{{$.When .HeldFrom}}{{if .MoveID}}<br><small>flyttad hit / moved here</small>{{end}}</td><td>{{$.Until .HeldUntil}}</td></tr>
+{{end}}</table>
+
+{{if .Excluded}}<h2>Inte berörda / Not involved</h2><ul>
+{{range .Excluded}}<li>{{.ToParty.LegalName}} (via {{.FromParty.LegalName}}): {{.Reason}}</li>{{end}}</ul>{{end}}
+<p><small>kedja trace {{.ID}}</small></p>
+</body></html>
+`))

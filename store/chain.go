@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"github.com/lib/pq"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// WalkOptions bound and shape a walk.
+type WalkOptions struct {
+	// FollowRouting prunes links whose routing windows exclude the instant:
+	// a call at that instant never took them.
+	FollowRouting bool
+	MaxDepth      int
+	MaxSteps      int
+}
+
+// walkSQL walks down from $1 at $2 in one recursive query. Cycles are found by
+// the path: a link to a party already on it is returned with is_cycle and not
+// followed. Routing windows are read in the link's own zone or else the
+// root's, the controller whose call it is.
+const walkSQL = `
+WITH RECURSIVE root AS (
+    SELECT id, time_zone FROM organisations WHERE id = $1
+), walk AS (
+    SELECT l.id AS link_id, l.from_id, l.to_id, l.role, 1 AS depth,
+           ARRAY[l.from_id, l.to_id] AS path, ARRAY[l.id] AS link_path,
+           false AS is_cycle, r.route, r.route = 'share' AS possible
+    FROM root
+    JOIN links l ON l.from_id = root.id AND l.valid @> CAST($2 AS timestamptz)
+    CROSS JOIN LATERAL (SELECT kedja_route(l.routing_windows, l.routing_share, l.routing_note, CAST($2 AS timestamptz),
+                                           COALESCE(l.routing_time_zone, root.time_zone)) AS route) r
+  UNION ALL
+    SELECT l.id, l.from_id, l.to_id, l.role, w.depth + 1,
+           w.path || l.to_id, w.link_path || l.id,
+           l.to_id = ANY(w.path), r.route, w.possible OR r.route = 'share'
+    FROM walk w
+    CROSS JOIN root
+    JOIN links l ON l.from_id = w.to_id AND l.valid @> CAST($2 AS timestamptz)
+    CROSS JOIN LATERAL (SELECT kedja_route(l.routing_windows, l.routing_share, l.routing_note, CAST($2 AS timestamptz),
+                                           COALESCE(l.routing_time_zone, root.time_zone)) AS route) r
+    WHERE NOT w.is_cycle AND w.depth < $4 AND NOT ($3 AND w.route = 'out_of_window')
+)
+SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
+       o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz)) AS transfer_class,
+       l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
+       CAST(l.routing_share AS double precision) AS routing_share, l.routing_note
+FROM (SELECT * FROM walk LIMIT $5) w -- without ORDER BY, so the walk stops there
+JOIN organisations o ON o.id = w.to_id
+JOIN links l ON l.id = w.link_id
+ORDER BY w.depth, w.path, w.link_id`
+
+// Walk returns every link reachable from root at the instant at, at any depth
+// up to opts.MaxDepth, in one statement. truncated reports that more than
+// opts.MaxSteps steps exist (only the first MaxSteps are returned).
+func (s *Store) Walk(ctx context.Context, root int64, at time.Time, opts WalkOptions) (steps []registry.Step, truncated bool, err error) {
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = 50
+	}
+	if opts.MaxSteps <= 0 {
+		opts.MaxSteps = 10000
+	}
+	if err := s.selectx(ctx, s.q(ctx), &steps, walkSQL, root, at, opts.FollowRouting, opts.MaxDepth, opts.MaxSteps+1); err != nil {
+		return nil, false, err
+	}
+	if len(steps) > opts.MaxSteps {
+		return steps[:opts.MaxSteps], true, nil
+	}
+	return steps, false, nil
+}
+
+// UpPath is one path of links from a party with no incoming link at the
+// instant (a controller at the top of a chain) down to the subject.
+type UpPath struct {
+	LinkPath pq.Int64Array `db:"link_path"` // root's link first
+	Cycle    bool          `db:"is_cycle"`
+}
+
+// upSQL walks up from the links by which a subject received data at $3: for
+// an organisation ($1), the links into it; for a system ($2), the links it
+// was used on. It keeps the paths that reach a party with no incoming link
+// (or close a loop).
+const upSQL = `
+WITH RECURSIVE start AS (
+    SELECT l.id FROM links l WHERE l.to_id = $1 AND l.valid @> CAST($3 AS timestamptz)
+    UNION
+    SELECT u.link_id FROM system_uses u JOIN links l ON l.id = u.link_id AND l.valid @> CAST($3 AS timestamptz)
+    WHERE u.system_id = $2 AND u.valid @> CAST($3 AS timestamptz)
+), up AS (
+    SELECT l.id AS link_id, l.from_id, 1 AS height, ARRAY[l.id] AS link_path,
+           ARRAY[l.to_id, l.from_id] AS parties, false AS is_cycle
+    FROM start JOIN links l ON l.id = start.id
+  UNION ALL
+    SELECT l.id, l.from_id, u.height + 1, l.id || u.link_path, u.parties || l.from_id, l.from_id = ANY(u.parties)
+    FROM up u JOIN links l ON l.to_id = u.from_id AND l.valid @> CAST($3 AS timestamptz)
+    WHERE NOT u.is_cycle AND u.height < $4
+)
+SELECT link_path, is_cycle FROM (SELECT * FROM up LIMIT $5) u
+WHERE is_cycle OR height >= $4
+   OR NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = u.from_id AND x.valid @> CAST($3 AS timestamptz))
+ORDER BY link_path`
+
+// WalkUp returns every path from a controller at the top of a chain down to
+// the organisation or system given (exactly one of org and system is
+// non-zero), at an instant, in one statement.
+func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opts WalkOptions) ([]UpPath, error) {
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = 50
+	}
+	if opts.MaxSteps <= 0 {
+		opts.MaxSteps = 10000
+	}
+	var paths []UpPath
+	err := s.selectx(ctx, s.q(ctx), &paths, upSQL, org, system, at, opts.MaxDepth, opts.MaxSteps)
+	return paths, err
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// Parties loads names, countries and standings of parties at an instant.
+func (s *Store) Parties(ctx context.Context, ids []int64, at time.Time) (map[int64]registry.PartyFacts, error) {
+	var rows []registry.PartyFacts
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT o.id, o.legal_name, o.country_code, c.name AS country_name,
+		kedja_transfer_class(o.country_code, $2) AS transfer_class, o.time_zone
+		FROM organisations o JOIN countries c ON c.code = o.country_code WHERE o.id = ANY($1)`, pq.Array(ids), at); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]registry.PartyFacts, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// UsesAt loads the systems used on links at an instant, each with its profile
+// and storage countries then, in one statement.
+func (s *Store) UsesAt(ctx context.Context, linkIDs []int64, at time.Time) ([]registry.UseFacts, error) {
+	var rows []registry.UseFacts
+	err := s.selectx(ctx, s.q(ctx), &rows, `SELECT u.id AS use_id, u.link_id, u.system_id, u.party_id,
+		sy.name, sy.kind, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
+		ARRAY(SELECT DISTINCT sl.country_code FROM system_locations sl
+		      WHERE sl.system_id = sy.id AND sl.purpose = 'storage' AND sl.valid @> CAST($2 AS timestamptz) ORDER BY 1) AS storage_countries
+		FROM system_uses u
+		JOIN systems sy ON sy.id = u.system_id
+		LEFT JOIN system_profiles p ON p.system_id = sy.id AND p.valid @> CAST($2 AS timestamptz)
+		WHERE u.link_id = ANY($1) AND u.valid @> CAST($2 AS timestamptz)
+		ORDER BY u.link_id, sy.name, u.id`, pq.Array(linkIDs), at)
+	return rows, err
+}
+
+// MovesAfter follows recorded moves of stored data that carried a recording
+// made at at out of the given systems, hop after hop, in one recursive
+// statement. Each target system's profile and locations are those in force
+// when the data arrived.
+func (s *Store) MovesAfter(ctx context.Context, systemIDs []int64, at time.Time) ([]registry.MoveFacts, error) {
+	var rows []registry.MoveFacts
+	err := s.selectx(ctx, s.q(ctx), &rows, `
+		WITH RECURSIVE carried AS (
+		    SELECT m.id, m.from_system_id, m.to_system_id, m.moved_at, ARRAY[m.from_system_id, m.to_system_id] AS path
+		    FROM data_moves m
+		    WHERE m.from_system_id = ANY($1) AND m.moved_at > CAST($2 AS timestamptz)
+		      AND (m.recorded_from IS NULL OR m.recorded_from <= $2)
+		      AND (m.recorded_until IS NULL OR m.recorded_until > $2)
+		  UNION ALL
+		    SELECT m.id, m.from_system_id, m.to_system_id, m.moved_at, c.path || m.to_system_id
+		    FROM carried c JOIN data_moves m ON m.from_system_id = c.to_system_id AND m.moved_at > c.moved_at
+		    WHERE (m.recorded_from IS NULL OR m.recorded_from <= $2)
+		      AND (m.recorded_until IS NULL OR m.recorded_until > $2)
+		      AND NOT m.to_system_id = ANY(c.path)
+		)
+		SELECT DISTINCT ON (c.id) c.id AS move_id, c.from_system_id, c.to_system_id, c.moved_at,
+		       sy.name, sy.kind, sy.operator_id, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
+		       ARRAY(SELECT DISTINCT sl.country_code FROM system_locations sl
+		             WHERE sl.system_id = sy.id AND sl.purpose = 'storage' AND sl.valid @> c.moved_at ORDER BY 1) AS storage_countries
+		FROM carried c
+		JOIN systems sy ON sy.id = c.to_system_id
+		LEFT JOIN system_profiles p ON p.system_id = sy.id AND p.valid @> c.moved_at
+		ORDER BY c.id`, pq.Array(systemIDs), at)
+	return rows, err
+}
+
+// CountriesAt loads countries' names and standings at an instant.
+func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (map[string]registry.CountryFacts, error) {
+	var rows []registry.CountryFacts
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT code, name, kedja_transfer_class(code, $2) AS transfer_class
+		FROM countries WHERE code = ANY($1)`, pq.Array(codes), at); err != nil {
+		return nil, err
+	}
+	out := make(map[string]registry.CountryFacts, len(rows))
+	for _, r := range rows {
+		out[r.Code] = r
+	}
+	return out, nil
+}
+
+// SaveTrace stores a trace under a new random id, which it sets.
+func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) error {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	t.ID = hex.EncodeToString(b)
+	t.CreatedBy = actor
+	return s.write(ctx, actor, func(tx *sqlx.Tx) error {
+		if err := s.get(ctx, tx, "", "", &t.CreatedAt, `SELECT now()`); err != nil {
+			return err
+		}
+		result, err := json.Marshal(t)
+		if err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, `INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.Region.ID, t.CallAt, t.CaseRef, t.CreatedAt, actor, result)
+		return err
+	})
+}
+
+// Trace loads a stored trace; NOT_FOUND if there is none with that id.
+func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
+	var raw []byte
+	var t registry.Trace
+	if err := s.get(ctx, s.q(ctx), "id", "trace", &raw, `SELECT result FROM call_traces WHERE id = $1`, id); err != nil {
+		return t, err
+	}
+	err := json.Unmarshal(raw, &t)
+	return t, err
+}
+
+// TracesByCase lists the traces made for a case, newest first.
+func (s *Store) TracesByCase(ctx context.Context, caseRef string) ([]registry.Trace, error) {
+	var raws [][]byte
+	if err := s.selectx(ctx, s.q(ctx), &raws, `SELECT result FROM call_traces WHERE case_ref = $1 ORDER BY created_at DESC, id LIMIT 100`, caseRef); err != nil {
+		return nil, err
+	}
+	out := make([]registry.Trace, len(raws))
+	for i, r := range raws {
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// TraceOptions bound a trace.
+type TraceOptions struct {
+	MaxDepth int
+	MaxSteps int
+}
+
+// TraceCall works out who held a call made to region at callAt, stores the
+// answer under caseRef and returns it. It costs the same handful of
+// statements however long the chain is: one recursive walk, then one batch
+// each for parties, systems, moves and countries.
+func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts TraceOptions) (registry.Trace, error) {
+	caseRef = strings.TrimSpace(caseRef)
+	if caseRef == "" || utf8.RuneCountInString(caseRef) > 200 {
+		return registry.Trace{}, registry.Invalid("caseRef", "give the case reference of the request (1 to 200 characters)")
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = 50
+	}
+	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	if err != nil {
+		return registry.Trace{}, err
+	}
+	partyIDs := []int64{region}
+	var linkIDs []int64
+	for _, st := range steps {
+		partyIDs = append(partyIDs, st.FromID, st.ToID)
+		if st.Route != "out_of_window" && !st.Cycle {
+			linkIDs = append(linkIDs, st.LinkID)
+		}
+	}
+	uses, err := s.UsesAt(ctx, linkIDs, callAt)
+	if err != nil {
+		return registry.Trace{}, err
+	}
+	var systemIDs []int64
+	for _, u := range uses {
+		systemIDs = append(systemIDs, u.SystemID)
+	}
+	moves, err := s.MovesAfter(ctx, systemIDs, callAt)
+	if err != nil {
+		return registry.Trace{}, err
+	}
+	var codes []string
+	for _, u := range uses {
+		codes = append(codes, u.Storage...)
+	}
+	for _, m := range moves {
+		partyIDs = append(partyIDs, m.OperatorID)
+		codes = append(codes, m.Storage...)
+	}
+	parties, err := s.Parties(ctx, partyIDs, callAt)
+	if err != nil {
+		return registry.Trace{}, err
+	}
+	root, ok := parties[region]
+	if !ok {
+		return registry.Trace{}, registry.NotFound("region", "no organisation with that id")
+	}
+	countries, err := s.CountriesAt(ctx, codes, callAt)
+	if err != nil {
+		return registry.Trace{}, err
+	}
+	t := registry.BuildTrace(registry.TraceInput{CaseRef: caseRef, Region: root, CallAt: callAt, Steps: steps,
+		Truncated: truncated, MaxDepth: opts.MaxDepth, Parties: parties, Uses: uses, Moves: moves, Countries: countries})
+	if err := s.SaveTrace(ctx, actor, &t); err != nil {
+		return registry.Trace{}, err
+	}
+	return t, nil
+}
