@@ -41,12 +41,12 @@ type Step struct {
 // PartyFacts are an organisation's name and country standing at an instant,
 // as a trace keeps them.
 type PartyFacts struct {
-	ID            int64  `db:"id"`
-	LegalName     string `db:"legal_name"`
-	Country       string `db:"country_code"`
-	CountryName   string `db:"country_name"`
-	TransferClass string `db:"transfer_class"`
-	TimeZone      string `db:"time_zone"`
+	ID            int64  `db:"id" json:"id"`
+	LegalName     string `db:"legal_name" json:"legalName"`
+	Country       string `db:"country_code" json:"country"`
+	CountryName   string `db:"country_name" json:"countryName"`
+	TransferClass string `db:"transfer_class" json:"transferClass"`
+	TimeZone      string `db:"time_zone" json:"timeZone"`
 }
 
 // UseFacts is a system used on a link at an instant, with what the trace
@@ -82,7 +82,7 @@ type MoveFacts struct {
 
 // CountryFacts is a country's name and standing at an instant.
 type CountryFacts struct {
-	Code          string `db:"code"`
-	Name          string `db:"name"`
-	TransferClass string `db:"transfer_class"`
+	Code          string `db:"code" json:"code"`
+	Name          string `db:"name" json:"name"`
+	TransferClass string `db:"transfer_class" json:"transferClass"`
 }

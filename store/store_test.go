@@ -84,3 +84,43 @@ func TestSetSystemProfileEndsThePreviousOne(t *testing.T) {
 		})
 	}
 }
+
+// The routing windows are evaluated in SQL; these cases pin their meaning.
+func TestInWindows(t *testing.T) {
+	s := storetest.Store(t)
+	nights := `[{"days": ["mon","tue","wed","thu","fri","sat","sun"], "start": "21:00", "end": "07:00"},
+	            {"days": ["sat","sun"], "start": "00:00", "end": "24:00"}]`
+	friNight := `[{"days": ["fri"], "start": "21:00", "end": "07:00"}]`
+	tests := []struct {
+		name    string
+		windows string
+		at      string
+		tz      string
+		want    bool
+	}{
+		{"SaturdayNight", nights, "2017-03-11 02:00+01", "Europe/Stockholm", true},
+		{"TuesdayAfternoon", nights, "2017-03-14 14:00+01", "Europe/Stockholm", false},
+		{"TuesdayLastMinuteOfNight", nights, "2017-03-14 06:59+01", "Europe/Stockholm", true},
+		{"TuesdayNightEndsAtSeven", nights, "2017-03-14 07:00+01", "Europe/Stockholm", false},
+		{"SundayNightIntoMonday", nights, "2017-03-13 03:00+01", "Europe/Stockholm", true},
+		{"SummerTimeWeekdayMorning", nights, "2017-06-13 06:30+02", "Europe/Stockholm", true},
+		{"SummerTimeWeekdayDay", nights, "2017-06-13 07:30+02", "Europe/Stockholm", false},
+		{"FridayWindowStarts", friNight, "2017-03-10 21:00+01", "Europe/Stockholm", true},
+		{"FridayWindowRunsIntoSaturday", friNight, "2017-03-11 06:00+01", "Europe/Stockholm", true},
+		{"SaturdayNightIsNotFridays", friNight, "2017-03-11 22:00+01", "Europe/Stockholm", false},
+		{"ThursdayNightIsNotFridays", friNight, "2017-03-10 03:00+01", "Europe/Stockholm", false},
+		{"SameInstantInBangkokIsSaturdayMorning", friNight, "2017-03-10 21:00+01", "Asia/Bangkok", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got bool
+			if err := s.DB().QueryRow(`SELECT kedja_in_windows(CAST($1 AS jsonb), CAST($2 AS timestamptz), $3)`,
+				tt.windows, tt.at, tt.tz).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("%s in %s: got %v, want %v", tt.at, tt.tz, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,552 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+)
+
+type traceAnswer struct {
+	TraceCall struct {
+		ID       string
+		CaseRef  string
+		Complete bool
+		Reasons  []struct{ Code, Subject, En, Sv string }
+		Holders  []struct {
+			Party     struct{ LegalName, CountryCode, TransferClass string }
+			Role      string
+			Certainty string
+			HeldUntil *string
+		}
+		Systems []struct {
+			Name      string
+			Party     struct{ LegalName string }
+			Certainty string
+			HeldFrom  string
+			HeldUntil *string
+			Until     string
+			MovedIn   bool
+		}
+		Excluded []struct {
+			ToParty struct{ LegalName string }
+			Reason  string
+		}
+		ReportURL string `json:"reportUrl"`
+	}
+}
+
+const traceQuery = `query($r: ID!, $at: Instant!, $case: String!) {
+  traceCall(region: $r, at: $at, caseRef: $case) {
+    id caseRef complete reasons { code subject en sv }
+    holders { party { legalName countryCode transferClass } role certainty heldUntil }
+    systems { name party { legalName } certainty heldFrom heldUntil until movedIn }
+    excluded { toParty { legalName } reason }
+    reportUrl
+  }
+}`
+
+func (h *harness) trace(region, at, caseRef string) traceAnswer {
+	h.t.Helper()
+	var got traceAnswer
+	h.data(traceQuery, map[string]any{"r": region, "at": at, "case": caseRef}, &got)
+	return got
+}
+
+func (a traceAnswer) holders() []string {
+	var out []string
+	for _, h := range a.TraceCall.Holders {
+		if !slices.Contains(out, h.Party.LegalName) {
+			out = append(out, h.Party.LegalName)
+		}
+	}
+	return out
+}
+
+func (a traceAnswer) systems() []string {
+	var out []string
+	for _, s := range a.TraceCall.Systems {
+		if !slices.Contains(out, s.Name) {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+func (a traceAnswer) reasonCodes() []string {
+	var out []string
+	for _, r := range a.TraceCall.Reasons {
+		out = append(out, r.Code)
+	}
+	return out
+}
+
+// The issue's acceptance case: a call to 1177 in Värmland on a Saturday night
+// in 2017 reached Thailand; one on the Tuesday afternoon of that week did not.
+func TestTraceDemoSaturdayNightAndTuesdayAfternoon(t *testing.T) {
+	h := newHarness(t, true)
+	varmland := h.orgID("Region Värmland")
+
+	night := h.trace(varmland, "2017-03-11T02:00", "DSR-2026-0042")
+	for _, want := range []string{"Medhelp AB", "Medicall Co., Ltd.", "Voice Integrate Nordic AB"} {
+		if !slices.Contains(night.holders(), want) {
+			t.Errorf("Saturday night: holders %v lack %s", night.holders(), want)
+		}
+	}
+	for _, h := range night.TraceCall.Holders {
+		if h.Party.LegalName == "Medicall Co., Ltd." && (h.Party.CountryCode != "TH" || h.Party.TransferClass != "THIRD_COUNTRY" || h.Certainty != "CERTAIN") {
+			t.Errorf("Medicall: got %+v, want a certain holder in TH, a third country", h)
+		}
+	}
+	for _, want := range []string{"Biz 2.0", "Recording storage server (NAS)"} {
+		if !slices.Contains(night.systems(), want) {
+			t.Errorf("Saturday night: systems %v lack %s", night.systems(), want)
+		}
+	}
+	if night.TraceCall.Complete {
+		t.Error("the trace says it is complete, but no retention period is recorded")
+	}
+	var said bool
+	for _, r := range night.TraceCall.Reasons {
+		said = said || (r.Code == registry.ReasonNoRetention && strings.Contains(r.En, "no retention period recorded") &&
+			strings.Contains(r.Subject, "storage server"))
+	}
+	if !said {
+		t.Errorf("reasons %+v do not say that no retention period is recorded for the storage server", night.TraceCall.Reasons)
+	}
+
+	afternoon := h.trace(varmland, "2017-03-14T14:00", "DSR-2026-0042")
+	if slices.Contains(afternoon.holders(), "Medicall Co., Ltd.") {
+		t.Errorf("Tuesday 14:00: Medicall should not hold the call; holders %v", afternoon.holders())
+	}
+	if len(afternoon.TraceCall.Excluded) != 1 || afternoon.TraceCall.Excluded[0].ToParty.LegalName != "Medicall Co., Ltd." {
+		t.Errorf("Tuesday 14:00: want Medicall listed as excluded by routing, got %+v", afternoon.TraceCall.Excluded)
+	}
+	if !slices.Contains(afternoon.holders(), "Medhelp AB") || !slices.Contains(afternoon.systems(), "Recording storage server (NAS)") {
+		t.Errorf("Tuesday 14:00: want Medhelp and the storage server, got %v %v", afternoon.holders(), afternoon.systems())
+	}
+	var stored int
+	if err := h.store.DB().QueryRow(`SELECT count(*) FROM call_traces WHERE case_ref = 'DSR-2026-0042'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 2 {
+		t.Errorf("stored %d traces for the case, want 2", stored)
+	}
+}
+
+// A recording made before the storage server existed was moved onto it in
+// 2016: the server held it too, from the move on, and Biz 2.0 until then.
+func TestTraceFollowsMovesOfStoredData(t *testing.T) {
+	h := newHarness(t, true)
+	got := h.trace(h.orgID("Region Sörmland"), "2014-05-06T03:00", "DSR-1")
+	var biz, nas bool
+	for _, s := range got.TraceCall.Systems {
+		switch s.Name {
+		case "Biz 2.0":
+			biz = s.Until == "MOVED" && s.HeldUntil != nil && strings.HasPrefix(*s.HeldUntil, "2016-01-01T00:00")
+		case "Recording storage server (NAS)":
+			nas = s.MovedIn && strings.HasPrefix(s.HeldFrom, "2016-01-01T00:00") && s.HeldUntil == nil
+		}
+	}
+	if !biz || !nas {
+		t.Errorf("want Biz 2.0 until the 2016 move and the storage server from it: %+v", got.TraceCall.Systems)
+	}
+}
+
+func TestTraceReportPages(t *testing.T) {
+	h := newHarness(t, true)
+	caseRef := `DSR <script>alert(1)</script> & "quotes"`
+	got := h.trace(h.orgID("Region Värmland"), "2017-03-11T02:00", caseRef)
+	tests := []struct {
+		name        string
+		path        string
+		wantStatus  int
+		wantType    string
+		wantParts   []string
+		forbidParts []string
+	}{
+		{"HTML", got.TraceCall.ReportURL, 200, "text/html",
+			[]string{"Medicall Co., Ltd.", "Thailand", "tredjeland utan adekvat skyddsnivå", "ingen skyddsåtgärd registrerad",
+				"DSR &lt;script&gt;alert(1)&lt;/script&gt;", "ingen lagringstid är registrerad", "no retention period recorded"},
+			[]string{"<script>"}},
+		{"JSON", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".json", 200, "application/json",
+			[]string{`"caseRef":"DSR \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"quotes\""`, `"legalName":"Medicall Co., Ltd."`}, nil},
+		{"UnknownTrace", "/traces/00000000000000000000000000000000.html", 404, "", nil, nil},
+		{"MalformedID", "/traces/..%2f..%2fetc.html", 404, "", nil, nil},
+		{"UnknownFormat", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".pdf", 404, "", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Get(h.url + tt.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.wantType) {
+				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType)
+			}
+			for _, p := range tt.wantParts {
+				if !strings.Contains(string(body), p) {
+					t.Errorf("page lacks %q", p)
+				}
+			}
+			for _, p := range tt.forbidParts {
+				if strings.Contains(string(body), p) {
+					t.Errorf("page contains %q unescaped", p)
+				}
+			}
+		})
+	}
+}
+
+func TestTraceRefusesBadRequests(t *testing.T) {
+	h := newHarness(t, true)
+	region := h.orgID("Region Värmland")
+	tests := []struct {
+		name      string
+		vars      map[string]any
+		wantCode  string
+		wantField string
+	}{
+		{"BlankCaseRef", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": "  "}, "INVALID_INPUT", "caseRef"},
+		{"LongCaseRef", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": strings.Repeat("x", 201)}, "INVALID_INPUT", "caseRef"},
+		{"UnknownRegion", map[string]any{"r": "999999", "at": "2017-03-11T02:00", "case": "DSR-9"}, "NOT_FOUND", "region"},
+		{"MalformedInstant", map[string]any{"r": region, "at": "Saturday night", "case": "DSR-9"}, "INVALID_INPUT", "at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := h.with(t).post(traceQuery, tt.vars)
+			if r.code() != tt.wantCode || r.field() != tt.wantField {
+				t.Errorf("got %s on %q, want %s on %q (%+v)", r.code(), r.field(), tt.wantCode, tt.wantField, r.Errors)
+			}
+		})
+	}
+	if n := h.count(`SELECT count(*) FROM call_traces`); n != 0 {
+		t.Errorf("refused traces stored %d rows", n)
+	}
+}
+
+func TestResponsibilityOnDemo(t *testing.T) {
+	h := newHarness(t, true)
+	var sys struct {
+		Systems struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`{ systems(filter: {nameContains: "storage server"}) { nodes { id } } }`, nil, &sys)
+	q := `query($o: ID, $s: ID, $at: Instant!) { responsibility(organisation: $o, system: $s, at: $at) {
+		controllers { legalName } missing { code link { to { legalName } } }
+		paths { links { link { from { legalName } to { legalName } role } } } } }`
+	type answer struct {
+		Responsibility struct {
+			Controllers []struct{ LegalName string }
+			Missing     []struct {
+				Code string
+				Link struct{ To struct{ LegalName string } }
+			}
+			Paths []struct {
+				Links []struct {
+					Link struct {
+						From, To struct{ LegalName string }
+						Role     string
+					}
+				}
+			}
+		}
+	}
+	names := func(a answer) []string {
+		var out []string
+		for _, c := range a.Responsibility.Controllers {
+			out = append(out, c.LegalName)
+		}
+		slices.Sort(out)
+		return out
+	}
+	missing := func(a answer) []string {
+		var out []string
+		for _, m := range a.Responsibility.Missing {
+			out = append(out, m.Code+":"+m.Link.To.LegalName)
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	var nas answer
+	h.data(q, map[string]any{"s": sys.Systems.Nodes[0].ID, "at": "2019-02-01"}, &nas)
+	wantControllers := []string{"Medhelp AB", "Region Stockholm", "Region Sörmland", "Region Värmland"}
+	if got := names(nas); fmt.Sprint(got) != fmt.Sprint(wantControllers) {
+		t.Errorf("storage server's controllers: got %v, want %v", got, wantControllers)
+	}
+	if len(nas.Responsibility.Paths) != 3 || len(nas.Responsibility.Paths[0].Links) != 2 {
+		t.Errorf("want 3 paths of 2 links (region -> Medhelp -> Voice Integrate), got %+v", nas.Responsibility.Paths)
+	}
+	if got := missing(nas); fmt.Sprint(got) != "[NO_AGREEMENT:Voice Integrate Nordic AB]" {
+		t.Errorf("storage server: missing %v", got)
+	}
+
+	var medicall answer
+	h.data(q, map[string]any{"o": h.orgID("Medicall Co., Ltd."), "at": "2019-02-01"}, &medicall)
+	want := "[NO_AGREEMENT:Medicall Co., Ltd. NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
+	if got := missing(medicall); fmt.Sprint(got) != want {
+		t.Errorf("Medicall: missing %v, want %v", got, want)
+	}
+
+	r := h.post(q, map[string]any{"at": "2019-02-01"})
+	if r.code() != "INVALID_INPUT" || r.field() != "organisation" {
+		t.Errorf("neither subject: got %s on %q", r.code(), r.field())
+	}
+}
+
+// chainBuilder writes synthetic chains straight into the store.
+type chainBuilder struct {
+	t  *testing.T
+	h  *harness
+	tz string
+}
+
+func (b chainBuilder) at(s string) time.Time {
+	t, err := registry.ParseInstant("at", s, stockholm)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return t
+}
+
+func (b chainBuilder) org(name, country string) int64 {
+	o := registry.Organisation{LegalName: name, Country: country, Kind: "company", TimeZone: b.tz}
+	got, err := b.h.store.CreateOrganisation(context.Background(), "test", &o)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return got.ID
+}
+
+func (b chainBuilder) link(from, to int64, since, until string, change func(*registry.Link)) int64 {
+	l := registry.Link{FromID: from, ToID: to, Role: "processor", Purpose: "calls", Period: registry.Period{From: b.at(since)}}
+	if until != "" {
+		u := b.at(until)
+		l.To = &u
+	}
+	if change != nil {
+		change(&l)
+	}
+	got, err := b.h.store.CreateLink(context.Background(), "test", &l)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return got.ID
+}
+
+func (b chainBuilder) system(name, kind string, operator int64, retention *int32) int64 {
+	ctx := context.Background()
+	s, err := b.h.store.CreateSystem(ctx, "test", &registry.System{Name: name, Kind: kind, OperatorID: operator})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.h.store.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: s.ID, Period: registry.Period{From: b.at("2000-01-01")},
+		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true, RetentionDays: retention}); err != nil {
+		b.t.Fatal(err)
+	}
+	if _, err := b.h.store.AddSystemLocation(ctx, "test", &registry.SystemLocation{SystemID: s.ID, Country: "SE", Purpose: "storage",
+		Period: registry.Period{From: b.at("2000-01-01")}}); err != nil {
+		b.t.Fatal(err)
+	}
+	return s.ID
+}
+
+func (b chainBuilder) use(link, system, party int64, since, until string) {
+	u := registry.SystemUse{LinkID: link, SystemID: system, PartyID: party, Period: registry.Period{From: b.at(since)}}
+	if until != "" {
+		t := b.at(until)
+		u.To = &t
+	}
+	if _, err := b.h.store.CreateSystemUse(context.Background(), "test", &u); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func days(n int32) *int32 { return &n }
+
+func id(n int64) string { return fmt.Sprint(n) }
+
+func TestTraceSyntheticChains(t *testing.T) {
+	h := newHarness(t, false)
+	b := chainBuilder{t: t, h: h}
+
+	t.Run("DepthSixCostsNoMoreStatementsThanDepthTwo", func(t *testing.T) {
+		b := chainBuilder{t: t, h: h}
+		deep, shallow := b.org("Deep root", "SE"), b.org("Shallow root", "SE")
+		prev := deep
+		for i := 1; i <= 6; i++ {
+			next := b.org(fmt.Sprintf("Level %d", i), "SE")
+			l := b.link(prev, next, "2010-01-01", "", nil)
+			b.use(l, b.system(fmt.Sprintf("Store %d", i), "storage", next, days(30)), next, "2010-01-01", "")
+			prev = next
+		}
+		s1 := b.org("Shallow 1", "SE")
+		l := b.link(shallow, s1, "2010-01-01", "", nil)
+		b.use(l, b.system("Shallow store", "storage", s1, days(30)), s1, "2010-01-01", "")
+
+		before := h.store.Statements()
+		got := h.with(t).trace(id(deep), "2020-01-01T12:00", "DSR-deep")
+		deepCost := h.store.Statements() - before
+		before = h.store.Statements()
+		h.with(t).trace(id(shallow), "2020-01-01T12:00", "DSR-shallow")
+		shallowCost := h.store.Statements() - before
+
+		if len(got.holders()) != 6 || got.holders()[5] != "Level 6" {
+			t.Errorf("holders %v, want Level 1..6", got.holders())
+		}
+		if !got.TraceCall.Complete {
+			t.Errorf("a chain with retention everywhere should trace completely; reasons %+v", got.TraceCall.Reasons)
+		}
+		if deepCost != shallowCost {
+			t.Errorf("statements per trace: %d at depth 6, %d at depth 1; want the same", deepCost, shallowCost)
+		}
+		var chain struct {
+			Chain struct {
+				Steps []struct {
+					Depth int
+					Path  []struct{ LegalName string }
+				}
+			}
+		}
+		h.with(t).data(`query($c: ID!) { chain(controller: $c, at: "2020-01-01") { steps { depth path { legalName } } } }`,
+			map[string]any{"c": id(deep)}, &chain)
+		if n := len(chain.Chain.Steps); n != 6 {
+			t.Fatalf("chain has %d steps, want 6", n)
+		}
+		last := chain.Chain.Steps[5]
+		if last.Depth != 6 || len(last.Path) != 7 || last.Path[0].LegalName != "Deep root" || last.Path[6].LegalName != "Level 6" {
+			t.Errorf("deepest step: %+v", last)
+		}
+	})
+
+	t.Run("CycleIsReportedNotLooped", func(t *testing.T) {
+		b := chainBuilder{t: t, h: h}
+		root, a, c := b.org("Cycle root", "SE"), b.org("Cycle A", "SE"), b.org("Cycle B", "SE")
+		b.link(root, a, "2010-01-01", "", nil)
+		b.link(a, c, "2010-01-01", "", nil)
+		b.link(c, a, "2010-01-01", "", func(l *registry.Link) { l.Role = "recipient" })
+		var chain struct {
+			Chain struct {
+				Steps  []struct{ Cycle bool }
+				Cycles []struct {
+					From, To struct{ LegalName string }
+				}
+			}
+		}
+		h.with(t).data(`query($c: ID!) { chain(controller: $c, at: "2020-01-01") { steps { cycle } cycles { from { legalName } to { legalName } } } }`,
+			map[string]any{"c": id(root)}, &chain)
+		if len(chain.Chain.Steps) != 3 || len(chain.Chain.Cycles) != 1 || chain.Chain.Cycles[0].To.LegalName != "Cycle A" {
+			t.Errorf("want 3 steps, the last closing a loop back to Cycle A: %+v", chain.Chain)
+		}
+		got := h.with(t).trace(id(root), "2020-01-01T12:00", "DSR-cycle")
+		if !slices.Contains(got.reasonCodes(), registry.ReasonCycle) || got.TraceCall.Complete {
+			t.Errorf("trace reasons %v should report the cycle", got.reasonCodes())
+		}
+	})
+
+	t.Run("PeriodsAreHalfOpen", func(t *testing.T) {
+		b := chainBuilder{t: t, h: h}
+		root, p := b.org("Bound root", "SE"), b.org("Bound provider", "SE")
+		b.link(root, p, "2018-01-01T00:00", "2019-01-01T00:00", nil)
+		cases := map[string]bool{
+			"2017-12-31T23:59:59": false,
+			"2018-01-01T00:00":    true,
+			"2018-12-31T23:59:59": true,
+			"2019-01-01T00:00":    false,
+		}
+		for at, want := range cases {
+			got := h.with(t).trace(id(root), at, "DSR-bounds")
+			if held := slices.Contains(got.holders(), "Bound provider"); held != want {
+				t.Errorf("at %s: held %v, want %v", at, held, want)
+			}
+		}
+	})
+
+	t.Run("OverlappingSystemUsesBothHold", func(t *testing.T) {
+		b := chainBuilder{t: t, h: h}
+		root, p := b.org("Overlap root", "SE"), b.org("Overlap provider", "SE")
+		l := b.link(root, p, "2010-01-01", "", nil)
+		b.use(l, b.system("Old recorder", "recording", p, days(90)), p, "2010-01-01", "2020-06-01")
+		b.use(l, b.system("New recorder", "recording", p, days(365)), p, "2020-01-01", "")
+		got := h.with(t).trace(id(root), "2020-03-01T12:00", "DSR-overlap")
+		if s := got.systems(); !slices.Contains(s, "Old recorder") || !slices.Contains(s, "New recorder") {
+			t.Errorf("systems %v, want both recorders", s)
+		}
+		for _, hd := range got.TraceCall.Holders {
+			// The party held the call until its longest retention ended.
+			if hd.HeldUntil == nil || !strings.HasPrefix(*hd.HeldUntil, "2021-03-01") {
+				t.Errorf("holder %s held until %v, want 2021-03-01 (365 days)", hd.Party.LegalName, hd.HeldUntil)
+			}
+		}
+	})
+
+	t.Run("ShareWithoutWindowIsPossible", func(t *testing.T) {
+		b := chainBuilder{t: t, h: h}
+		root, p, sub := b.org("Share root", "SE"), b.org("Share provider", "SE"), b.org("Share sub", "FI")
+		b.link(root, p, "2010-01-01", "", func(l *registry.Link) { share := 0.2; l.RoutingShare = &share })
+		b.link(p, sub, "2010-01-01", "", nil)
+		got := h.with(t).trace(id(root), "2020-03-01T12:00", "DSR-share")
+		for _, hd := range got.TraceCall.Holders {
+			if hd.Certainty != "POSSIBLE" {
+				t.Errorf("%s: certainty %s, want POSSIBLE below a share-routed link", hd.Party.LegalName, hd.Certainty)
+			}
+		}
+		if !slices.Contains(got.reasonCodes(), registry.ReasonShareRouting) {
+			t.Errorf("reasons %v lack ROUTING_SHARE", got.reasonCodes())
+		}
+	})
+
+	t.Run("ControllerInAnotherTimeZone", func(t *testing.T) {
+		ny := chainBuilder{t: t, h: h, tz: "America/New_York"}
+		root, p := ny.org("New York root", "US"), ny.org("Weekend desk", "SE")
+		ny.link(root, p, "2010-01-01", "", func(l *registry.Link) {
+			l.RoutingWindows = registry.Windows{{Days: []string{"sat", "sun"}, Start: "00:00", End: "24:00"}}
+		})
+		cases := []struct {
+			at   string
+			want bool
+		}{
+			{"2017-03-11T03:00:00Z", false}, // Friday 22:00 in New York, Saturday in Stockholm
+			{"2017-03-11T12:00:00Z", true},  // Saturday 07:00 in New York
+			{"2017-03-13T03:30:00Z", true},  // Sunday 23:30 in New York, Monday in Stockholm
+		}
+		for _, c := range cases {
+			got := h.with(t).trace(id(root), c.at, "DSR-tz")
+			if held := slices.Contains(got.holders(), "Weekend desk"); held != c.want {
+				t.Errorf("at %s: weekend desk held %v, want %v", c.at, held, c.want)
+			}
+		}
+	})
+	_ = b
+}
+
+func TestTraceIsStoredAsComputed(t *testing.T) {
+	h := newHarness(t, true)
+	got := h.trace(h.orgID("Region Stockholm"), "2018-06-02T03:00", "DSR-7")
+	// Change the registry afterwards: the stored answer must not move.
+	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {legalName: "Medhelp Renamed AB"}) { id } }`,
+		map[string]any{"id": h.orgID("Medhelp AB")}, &struct{}{})
+	var again struct {
+		Traces []struct {
+			ID      string
+			Holders []struct{ Party struct{ LegalName string } }
+		}
+	}
+	h.data(`{ traces(caseRef: "DSR-7") { id holders { party { legalName } } } }`, nil, &again)
+	if len(again.Traces) != 1 || again.Traces[0].ID != got.TraceCall.ID {
+		t.Fatalf("traces for DSR-7: %+v", again.Traces)
+	}
+	b, _ := json.Marshal(again)
+	if !strings.Contains(string(b), `"Medhelp AB"`) || strings.Contains(string(b), "Renamed") {
+		t.Errorf("the stored trace changed with the registry: %s", b)
+	}
+}
