@@ -109,7 +109,8 @@ func TestInWindows(t *testing.T) {
 		{"FridayWindowRunsIntoSaturday", friNight, "2017-03-11 06:00+01", "Europe/Stockholm", true},
 		{"SaturdayNightIsNotFridays", friNight, "2017-03-11 22:00+01", "Europe/Stockholm", false},
 		{"ThursdayNightIsNotFridays", friNight, "2017-03-10 03:00+01", "Europe/Stockholm", false},
-		{"SameInstantInBangkokIsSaturdayMorning", friNight, "2017-03-10 21:00+01", "Asia/Bangkok", false},
+		{"FridayAfternoonInStockholm", friNight, "2017-03-10 16:00+01", "Europe/Stockholm", false},
+		{"SameInstantIsFridayNightInBangkok", friNight, "2017-03-10 16:00+01", "Asia/Bangkok", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
