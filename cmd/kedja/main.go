@@ -34,6 +34,8 @@ Usage:
   kedja serve [flags]     migrate, then serve GraphQL at POST /graphql
   kedja migrate [flags]   apply database migrations
   kedja seed demo [flags] load the public 1177 case of 2019 as demo data
+  kedja gen [flags]       fill the registry with a synthetic one (about 1M links)
+  kedja bench [flags]     time chain and traceCall on a generated registry
   kedja version           print the version
 
 Run "kedja COMMAND --help" for a command's flags.
@@ -107,6 +109,54 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 				fmt.Fprintln(out, "demo data loaded")
 			} else {
 				fmt.Fprintln(out, "demo data already present; nothing changed")
+			}
+			return nil
+		})
+	case "gen":
+		fs, cfg := commonFlags("gen", "Fill the registry with a synthetic one for benchmarks: about 20,000 organisations, 100,000 systems and 1,000,000 links at --scale 1.")
+		scale := fs.Float64("scale", 1, "size relative to the full synthetic registry")
+		createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *scale <= 0 || *scale > 10 {
+			return errors.New("--scale: give a number above 0 and at most 10")
+		}
+		if *createDB {
+			if _, err := store.CreateDatabase(ctx, cfg.databaseURL); err != nil {
+				return err
+			}
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+				return err
+			}
+			first, last, err := demo.Generate(ctx, s.DB(), demo.Scaled(*scale), os.Stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "generated; controllers are organisations %d to %d (kedja bench --first %d --last %d)\n", first, last, first, last)
+			return nil
+		})
+	case "bench":
+		fs, cfg := commonFlags("bench", "Time chain and traceCall for random controllers and instants of a generated registry.")
+		n := fs.Int("n", 1000, "operations of each kind")
+		first := fs.Int64("first", 0, "first controller id (kedja gen prints it)")
+		last := fs.Int64("last", 0, "last controller id")
+		seed := fs.Uint64("seed", 1, "random seed")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *first <= 0 || *last < *first || *n < 1 {
+			return errors.New("give --first and --last as kedja gen printed them, and --n of at least 1")
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			results, err := demo.Bench(ctx, s, *first, *last, *n, *seed, os.Stderr)
+			if err != nil {
+				return err
+			}
+			for _, r := range results {
+				fmt.Fprintln(out, r)
 			}
 			return nil
 		})
