@@ -48,8 +48,10 @@ SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
        CAST(l.routing_share AS double precision) AS routing_share, l.routing_note
 FROM (SELECT * FROM walk LIMIT $5) w -- without ORDER BY, so the walk stops there
-JOIN organisations o ON o.id = w.to_id
-JOIN links l ON l.id = w.link_id
+-- Lookups by key, row by row: the walk is small, the tables are not, and a
+-- hash join would scan them whole.
+CROSS JOIN LATERAL (SELECT country_code FROM organisations WHERE id = w.to_id OFFSET 0) o
+CROSS JOIN LATERAL (SELECT * FROM links WHERE id = w.link_id OFFSET 0) l
 ORDER BY w.depth, w.path, w.link_id`
 
 // Walk returns every link reachable from root at the instant at, at any depth

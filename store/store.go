@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,7 @@ type Store struct {
 	// statements counts every SQL statement sent, so tests can prove that a
 	// request costs a bounded number of them.
 	statements atomic.Int64
+	stmts      sync.Map // query text -> *sqlx.Stmt
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
@@ -92,7 +94,33 @@ type queryer interface {
 
 func (s *Store) selectx(ctx context.Context, q queryer, dest any, query string, args ...any) error {
 	s.statements.Add(1)
+	if q == queryer(s.db) {
+		stmt, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		return stmt.SelectContext(ctx, dest, args...)
+	}
 	return q.SelectContext(ctx, dest, query, args...)
+}
+
+// prepared returns a prepared statement for query, preparing it once. Reads
+// outside transactions go through it: planning the recursive walks costs as
+// much as running them, and PostgreSQL keeps a prepared statement's plan
+// (it switches to a generic plan once that is no worse).
+func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := s.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
 }
 
 // get reads one row; no row is registry.NotFound naming field.
