@@ -328,3 +328,21 @@ func (c ChainResult) StepList(cyclesOnly bool) []ChainStep {
 	}
 	return out
 }
+
+// ChainSystems resolves the systems used on a chain's links at its instant,
+// in one statement for the whole chain.
+func (r *Resolvers) ChainSystems() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		c := p.Source.(ChainResult)
+		var ids []int64
+		for _, s := range c.Steps {
+			if !s.Cycle {
+				ids = append(ids, s.LinkID)
+			}
+		}
+		if len(ids) == 0 {
+			return []registry.UseFacts{}, nil
+		}
+		return r.Store.UsesAt(p.Context, ids, c.At)
+	})
+}

@@ -51,6 +51,19 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 			"countryCode":   field(nn(graphql.String), "", func(p resolvers.ChainParty) any { return p.Country }),
 			"transferClass": field(nn(transferClass), "", func(p resolvers.ChainParty) any { return p.TransferClass }),
 		}})
+	chainSystem := graphql.NewObject(graphql.ObjectConfig{Name: "ChainSystem", Description: "A system used on a link of a chain at its instant.",
+		Fields: graphql.Fields{
+			"system":           {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(u registry.UseFacts) *int64 { return &u.SystemID })},
+			"party":            {Type: nn(t.org), Description: "Who used it.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(u registry.UseFacts) *int64 { return &u.PartyID })},
+			"link":             {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(u registry.UseFacts) *int64 { return &u.LinkID })},
+			"storageCountries": field(list(graphql.String), "Where it stored data at the instant.", func(u registry.UseFacts) any { return []string(u.Storage) }),
+			"retentionDays": field(graphql.Int, "From its profile at the instant; null if none recorded.", func(u registry.UseFacts) any {
+				if u.RetentionDays == nil {
+					return nil
+				}
+				return int(*u.RetentionDays)
+			}),
+		}})
 	chain := graphql.NewObject(graphql.ObjectConfig{Name: "Chain",
 		Description: "Everything reachable from a controller at an instant, at any depth.",
 		Fields: graphql.Fields{
@@ -59,6 +72,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 			"steps":      field(list(step), "Every link reached, shallowest first.", func(c resolvers.ChainResult) any { return c.StepList(false) }),
 			"parties":    field(list(party), "Every party reached, once, shallowest first.", func(c resolvers.ChainResult) any { return c.Parties() }),
 			"cycles":     field(list(step), "Links that lead back to a party already on their path.", func(c resolvers.ChainResult) any { return c.StepList(true) }),
+			"systems":    {Type: list(chainSystem), Description: "Every system used on the chain's links at the instant.", Resolve: r.ChainSystems()},
 			"truncated":  field(nn(graphql.Boolean), "More links exist than a chain lists (10,000).", func(c resolvers.ChainResult) any { return c.Truncated }),
 		}})
 

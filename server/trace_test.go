@@ -415,10 +415,14 @@ func TestTraceSyntheticChains(t *testing.T) {
 					Depth int
 					Path  []struct{ LegalName string }
 				}
+				Systems []struct{ System struct{ Name string } }
 			}
 		}
-		h.with(t).data(`query($c: ID!) { chain(controller: $c, at: "2020-01-01") { steps { depth path { legalName } } } }`,
+		h.with(t).data(`query($c: ID!) { chain(controller: $c, at: "2020-01-01") { steps { depth path { legalName } } systems { system { name } } } }`,
 			map[string]any{"c": id(deep)}, &chain)
+		if n := len(chain.Chain.Systems); n != 6 {
+			t.Errorf("chain has %d systems, want the 6 stores", n)
+		}
 		if n := len(chain.Chain.Steps); n != 6 {
 			t.Fatalf("chain has %d steps, want 6", n)
 		}
