@@ -165,6 +165,7 @@ func (d *seeder) run() error {
 	var medhelpLinks []registry.Link
 	for _, r := range regions {
 		toInera := do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: inera.ID, Role: "processor", Period: since,
+			AgreementRef:   str("Inera 1177 platform agreement (demo reference)"),
 			Purpose:        "1177 national platform: routes the region's calls to its contracted care provider",
 			DataCategories: pq.StringArray{"call routing", "phone numbers"}})
 		do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toInera.ID, SystemID: platform.ID, PartyID: inera.ID,
@@ -202,6 +203,11 @@ func (d *seeder) run() error {
 			DecidedOn: *date("2021-06-07"), Reference: str("IMY decision on Medhelp AB, 7 June 2021"),
 			Note: str("Medhelp is care provider and controller for the calls it answers.")})
 	}
+
+	// Region Stockholm's contract required delivery from Sweden from 11
+	// September 2020.
+	do(d, s.SetLocationPolicy, registry.LocationPolicy{ControllerID: stockholm.ID, Policy: "country", Country: str("SE"),
+		Reference: str("Region Stockholm 1177 contract: delivery from Sweden"), Period: registry.Period{From: d.at("2020-09-11")}})
 
 	// Who used which system on which link.
 	do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toMedicall.ID, SystemID: princess.ID, PartyID: medicall.ID,

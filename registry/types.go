@@ -230,3 +230,18 @@ type Change struct {
 	ChangedAt time.Time       `db:"changed_at"`
 	RowData   json.RawMessage `db:"row_data"`
 }
+
+// LocationPolicies are the rules a controller may set for where its data may
+// be: in one country, in the EEA, or in the EEA and adequacy countries.
+var LocationPolicies = []string{"country", "eea", "eea_adequacy"}
+
+// LocationPolicy is a controller's rule for where its data may be, from a
+// date.
+type LocationPolicy struct {
+	ID           int64   `db:"id"`
+	ControllerID int64   `db:"controller_id"`
+	Policy       string  `db:"policy"`
+	Country      *string `db:"country_code"`
+	Reference    *string `db:"reference"`
+	Period
+}

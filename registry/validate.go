@@ -385,3 +385,25 @@ func categories(field string, cs []string) error {
 	}
 	return nil
 }
+
+// Validate checks a location policy before it is stored.
+func (p *LocationPolicy) Validate() error {
+	if p.ControllerID == 0 {
+		return Invalid("controllerId", "is required")
+	}
+	if err := oneOf("policy", p.Policy, LocationPolicies); err != nil {
+		return err
+	}
+	if (p.Policy == "country") != (p.Country != nil) {
+		return Invalid("country", "give a country exactly when the policy is COUNTRY")
+	}
+	if p.Country != nil {
+		if err := country("country", *p.Country); err != nil {
+			return err
+		}
+	}
+	if err := optText("reference", &p.Reference, MaxRef); err != nil {
+		return err
+	}
+	return p.Period.Validate()
+}

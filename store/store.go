@@ -235,6 +235,7 @@ var fieldOfColumn = map[string]string{
 	"from_system_id":            "fromSystemId",
 	"to_system_id":              "toSystemId",
 	"authorising_controller_id": "authorisingControllerId",
+	"controller_id":             "controllerId",
 }
 
 // conflicts explains each uniqueness and overlap constraint.
@@ -245,6 +246,7 @@ var conflicts = map[string][2]string{
 	"system_uses_no_overlap":           {"validFrom", "this party already uses this system on this link in an overlapping period"},
 	"eea_memberships_no_overlap":       {"validFrom", "the country already has an EEA membership in an overlapping period"},
 	"adequacy_decisions_no_overlap":    {"validFrom", "the country already has an adequacy decision in an overlapping period"},
+	"location_policies_no_overlap":     {"validFrom", "the controller already has a location policy in an overlapping period"},
 	"organisations_org_number_unique":  {"orgNumber", "an organisation with this number is already registered in this country"},
 	"organisations_county_code_unique": {"countyCode", "a region with this county code is already registered"},
 }

@@ -1,0 +1,229 @@
+// Package jobs runs kedja's compliance checks: a catalogue of set-based SQL
+// evaluations over the whole registry, the lifecycle of the findings they
+// keep, and the schedule that runs them once across all instances.
+package jobs
+
+// Check is one compliance check. Its SQL reads the temporary tables reach
+// (every link reached from every controller at the instant $1) and
+// reach_systems (the systems used on those links then) and inserts what it
+// finds into candidates. $2 is the attestation warning window in days.
+type Check struct {
+	ID       string
+	Title    string
+	LegalRef string
+	sql      string
+}
+
+// The candidate columns every check fills.
+const candidateCols = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence)`
+
+// Catalogue lists every check, in the order they run.
+var Catalogue = []Check{
+	{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- Parties that receive data in a third country (or under a partial
+		-- adequacy decision whose condition is not recorded as met) with no
+		-- lawful mechanism recorded on the link.
+		SELECT 'third_country', 'party', r.to_id, r.controller_id,
+		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
+		       r.links, 'GDPR Art. 44-46',
+		       format('%s receives %s data in %s, %s, %s', o.legal_name,
+		              CASE WHEN l.health_data THEN 'health' ELSE 'personal' END, c.name,
+		              replace(cls.class, '_', ' '),
+		              CASE l.transfer_mechanism
+		                  WHEN 'none' THEN 'and no transfer mechanism is recorded'
+		                  WHEN 'adequacy' THEN 'yet the link claims an adequacy decision that does not apply'
+		                  ELSE format('under %s without a transfer impact assessment', upper(l.transfer_mechanism)) END),
+		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
+		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
+		FROM reach r
+		JOIN links l ON l.id = r.link_id
+		JOIN organisations o ON o.id = r.to_id
+		JOIN countries c ON c.code = o.country_code
+		CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
+		WHERE (cls.class = 'third_country'
+		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))
+		  AND NOT (l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL)
+		  AND l.transfer_mechanism <> 'derogation'
+		UNION ALL
+		-- Systems that store data in, or are accessed from, such a country.
+		SELECT 'third_country', 'system', s.system_id, s.controller_id,
+		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
+		       s.links, 'GDPR Art. 44-46',
+		       format('%s is %s from %s, %s, and no safeguard is recorded on the link', s.name,
+		              CASE sl.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed' END, c.name, replace(cls.class, '_', ' ')),
+		       jsonb_build_object('linkId', l.id, 'country', sl.country_code, 'purpose', sl.purpose, 'transferClass', cls.class,
+		                          'transferMechanism', l.transfer_mechanism)
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id
+		JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
+		JOIN countries c ON c.code = sl.country_code
+		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class) cls
+		WHERE (cls.class = 'third_country'
+		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(s.party_id, sl.country_code, CAST($1 AS timestamptz))))
+		  AND NOT (l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL)
+		  AND l.transfer_mechanism <> 'derogation'`},
+
+	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- The same transfers, where SCCs or BCRs with a transfer impact
+		-- assessment, or a derogation, are recorded: lawful on paper, still
+		-- worth knowing about.
+		SELECT 'third_country_safeguarded', 'party', r.to_id, r.controller_id,
+		       CASE WHEN l.transfer_mechanism = 'derogation' THEN 'medium' ELSE 'low' END,
+		       r.links, 'GDPR Art. 46, 49',
+		       format('%s receives data in %s under %s%s', o.legal_name, c.name, upper(l.transfer_mechanism),
+		              CASE WHEN l.tia_date IS NOT NULL THEN format(' with a transfer impact assessment of %s', l.tia_date) ELSE '' END),
+		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
+		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
+		FROM reach r
+		JOIN links l ON l.id = r.link_id
+		JOIN organisations o ON o.id = r.to_id
+		JOIN countries c ON c.code = o.country_code
+		CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
+		WHERE (cls.class = 'third_country'
+		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))
+		  AND ((l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL) OR l.transfer_mechanism = 'derogation')`},
+
+	{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		WITH policy AS (
+		    SELECT p.controller_id, p.policy, p.country_code, p.reference FROM location_policies p WHERE p.valid @> CAST($1 AS timestamptz)
+		), placed AS (
+		    SELECT r.controller_id, 'party' AS kind, r.to_id AS subject, r.links, o.legal_name AS name, o.country_code, 'established' AS how
+		    FROM reach r JOIN organisations o ON o.id = r.to_id
+		    UNION ALL
+		    SELECT s.controller_id, 'system', s.system_id, s.links, s.name, sl.country_code,
+		           CASE sl.purpose WHEN 'storage' THEN 'stored' ELSE 'accessed' END
+		    FROM reach_systems s JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
+		)
+		SELECT 'location_policy', x.kind, x.subject, x.controller_id, 'high', x.links, 'Controller''s location policy',
+		       format('%s is %s in %s, outside %s''s policy (%s)', x.name, x.how, c.name, ctl.legal_name,
+		              CASE p.policy WHEN 'country' THEN p.country_code || ' only' WHEN 'eea' THEN 'EEA only' ELSE 'EEA and adequacy' END),
+		       jsonb_build_object('country', x.country_code, 'policy', p.policy, 'policyCountry', p.country_code, 'reference', p.reference)
+		FROM placed x
+		JOIN policy p ON p.controller_id = x.controller_id
+		JOIN organisations ctl ON ctl.id = x.controller_id
+		JOIN countries c ON c.code = x.country_code
+		WHERE CASE p.policy
+		          WHEN 'country' THEN x.country_code <> p.country_code
+		          WHEN 'eea' THEN kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) <> 'eea'
+		          ELSE kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) NOT IN ('eea', 'adequacy') END`},
+
+	{ID: "attestation", Title: "Missing, expired or expiring security attestation", LegalRef: "GDPR Art. 28(1), 32",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- Processors and sub-processors that hold health data need current
+		-- security evidence. Dates are calendar days in the registry's zone:
+		-- valid until today is valid today.
+		WITH holders AS (
+		    SELECT DISTINCT ON (r.controller_id, r.to_id) r.controller_id, r.to_id, r.links
+		    FROM reach r JOIN links l ON l.id = r.link_id
+		    WHERE l.role IN ('processor', 'sub_processor') AND l.health_data
+		    ORDER BY r.controller_id, r.to_id, cardinality(r.links)
+		), evidence AS (
+		    SELECT h.*, o.legal_name,
+		           (SELECT max(COALESCE(a.valid_until, 'infinity')) FROM attestations a
+		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification' AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date)
+		              AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz))) AS best_until
+		    FROM holders h JOIN organisations o ON o.id = h.to_id
+		)
+		SELECT 'attestation', 'party', e.to_id, e.controller_id,
+		       CASE WHEN e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN 'high' ELSE 'medium' END,
+		       e.links, 'GDPR Art. 28(1), 32',
+		       CASE WHEN e.best_until IS NULL THEN format('%s holds health data as a processor and has no security attestation', e.legal_name)
+		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN format('%s''s security attestation expired on %s', e.legal_name, e.best_until)
+		            ELSE format('%s''s security attestation expires on %s', e.legal_name, e.best_until) END,
+		       jsonb_build_object('validUntil', e.best_until)
+		FROM evidence e
+		WHERE e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) + $2::int
+		UNION ALL
+		-- Systems whose operator's attestations all name the systems they
+		-- cover, and not this one, with no attestation of its own.
+		SELECT 'attestation', 'system', s.system_id, s.controller_id, 'medium', s.links, 'GDPR Art. 32',
+		       format('no security attestation covers %s: those of %s name other systems', s.name, o.legal_name),
+		       jsonb_build_object('operatorId', sy.operator_id)
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id AND l.health_data AND l.role IN ('processor', 'sub_processor')
+		JOIN systems sy ON sy.id = s.system_id
+		JOIN organisations o ON o.id = sy.operator_id
+		WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.org_id = sy.operator_id AND a.kind <> 'dpf_certification'
+		                AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date) AND (a.valid_until IS NULL OR a.valid_until >= CAST(CAST($1 AS timestamptz) AS date))
+		                AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz)))
+		  AND NOT EXISTS (SELECT 1 FROM attestations a WHERE a.kind <> 'dpf_certification'
+		                AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date) AND (a.valid_until IS NULL OR a.valid_until >= CAST(CAST($1 AS timestamptz) AS date))
+		                AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz))
+		                AND (a.system_id = s.system_id
+		                     OR (a.org_id = sy.operator_id AND (cardinality(a.covered_system_ids) = 0 OR s.system_id = ANY(a.covered_system_ids)))))`},
+
+	{ID: "exposure", Title: "Stored recordings exposed", LegalRef: "GDPR Art. 5(1)(f), 32",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		SELECT 'exposure', 'system', s.system_id, s.controller_id,
+		       CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'critical'
+		            WHEN p.internet_exposed THEN 'high' ELSE 'medium' END,
+		       s.links, 'GDPR Art. 5(1)(f), 32',
+		       format('%s stores recordings: %s', s.name, array_to_string(ARRAY_REMOVE(ARRAY[
+		           CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'reachable from the internet without authentication' END,
+		           CASE WHEN p.internet_exposed AND NOT p.transport_encryption THEN 'reachable from the internet without transport encryption' END,
+		           CASE WHEN NOT p.encryption_at_rest THEN 'not encrypted at rest' END], NULL), '; ')),
+		       jsonb_build_object('profileId', p.id, 'internetExposed', p.internet_exposed, 'authentication', p.authentication,
+		                          'transportEncryption', p.transport_encryption, 'encryptionAtRest', p.encryption_at_rest)
+		FROM reach_systems s
+		JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
+		WHERE s.kind IN ('recording', 'storage', 'backup')
+		  AND ((p.internet_exposed AND (p.authentication = 'none' OR NOT p.transport_encryption)) OR NOT p.encryption_at_rest)`},
+
+	{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(2)',
+		       format('%s engages %s as sub-processor with no controller authorisation recorded', f.legal_name, t.legal_name),
+		       jsonb_build_object('linkId', l.id)
+		FROM reach r JOIN links l ON l.id = r.link_id
+		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
+		WHERE l.role = 'sub_processor' AND l.authorisation = 'none'`},
+
+	{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		SELECT 'agreement', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(3)',
+		       format('%s processes for %s with no agreement recorded', t.legal_name, f.legal_name),
+		       jsonb_build_object('linkId', l.id)
+		FROM reach r JOIN links l ON l.id = r.link_id
+		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
+		WHERE l.role IN ('processor', 'sub_processor') AND l.agreement_ref IS NULL`},
+
+	{ID: "retention", Title: "Recordings without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)",
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		SELECT 'retention', 'system', s.system_id, s.controller_id,
+		       CASE WHEN l.health_data THEN 'high' ELSE 'medium' END, s.links, 'GDPR Art. 5(1)(e)',
+		       CASE WHEN p.id IS NULL THEN format('%s stores recordings and no profile, so no retention period, is recorded', s.name)
+		            WHEN p.retention_days IS NULL THEN format('%s stores recordings and no retention period is recorded', s.name)
+		            ELSE format('%s holds recordings from %s, beyond its retention of %s days', s.name, old.since, p.retention_days) END,
+		       jsonb_build_object('profileId', p.id, 'retentionDays', p.retention_days, 'oldestRecording', old.since)
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id
+		LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
+		-- The oldest recording moved into it: data moved in keep their age.
+		LEFT JOIN LATERAL (
+		    SELECT min(COALESCE(m.recorded_from,
+		               (SELECT min(lower(u.valid)) FROM system_uses u WHERE u.system_id = m.from_system_id))) AS since
+		    FROM data_moves m WHERE m.to_system_id = s.system_id AND m.moved_at <= CAST($1 AS timestamptz)) old ON true
+		WHERE s.kind IN ('recording', 'storage', 'backup')
+		  AND (p.retention_days IS NULL
+		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
+}
+
+// CheckIDs lists the catalogue's ids.
+func CheckIDs() []string {
+	ids := make([]string, len(Catalogue))
+	for i, c := range Catalogue {
+		ids[i] = c.ID
+	}
+	return ids
+}
