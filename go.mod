@@ -7,3 +7,5 @@ require (
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.0
 )
+
+require github.com/robfig/cron/v3 v3.0.1 // indirect

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
 )
@@ -77,5 +79,177 @@ func TestDemoRunFlagsThe2019Failures(t *testing.T) {
 	}
 	if res.Found != len(all) || res.Opened != len(all) {
 		t.Errorf("run says found %d, opened %d; the table holds %d", res.Found, res.Opened, len(all))
+	}
+}
+
+func has(fs []finding, check, subject, controller, severity string) bool {
+	for _, f := range fs {
+		if f.Check == check && f.Subject == subject && (controller == "" || f.Controller == controller) &&
+			(severity == "" || f.Severity == severity) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestDemoFindings(t *testing.T) {
+	s := demoStore(t)
+	if _, err := (&jobs.Runner{DB: s.DB()}).Run(context.Background(), jobs.RunOptions{At: at("2019-02-01T12:00"), Trigger: "api", Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	open := findings(t, s, "f.status = 'open'")
+	tests := []struct {
+		name, check, subject, severity string
+		want                           bool
+	}{
+		{"ThaiSubcontractorCritical", "third_country", "Medicall Co., Ltd.", "critical", true},
+		{"ExposedStorageServerCritical", "exposure", "Recording storage server (NAS)", "critical", true},
+		{"MedicallLacksAttestation", "attestation", "Medicall Co., Ltd.", "high", true},
+		{"VoiceIntegrateLacksAttestation", "attestation", "Voice Integrate Nordic AB", "high", true},
+		{"StorageServerLacksRetention", "retention", "Recording storage server (NAS)", "", true},
+		{"SubProcessorWithoutAuthorisation", "authorisation", "Medicall Co., Ltd. -> Voice Integrate Nordic AB", "high", true},
+		{"MedhelpIsInSweden", "third_country", "Medhelp AB", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := has(open, tt.check, tt.subject, "Region Värmland", tt.severity); got != tt.want {
+				t.Errorf("%s on %s (%s): flagged %v, want %v", tt.check, tt.subject, tt.severity, got, tt.want)
+			}
+		})
+	}
+	for _, f := range open {
+		if strings.Contains(f.Subject, "Inera") {
+			t.Errorf("Inera flagged: %+v", f)
+		}
+	}
+}
+
+// Recording SCCs with a transfer impact assessment resolves the finding on
+// the next run, keeping its history; ending the link does too; and a finding
+// that comes back reopens with its history.
+func TestFindingLifecycle(t *testing.T) {
+	s := demoStore(t)
+	ctx := context.Background()
+	r := &jobs.Runner{DB: s.DB()}
+	run := func() jobs.RunResult {
+		t.Helper()
+		res, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country", "third_country_safeguarded"},
+			Trigger: "api", Actor: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	var medhelp, medicall int64
+	s.DB().QueryRow(`SELECT id FROM organisations WHERE legal_name = 'Medhelp AB'`).Scan(&medhelp)
+	s.DB().QueryRow(`SELECT id FROM organisations WHERE legal_name = 'Medicall Co., Ltd.'`).Scan(&medicall)
+	var link int64
+	s.DB().QueryRow(`SELECT id FROM links WHERE from_id = $1 AND to_id = $2`, medhelp, medicall).Scan(&link)
+	where := fmt.Sprintf("f.subject_kind = 'party' AND f.subject_id = %d AND c.legal_name = 'Region Värmland'", medicall)
+
+	first := run()
+	if first.Opened == 0 {
+		t.Fatal("the first run opened nothing")
+	}
+	again := run()
+	if again.Opened != 0 || again.Resolved != 0 || again.Found != first.Found {
+		t.Errorf("a second run over the same registry: %+v, want no change from %+v", again, first)
+	}
+
+	// SCC module 3 (processor to processor) with a TIA.
+	if _, err := s.UpdateLink(ctx, "test", link, func(l *registry.Link) error {
+		m := int16(3)
+		tia := at("2018-05-01T00:00")
+		l.TransferMechanism, l.SCCModule, l.TIADate = "scc", &m, &tia
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res := run()
+	got := findings(t, s, where)
+	status := map[string]string{}
+	for _, f := range got {
+		status[f.Check] = f.Status + "/" + f.Severity
+	}
+	if status["third_country"] != "resolved/critical" || status["third_country_safeguarded"] != "open/low" {
+		t.Errorf("after recording SCCs: %v (run %+v), want third_country resolved and a low safeguarded finding", status, res)
+	}
+
+	// Undo the SCCs: the finding reopens, with its whole history.
+	if _, err := s.UpdateLink(ctx, "test", link, func(l *registry.Link) error {
+		l.TransferMechanism, l.SCCModule, l.TIADate = "none", nil, nil
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if res := run(); res.Reopened == 0 {
+		t.Errorf("run after removing the SCCs reopened nothing: %+v", res)
+	}
+	var events []string
+	rows, err := s.DB().Query(`SELECT e.event FROM finding_events e JOIN findings f ON f.id = e.finding_id
+		JOIN organisations c ON c.id = f.controller_id WHERE f.check_id = 'third_country' AND ` + where + ` ORDER BY e.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var e string
+		rows.Scan(&e)
+		events = append(events, e)
+	}
+	rows.Close()
+	if strings.Join(events, ",") != "opened,resolved,reopened" {
+		t.Errorf("history: %v, want opened, resolved, reopened", events)
+	}
+
+	// Ending the link before the instant resolves it again.
+	if _, err := s.EndLink(ctx, "test", link, at("2019-01-15T00:00")); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	for _, f := range findings(t, s, where) {
+		if f.Status != "resolved" {
+			t.Errorf("after ending the link: %+v still %s", f, f.Status)
+		}
+	}
+}
+
+func TestAcceptedFindingCountsAsOpenAfterItsDate(t *testing.T) {
+	s := demoStore(t)
+	ctx := context.Background()
+	r := &jobs.Runner{DB: s.DB()}
+	if _, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := s.DB().QueryRow(`SELECT min(id) FROM findings WHERE check_id = 'exposure'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(stockholm)
+	until := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	f, err := s.AcceptFinding(ctx, "auditor", id, "Server is being moved behind the VPN this week", until)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Status != "accepted" {
+		t.Fatalf("status %s, want accepted until today", f.Status)
+	}
+	// Move the acceptance into the past, as if its date had passed.
+	if _, err := s.DB().Exec(`UPDATE findings SET accepted_until = CAST(now() AS date) - 1 WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	f, err = s.Finding(ctx, "id", id)
+	if err != nil || f.Status != "open" {
+		t.Errorf("after its date an accepted finding reads %q (%v), want open", f.Status, err)
+	}
+	if _, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	var lapsed int
+	s.DB().QueryRow(`SELECT count(*) FROM finding_events WHERE finding_id = $1 AND event = 'acceptance_lapsed'`, id).Scan(&lapsed)
+	if lapsed != 1 {
+		t.Errorf("the run recorded %d lapses, want 1", lapsed)
+	}
+	if _, err := s.AcceptFinding(ctx, "auditor", id, "  ", until); err == nil {
+		t.Error("an acceptance without a justification was taken")
 	}
 }

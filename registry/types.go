@@ -245,3 +245,59 @@ type LocationPolicy struct {
 	Reference    *string `db:"reference"`
 	Period
 }
+
+// Finding is something a check found: about a subject (party, system or
+// link) in a controller's chain.
+type Finding struct {
+	ID            int64           `db:"id"`
+	Check         string          `db:"check_id"`
+	SubjectKind   string          `db:"subject_kind"`
+	SubjectID     int64           `db:"subject_id"`
+	ControllerID  int64           `db:"controller_id"`
+	Severity      string          `db:"severity"`
+	Status        string          `db:"status"` // as effective now: an acceptance that ran out reads as open
+	Path          pq.Int64Array   `db:"path"`
+	LegalRef      string          `db:"legal_ref"`
+	Message       string          `db:"message"`
+	Evidence      json.RawMessage `db:"evidence"`
+	FirstSeen     time.Time       `db:"first_seen"`
+	LastSeen      time.Time       `db:"last_seen"`
+	ResolvedAt    *time.Time      `db:"resolved_at"`
+	AcceptedBy    *string         `db:"accepted_by"`
+	AcceptedUntil *time.Time      `db:"accepted_until"`
+	Justification *string         `db:"justification"`
+}
+
+// FindingEvent is one step of a finding's history.
+type FindingEvent struct {
+	ID        int64     `db:"id"`
+	FindingID int64     `db:"finding_id"`
+	Event     string    `db:"event"`
+	At        time.Time `db:"at"`
+	RunID     *int64    `db:"run_id"`
+	Actor     string    `db:"actor"`
+	Note      *string   `db:"note"`
+}
+
+// CheckRun is one run of checks.
+type CheckRun struct {
+	ID          int64          `db:"id"`
+	Checks      pq.StringArray `db:"checks"`
+	Slot        *time.Time     `db:"slot"`
+	Trigger     string         `db:"trigger"`
+	Actor       string         `db:"actor"`
+	EvaluatedAt time.Time      `db:"evaluated_at"`
+	StartedAt   time.Time      `db:"started_at"`
+	EndedAt     *time.Time     `db:"ended_at"`
+	Found       *int32         `db:"found"`
+	Opened      *int32         `db:"opened"`
+	Reopened    *int32         `db:"reopened"`
+	Resolved    *int32         `db:"resolved"`
+	Error       *string        `db:"error"`
+}
+
+// Severities, worst first.
+var Severities = []string{"critical", "high", "medium", "low"}
+
+// FindingStatuses are a finding's states.
+var FindingStatuses = []string{"open", "resolved", "accepted"}

@@ -252,6 +252,9 @@ func (a *Attestation) Validate() error {
 	if a.ValidUntil != nil && a.ValidUntil.Before(a.IssuedOn) {
 		return Invalid("validUntil", "%s is before issuedOn %s", a.ValidUntil.Format(DateLayout), a.IssuedOn.Format(DateLayout))
 	}
+	if a.CoveredSystemIDs == nil {
+		a.CoveredSystemIDs = pq.Int64Array{}
+	}
 	if len(a.CoveredSystemIDs) > MaxListLen {
 		return Invalid("coveredSystemIds", "at most %d systems", MaxListLen)
 	}

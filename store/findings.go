@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// findingCols reads a finding with its status as in effect now: an accepted
+// finding whose acceptance has run out counts as open, even before the next
+// run records it.
+const findingCols = `id, check_id, subject_kind, subject_id, controller_id, severity,
+	CASE WHEN status = 'accepted' AND accepted_until < CAST(now() AS date) THEN 'open' ELSE status END AS status,
+	path, legal_ref, message, evidence, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification`
+
+// FindingFilter narrows a list of findings; nil fields do not filter.
+type FindingFilter struct {
+	Severity     *string
+	Check        *string
+	Status       *string
+	SubjectKind  *string
+	SubjectID    *int64
+	ControllerID *int64
+	Since        *time.Time // first seen at or after
+}
+
+// ListFindings lists findings, worst and newest first within id order pages.
+func (s *Store) ListFindings(ctx context.Context, f FindingFilter, p Page) ([]registry.Finding, bool, error) {
+	return page[registry.Finding](ctx, s, p, `SELECT * FROM (SELECT `+findingCols+` FROM findings) f
+		WHERE ($1::text IS NULL OR severity = $1)
+		  AND ($2::text IS NULL OR check_id = $2)
+		  AND ($3::text IS NULL OR status = $3)
+		  AND ($4::text IS NULL OR subject_kind = $4)
+		  AND ($5::bigint IS NULL OR subject_id = $5)
+		  AND ($6::bigint IS NULL OR controller_id = $6)
+		  AND ($7::timestamptz IS NULL OR first_seen >= $7)
+		  AND id > $8
+		ORDER BY id LIMIT $9`, f.Severity, f.Check, f.Status, f.SubjectKind, f.SubjectID, f.ControllerID, nullTime(f.Since))
+}
+
+// Finding loads one finding; NOT_FOUND naming field if absent.
+func (s *Store) Finding(ctx context.Context, field string, id int64) (registry.Finding, error) {
+	var f registry.Finding
+	err := s.get(ctx, s.q(ctx), field, "finding", &f, `SELECT `+findingCols+` FROM findings WHERE id = $1`, id)
+	return f, err
+}
+
+// FindingEvents: a finding's history, oldest first.
+var FindingEvents = Relation[registry.FindingEvent]{
+	query: `SELECT id, finding_id, event, at, run_id, actor, note FROM finding_events WHERE finding_id = ANY($1)
+		AND ($2::timestamptz IS NULL OR at <= $2) ORDER BY id`,
+	key: func(e *registry.FindingEvent) int64 { return e.FindingID },
+}
+
+// OpenFindingsBySubject: the open findings about each subject of a kind; the
+// key is the subject id. Use OpenFindingsOf to choose the kind.
+func OpenFindingsOf(kind string) Relation[registry.Finding] {
+	return Relation[registry.Finding]{
+		query: `SELECT * FROM (SELECT ` + findingCols + ` FROM findings WHERE subject_kind = '` + kind + `' AND subject_id = ANY($1)) f
+			WHERE status = 'open' AND ($2::timestamptz IS NULL OR first_seen <= $2)
+			ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id`,
+		key: func(f *registry.Finding) int64 { return f.SubjectID },
+	}
+}
+
+// AcceptFinding records that a finding is accepted, with a justification,
+// by actor, until a date; after that date it counts as open again.
+func (s *Store) AcceptFinding(ctx context.Context, actor string, id int64, justification string, until time.Time) (registry.Finding, error) {
+	justification = strings.TrimSpace(justification)
+	if justification == "" || utf8.RuneCountInString(justification) > registry.MaxNote {
+		return registry.Finding{}, registry.Invalid("justification", "explain why the finding is accepted (1 to %d characters)", registry.MaxNote)
+	}
+	var out registry.Finding
+	err := s.write(ctx, actor, func(tx *sqlx.Tx) error {
+		var today time.Time
+		if err := s.get(ctx, tx, "", "", &today, `SELECT CAST(now() AS date)`); err != nil {
+			return err
+		}
+		if until.Before(today) {
+			return registry.Invalid("until", "the acceptance would already have run out")
+		}
+		var status string
+		if err := s.get(ctx, tx, "id", "finding", &status, `SELECT status FROM findings WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return err
+		}
+		if status == "resolved" {
+			return registry.Conflict("id", "the finding is resolved; there is nothing to accept")
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE findings SET status = 'accepted', accepted_by = $2, accepted_until = $3,
+			justification = $4 WHERE id = $1`, id, actor, until, justification); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `INSERT INTO finding_events (finding_id, event, actor, note) VALUES ($1, 'accepted', $2, $3)`,
+			id, actor, "until "+until.Format(registry.DateLayout)+": "+justification); err != nil {
+			return err
+		}
+		return s.get(ctx, tx, "id", "finding", &out, `SELECT `+findingCols+` FROM findings WHERE id = $1`, id)
+	})
+	return out, err
+}
+
+// ListCheckRuns lists runs of checks, newest first.
+func (s *Store) ListCheckRuns(ctx context.Context, p Page) ([]registry.CheckRun, bool, error) {
+	if p.After == 0 {
+		p.After = 1<<63 - 1
+	}
+	return page[registry.CheckRun](ctx, s, p, `SELECT id, checks, slot, trigger, actor, evaluated_at, started_at, ended_at,
+		found, opened, reopened, resolved, error FROM check_runs WHERE id < $1 ORDER BY id DESC LIMIT $2`)
+}
+
+// CheckRun loads one run.
+func (s *Store) CheckRun(ctx context.Context, id int64) (registry.CheckRun, error) {
+	var r registry.CheckRun
+	err := s.get(ctx, s.q(ctx), "id", "check run", &r, `SELECT id, checks, slot, trigger, actor, evaluated_at, started_at,
+		ended_at, found, opened, reopened, resolved, error FROM check_runs WHERE id = $1`, id)
+	return r, err
+}
+
