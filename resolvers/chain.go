@@ -270,17 +270,18 @@ func (r *Resolvers) Traces() graphql.FieldResolveFn {
 	})
 }
 
-// OrgsByIDs resolves a list of organisation ids through the batch loader.
-func OrgsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
+// listByIDs resolves a list of ids through a batch loader, in order,
+// leaving out ids with no row.
+func listByIDs[S, V any](r *Resolvers, pick func(*loaders) *loader[int64, V], ids func(S) []int64) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		l := loadersOf(p.Context).orgs
+		l := pick(loadersOf(p.Context))
 		list := ids(p.Source.(S))
-		ths := make([]func() (registry.Organisation, bool, error), len(list))
+		ths := make([]func() (V, bool, error), len(list))
 		for i, id := range list {
 			ths[i] = l.load(p.Context, id)
 		}
 		return func() (any, error) {
-			out := make([]registry.Organisation, 0, len(ths))
+			out := make([]V, 0, len(ths))
 			for _, th := range ths {
 				v, ok, err := th()
 				if err != nil {
@@ -293,6 +294,21 @@ func OrgsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn 
 			return out, nil
 		}, nil
 	})
+}
+
+// OrgsByIDs, SystemsByIDs and LinksByIDs resolve lists of ids.
+func OrgsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
+	return listByIDs(r, Orgs, ids)
+}
+
+// SystemsByIDs resolves a list of system ids.
+func SystemsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
+	return listByIDs(r, Systems, ids)
+}
+
+// LinksByIDs resolves a list of link ids.
+func LinksByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
+	return listByIDs(r, Links, ids)
 }
 
 // UsesOfStep resolves the systems used on a chain step's link at the

@@ -135,31 +135,6 @@ func (r *Resolvers) Providers(processorsOnly bool) graphql.FieldResolveFn {
 	})
 }
 
-// CoveredSystems resolves the systems an attestation's scope covers.
-func (r *Resolvers) CoveredSystems() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		a := p.Source.(registry.Attestation)
-		l := loadersOf(p.Context).systems
-		ths := make([]func() (registry.System, bool, error), len(a.CoveredSystemIDs))
-		for i, id := range a.CoveredSystemIDs {
-			ths[i] = l.load(p.Context, id)
-		}
-		return func() (any, error) {
-			out := make([]registry.System, 0, len(ths))
-			for _, th := range ths {
-				v, ok, err := th()
-				if err != nil {
-					return nil, err
-				}
-				if ok {
-					out = append(out, v)
-				}
-			}
-			return out, nil
-		}, nil
-	})
-}
-
 // AttestationStatus says whether an attestation counts at an instant.
 func (r *Resolvers) AttestationStatus() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {

@@ -32,6 +32,9 @@ type loaders struct {
 	attByOrg    *loader[relKey, []registry.Attestation]
 	attBySys    *loader[relKey, []registry.Attestation]
 	history     *loader[store.HistoryKey, []registry.Change]
+	events      *loader[relKey, []registry.FindingEvent]
+	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
+	policies    *loader[relKey, []registry.LocationPolicy]
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -57,6 +60,13 @@ func newLoaders(s *store.Store) *loaders {
 		attByOrg:    relationLoader(s, store.AttestationsByOrg),
 		attBySys:    relationLoader(s, store.AttestationsBySystem),
 		history:     newLoader(s.History),
+		events:      relationLoader(s, store.FindingEvents),
+		findingsOf: map[string]*loader[relKey, []registry.Finding]{
+			"party":  relationLoader(s, store.OpenFindingsOf("party")),
+			"system": relationLoader(s, store.OpenFindingsOf("system")),
+			"link":   relationLoader(s, store.OpenFindingsOf("link")),
+		},
+		policies: relationLoader(s, store.PoliciesByController),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -23,11 +24,13 @@ type Resolvers struct {
 	Location *time.Location
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Checks runs compliance checks on demand (runChecks).
+	Checks *jobs.Runner
 }
 
 // New returns resolvers over s.
 func New(s *store.Store, log *slog.Logger, loc *time.Location) *Resolvers {
-	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now}
+	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now, Checks: &jobs.Runner{DB: s.DB()}}
 }
 
 type ctxKey int

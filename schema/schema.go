@@ -122,6 +122,8 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 			Resolve: r.Countries()},
 	}
 	t.chainFields(r, queryFields)
+	mutationFields := graphql.Fields{}
+	t.findingFields(r, queryFields, mutationFields)
 	query := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: queryFields})
 
 	s := r.Store
@@ -138,7 +140,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	endArgs := graphql.FieldConfigArgument{"id": {Type: nn(id)}, "at": {Type: inst, Description: "Default: now."}}
 	endOnArgs := graphql.FieldConfigArgument{"id": {Type: nn(id)}, "on": {Type: nn(dateScalar), Description: "First day no longer covered."}}
 
-	mutation := graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: graphql.Fields{
+	core := graphql.Fields{
 		"createOrganisation": {Type: nn(t.org), Args: createArgs(orgInput), Resolve: resolvers.Create(r, resolvers.DecodeOrganisation, s.CreateOrganisation)},
 		"updateOrganisation": {Type: nn(t.org), Args: updateArgs(orgInput), Resolve: resolvers.Update(r, resolvers.DecodeOrganisation, s.UpdateOrganisation)},
 		"endOrganisation":    {Type: nn(t.org), Args: endArgs, Resolve: resolvers.End(r, s.EndOrganisation)},
@@ -166,7 +168,11 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"endEEAMembership":    {Type: nn(t.eea), Args: endOnArgs, Resolve: resolvers.EndOnDate(r, s.EndEEAMembership)},
 		"addAdequacyDecision": {Type: nn(t.adequacy), Args: createArgs(adequacyInput), Resolve: resolvers.Create(r, resolvers.DecodeAdequacyDecision, s.AddAdequacyDecision)},
 		"endAdequacyDecision": {Type: nn(t.adequacy), Args: endOnArgs, Resolve: resolvers.EndOnDate(r, s.EndAdequacyDecision)},
-	}})
+	}
+	for name, f := range core {
+		mutationFields[name] = f
+	}
+	mutation := graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutationFields})
 
 	return graphql.NewSchema(graphql.SchemaConfig{Query: query, Mutation: mutation})
 }

@@ -44,18 +44,21 @@ type types struct {
 	instant                                                         *graphql.Scalar
 	org, system, profile, location, link, finding, use, move, att   *graphql.Object
 	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
+	compliance, policy                                              *graphql.Object
+}
+
+// periodFields adds validFrom and validTo, read with from, to fs.
+func (t *types) periodFields(fs graphql.Fields, from func(any) registry.Period) graphql.Fields {
+	fs["validFrom"] = &graphql.Field{Type: graphql.NewNonNull(t.instant), Description: "Start of the period (inclusive).",
+		Resolve: func(p graphql.ResolveParams) (any, error) { return from(p.Source).From, nil }}
+	fs["validTo"] = &graphql.Field{Type: t.instant, Description: "End of the period (exclusive); null while it lasts.",
+		Resolve: func(p graphql.ResolveParams) (any, error) { return optTime(from(p.Source).To), nil }}
+	return fs
 }
 
 func newTypes(r *resolvers.Resolvers) *types {
 	t := &types{instant: newInstant(r.Location)}
 	instantArg := func(desc string) graphql.FieldConfigArgument { return atArgOf(t.instant, desc) }
-	periodFields := func(fs graphql.Fields, from func(any) registry.Period) graphql.Fields {
-		fs["validFrom"] = &graphql.Field{Type: graphql.NewNonNull(t.instant), Description: "Start of the period (inclusive).",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return from(p.Source).From, nil }}
-		fs["validTo"] = &graphql.Field{Type: t.instant, Description: "End of the period (exclusive); null while it lasts.",
-			Resolve: func(p graphql.ResolveParams) (any, error) { return optTime(from(p.Source).To), nil }}
-		return fs
-	}
 	history := func(table string, key func(any) int64) *graphql.Field {
 		return &graphql.Field{Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(t.change))),
 			Description: "Every recorded change of this record, oldest first: when, by whom, and the record as it became.",
@@ -167,6 +170,11 @@ func newTypes(r *resolvers.Resolvers) *types {
 					Description: "The systems it used, on which links, when.", Resolve: resolvers.Related(r, resolvers.UsesByParty, orgID)},
 				"attestations": {Type: list(t.att), Args: instantArg("Only those valid at this instant; without it, all."),
 					Resolve: resolvers.Related(r, resolvers.AttestationsOfOrg, orgID)},
+				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
+					Resolve: resolvers.OpenFindings(r, "party", func(o registry.Organisation) int64 { return o.ID })},
+				"locationPolicies": {Type: list(t.policy), Args: instantArg("The policy in force at this instant; without it, all."),
+					Description: "Its rules, as a controller, for where its data may be.",
+					Resolve:     resolvers.Related(r, resolvers.Policies, orgID)},
 				"history": history("organisations", orgID),
 			}
 		})})
@@ -193,13 +201,15 @@ func newTypes(r *resolvers.Resolvers) *types {
 					Resolve: resolvers.Related(r, resolvers.AttestationsOfSys, sysID)},
 				"movesIn":  {Type: list(t.move), Args: instantArg("Moves up to this instant."), Resolve: resolvers.Related(r, resolvers.MovesTo, sysID)},
 				"movesOut": {Type: list(t.move), Args: instantArg("Moves up to this instant."), Resolve: resolvers.Related(r, resolvers.MovesFrom, sysID)},
-				"history":  history("systems", sysID),
+				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
+					Resolve: resolvers.OpenFindings(r, "system", func(s registry.System) int64 { return s.ID })},
+				"history": history("systems", sysID),
 			}
 		})})
 
 	t.profile = graphql.NewObject(graphql.ObjectConfig{Name: "SystemProfile", Description: "A system's security facts during a period.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return periodFields(graphql.Fields{
+			return t.periodFields(graphql.Fields{
 				"id":                  field(nn(graphql.ID), "", func(p registry.SystemProfile) any { return id(p.ID) }),
 				"system":              {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(p registry.SystemProfile) *int64 { return &p.SystemID })},
 				"internetExposed":     field(nn(graphql.Boolean), "", func(p registry.SystemProfile) any { return p.InternetExposed }),
@@ -219,7 +229,7 @@ func newTypes(r *resolvers.Resolvers) *types {
 
 	t.location = graphql.NewObject(graphql.ObjectConfig{Name: "SystemLocation", Description: "Where a system stores data or is accessed from.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return periodFields(graphql.Fields{
+			return t.periodFields(graphql.Fields{
 				"id":      field(nn(graphql.ID), "", func(l registry.SystemLocation) any { return id(l.ID) }),
 				"system":  {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(l registry.SystemLocation) *int64 { return &l.SystemID })},
 				"country": countryOf(func(s any) string { return s.(registry.SystemLocation).Country }),
@@ -230,7 +240,7 @@ func newTypes(r *resolvers.Resolvers) *types {
 	t.link = graphql.NewObject(graphql.ObjectConfig{Name: "Link",
 		Description: "Data flowing from one party to another; the receiving party holds a role on it for its period.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return periodFields(graphql.Fields{
+			return t.periodFields(graphql.Fields{
 				"id":   field(nn(graphql.ID), "", func(l registry.Link) any { return id(l.ID) }),
 				"from": {Type: nn(t.org), Description: "The party handing data on.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.FromID })},
 				"to":   {Type: nn(t.org), Description: "The party receiving it.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.ToID })},
@@ -256,6 +266,8 @@ func newTypes(r *resolvers.Resolvers) *types {
 				"routing": field(nn(t.routing), "", func(l registry.Link) any { return l }),
 				"systemUses": {Type: list(t.use), Args: instantArg("Uses at this instant; without it, all."),
 					Description: "Systems used to do this link's work.", Resolve: resolvers.Related(r, resolvers.UsesByLink, linkID)},
+				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
+					Resolve: resolvers.OpenFindings(r, "link", func(l registry.Link) int64 { return l.ID })},
 				"history": history("links", linkID),
 			}, func(s any) registry.Period { return s.(registry.Link).Period })
 		})})
@@ -275,7 +287,7 @@ func newTypes(r *resolvers.Resolvers) *types {
 
 	t.use = graphql.NewObject(graphql.ObjectConfig{Name: "SystemUse", Description: "A party using a system to do a link's work.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return periodFields(graphql.Fields{
+			return t.periodFields(graphql.Fields{
 				"id":      field(nn(graphql.ID), "", func(u registry.SystemUse) any { return id(u.ID) }),
 				"link":    {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(u registry.SystemUse) *int64 { return &u.LinkID })},
 				"system":  {Type: nn(t.system), Resolve: resolvers.ByID(r, resolvers.Systems, func(u registry.SystemUse) *int64 { return &u.SystemID })},
@@ -300,19 +312,20 @@ func newTypes(r *resolvers.Resolvers) *types {
 	t.att = graphql.NewObject(graphql.ObjectConfig{Name: "Attestation", Description: "Security evidence about an organisation or a system.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
-				"id":             field(nn(graphql.ID), "", func(a registry.Attestation) any { return id(a.ID) }),
-				"organisation":   {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(a registry.Attestation) *int64 { return a.OrgID })},
-				"system":         {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, func(a registry.Attestation) *int64 { return a.SystemID })},
-				"kind":           field(nn(attestationKind), "", func(a registry.Attestation) any { return a.Kind }),
-				"issuer":         field(nn(graphql.String), "", func(a registry.Attestation) any { return a.Issuer }),
-				"issuedOn":       field(nn(dateScalar), "", func(a registry.Attestation) any { return a.IssuedOn }),
-				"validUntil":     field(dateScalar, "Inclusive.", func(a registry.Attestation) any { return optTime(a.ValidUntil) }),
-				"scope":          field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.Scope) }),
-				"evidenceRef":    field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.EvidenceRef) }),
-				"withdrawnAt":    field(t.instant, "", func(a registry.Attestation) any { return optTime(a.WithdrawnAt) }),
-				"coveredSystems": {Type: list(t.system), Description: "Systems its scope covers.", Resolve: r.CoveredSystems()},
-				"status":         {Type: nn(attestationStatus), Args: instantArg("Default: now."), Resolve: r.AttestationStatus()},
-				"history":        history("attestations", func(s any) int64 { return s.(registry.Attestation).ID }),
+				"id":           field(nn(graphql.ID), "", func(a registry.Attestation) any { return id(a.ID) }),
+				"organisation": {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, func(a registry.Attestation) *int64 { return a.OrgID })},
+				"system":       {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, func(a registry.Attestation) *int64 { return a.SystemID })},
+				"kind":         field(nn(attestationKind), "", func(a registry.Attestation) any { return a.Kind }),
+				"issuer":       field(nn(graphql.String), "", func(a registry.Attestation) any { return a.Issuer }),
+				"issuedOn":     field(nn(dateScalar), "", func(a registry.Attestation) any { return a.IssuedOn }),
+				"validUntil":   field(dateScalar, "Inclusive.", func(a registry.Attestation) any { return optTime(a.ValidUntil) }),
+				"scope":        field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.Scope) }),
+				"evidenceRef":  field(graphql.String, "", func(a registry.Attestation) any { return optStr(a.EvidenceRef) }),
+				"withdrawnAt":  field(t.instant, "", func(a registry.Attestation) any { return optTime(a.WithdrawnAt) }),
+				"coveredSystems": {Type: list(t.system), Description: "Systems its scope covers.",
+					Resolve: resolvers.SystemsByIDs(r, func(a registry.Attestation) []int64 { return a.CoveredSystemIDs })},
+				"status":  {Type: nn(attestationStatus), Args: instantArg("Default: now."), Resolve: r.AttestationStatus()},
+				"history": history("attestations", func(s any) int64 { return s.(registry.Attestation).ID }),
 			}
 		})})
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // routing windows need zones even where the OS has none
@@ -21,7 +22,9 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/migrations"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/server"
@@ -34,6 +37,7 @@ Usage:
   kedja serve [flags]     migrate, then serve GraphQL at POST /graphql
   kedja migrate [flags]   apply database migrations
   kedja seed demo [flags] load the public 1177 case of 2019 as demo data
+  kedja check [flags]     run the compliance checks now
   kedja gen [flags]       fill the registry with a synthetic one (about 1M links)
   kedja bench [flags]     time chain and traceCall on a generated registry
   kedja version           print the version
@@ -44,6 +48,7 @@ Environment:
   DATABASE_URL     PostgreSQL connection string (required)
   KEDJA_ADDR       listen address (default 127.0.0.1:8080)
   KEDJA_TIME_ZONE  zone for instants given without offset (default Europe/Stockholm)
+  KEDJA_CHECK_SCHEDULE  when serve runs the checks (default "all=0 * * * *", UTC; "off")
 `
 
 func main() {
@@ -112,6 +117,47 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 			}
 			return nil
 		})
+	case "check":
+		fs, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings. Checks: "+strings.Join(jobs.CheckIDs(), ", ")+".")
+		atFlag := fs.String("at", "", "evaluate the registry as of this instant (default now)")
+		only := fs.String("checks", "", "comma-separated check ids (default all)")
+		window := fs.Int("attestation-window", jobs.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+				return err
+			}
+			var at time.Time
+			if *atFlag != "" {
+				t, err := registry.ParseInstant("--at", *atFlag, cfg.location)
+				if err != nil {
+					return err
+				}
+				at = t
+			}
+			var ids []string
+			for _, id := range strings.Split(*only, ",") {
+				if id = strings.TrimSpace(id); id != "" {
+					ids = append(ids, id)
+				}
+			}
+			runner := &jobs.Runner{DB: s.DB(), AttestationWindow: *window}
+			res, err := runner.Run(ctx, jobs.RunOptions{At: at, Checks: ids, Trigger: "cli", Actor: "kedja check",
+				Progress: func(done, total int, check string) {
+					fmt.Fprintf(os.Stderr, "\r%-28s %d/%d", check, done, total)
+					if done == total {
+						fmt.Fprintln(os.Stderr)
+					}
+				}})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "run %d: %d findings (%d opened, %d reopened, %d resolved) in %v\n", res.RunID, res.Found,
+				res.Opened, res.Reopened, res.Resolved, res.Ended.Sub(res.Started).Round(time.Millisecond))
+			return nil
+		})
 	case "gen":
 		fs, cfg := commonFlags("gen", "Fill the registry with a synthetic one for benchmarks: about 20,000 organisations, 100,000 systems and 1,000,000 links at --scale 1.")
 		scale := fs.Float64("scale", 1, "size relative to the full synthetic registry")
@@ -165,11 +211,17 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		addr := fs.String("addr", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
 		seed := fs.Bool("seed-demo", false, "load the demo data before serving")
 		timeout := fs.Duration("timeout", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
+		checkSchedule := fs.String("check-schedule", os.Getenv("KEDJA_CHECK_SCHEDULE"),
+			`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off" (env KEDJA_CHECK_SCHEDULE; default all=`+jobs.DefaultSpec+`)`)
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
+		schedule, err := jobs.ParseSchedule(*checkSchedule)
+		if err != nil {
+			return err
+		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
-			return serve(ctx, s, cfg, *addr, *seed, *timeout, out, log)
+			return serve(ctx, s, cfg, *addr, *seed, *timeout, schedule, out, log)
 		})
 	}
 	return fmt.Errorf("unknown command %q; run kedja --help", args[0])
@@ -210,7 +262,8 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 	return fn(s)
 }
 
-func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed bool, timeout time.Duration, out io.Writer, log *slog.Logger) error {
+func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed bool, timeout time.Duration,
+	schedule jobs.Schedule, out io.Writer, log *slog.Logger) error {
 	applied, err := migrations.Apply(ctx, s.DB())
 	if err != nil {
 		return err
@@ -245,6 +298,13 @@ func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed b
 	fmt.Fprintf(out, "kedja %s serving GraphQL at http://%s/graphql\n", version(), ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "version", version())
 
+	scheduler, err := jobs.NewScheduler(res.Checks, schedule, log)
+	if err != nil {
+		return err
+	}
+	scheduler.Start()
+	log.Info("check schedule", "schedule", schedule)
+
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	sig := make(chan os.Signal, 1)
@@ -262,6 +322,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed b
 	if err := httpSrv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	scheduler.Stop(shutCtx)
 	log.Info("stopped")
 	return nil
 }

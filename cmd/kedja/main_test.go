@@ -83,6 +83,9 @@ func TestCommandErrors(t *testing.T) {
 		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
 		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
 		{"BadTimeZone", []string{"DATABASE_URL=postgres://x/y"}, []string{"migrate", "--time-zone", "Nowhere/Else"}, "not a time zone"},
+		{"UnknownCheckInSchedule", nil, []string{"serve", "--check-schedule", "vibes=@hourly"}, `"vibes" is not a check`},
+		{"BadCronSpec", nil, []string{"serve", "--check-schedule", "exposure=every tuesday"}, "exposure:"},
+		{"ZonedCronSpec", nil, []string{"serve", "--check-schedule", "all=TZ= 0 * * * *"}, "UTC"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,5 +277,21 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 		if len(nodes) != 1 {
 			t.Errorf("instance %s sees %d Medhelp organisations, want 1", s.addr, len(nodes))
 		}
+	}
+}
+
+func TestCheckCommand(t *testing.T) {
+	db := storetest.Database(t)
+	env := []string{"DATABASE_URL=" + db}
+	if out, err := kedja(t, env, "seed", "demo"); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	out, err := kedja(t, env, "check", "--at", "2019-02-01T12:00")
+	if err != nil || !strings.Contains(out, "opened") || !strings.Contains(out, "8/8") {
+		t.Errorf("kedja check: %v\n%s", err, out)
+	}
+	out, err = kedja(t, env, "check", "--checks", "exposure,vibes")
+	if err == nil || !strings.Contains(out, `"vibes" is not a check`) {
+		t.Errorf("kedja check with an unknown check: %v\n%s", err, out)
 	}
 }

@@ -1,0 +1,122 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// Findings resolves findings(filter, first, after).
+func (r *Resolvers) Findings() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		pg, err := page(p)
+		if err != nil {
+			return nil, err
+		}
+		var f store.FindingFilter
+		in := r.filterOf(p)
+		in.optStr("severity", &f.Severity)
+		in.optStr("check", &f.Check)
+		in.optStr("status", &f.Status)
+		in.optStr("subjectKind", &f.SubjectKind)
+		in.optID("subjectId", &f.SubjectID)
+		in.optID("controllerId", &f.ControllerID)
+		in.optInstant("since", &f.Since)
+		if err := in.finish(); err != nil {
+			return nil, err
+		}
+		rows, more, err := r.Store.ListFindings(p.Context, f, pg)
+		return connection(rows, more, func(v *registry.Finding) int64 { return v.ID }), err
+	})
+}
+
+// Finding resolves finding(id).
+func (r *Resolvers) Finding() graphql.FieldResolveFn {
+	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.Finding, error) { return s.Finding })
+}
+
+// CheckRuns resolves checkRuns(first, after), newest first.
+func (r *Resolvers) CheckRuns() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		pg, err := page(p)
+		if err != nil {
+			return nil, err
+		}
+		rows, more, err := r.Store.ListCheckRuns(p.Context, pg)
+		return connection(rows, more, func(v *registry.CheckRun) int64 { return v.ID }), err
+	})
+}
+
+// RunChecks resolves runChecks(at, checks): it runs checks now, in the
+// request, and returns the run.
+func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.at(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		if list, ok := p.Args["checks"].([]any); ok {
+			for _, v := range list {
+				ids = append(ids, v.(string))
+			}
+		}
+		res, err := r.Checks.Run(p.Context, jobs.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
+		if err != nil {
+			return nil, err
+		}
+		return r.Store.CheckRun(p.Context, res.RunID)
+	})
+}
+
+// AcceptFinding resolves acceptFinding(id, justification, until).
+func (r *Resolvers) AcceptFinding() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, err := idArg(p, "id")
+		if err != nil {
+			return nil, err
+		}
+		s, _ := p.Args["until"].(string)
+		until, err := registry.ParseDate("until", s)
+		if err != nil {
+			return nil, err
+		}
+		why, _ := p.Args["justification"].(string)
+		return r.Store.AcceptFinding(p.Context, actor(p.Context), id, why, until)
+	})
+}
+
+// CheckInfo describes a check of the catalogue.
+type CheckInfo struct{ ID, Title, LegalRef string }
+
+// Checks lists the catalogue.
+func Checks() []CheckInfo {
+	out := make([]CheckInfo, len(jobs.Catalogue))
+	for i, c := range jobs.Catalogue {
+		out[i] = CheckInfo{c.ID, c.Title, c.LegalRef}
+	}
+	return out
+}
+
+// OpenFindings resolves the open findings about a subject.
+func OpenFindings[S any](r *Resolvers, kind string, id func(S) int64) graphql.FieldResolveFn {
+	return Related(r, func(l *loaders) *loader[relKey, []registry.Finding] { return l.findingsOf[kind] }, id)
+}
+
+// FindingEvents and Policies pick loaders for the schema.
+func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return l.events }
+func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }
+
+// DecodeLocationPolicy maps a LocationPolicyInput.
+func DecodeLocationPolicy(in *input, p *registry.LocationPolicy, _ bool) {
+	in.id("controllerId", &p.ControllerID)
+	in.str("policy", &p.Policy)
+	in.optStr("country", &p.Country)
+	in.optStr("reference", &p.Reference)
+	in.instant("validFrom", &p.From)
+	in.optInstant("validTo", &p.To)
+}

@@ -1,0 +1,144 @@
+package schema
+
+import (
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
+)
+
+var (
+	severityEnum      = enum("Severity", "How serious a finding is.", registry.Severities)
+	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.", registry.FindingStatuses)
+	subjectKindEnum   = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"})
+	policyEnum        = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).", registry.LocationPolicies)
+)
+
+// findingFields adds findings, runs and location policies to the schema.
+func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fields) {
+	nn := graphql.NewNonNull
+	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
+	inst := t.instant
+	s := r.Store
+
+	event := graphql.NewObject(graphql.ObjectConfig{Name: "FindingEvent", Description: "A step in a finding's history.",
+		Fields: graphql.Fields{
+			"event": field(nn(graphql.String), "opened, resolved, reopened, accepted or acceptance_lapsed.", func(e registry.FindingEvent) any { return e.Event }),
+			"at":    field(nn(inst), "", func(e registry.FindingEvent) any { return e.At }),
+			"actor": field(nn(graphql.String), "", func(e registry.FindingEvent) any { return e.Actor }),
+			"runId": field(graphql.ID, "The run that saw it.", func(e registry.FindingEvent) any {
+				if e.RunID == nil {
+					return nil
+				}
+				return id(*e.RunID)
+			}),
+			"note": field(graphql.String, "", func(e registry.FindingEvent) any { return optStr(e.Note) }),
+		}})
+	subject := func(kind string) func(f registry.Finding) *int64 {
+		return func(f registry.Finding) *int64 {
+			if f.SubjectKind != kind {
+				return nil
+			}
+			return &f.SubjectID
+		}
+	}
+	t.compliance = graphql.NewObject(graphql.ObjectConfig{Name: "Finding",
+		Description: "Something a check found about a party, system or link in a controller's chain.",
+		Fields: graphql.Fields{
+			"id":            field(nn(graphql.ID), "", func(f registry.Finding) any { return id(f.ID) }),
+			"check":         field(nn(graphql.String), "The check's id (see checks).", func(f registry.Finding) any { return f.Check }),
+			"severity":      field(nn(severityEnum), "", func(f registry.Finding) any { return f.Severity }),
+			"status":        field(nn(findingStatusEnum), "", func(f registry.Finding) any { return f.Status }),
+			"subjectKind":   field(nn(subjectKindEnum), "", func(f registry.Finding) any { return f.SubjectKind }),
+			"subjectParty":  {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, subject("party"))},
+			"subjectSystem": {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, subject("system"))},
+			"subjectLink":   {Type: t.link, Resolve: resolvers.ByID(r, resolvers.Links, subject("link"))},
+			"controller":    {Type: nn(t.org), Description: "The controller whose chain it affects.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(f registry.Finding) *int64 { return &f.ControllerID })},
+			"path":          {Type: list(t.link), Description: "The links from the controller to the subject.", Resolve: resolvers.LinksByIDs(r, func(f registry.Finding) []int64 { return f.Path })},
+			"legalRef":      field(nn(graphql.String), "", func(f registry.Finding) any { return f.LegalRef }),
+			"message":       field(nn(graphql.String), "", func(f registry.Finding) any { return f.Message }),
+			"evidence":      field(nn(graphql.String), "What the check saw, as JSON.", func(f registry.Finding) any { return string(f.Evidence) }),
+			"firstSeen":     field(nn(inst), "", func(f registry.Finding) any { return f.FirstSeen }),
+			"lastSeen":      field(nn(inst), "", func(f registry.Finding) any { return f.LastSeen }),
+			"resolvedAt":    field(inst, "", func(f registry.Finding) any { return optTime(f.ResolvedAt) }),
+			"acceptedBy":    field(graphql.String, "", func(f registry.Finding) any { return optStr(f.AcceptedBy) }),
+			"acceptedUntil": field(dateScalar, "", func(f registry.Finding) any { return optTime(f.AcceptedUntil) }),
+			"justification": field(graphql.String, "", func(f registry.Finding) any { return optStr(f.Justification) }),
+			"events": {Type: list(event), Description: "Its history, oldest first.",
+				Resolve: resolvers.Related(r, resolvers.FindingEvents, func(f registry.Finding) int64 { return f.ID })},
+		}})
+	run := graphql.NewObject(graphql.ObjectConfig{Name: "CheckRun", Description: "One run of checks.",
+		Fields: graphql.Fields{
+			"id":          field(nn(graphql.ID), "", func(c registry.CheckRun) any { return id(c.ID) }),
+			"checks":      field(list(graphql.String), "", func(c registry.CheckRun) any { return []string(c.Checks) }),
+			"trigger":     field(nn(graphql.String), "schedule, api or cli.", func(c registry.CheckRun) any { return c.Trigger }),
+			"actor":       field(nn(graphql.String), "", func(c registry.CheckRun) any { return c.Actor }),
+			"slot":        field(inst, "The scheduled time, for scheduled runs.", func(c registry.CheckRun) any { return optTime(c.Slot) }),
+			"evaluatedAt": field(nn(inst), "The instant the registry was evaluated at.", func(c registry.CheckRun) any { return c.EvaluatedAt }),
+			"startedAt":   field(nn(inst), "", func(c registry.CheckRun) any { return c.StartedAt }),
+			"endedAt":     field(inst, "", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
+			"found":       field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Found) }),
+			"opened":      field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Opened) }),
+			"reopened":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
+			"resolved":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
+			"failed":      field(nn(graphql.Boolean), "The run failed; its cause is in the server log.", func(c registry.CheckRun) any { return c.Error != nil }),
+		}})
+	checkInfo := graphql.NewObject(graphql.ObjectConfig{Name: "Check", Fields: graphql.Fields{
+		"id":       field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.ID }),
+		"title":    field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.Title }),
+		"legalRef": field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.LegalRef }),
+	}})
+	t.policy = graphql.NewObject(graphql.ObjectConfig{Name: "LocationPolicy", Description: "A controller's rule for where its data may be.",
+		Fields: graphql.FieldsThunk(func() graphql.Fields {
+			return t.periodFields(graphql.Fields{
+				"id":          field(nn(graphql.ID), "", func(p registry.LocationPolicy) any { return id(p.ID) }),
+				"controller":  {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.LocationPolicy) *int64 { return &p.ControllerID })},
+				"policy":      field(nn(policyEnum), "", func(p registry.LocationPolicy) any { return p.Policy }),
+				"countryCode": field(graphql.String, "For COUNTRY.", func(p registry.LocationPolicy) any { return optStr(p.Country) }),
+				"reference":   field(graphql.String, "Where the rule comes from (a contract clause).", func(p registry.LocationPolicy) any { return optStr(p.Reference) }),
+			}, func(s any) registry.Period { return s.(registry.LocationPolicy).Period })
+		})})
+
+	filter := inputObject("FindingFilter", "", graphql.InputObjectConfigFieldMap{
+		"severity": in(severityEnum, ""), "check": in(graphql.String, ""), "status": in(findingStatusEnum, ""),
+		"subjectKind": in(subjectKindEnum, ""), "subjectId": in(graphql.ID, ""), "controllerId": in(graphql.ID, ""),
+		"since": in(inst, "First seen at or after."),
+	})
+	paged := graphql.FieldConfigArgument{
+		"filter": {Type: filter}, "first": {Type: graphql.Int, Description: "1-500 (default 50)."}, "after": {Type: graphql.String},
+	}
+	query["findings"] = &graphql.Field{Type: nn(t.connection(t.compliance)), Args: paged, Resolve: r.Findings()}
+	query["finding"] = &graphql.Field{Type: t.compliance, Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}}, Resolve: r.Finding()}
+	query["checkRuns"] = &graphql.Field{Type: nn(t.connection(run)), Description: "Runs of checks, newest first.",
+		Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int}, "after": {Type: graphql.String}}, Resolve: r.CheckRuns()}
+	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
+		Resolve: func(graphql.ResolveParams) (any, error) { return resolvers.Checks(), nil }}
+
+	mutation["runChecks"] = &graphql.Field{Type: nn(run),
+		Description: "Runs checks now over the whole registry, as of at (default now), and updates the findings.",
+		Args: graphql.FieldConfigArgument{
+			"at":     {Type: inst, Description: "Evaluate the registry as of this instant (default now)."},
+			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+		}, Resolve: r.RunChecks()}
+	mutation["acceptFinding"] = &graphql.Field{Type: nn(t.compliance),
+		Description: "Accepts a finding with a justification until a date; after it, the finding counts as open again.",
+		Args: graphql.FieldConfigArgument{
+			"id": {Type: nn(graphql.ID)}, "justification": {Type: nn(graphql.String)}, "until": {Type: nn(dateScalar)},
+		}, Resolve: r.AcceptFinding()}
+	policyInput := inputObject("LocationPolicyInput", "", graphql.InputObjectConfigFieldMap{
+		"controllerId": in(nn(graphql.ID), ""), "policy": in(nn(policyEnum), ""), "country": in(graphql.String, "For COUNTRY."),
+		"reference": in(graphql.String, ""), "validFrom": in(nn(inst), ""), "validTo": in(inst, ""),
+	})
+	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy), Args: graphql.FieldConfigArgument{"input": {Type: nn(policyInput)}},
+		Description: "Sets a controller's location policy from validFrom; the policy in force until then ends there.",
+		Resolve:     resolvers.Create(r, resolvers.DecodeLocationPolicy, s.SetLocationPolicy)}
+	mutation["endLocationPolicy"] = &graphql.Field{Type: nn(t.policy),
+		Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}, "at": {Type: inst}}, Resolve: resolvers.End(r, s.EndLocationPolicy)}
+}
+
+func optInt(n *int32) any {
+	if n == nil {
+		return nil
+	}
+	return int(*n)
+}
