@@ -120,4 +120,3 @@ func (s *Store) CheckRun(ctx context.Context, id int64) (registry.CheckRun, erro
 		ended_at, found, opened, reopened, resolved, error FROM check_runs WHERE id = $1`, id)
 	return r, err
 }
-
