@@ -8,4 +8,7 @@ require (
 	github.com/lib/pq v1.12.0
 )
 
-require github.com/robfig/cron/v3 v3.0.1 // indirect
+require (
+	github.com/robfig/cron/v3 v3.0.1 // indirect
+	golang.org/x/time v0.8.0 // indirect
+)

@@ -267,6 +267,11 @@ func (r *Runner) inTx(ctx context.Context, actor string, fn func(tx *sql.Tx) err
 	if _, err := tx.ExecContext(ctx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
 		return err
 	}
+	// A run over a large registry may take longer than a request may;
+	// it has its own context for that.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		return err
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}

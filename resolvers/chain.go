@@ -250,7 +250,11 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 			return nil, err
 		}
 		caseRef, _ := p.Args["caseRef"].(string)
-		return r.Store.TraceCall(p.Context, actor(p.Context), region, at, caseRef, store.TraceOptions{MaxDepth: maxChainDepth})
+		t, err := r.Store.TraceCall(p.Context, actor(p.Context), region, at, caseRef, store.TraceOptions{MaxDepth: maxChainDepth})
+		if err == nil {
+			note(p.Context, "trace:"+t.ID, t.CaseRef)
+		}
+		return t, err
 	})
 }
 
@@ -258,7 +262,11 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 func (r *Resolvers) Trace() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, _ := p.Args["id"].(string)
-		return r.Store.Trace(p.Context, id)
+		t, err := r.Store.Trace(p.Context, id)
+		if err == nil {
+			note(p.Context, "trace:"+t.ID, t.CaseRef)
+		}
+		return t, err
 	})
 }
 
@@ -266,6 +274,7 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 func (r *Resolvers) Traces() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		ref, _ := p.Args["caseRef"].(string)
+		note(p.Context, "", ref)
 		return r.Store.TracesByCase(p.Context, ref)
 	})
 }

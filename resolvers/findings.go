@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/graphql-go/graphql"
 
@@ -69,6 +70,7 @@ func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
+		note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
 		return r.Store.CheckRun(p.Context, res.RunID)
 	})
 }
@@ -86,7 +88,9 @@ func (r *Resolvers) AcceptFinding() graphql.FieldResolveFn {
 			return nil, err
 		}
 		why, _ := p.Args["justification"].(string)
-		return r.Store.AcceptFinding(p.Context, actor(p.Context), id, why, until)
+		out, err := r.Store.AcceptFinding(p.Context, actor(p.Context), id, why, until)
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -119,4 +123,25 @@ func DecodeLocationPolicy(in *input, p *registry.LocationPolicy, _ bool) {
 	in.optStr("reference", &p.Reference)
 	in.instant("validFrom", &p.From)
 	in.optInstant("validTo", &p.To)
+}
+
+// AuditLog resolves auditLog(filter, first, after), newest first.
+func (r *Resolvers) AuditLog() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		pg, err := page(p)
+		if err != nil {
+			return nil, err
+		}
+		var f store.AuditFilter
+		in := r.filterOf(p)
+		in.optStr("principal", &f.Principal)
+		in.optStr("operation", &f.Operation)
+		in.optStr("caseRef", &f.CaseRef)
+		in.optInstant("since", &f.Since)
+		if err := in.finish(); err != nil {
+			return nil, err
+		}
+		rows, more, err := r.Store.ListAudit(p.Context, f, pg)
+		return connection(rows, more, func(e *store.AuditEntry) int64 { return e.ID }), err
+	})
 }

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -24,7 +25,9 @@ func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Cont
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		return create(p.Context, actor(p.Context), &v)
+		out, err := create(p.Context, actor(p.Context), &v)
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -39,11 +42,13 @@ func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Cont
 		}
 		m, _ := p.Args["input"].(map[string]any)
 		clear, _ := p.Args["clear"].([]any)
-		return update(p.Context, actor(p.Context), id, func(v *V) error {
+		out, err := update(p.Context, actor(p.Context), id, func(v *V) error {
 			in := newInput(m, "", clear, r.Location)
 			decode(in, v, false)
 			return in.finish()
 		})
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -58,7 +63,9 @@ func End[V any](r *Resolvers, end func(ctx context.Context, actor string, id int
 		if err != nil {
 			return nil, err
 		}
-		return end(p.Context, actor(p.Context), id, at)
+		out, err := end(p.Context, actor(p.Context), id, at)
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -74,7 +81,9 @@ func EndOnDate[V any](r *Resolvers, end func(ctx context.Context, actor string, 
 		if err != nil {
 			return nil, err
 		}
-		return end(p.Context, actor(p.Context), id, on)
+		out, err := end(p.Context, actor(p.Context), id, on)
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -83,7 +92,9 @@ func (r *Resolvers) RenameCountry() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		code, _ := p.Args["code"].(string)
 		name, _ := p.Args["name"].(string)
-		return r.Store.RenameCountry(p.Context, actor(p.Context), code, name)
+		out, err := r.Store.RenameCountry(p.Context, actor(p.Context), code, name)
+		noteChanged(p.Context, out, err)
+		return out, err
 	})
 }
 
@@ -220,4 +231,47 @@ func DecodeAdequacyDecision(in *input, d *registry.AdequacyDecision, _ bool) {
 	in.date("decidedOn", &d.DecidedOn)
 	in.date("validFrom", &d.From)
 	in.optDate("validTo", &d.To)
+}
+
+// noteChanged tells the audit log which object a mutation wrote.
+func noteChanged(ctx context.Context, v any, err error) {
+	if err != nil {
+		return
+	}
+	var kind string
+	var id int64
+	switch x := v.(type) {
+	case registry.Organisation:
+		kind, id = "organisation", x.ID
+	case registry.System:
+		kind, id = "system", x.ID
+	case registry.SystemProfile:
+		kind, id = "system_profile", x.ID
+	case registry.SystemLocation:
+		kind, id = "system_location", x.ID
+	case registry.Link:
+		kind, id = "link", x.ID
+	case registry.RoleFinding:
+		kind, id = "role_finding", x.ID
+	case registry.SystemUse:
+		kind, id = "system_use", x.ID
+	case registry.DataMove:
+		kind, id = "data_move", x.ID
+	case registry.Attestation:
+		kind, id = "attestation", x.ID
+	case registry.EEAMembership:
+		kind, id = "eea_membership", x.ID
+	case registry.AdequacyDecision:
+		kind, id = "adequacy_decision", x.ID
+	case registry.LocationPolicy:
+		kind, id = "location_policy", x.ID
+	case registry.Finding:
+		kind, id = "finding", x.ID
+	case registry.Country:
+		note(ctx, "country:"+x.Code, "")
+		return
+	default:
+		return
+	}
+	note(ctx, kind+":"+strconv.FormatInt(id, 10), "")
 }

@@ -1,10 +1,13 @@
 package schema
 
 import (
+	"fmt"
+
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/store"
 )
 
 var (
@@ -113,6 +116,29 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 		Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int}, "after": {Type: graphql.String}}, Resolve: r.CheckRuns()}
 	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
 		Resolve: func(graphql.ResolveParams) (any, error) { return resolvers.Checks(), nil }}
+
+	audit := graphql.NewObject(graphql.ObjectConfig{Name: "AuditEntry",
+		Description: "One request as the audit log recorded it. Queries are kept as hashes; tokens and health data never.",
+		Fields: graphql.Fields{
+			"id":        field(nn(graphql.ID), "", func(e store.AuditEntry) any { return id(e.ID) }),
+			"at":        field(nn(inst), "", func(e store.AuditEntry) any { return e.At }),
+			"principal": field(nn(graphql.String), "The token's name.", func(e store.AuditEntry) any { return e.Principal }),
+			"role":      field(nn(graphql.String), "", func(e store.AuditEntry) any { return e.Role }),
+			"operation": field(nn(graphql.String), "The operation's name, or its kind and first field.", func(e store.AuditEntry) any { return e.Operation }),
+			"queryHash": field(nn(graphql.String), "SHA-256 of the query text.", func(e store.AuditEntry) any { return e.QueryHash }),
+			"affected":  field(list(graphql.String), "Objects written or traced, as kind:id.", func(e store.AuditEntry) any { return []string(e.Affected) }),
+			"caseRef":   field(graphql.String, "For traces: the access request's case.", func(e store.AuditEntry) any { return optStr(e.CaseRef) }),
+			"client":    field(nn(graphql.String), "The client's address.", func(e store.AuditEntry) any { return e.Client }),
+			"outcome":   field(nn(graphql.String), "ok, or the error codes.", func(e store.AuditEntry) any { return e.Outcome }),
+			"hash":      field(nn(graphql.String), "This row's link in the hash chain (hex).", func(e store.AuditEntry) any { return fmt.Sprintf("%x", e.Hash) }),
+		}})
+	auditFilter := inputObject("AuditFilter", "", graphql.InputObjectConfigFieldMap{
+		"principal": in(graphql.String, ""), "operation": in(graphql.String, ""), "caseRef": in(graphql.String, ""),
+		"since": in(inst, ""),
+	})
+	query["auditLog"] = &graphql.Field{Type: nn(t.connection(audit)), Description: "The audit log, newest first.",
+		Args:    graphql.FieldConfigArgument{"filter": {Type: auditFilter}, "first": {Type: graphql.Int}, "after": {Type: graphql.String}},
+		Resolve: r.AuditLog()}
 
 	mutation["runChecks"] = &graphql.Field{Type: nn(run),
 		Description: "Runs checks now over the whole registry, as of at (default now), and updates the findings.",

@@ -174,5 +174,9 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	}
 	mutation := graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutationFields})
 
-	return graphql.NewSchema(graphql.SchemaConfig{Query: query, Mutation: mutation})
+	sch, err := graphql.NewSchema(graphql.SchemaConfig{Query: query, Mutation: mutation})
+	if err != nil {
+		return sch, err
+	}
+	return sch, guard(sch)
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,10 +22,12 @@ import (
 
 // harness is a kedja server on a fresh database, reached over HTTP.
 type harness struct {
-	t     *testing.T
-	url   string
-	store *store.Store
-	logs  *syncBuffer
+	t      testing.TB
+	url    string
+	store  *store.Store
+	logs   *syncBuffer
+	token  string            // sent as the bearer token; "" sends none
+	tokens map[string]string // by role
 }
 
 type syncBuffer struct {
@@ -57,7 +58,15 @@ func mustZone(name string) *time.Location {
 }
 
 // newHarness starts a server; withDemo loads the 1177 demo data first.
-func newHarness(t *testing.T, withDemo bool) *harness {
+func newHarness(t testing.TB, withDemo bool) *harness {
+	t.Helper()
+	cfg := server.DefaultConfig
+	cfg.RatePerSecond, cfg.RateBurst = 1000, 1000 // tests fire fast; TestRateLimit sets its own
+	return newHarnessWith(t, withDemo, cfg)
+}
+
+// newHarnessWith starts a server with cfg.
+func newHarnessWith(t testing.TB, withDemo bool, cfg server.Config) *harness {
 	t.Helper()
 	s := storetest.Store(t)
 	if withDemo {
@@ -72,9 +81,25 @@ func newHarness(t *testing.T, withDemo bool) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.DefaultConfig, sch, res, s, log).Handler())
+	srv := httptest.NewServer(server.New(cfg, sch, res, s, log).Handler())
 	t.Cleanup(srv.Close)
-	return &harness{t: t, url: srv.URL, store: s, logs: logs}
+	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}}
+	for _, role := range store.Roles {
+		_, secret, err := s.CreateToken(context.Background(), "test", "test "+role, role, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.tokens[role] = secret
+	}
+	h.token = h.tokens["admin"]
+	return h
+}
+
+// as returns the harness sending role's token ("" for none).
+func (h *harness) as(role string) *harness {
+	c := *h
+	c.token = h.tokens[role]
+	return &c
 }
 
 type gqlError struct {
@@ -113,6 +138,9 @@ func (h *harness) raw(method, contentType string, body io.Reader) response {
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -185,11 +213,19 @@ func (r response) field() string {
 	return f
 }
 
-func contains(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
+// get sends a GET with the harness's token; the caller closes the body.
+func (h *harness) get(path string) *http.Response {
+	h.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, h.url+path, nil)
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	return true
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp
 }

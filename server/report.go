@@ -9,12 +9,23 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
 )
 
 // report serves a stored trace as the answer to an access request:
 // /traces/{id}.json for systems, /traces/{id}.html to print. The id is random
 // (128 bits), so one report's address says nothing about another's.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	// The same rule as the trace query: access-request handlers, auditors
+	// and administrators.
+	if p.Role != "admin" && p.Role != "auditor" && p.Role != "dsr" {
+		s.refuse(w, r, p, http.StatusForbidden, "FORBIDDEN", "not allowed for this role")
+		return
+	}
 	name := r.PathValue("file")
 	id, format, ok := strings.Cut(name, ".")
 	if !ok || (format != "json" && format != "html") {
@@ -31,6 +42,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	notes := &resolvers.AuditNotes{Affected: []string{"trace:" + t.ID}, CaseRef: t.CaseRef}
+	defer s.audit(r, p, "report "+format, "", "ok", notes)
 	if format == "json" {
 		writeJSON(w, http.StatusOK, t)
 		return

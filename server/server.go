@@ -28,12 +28,16 @@ import (
 
 // Config holds the server's limits.
 type Config struct {
-	MaxBodyBytes int64         // largest request body accepted
-	Timeout      time.Duration // longest a GraphQL request may run
+	MaxBodyBytes  int64         // largest request body accepted
+	Timeout       time.Duration // longest a GraphQL request may run
+	Limits        Limits
+	RatePerSecond float64 // requests per second per token (and per client address before authentication)
+	RateBurst     int
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.
-var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second}
+var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, Limits: DefaultLimits,
+	RatePerSecond: 20, RateBurst: 40}
 
 // Server answers HTTP requests.
 type Server struct {
@@ -43,6 +47,7 @@ type Server struct {
 	store  *store.Store
 	log    *slog.Logger
 	docs   docCache
+	limits limiters
 }
 
 // New returns a server for schema.
@@ -127,52 +132,84 @@ func reject(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
 	// Only POST with a JSON body: a GET or a form post could be sent by any
 	// web page a logged-in user visits (CSRF), and a GET lands in logs.
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		reject(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST with a JSON body")
+		s.refuse(w, r, p, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use POST with a JSON body")
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		reject(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
+		s.refuse(w, r, p, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json")
 		return
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			reject(w, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit")
+			s.refuse(w, r, p, http.StatusRequestEntityTooLarge, "BODY_TOO_LARGE", "the request body is larger than the limit")
 			return
 		}
-		reject(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+		s.refuse(w, r, p, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
 		return
 	}
 	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
-		reject(w, http.StatusBadRequest, "BATCH_NOT_SUPPORTED", "send one operation per request")
+		s.refuse(w, r, p, http.StatusBadRequest, "BATCH_NOT_SUPPORTED", "send one operation per request")
 		return
 	}
 	var req request
 	if err := json.Unmarshal(b, &req); err != nil {
-		reject(w, http.StatusBadRequest, "BAD_REQUEST", "the body is not a JSON object with a query")
+		s.refuse(w, r, p, http.StatusBadRequest, "BAD_REQUEST", "the body is not a JSON object with a query")
 		return
 	}
 	if strings.TrimSpace(req.Query) == "" {
-		reject(w, http.StatusBadRequest, "BAD_REQUEST", "query is required")
+		s.refuse(w, r, p, http.StatusBadRequest, "BAD_REQUEST", "query is required")
 		return
 	}
 	doc, errs := s.docs.parse(&s.schema, req.Query)
 	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": withCode(errs, "GRAPHQL_VALIDATION_FAILED")})
+		errs = withCode(errs, "GRAPHQL_VALIDATION_FAILED")
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs})
+		s.audit(r, p, "invalid", req.Query, errs[0].Extensions["code"].(string), nil)
+		return
+	}
+	sh, err := analyze(&s.schema, doc, req.OperationName, req.Variables, s.cfg.Limits)
+	if err != nil {
+		le := err.(*limitError)
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{
+			"message": le.msg, "extensions": map[string]any{"code": le.code}}}})
+		s.audit(r, p, sh.label(req.OperationName), req.Query, le.code, nil)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
-	ctx = s.res.WithRequest(ctx, "unauthenticated@"+clientIP(r))
+	ctx = s.res.WithPrincipal(ctx, p)
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
+	var codes []string
+	for i, e := range res.Errors {
+		code, _ := e.Extensions["code"].(string)
+		if code == "" {
+			// Errors graphql-go makes itself (a bad variable, a null in a
+			// non-null field) carry no code of ours.
+			code = "GRAPHQL_ERROR"
+			if res.Errors[i].Extensions == nil {
+				res.Errors[i].Extensions = map[string]any{}
+			}
+			res.Errors[i].Extensions["code"] = code
+		}
+		codes = append(codes, code)
+	}
+	if ctx.Err() == context.DeadlineExceeded {
+		codes = append(codes, "TIMEOUT")
+	}
 	writeJSON(w, http.StatusOK, res)
+	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), resolvers.NotesOf(ctx))
 }
 
 func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {
@@ -180,7 +217,9 @@ func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.Formatte
 		if errs[i].Extensions == nil {
 			errs[i].Extensions = map[string]any{}
 		}
-		errs[i].Extensions["code"] = code
+		if _, has := errs[i].Extensions["code"]; !has {
+			errs[i].Extensions["code"] = code
+		}
 	}
 	return errs
 }
@@ -208,9 +247,20 @@ func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, [
 	if ok {
 		return doc, nil
 	}
+	// graphql-go's parser and validator recurse without bounds: a deep
+	// enough nest of braces, or a fragment that spreads itself, overflows
+	// the stack and kills the process. Both are refused before they get
+	// there.
+	if braceDepth(query) > maxBraceDepth {
+		return nil, []gqlerrors.FormattedError{{Message: "the query nests too deep",
+			Extensions: map[string]any{"code": "DEPTH_LIMIT"}}}
+	}
 	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "request"})})
 	if err != nil {
 		return nil, gqlerrors.FormatErrors(err)
+	}
+	if name := fragmentCycle(doc); name != "" {
+		return nil, []gqlerrors.FormattedError{{Message: "fragment " + name + " spreads itself"}}
 	}
 	if v := graphql.ValidateDocument(schema, doc, graphql.SpecifiedRules); !v.IsValid {
 		return nil, v.Errors
@@ -223,4 +273,102 @@ func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, [
 	c.m[query] = doc
 	c.mu.Unlock()
 	return doc, nil
+}
+
+// maxBraceDepth bounds nesting before parsing, well above any depth limit.
+const maxBraceDepth = 64
+
+// braceDepth is the deepest nesting of braces, brackets and parentheses in
+// a query, outside strings.
+func braceDepth(q string) int {
+	depth, deepest := 0, 0
+	for i := 0; i < len(q); i++ {
+		switch q[i] {
+		case '"':
+			// Skip the string (block strings too): its braces are text.
+			block := strings.HasPrefix(q[i:], `"""`)
+			if block {
+				end := strings.Index(q[i+3:], `"""`)
+				if end < 0 {
+					return deepest
+				}
+				i += end + 5
+				continue
+			}
+			for i++; i < len(q) && q[i] != '"'; i++ {
+				if q[i] == '\\' {
+					i++
+				}
+			}
+		case '#':
+			for i < len(q) && q[i] != '\n' {
+				i++
+			}
+		case '{', '[', '(':
+			depth++
+			deepest = max(deepest, depth)
+		case '}', ']', ')':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// fragmentCycle returns the name of a fragment that spreads itself,
+// directly or through others, or "".
+func fragmentCycle(doc *ast.Document) string {
+	spreads := map[string][]string{}
+	for _, d := range doc.Definitions {
+		if f, ok := d.(*ast.FragmentDefinition); ok {
+			spreads[f.Name.Value] = spreadsIn(f.SelectionSet, nil)
+		}
+	}
+	const (
+		unseen = iota
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var cyc string
+	var visit func(string) bool
+	visit = func(n string) bool {
+		switch state[n] {
+		case visiting:
+			cyc = n
+			return true
+		case done:
+			return false
+		}
+		state[n] = visiting
+		for _, m := range spreads[n] {
+			if visit(m) {
+				return true
+			}
+		}
+		state[n] = done
+		return false
+	}
+	for n := range spreads {
+		if visit(n) {
+			return cyc
+		}
+	}
+	return ""
+}
+
+func spreadsIn(set *ast.SelectionSet, out []string) []string {
+	if set == nil {
+		return out
+	}
+	for _, sel := range set.Selections {
+		switch sel := sel.(type) {
+		case *ast.FragmentSpread:
+			out = append(out, sel.Name.Value)
+		case *ast.Field:
+			out = spreadsIn(sel.SelectionSet, out)
+		case *ast.InlineFragment:
+			out = spreadsIn(sel.SelectionSet, out)
+		}
+	}
+	return out
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,8 +35,13 @@ type Store struct {
 // registry's legal time zone: sessions run in it, so that the date of an
 // instant (is an attestation valid "on" it? which adequacy decision was in
 // force?) is the calendar date people there would name.
-func Open(ctx context.Context, dbURL, timeZone string) (*Store, error) {
-	dsn, err := withTimeZone(dbURL, timeZone)
+//
+// A positive statementTimeout bounds every statement of every session, so a
+// request cut off by its own timeout does not leave work running in the
+// database.
+func Open(ctx context.Context, dbURL, timeZone string, statementTimeout time.Duration) (*Store, error) {
+	dsn, err := withParams(dbURL, map[string]string{"timezone": timeZone,
+		"statement_timeout": strconv.FormatInt(statementTimeout.Milliseconds(), 10)})
 	if err != nil {
 		return nil, err
 	}
@@ -52,28 +59,34 @@ func Open(ctx context.Context, dbURL, timeZone string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
-// withTimeZone adds the session time zone to a connection string, URL or
-// key=value form, unless it names one already.
-func withTimeZone(dsn, tz string) (string, error) {
-	if tz == "" {
-		return dsn, nil
+// withParams adds session parameters to a connection string, URL or
+// key=value form, unless it names them already.
+func withParams(dsn string, params map[string]string) (string, error) {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
 	}
+	sort.Strings(keys)
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
 			return "", fmt.Errorf("store: database URL: %w", err)
 		}
 		q := u.Query()
-		if q.Get("timezone") == "" {
-			q.Set("timezone", tz)
+		for _, k := range keys {
+			if q.Get(k) == "" && params[k] != "" {
+				q.Set(k, params[k])
+			}
 		}
 		u.RawQuery = q.Encode()
 		return u.String(), nil
 	}
-	if strings.Contains(dsn, "timezone=") {
-		return dsn, nil
+	for _, k := range keys {
+		if !strings.Contains(dsn, k+"=") && params[k] != "" {
+			dsn += " " + k + "='" + strings.ReplaceAll(params[k], "'", `\'`) + "'"
+		}
 	}
-	return dsn + " timezone='" + strings.ReplaceAll(tz, "'", `\'`) + "'", nil
+	return dsn, nil
 }
 
 // Close closes the connection pool.

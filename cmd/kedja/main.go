@@ -38,6 +38,10 @@ Usage:
   kedja migrate [flags]   apply database migrations
   kedja seed demo [flags] load the public 1177 case of 2019 as demo data
   kedja check [flags]     run the compliance checks now
+  kedja token create --role ROLE --name NAME [--expires 720h]
+  kedja token list | kedja token revoke ID|PREFIX
+                          API tokens (roles: admin, editor, auditor, dsr)
+  kedja audit verify      check the audit log's hash chain
   kedja gen [flags]       fill the registry with a synthetic one (about 1M links)
   kedja bench [flags]     time chain and traceCall on a generated registry
   kedja version           print the version
@@ -115,6 +119,30 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 			} else {
 				fmt.Fprintln(out, "demo data already present; nothing changed")
 			}
+			return nil
+		})
+	case "token":
+		return tokenCommand(ctx, args[1:], out)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New("usage: kedja audit verify [--database-url URL]")
+		}
+		fs, cfg := commonFlags("audit verify", "Check every row of the audit log against its hash chain; exit 1 if any was altered, inserted or deleted.")
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			rows, problems, err := s.VerifyAudit(ctx)
+			if err != nil {
+				return err
+			}
+			for _, p := range problems {
+				fmt.Fprintf(out, "row %d: %s\n", p.ID, p.Reason)
+			}
+			if len(problems) > 0 {
+				return fmt.Errorf("audit log: %d problem(s) in %d rows", len(problems), rows)
+			}
+			fmt.Fprintf(out, "audit log intact: %d rows\n", rows)
 			return nil
 		})
 	case "check":
@@ -211,6 +239,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		addr := fs.String("addr", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
 		seed := fs.Bool("seed-demo", false, "load the demo data before serving")
 		timeout := fs.Duration("timeout", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
+		tlsCert := fs.String("tls-cert", os.Getenv("KEDJA_TLS_CERT"), "serve HTTPS with this certificate (PEM)")
+		tlsKey := fs.String("tls-key", os.Getenv("KEDJA_TLS_KEY"), "and this key (PEM)")
 		checkSchedule := fs.String("check-schedule", os.Getenv("KEDJA_CHECK_SCHEDULE"),
 			`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off" (env KEDJA_CHECK_SCHEDULE; default all=`+jobs.DefaultSpec+`)`)
 		if err := fs.Parse(args[1:]); err != nil {
@@ -220,17 +250,25 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		if err != nil {
 			return err
 		}
+		cfg.statementTimeout = *timeout
+		if (*tlsCert == "") != (*tlsKey == "") {
+			return errors.New("give both --tls-cert and --tls-key, or neither")
+		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
-			return serve(ctx, s, cfg, *addr, *seed, *timeout, schedule, out, log)
+			return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
+				tlsCert: *tlsCert, tlsKey: *tlsKey}, out, log)
 		})
 	}
 	return fmt.Errorf("unknown command %q; run kedja --help", args[0])
 }
 
 type config struct {
-	databaseURL string
-	timeZone    string
-	location    *time.Location
+	// statementTimeout bounds each SQL statement; serve sets it from its
+	// request timeout, batch commands leave it off.
+	statementTimeout time.Duration
+	databaseURL      string
+	timeZone         string
+	location         *time.Location
 }
 
 func commonFlags(name, desc string) (*flag.FlagSet, *config) {
@@ -254,7 +292,7 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 		return fmt.Errorf("--time-zone: %q is not a time zone", cfg.timeZone)
 	}
 	cfg.location = loc
-	s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone)
+	s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone, cfg.statementTimeout)
 	if err != nil {
 		return err
 	}
@@ -262,8 +300,16 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 	return fn(s)
 }
 
-func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed bool, timeout time.Duration,
-	schedule jobs.Schedule, out io.Writer, log *slog.Logger) error {
+type serveOptions struct {
+	addr            string
+	seed            bool
+	timeout         time.Duration
+	schedule        jobs.Schedule
+	tlsCert, tlsKey string
+}
+
+func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
+	addr, seed, timeout, schedule := o.addr, o.seed, o.timeout, o.schedule
 	applied, err := migrations.Apply(ctx, s.DB())
 	if err != nil {
 		return err
@@ -295,7 +341,11 @@ func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed b
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(out, "kedja %s serving GraphQL at http://%s/graphql\n", version(), ln.Addr())
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(out, "kedja %s serving GraphQL at %s://%s/graphql\n", version(), scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "version", version())
 
 	scheduler, err := jobs.NewScheduler(res.Checks, schedule, log)
@@ -306,7 +356,13 @@ func serve(ctx context.Context, s *store.Store, cfg *config, addr string, seed b
 	log.Info("check schedule", "schedule", schedule)
 
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() {
+		if o.tlsCert != "" {
+			errc <- httpSrv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			return
+		}
+		errc <- httpSrv.Serve(ln)
+	}()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sig)
@@ -346,4 +402,80 @@ func version() string {
 		}
 	}
 	return "dev"
+}
+
+func tokenCommand(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: kedja token create|list|revoke")
+	}
+	switch args[0] {
+	case "create":
+		fs, cfg := commonFlags("token create", "Create an API token. It is shown once; kedja keeps only its hash.")
+		role := fs.String("role", "", "admin, editor, auditor or dsr")
+		name := fs.String("name", "", "who or what uses it")
+		expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+				return err
+			}
+			var until *time.Time
+			if *expires > 0 {
+				t := time.Now().Add(*expires)
+				until = &t
+			}
+			t, secret, err := s.CreateToken(ctx, "kedja token create", *name, *role, until)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "token %d (%s, role %s); shown this once:\n", t.ID, t.Name, t.Role)
+			fmt.Fprintln(out, secret)
+			return nil
+		})
+	case "list":
+		fs, cfg := commonFlags("token list", "List API tokens (never their secrets).")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			ts, err := s.ListTokens(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range ts {
+				state := "live"
+				switch {
+				case t.RevokedAt != nil:
+					state = "revoked " + t.RevokedAt.Format(time.RFC3339)
+				case t.ExpiresAt != nil && t.ExpiresAt.Before(time.Now()):
+					state = "expired " + t.ExpiresAt.Format(time.RFC3339)
+				}
+				used := "never used"
+				if t.LastUsedAt != nil {
+					used = "last used " + t.LastUsedAt.Format(time.RFC3339)
+				}
+				fmt.Fprintf(out, "%d\t%s...\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Role, t.Name, state, used)
+			}
+			return nil
+		})
+	case "revoke":
+		fs, cfg := commonFlags("token revoke", "Revoke a token, by id or by the prefix token list shows.")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return errors.New("usage: kedja token revoke ID|PREFIX")
+		}
+		return withStore(ctx, cfg, func(s *store.Store) error {
+			t, err := s.RevokeToken(ctx, strings.TrimSuffix(fs.Arg(0), "..."))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "revoked token %d (%s)\n", t.ID, t.Name)
+			return nil
+		})
+	}
+	return fmt.Errorf("unknown token command %q", args[0])
 }

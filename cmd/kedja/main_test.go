@@ -171,10 +171,25 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func postJSON(t *testing.T, addr, query string, vars map[string]any) map[string]any {
+// token makes an API token with the CLI, as an administrator would.
+func token(t *testing.T, db, role string) string {
+	t.Helper()
+	cmd := exec.Command(binary, "token", "create", "--role", role, "--name", "e2e "+role)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+db)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func postJSON(t *testing.T, addr, tok, query string, vars map[string]any) map[string]any {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +213,9 @@ const chainQuery = `query($at: Instant) {
 // the acceptance query over HTTP, and on SIGTERM finish the request in
 // flight before exiting cleanly.
 func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
-	srv := startServer(t, storetest.Database(t), "--seed-demo")
+	db := storetest.Database(t)
+	tok := token(t, db, "admin")
+	srv := startServer(t, db, "--seed-demo")
 
 	resp, err := http.Get("http://" + srv.addr + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {
@@ -206,7 +223,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	got := postJSON(t, srv.addr, chainQuery, map[string]any{"at": "2019-02-01T02:00+01:00"})
+	got := postJSON(t, srv.addr, tok, chainQuery, map[string]any{"at": "2019-02-01T02:00+01:00"})
 	b, _ := json.Marshal(got)
 	for _, want := range []string{"Medhelp AB", `"country":{"code":"TH"},"legalName":"Medicall Co., Ltd."`, "Voice Integrate Nordic AB", "Princess", "Biz 2.0"} {
 		if !strings.Contains(string(b), want) {
@@ -221,7 +238,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.addr, len(body))
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.addr, tok, len(body))
 	half := len(body) / 2
 	if _, err := conn.Write(body[:half]); err != nil {
 		t.Fatal(err)
@@ -271,8 +288,9 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 	if first.err != nil {
 		t.Fatal(first.err)
 	}
+	tok := token(t, db, "auditor")
 	for _, s := range []*instance{first.s, b} {
-		got := postJSON(t, s.addr, `{ organisations(filter: {nameContains: "Medhelp"}) { nodes { id } } }`, nil)
+		got := postJSON(t, s.addr, tok, `{ organisations(filter: {nameContains: "Medhelp"}) { nodes { id } } }`, nil)
 		nodes := got["data"].(map[string]any)["organisations"].(map[string]any)["nodes"].([]any)
 		if len(nodes) != 1 {
 			t.Errorf("instance %s sees %d Medhelp organisations, want 1", s.addr, len(nodes))

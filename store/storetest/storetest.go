@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -79,7 +80,7 @@ func Database(tb testing.TB) string {
 // Store opens a store on a fresh migrated database.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm")
+	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm", time.Minute)
 	if err != nil {
 		tb.Fatal(err)
 	}

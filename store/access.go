@@ -1,0 +1,238 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// Roles a token can carry.
+var Roles = []string{"admin", "editor", "auditor", "dsr"}
+
+// TokenPrefix starts every kedja token, so a leaked one is recognisable
+// (and findable by secret scanners).
+const TokenPrefix = "kedja_"
+
+// Token is an API token as stored: never the token itself, only its hash.
+type Token struct {
+	ID         int64      `db:"id"`
+	Name       string     `db:"name"`
+	Role       string     `db:"role"`
+	Prefix     string     `db:"prefix"`
+	CreatedAt  time.Time  `db:"created_at"`
+	CreatedBy  string     `db:"created_by"`
+	ExpiresAt  *time.Time `db:"expires_at"`
+	LastUsedAt *time.Time `db:"last_used_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+const tokenCols = `id, name, role, prefix, created_at, created_by, expires_at, last_used_at, revoked_at`
+
+func hashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// CreateToken makes a new token and returns it with its secret, which is
+// shown this once and stored only as a hash.
+func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expires *time.Time) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return Token{}, "", registry.Invalid("name", "give the token a name (1 to 200 characters)")
+	}
+	if !slicesContains(Roles, role) {
+		return Token{}, "", registry.Invalid("role", "%q is not a role; the roles are %s", role, strings.Join(Roles, ", "))
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return Token{}, "", err
+	}
+	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	var t Token
+	s.statements.Add(1)
+	err := s.db.GetContext(ctx, &t, `INSERT INTO api_tokens (name, role, prefix, hash, created_by, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+tokenCols, name, role, secret[:len(TokenPrefix)+6], hashToken(secret), actor, nullTime(expires))
+	return t, secret, err
+}
+
+// Authenticate returns the live token whose secret this is, and marks its
+// use (at most once a minute, to spare writes). ok is false for an unknown,
+// expired or revoked token.
+func (s *Store) Authenticate(ctx context.Context, secret string) (t Token, ok bool, err error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
+		return Token{}, false, nil
+	}
+	s.statements.Add(1)
+	err = s.db.GetContext(ctx, &t, `UPDATE api_tokens SET last_used_at = CASE
+			WHEN last_used_at IS NULL OR last_used_at < now() - interval '1 minute' THEN now() ELSE last_used_at END
+		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+		RETURNING `+tokenCols, hashToken(secret))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, false, nil
+	}
+	return t, err == nil, err
+}
+
+// RevokeToken revokes a token by id or by the prefix shown in lists.
+func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (Token, error) {
+	var t Token
+	s.statements.Add(1)
+	err := s.db.GetContext(ctx, &t, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now())
+		WHERE CAST(id AS text) = $1 OR prefix = $1 RETURNING `+tokenCols, idOrPrefix)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, registry.NotFound("token", "no token %q", idOrPrefix)
+	}
+	return t, err
+}
+
+// ListTokens lists every token, newest first.
+func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
+	var ts []Token
+	err := s.selectx(ctx, s.db, &ts, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id DESC`)
+	return ts, err
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// AuditEntry is one request as the audit log recorded it.
+type AuditEntry struct {
+	ID        int64          `db:"id"`
+	At        time.Time      `db:"at"`
+	Principal string         `db:"principal"`
+	Role      string         `db:"role"`
+	Operation string         `db:"operation"`
+	QueryHash string         `db:"query_hash"`
+	Affected  pq.StringArray `db:"affected"`
+	CaseRef   *string        `db:"case_ref"`
+	Client    string         `db:"client"`
+	Outcome   string         `db:"outcome"`
+	PrevHash  []byte         `db:"prev_hash"`
+	Hash      []byte         `db:"hash"`
+}
+
+const auditCols = `id, at, principal, role, operation, query_hash, affected, case_ref, client, outcome, prev_hash, hash`
+
+var genesis = make([]byte, sha256.Size)
+
+// chainHash is a row's hash: SHA-256 of the previous row's hash and the
+// row's own fields, each on a line of its own.
+func chainHash(prev []byte, e AuditEntry) []byte {
+	caseRef := ""
+	if e.CaseRef != nil {
+		caseRef = *e.CaseRef
+	}
+	h := sha256.New()
+	h.Write(prev)
+	fmt.Fprintf(h, "\n%d\n%s\n%q\n%q\n%q\n%q\n%q\n%q\n%q\n%q", e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Principal, e.Role,
+		e.Operation, e.QueryHash, strings.Join(e.Affected, ","), caseRef, e.Client, e.Outcome)
+	return h.Sum(nil)
+}
+
+// Audit appends e to the audit log, chained to the row before it. Appends
+// are serialised by a lock so that the chain has no forks.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	// An audit row must be written even when the request's own context has
+	// ended (a timeout is worth recording too).
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('kedja audit'))`); err != nil {
+		return err
+	}
+	prev := genesis
+	var last []byte
+	err = tx.GetContext(ctx, &last, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`)
+	switch {
+	case err == nil:
+		prev = last
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if err := tx.GetContext(ctx, &e.ID, `SELECT nextval('audit_log_id')`); err != nil {
+		return err
+	}
+	e.At = time.Now().UTC().Truncate(time.Microsecond)
+	if e.Affected == nil {
+		e.Affected = pq.StringArray{}
+	}
+	e.PrevHash, e.Hash = prev, chainHash(prev, e)
+	if _, err := tx.NamedExecContext(ctx, `INSERT INTO audit_log (`+auditCols+`) VALUES (:id, :at, :principal, :role,
+		:operation, :query_hash, :affected, :case_ref, :client, :outcome, :prev_hash, :hash)`, e); err != nil {
+		return err
+	}
+	s.statements.Add(5)
+	return tx.Commit()
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	Principal *string
+	Operation *string
+	CaseRef   *string
+	Since     *time.Time
+}
+
+// ListAudit lists audit entries, newest first.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, bool, error) {
+	if p.After == 0 {
+		p.After = 1<<63 - 1
+	}
+	return page[AuditEntry](ctx, s, p, `SELECT `+auditCols+` FROM audit_log
+		WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR operation = $2)
+		  AND ($3::text IS NULL OR case_ref = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+		  AND id < $5 ORDER BY id DESC LIMIT $6`, f.Principal, f.Operation, f.CaseRef, nullTime(f.Since))
+}
+
+// AuditProblem is a row that breaks the chain.
+type AuditProblem struct {
+	ID     int64
+	Reason string
+}
+
+// VerifyAudit walks the whole audit log and reports every row whose hash
+// does not match its fields (altered) or whose link does not match the row
+// before it (a row inserted or deleted before it).
+func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []AuditProblem, err error) {
+	cur, err := s.db.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY id`)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer cur.Close()
+	prev := genesis
+	for cur.Next() {
+		var e AuditEntry
+		if err := cur.StructScan(&e); err != nil {
+			return rows, problems, err
+		}
+		rows++
+		if !bytes.Equal(e.PrevHash, prev) {
+			problems = append(problems, AuditProblem{e.ID, "does not follow the row before it: a row was inserted or deleted"})
+		}
+		if !bytes.Equal(e.Hash, chainHash(e.PrevHash, e)) {
+			problems = append(problems, AuditProblem{e.ID, "its fields do not match its hash: the row was altered"})
+		}
+		prev = e.Hash
+	}
+	return rows, problems, cur.Err()
+}
