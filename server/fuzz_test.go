@@ -23,6 +23,8 @@ func FuzzGraphQLRequest(f *testing.F) {
 		`{"query":"fragment f on Query { ...f } { ...f }"}`,
 		`{"query":"{ traceCall(region: \"1\", at: \"2020-01-01\", caseRef: \"\u0000\") { id } }"}`,
 		`{"query": 5}`, `null`, ``, `{`,
+		`{"query":"query($A0:){A}"}`, // crashed graphql-go's validator
+
 	} {
 		f.Add(seed)
 	}

@@ -262,8 +262,8 @@ func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, [
 	if name := fragmentCycle(doc); name != "" {
 		return nil, []gqlerrors.FormattedError{{Message: "fragment " + name + " spreads itself"}}
 	}
-	if v := graphql.ValidateDocument(schema, doc, graphql.SpecifiedRules); !v.IsValid {
-		return nil, v.Errors
+	if errs := validate(schema, doc); len(errs) > 0 {
+		return nil, errs
 	}
 	c.mu.Lock()
 	if len(c.m) >= docCacheSize {
@@ -371,4 +371,29 @@ func spreadsIn(set *ast.SelectionSet, out []string) []string {
 		}
 	}
 	return out
+}
+
+// validate runs graphql-go's validation. Its validator has crashed on
+// malformed input the parser let through (a variable without a type, found
+// by the fuzzer): such a document is refused, and a crash inside is turned
+// into a refusal rather than a dropped connection.
+func validate(schema *graphql.Schema, doc *ast.Document) (errs []gqlerrors.FormattedError) {
+	for _, d := range doc.Definitions {
+		if op, ok := d.(*ast.OperationDefinition); ok {
+			for _, v := range op.VariableDefinitions {
+				if v.Type == nil || v.Variable == nil || v.Variable.Name == nil {
+					return []gqlerrors.FormattedError{{Message: "a variable is declared without a type"}}
+				}
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			errs = []gqlerrors.FormattedError{{Message: "the query could not be validated"}}
+		}
+	}()
+	if v := graphql.ValidateDocument(schema, doc, graphql.SpecifiedRules); !v.IsValid {
+		return v.Errors
+	}
+	return nil
 }
