@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
@@ -119,4 +120,29 @@ func (s *Store) CheckRun(ctx context.Context, id int64) (registry.CheckRun, erro
 	err := s.get(ctx, s.q(ctx), "id", "check run", &r, `SELECT id, checks, slot, trigger, actor, evaluated_at, started_at,
 		ended_at, found, opened, reopened, resolved, error FROM check_runs WHERE id = $1`, id)
 	return r, err
+}
+
+// OpenFindingCounts counts the open findings about parties and systems, in
+// one statement.
+func (s *Store) OpenFindingCounts(ctx context.Context, parties, systems []int64) (map[int64]int, map[int64]int, error) {
+	var rows []struct {
+		Kind  string `db:"subject_kind"`
+		ID    int64  `db:"subject_id"`
+		Count int    `db:"n"`
+	}
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT subject_kind, subject_id, count(*) AS n FROM findings
+		WHERE (status = 'open' OR (status = 'accepted' AND accepted_until < CAST(now() AS date)))
+		  AND ((subject_kind = 'party' AND subject_id = ANY($1)) OR (subject_kind = 'system' AND subject_id = ANY($2)))
+		GROUP BY 1, 2`, pq.Array(parties), pq.Array(systems)); err != nil {
+		return nil, nil, err
+	}
+	p, sy := map[int64]int{}, map[int64]int{}
+	for _, r := range rows {
+		if r.Kind == "party" {
+			p[r.ID] = r.Count
+		} else {
+			sy[r.ID] = r.Count
+		}
+	}
+	return p, sy, nil
 }

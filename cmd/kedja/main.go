@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -22,6 +23,7 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/registry"
@@ -42,6 +44,8 @@ Usage:
   kedja token list | kedja token revoke ID|PREFIX
                           API tokens (roles: admin, editor, auditor, dsr)
   kedja audit verify      check the audit log's hash chain
+  kedja render chain|trace|responsibility [flags] -o FILE.svg|png|dot
+                          draw a chain, a trace or a responsibility
   kedja gen [flags]       fill the registry with a synthetic one (about 1M links)
   kedja bench [flags]     time chain and traceCall on a generated registry
   kedja version           print the version
@@ -123,6 +127,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		})
 	case "token":
 		return tokenCommand(ctx, args[1:], out)
+	case "render":
+		return renderCommand(ctx, args[1:], out)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return errors.New("usage: kedja audit verify [--database-url URL]")
@@ -478,4 +484,65 @@ func tokenCommand(ctx context.Context, args []string, out io.Writer) error {
 		})
 	}
 	return fmt.Errorf("unknown token command %q", args[0])
+}
+
+func renderCommand(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || (args[0] != "chain" && args[0] != "trace" && args[0] != "responsibility") {
+		return errors.New("usage: kedja render chain|trace|responsibility [flags] -o FILE.svg|png|dot")
+	}
+	what := args[0]
+	fs, cfg := commonFlags("render "+what, "Draw a "+what+" as SVG, PNG or DOT (by the output's extension).")
+	controller := fs.Int64("controller", 0, "chain: the controller's organisation id")
+	org := fs.Int64("organisation", 0, "responsibility: an organisation id")
+	system := fs.Int64("system", 0, "responsibility: a system id")
+	traceID := fs.String("id", "", "trace: the trace id")
+	atFlag := fs.String("at", "", "chain, responsibility: the instant (default now)")
+	output := fs.String("o", "", "output file: .svg, .png or .dot")
+	limit := fs.Int("limit", graph.DefaultLimit, "most nodes drawn before summarising")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	format := strings.TrimPrefix(filepath.Ext(*output), ".")
+	if _, ok := graph.Formats[format]; !ok {
+		return errors.New("-o: give a file ending in .svg, .png or .dot")
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		at := time.Now()
+		if *atFlag != "" {
+			t, err := registry.ParseInstant("--at", *atFlag, cfg.location)
+			if err != nil {
+				return err
+			}
+			at = t
+		}
+		src := graph.Source{Store: s, Location: cfg.location, Limit: *limit}
+		var pic graph.Picture
+		var err error
+		switch what {
+		case "chain":
+			if *controller == 0 {
+				return errors.New("--controller is required")
+			}
+			pic, err = src.Chain(ctx, *controller, at)
+		case "trace":
+			pic, err = src.Trace(ctx, *traceID)
+		default:
+			if (*org == 0) == (*system == 0) {
+				return errors.New("give exactly one of --organisation or --system")
+			}
+			pic, err = src.Responsibility(ctx, *org, *system, at)
+		}
+		if err != nil {
+			return err
+		}
+		b, err := graph.Render(ctx, pic.DOT(), format)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*output, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "wrote %s (%d bytes)\n", *output, len(b))
+		return nil
+	})
 }

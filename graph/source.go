@@ -1,0 +1,161 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+// Source gathers what a picture shows from the store: a handful of batch
+// statements per picture, whatever its size.
+type Source struct {
+	Store    *store.Store
+	Location *time.Location
+	Limit    int
+	// Now is when a picture is drawn; minutes only, so pictures of the same
+	// data within a minute are the same bytes (and the same cache entry).
+	Now func() time.Time
+}
+
+func (s Source) drawnAt() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().Truncate(time.Minute)
+}
+
+// Chain is the picture of a controller's chain at an instant.
+func (s Source) Chain(ctx context.Context, controller int64, at time.Time) (Picture, error) {
+	steps, truncated, err := s.Store.Walk(ctx, controller, at, store.WalkOptions{})
+	if err != nil {
+		return Picture{}, err
+	}
+	ids := []int64{controller}
+	var links []int64
+	for _, st := range steps {
+		ids = append(ids, st.ToID)
+		if !st.Cycle {
+			links = append(links, st.LinkID)
+		}
+	}
+	parties, err := s.Store.Parties(ctx, ids, at)
+	if err != nil {
+		return Picture{}, err
+	}
+	root, ok := parties[controller]
+	if !ok {
+		return Picture{}, registry.NotFound("controller", "no organisation with that id")
+	}
+	uses, err := s.Store.UsesAt(ctx, links, at)
+	if err != nil {
+		return Picture{}, err
+	}
+	var systems []int64
+	codes := []string{}
+	for _, p := range parties {
+		codes = append(codes, p.Country)
+	}
+	for _, u := range uses {
+		systems = append(systems, u.SystemID)
+		codes = append(codes, u.Storage...)
+	}
+	countries, err := s.Store.CountriesAt(ctx, codes, at)
+	if err != nil {
+		return Picture{}, err
+	}
+	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
+	if err != nil {
+		return Picture{}, err
+	}
+	return Chain(ChainInput{Controller: root, At: at, Steps: steps, Parties: parties, Uses: uses, Countries: countries,
+		Findings: FindingCounts{fp, fs}, Asked: fmt.Sprintf("chain(controller: %d, at: %s)", controller, at.In(s.Location).Format(time.RFC3339)),
+		DrawnAt: s.drawnAt(), Location: s.Location, Limit: s.Limit, Truncated: truncated}), nil
+}
+
+// Trace is the picture of a stored trace.
+func (s Source) Trace(ctx context.Context, id string) (Picture, error) {
+	t, err := s.Store.Trace(ctx, id)
+	if err != nil {
+		return Picture{}, err
+	}
+	ids := []int64{t.Region.ID}
+	for _, h := range t.Holders {
+		ids = append(ids, h.Party.ID)
+	}
+	var systems []int64
+	for _, sy := range t.Systems {
+		systems = append(systems, sy.SystemID)
+	}
+	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
+	if err != nil {
+		return Picture{}, err
+	}
+	return Trace(t, FindingCounts{fp, fs}, s.Location, s.Limit), nil
+}
+
+// Responsibility is the picture of who was responsible for an organisation
+// or a system (exactly one of org and system is non-zero) at an instant.
+func (s Source) Responsibility(ctx context.Context, org, system int64, at time.Time) (Picture, error) {
+	subject, asked := "", ""
+	if org != 0 {
+		o, err := s.Store.Organisation(ctx, "organisation", org)
+		if err != nil {
+			return Picture{}, err
+		}
+		subject, asked = o.LegalName, fmt.Sprintf("responsibility(organisation: %d, at: %s)", org, at.In(s.Location).Format(time.RFC3339))
+	} else {
+		sy, err := s.Store.System(ctx, "system", system)
+		if err != nil {
+			return Picture{}, err
+		}
+		subject, asked = sy.Name, fmt.Sprintf("responsibility(system: %d, at: %s)", system, at.In(s.Location).Format(time.RFC3339))
+	}
+	paths, err := s.Store.WalkUp(ctx, org, system, at, store.WalkOptions{})
+	if err != nil {
+		return Picture{}, err
+	}
+	var linkIDs []int64
+	for _, p := range paths {
+		linkIDs = append(linkIDs, p.LinkPath...)
+	}
+	links, err := s.Store.Links(ctx, linkIDs)
+	if err != nil {
+		return Picture{}, err
+	}
+	var partyIDs []int64
+	for _, l := range links {
+		partyIDs = append(partyIDs, l.FromID, l.ToID)
+	}
+	parties, err := s.Store.Parties(ctx, partyIDs, at)
+	if err != nil {
+		return Picture{}, err
+	}
+	in := ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: parties, Gaps: map[int64][]string{},
+		DrawnAt: s.drawnAt(), Location: s.Location, Asked: asked}
+	for _, p := range paths {
+		var path []registry.Link
+		for _, id := range p.LinkPath {
+			l := links[id]
+			path = append(path, l)
+			if _, done := in.Gaps[id]; !done {
+				var words []string
+				for _, g := range registry.LinkGaps(l, parties[l.ToID]) {
+					words = append(words, map[string]string{"NO_AGREEMENT": "agreement", "NO_AUTHORISATION": "authorisation",
+						"NO_TRANSFER_MECHANISM": "transfer mechanism"}[g.Code])
+				}
+				in.Gaps[id] = words
+			}
+		}
+		in.Paths = append(in.Paths, path)
+	}
+	fp, fs, err := s.Store.OpenFindingCounts(ctx, partyIDs, []int64{system})
+	if err != nil {
+		return Picture{}, err
+	}
+	in.Findings = FindingCounts{fp, fs}
+	return Responsibility(in), nil
+}
