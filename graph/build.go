@@ -117,17 +117,15 @@ func Chain(in ChainInput) Picture {
 		p.Nodes = append(p.Nodes, Node{ID: partyID(id), Label: partyLabel(pf), Kind: kind[id], Cluster: pf.Country,
 			Findings: in.Findings.Parties[id]})
 	}
-	left := map[int64]map[int64]bool{} // shown parent -> parties left out below it
+	// Every party left out is counted under its nearest ancestor drawn,
+	// which gets one summary node.
+	parentOf := map[int64]int64{}
 	seenEdge := map[string]bool{}
 	for _, s := range in.Steps {
-		if !shown[s.FromID] {
-			continue
+		if _, ok := parentOf[s.ToID]; !ok && s.ToID != in.Controller.ID {
+			parentOf[s.ToID] = s.FromID
 		}
-		if !shown[s.ToID] {
-			if left[s.FromID] == nil {
-				left[s.FromID] = map[int64]bool{}
-			}
-			left[s.FromID][s.ToID] = true
+		if !shown[s.FromID] || !shown[s.ToID] {
 			continue
 		}
 		key := fmt.Sprint(s.LinkID)
@@ -143,17 +141,27 @@ func Chain(in ChainInput) Picture {
 		}
 		p.Edges = append(p.Edges, Edge{From: partyID(s.FromID), To: partyID(s.ToID), Label: label, Color: color})
 	}
+	left := map[int64]int{}
 	omitted := 0
+	for _, id := range order {
+		if shown[id] {
+			continue
+		}
+		omitted++
+		anc := parentOf[id]
+		for hops := 0; !shown[anc] && hops < len(order); hops++ {
+			anc = parentOf[anc]
+		}
+		left[anc]++
+	}
 	parents := make([]int64, 0, len(left))
 	for parent := range left {
 		parents = append(parents, parent)
 	}
 	sort.Slice(parents, func(i, j int) bool { return parents[i] < parents[j] })
 	for _, parent := range parents {
-		n := len(left[parent])
-		omitted += n
 		id := fmt.Sprintf("more_o%d", parent)
-		p.Nodes = append(p.Nodes, Node{ID: id, Label: fmt.Sprintf("+%d more parties\n(not drawn)", n), Kind: KindSummary})
+		p.Nodes = append(p.Nodes, Node{ID: id, Label: fmt.Sprintf("+%d more parties\n(not drawn)", left[parent]), Kind: KindSummary})
 		p.Edges = append(p.Edges, Edge{From: partyID(parent), To: id, Label: "", Style: "dashed"})
 	}
 

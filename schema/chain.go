@@ -74,6 +74,8 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 			"cycles":     field(list(step), "Links that lead back to a party already on their path.", func(c resolvers.ChainResult) any { return c.StepList(true) }),
 			"systems":    {Type: list(chainSystem), Description: "Every system used on the chain's links at the instant.", Resolve: r.ChainSystems()},
 			"truncated":  field(nn(graphql.Boolean), "More links exist than a chain lists (10,000).", func(c resolvers.ChainResult) any { return c.Truncated }),
+			"dot":        {Type: nn(graphql.String), Description: "This as a Graphviz DOT picture.", Resolve: r.PictureOf("dot")},
+			"svg":        {Type: nn(graphql.String), Description: "This as an SVG picture.", Resolve: r.PictureOf("svg")},
 		}})
 
 	gap := graphql.NewObject(graphql.ObjectConfig{Name: "Gap", Description: "Something a link lacks that the law asks for.",
@@ -100,6 +102,8 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 			"paths":       field(list(respPath), "Every path from a controller down to the subject.", func(r resolvers.ResponsibilityResult) any { return r.Paths }),
 			"controllers": {Type: list(t.org), Description: "Every controller whose data the subject held: the tops of the paths and every party that is a controller on a link of them.", Resolve: resolvers.OrgsByIDs(r, func(s resolvers.ResponsibilityResult) []int64 { return s.Controllers })},
 			"missing":     field(list(gap), "Everything missing on any path.", func(r resolvers.ResponsibilityResult) any { return r.Missing }),
+			"dot":         {Type: nn(graphql.String), Description: "This as a Graphviz DOT picture.", Resolve: r.PictureOf("dot")},
+			"svg":         {Type: nn(graphql.String), Description: "This as an SVG picture.", Resolve: r.PictureOf("svg")},
 		}})
 
 	traceParty := graphql.NewObject(graphql.ObjectConfig{Name: "TraceParty", Description: "A party as the trace recorded it.",
@@ -174,6 +178,10 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 			"excluded":  field(list(excluded), "", func(t registry.Trace) any { return t.Excluded }),
 			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
 				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
+			"pictureUrl": field(nn(graphql.String), "The trace as a picture (.png and .dot too).",
+				func(t registry.Trace) any { return "/graph/trace/" + t.ID + ".svg" }),
+			"dot": {Type: nn(graphql.String), Description: "This as a Graphviz DOT picture.", Resolve: r.PictureOf("dot")},
+			"svg": {Type: nn(graphql.String), Description: "This as an SVG picture.", Resolve: r.PictureOf("svg")},
 		}})
 
 	fields["chain"] = &graphql.Field{Type: nn(chain), Description: "Every party, link and system reachable from a controller at an instant.",

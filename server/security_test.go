@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -407,4 +408,88 @@ func contains(s string, parts ...string) bool {
 		}
 	}
 	return true
+}
+
+func TestPicturesOverHTTP(t *testing.T) {
+	h := newHarness(t, true)
+	stockholmID := h.orgID("Region Stockholm")
+	trace := h.as("dsr").trace(h.orgID("Region Värmland"), "2017-03-11T02:00", "DSR-PIC")
+	var sys struct {
+		Systems struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`{ systems(filter: {nameContains: "storage server"}) { nodes { id } } }`, nil, &sys)
+	chainSVG := "/graph/chain/" + stockholmID + ".svg?at=2019-02-01T02:00"
+	tests := []struct {
+		name, role, path string
+		status           int
+		ctype            string
+		want             string
+	}{
+		{"ChainSVG", "editor", chainSVG, 200, "image/svg+xml", "THIRD COUNTRY, NO ADEQUACY"},
+		{"ChainPNG", "auditor", "/graph/chain/" + stockholmID + ".png?at=2019-02-01", 200, "image/png", "PNG"},
+		{"ChainDOT", "admin", "/graph/chain/" + stockholmID + ".dot?at=2019-02-01", 200, "text/vnd.graphviz", "cluster_TH"},
+		{"ResponsibilitySVG", "auditor", "/graph/responsibility/system/" + sys.Systems.Nodes[0].ID + ".svg?at=2019-02-01", 200, "image/svg+xml", "missing: agreement"},
+		{"TraceForDSR", "dsr", "/graph/trace/" + trace.TraceCall.ID + ".svg", 200, "image/svg+xml", "Medicall"},
+		{"ChainNotForDSR", "dsr", chainSVG, 403, "application/json", "FORBIDDEN"},
+		{"TraceNotForEditor", "editor", "/graph/trace/" + trace.TraceCall.ID + ".svg", 403, "application/json", "FORBIDDEN"},
+		{"NoToken", "", chainSVG, 401, "application/json", "UNAUTHENTICATED"},
+		{"UnknownController", "admin", "/graph/chain/999999.svg", 404, "", ""},
+		{"BadInstant", "admin", "/graph/chain/" + stockholmID + ".svg?at=yesterday", 400, "application/json", "INVALID_INPUT"},
+		{"UnknownFormat", "admin", "/graph/chain/" + stockholmID + ".pdf", 404, "", ""},
+		{"UnknownKind", "admin", "/graph/everything/1.svg", 404, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := h.as(tt.role).with(t).get(tt.path)
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || !bytes.Contains(body, []byte(tt.want)) {
+				t.Errorf("got %d %s (%d bytes), want %d %s containing %q", resp.StatusCode, resp.Header.Get("Content-Type"), len(body), tt.status, tt.ctype, tt.want)
+			}
+		})
+	}
+
+	// Cached by content: the same picture has the same ETag, and asking
+	// with it gets 304.
+	first := h.get(chainSVG)
+	first.Body.Close()
+	etag := first.Header.Get("ETag")
+	req, _ := http.NewRequest(http.MethodGet, h.url+chainSVG, nil)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.Header.Set("If-None-Match", etag)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if etag == "" || resp.StatusCode != http.StatusNotModified {
+		t.Errorf("ETag %q, revalidation %d; want 304", etag, resp.StatusCode)
+	}
+
+	// Fifty at once, each a different instant so none comes from the cache.
+	var wg sync.WaitGroup
+	statuses := make(chan int, 50)
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/graph/chain/%s.svg?at=2019-01-%02dT02:00", h.url, stockholmID, 1+i%28), nil)
+			req.Header.Set("Authorization", "Bearer "+h.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != http.StatusOK {
+			t.Errorf("a concurrent render answered %d", s)
+		}
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 
+	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/store"
 )
@@ -33,21 +34,23 @@ type Config struct {
 	Limits        Limits
 	RatePerSecond float64 // requests per second per token (and per client address before authentication)
 	RateBurst     int
+	PictureLimit  int // nodes a picture draws before summarising
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.
 var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, Limits: DefaultLimits,
-	RatePerSecond: 20, RateBurst: 40}
+	RatePerSecond: 20, RateBurst: 40, PictureLimit: graph.DefaultLimit}
 
 // Server answers HTTP requests.
 type Server struct {
-	cfg    Config
-	schema graphql.Schema
-	res    *resolvers.Resolvers
-	store  *store.Store
-	log    *slog.Logger
-	docs   docCache
-	limits limiters
+	cfg      Config
+	schema   graphql.Schema
+	res      *resolvers.Resolvers
+	store    *store.Store
+	log      *slog.Logger
+	docs     docCache
+	limits   limiters
+	pictures graph.Cache
 }
 
 // New returns a server for schema.
@@ -61,6 +64,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/graphql", s.graphql)
 	mux.HandleFunc("/healthz", s.health)
 	mux.HandleFunc("GET /traces/{file}", s.report)
+	mux.HandleFunc("GET /graph/{kind}/{rest...}", s.picture)
 	return s.logged(secure(mux))
 }
 

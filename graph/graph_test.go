@@ -1,0 +1,268 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store/storetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var stockholm, _ = time.LoadLocation("Europe/Stockholm")
+
+func at(s string) time.Time {
+	t, err := registry.ParseInstant("at", s, stockholm)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var drawn = time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)
+
+// demoChain draws the acceptance picture: Region Stockholm's chain on the
+// night of 1 February 2019, after a check run at that instant.
+func demoChain(t *testing.T) graph.Picture {
+	t.Helper()
+	s := storetest.Store(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, s, stockholm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&jobs.Runner{DB: s.DB()}).Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Trigger: "cli", Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	src := graph.Source{Store: s, Location: stockholm, Now: func() time.Time { return drawn }}
+	pic, err := src.Chain(ctx, 1, at("2019-02-01T02:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pic
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./graph -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; if the change is meant, run go test ./graph -update and review the diff\n%s", name, got)
+	}
+}
+
+func TestDemoChainPicture(t *testing.T) {
+	pic := demoChain(t)
+	dot := pic.DOT()
+	golden(t, "demo-chain.dot", dot)
+	if again := pic.DOT(); again != dot {
+		t.Error("the same picture gave different DOT")
+	}
+	// The acceptance criterion: Thailand stands in a cluster of its own,
+	// marked as a third country without adequacy.
+	for _, want := range []string{`subgraph "cluster_TH"`, `label="Thailand (TH) · THIRD COUNTRY, NO ADEQUACY"`,
+		`"o24" [label="Medicall Co., Ltd.\nTH\n(!) 8 open findings"`, "as of 2019-02-01 02:00 CET"} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("DOT lacks %s", want)
+		}
+	}
+
+	svg, err := graph.Render(context.Background(), dot, "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, svg)
+	for _, n := range pic.Nodes {
+		if !bytes.Contains(svg, []byte("<title>"+n.ID+"</title>")) {
+			t.Errorf("node %s (%s) is not in the SVG", n.ID, strings.SplitN(n.Label, "\n", 2)[0])
+		}
+	}
+	png, err := graph.Render(context.Background(), dot, "png")
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("png: %v, %d bytes", err, len(png))
+	}
+}
+
+func wellFormed(t *testing.T, svg []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	d.Strict = true
+	for {
+		if _, err := d.Token(); err == io.EOF {
+			return
+		} else if err != nil {
+			t.Fatalf("SVG is not well-formed XML: %v", err)
+		}
+	}
+}
+
+func TestTracePictureGolden(t *testing.T) {
+	until := at("2019-08-31T00:00")
+	se := registry.PartyFacts{ID: 1, LegalName: "Region Värmland", Country: "SE", CountryName: "Sweden", TransferClass: "eea"}
+	med := registry.PartyFacts{ID: 2, LegalName: "Medhelp AB", Country: "SE", CountryName: "Sweden", TransferClass: "eea"}
+	th := registry.PartyFacts{ID: 3, LegalName: `Night "Desk" \N Ltd.`, Country: "TH", CountryName: "Thailand", TransferClass: "third_country"}
+	tr := registry.Trace{ID: "0123456789abcdef0123456789abcdef", CaseRef: "DSR-1", Region: se, CallAt: at("2017-03-11T02:00"),
+		CreatedAt: at("2026-11-22T06:00"), Complete: false, Reasons: []registry.TraceReason{{Code: "NO_RETENTION"}},
+		Holders: []registry.Holder{
+			{Party: med, FromParty: se, Role: "independent_controller", Certainty: "certain", Route: "all"},
+			{Party: th, FromParty: med, Role: "processor", Certainty: "possible", Route: "share"},
+		},
+		Systems: []registry.HeldSystem{
+			{SystemID: 7, Name: "Recorder", Kind: "recording", Party: med, Certainty: "certain", HeldFrom: at("2017-03-11T02:00"), HeldUntil: &until,
+				Storage: []registry.CountryFacts{{Code: "SE", Name: "Sweden", TransferClass: "eea"}}},
+			{SystemID: 8, Name: "Archive", Kind: "storage", Party: med, Certainty: "certain", MoveID: 1, HeldFrom: at("2018-01-01T00:00"),
+				Storage: []registry.CountryFacts{{Code: "SE", Name: "Sweden", TransferClass: "eea"}}},
+		},
+	}
+	pic := graph.Trace(tr, graph.FindingCounts{Parties: map[int64]int{3: 2}}, stockholm, 0)
+	dot := pic.DOT()
+	golden(t, "trace.dot", dot)
+	// A name cannot smuggle Graphviz escapes or break out of its string.
+	if !strings.Contains(dot, `Night \"Desk\" \\N Ltd.`) {
+		t.Errorf("the name was not escaped: %s", dot)
+	}
+	svg, err := graph.Render(context.Background(), dot, "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, svg)
+	if !bytes.Contains(svg, []byte("stroke-dasharray")) {
+		t.Error("the possible holder is not drawn dashed")
+	}
+}
+
+// synthetic builds a chain of n parties: a controller with fan-out 3.
+func synthetic(n, limit int) graph.ChainInput {
+	in := graph.ChainInput{Controller: registry.PartyFacts{ID: 1, LegalName: "Root", Country: "SE"}, At: at("2020-01-01"),
+		Parties: map[int64]registry.PartyFacts{1: {ID: 1, LegalName: "Root", Country: "SE"}}, DrawnAt: drawn, Location: stockholm,
+		Limit: limit, Countries: map[string]registry.CountryFacts{"SE": {Code: "SE", Name: "Sweden", TransferClass: "eea"},
+			"TH": {Code: "TH", Name: "Thailand", TransferClass: "third_country"}}, Asked: "synthetic"}
+	for i := int64(2); i <= int64(n); i++ {
+		parent := (i + 1) / 3
+		if parent < 1 {
+			parent = 1
+		}
+		country := "SE"
+		if i%10 == 0 {
+			country = "TH"
+		}
+		in.Parties[i] = registry.PartyFacts{ID: i, LegalName: fmt.Sprintf("Party %d", i), Country: country}
+		in.Steps = append(in.Steps, registry.Step{LinkID: i, FromID: parent, ToID: i, Role: "processor", Depth: depthOf(i)})
+	}
+	return in
+}
+
+func depthOf(i int64) int {
+	d := 0
+	for i > 1 {
+		i = (i + 1) / 3
+		d++
+	}
+	return d
+}
+
+func TestLargeChainHonoursTheLimit(t *testing.T) {
+	in := synthetic(2000, 300)
+	pic := graph.Chain(in)
+	parties, summaries := 0, 0
+	for _, n := range pic.Nodes {
+		if n.Kind == graph.KindSummary {
+			summaries++
+		} else {
+			parties++
+		}
+	}
+	if parties != 300 || summaries == 0 {
+		t.Errorf("drew %d parties and %d summaries, want 300 parties and summaries for the rest", parties, summaries)
+	}
+	if caption := strings.Join(pic.Caption, " "); !strings.Contains(caption, "Left out: 1700 parties and systems beyond the limit of 300") {
+		t.Errorf("caption does not say what was left out: %q", caption)
+	}
+	svg, err := graph.Render(context.Background(), pic.DOT(), "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, svg)
+}
+
+// Graphviz is not safe for concurrent use; the lock makes it so.
+func TestConcurrentRenders(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dot := graph.Chain(synthetic(3+i%7, 300)).DOT()
+			// PNG rasterising is slow under the race detector; a few
+			// suffice to have both formats in flight at once.
+			format := "svg"
+			if i%25 == 0 {
+				format = "png"
+			}
+			b, err := graph.Render(context.Background(), dot, format)
+			if err == nil && len(b) == 0 {
+				err = fmt.Errorf("empty %s", format)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// BenchmarkRender times dot -> SVG for chains of 100, 500 and 2,000 nodes,
+// through go-graphviz and, where it is installed, the native dot command on
+// the same DOT (apt-get install graphviz).
+func BenchmarkRender(b *testing.B) {
+	native, _ := exec.LookPath("dot")
+	for _, n := range []int{100, 500, 2000} {
+		dot := graph.Chain(synthetic(n, n+1)).DOT()
+		b.Run(fmt.Sprintf("nodes=%d/go-graphviz", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := graph.Render(context.Background(), dot, "svg"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("nodes=%d/native-dot", n), func(b *testing.B) {
+			if native == "" {
+				b.Skip("no dot command; apt-get install graphviz")
+			}
+			for b.Loop() {
+				cmd := exec.Command(native, "-Tsvg")
+				cmd.Stdin = strings.NewReader(dot)
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,33 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/registry"
+)
+
+// PictureOf resolves a dot or svg field of a chain, responsibility or trace:
+// the same picture the /graph endpoints serve.
+func (r *Resolvers) PictureOf(format string) graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		src := graph.Source{Store: r.Store, Location: r.Location, Now: r.Now}
+		var pic graph.Picture
+		var err error
+		switch v := p.Source.(type) {
+		case ChainResult:
+			pic, err = src.Chain(p.Context, v.ControllerID, v.At)
+		case ResponsibilityResult:
+			pic, err = src.Responsibility(p.Context, v.OrgID, v.SystemID, v.At)
+		case registry.Trace:
+			pic, err = src.Trace(p.Context, v.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		b, err := graph.Render(context.WithoutCancel(p.Context), pic.DOT(), format)
+		return string(b), err
+	})
+}

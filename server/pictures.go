@@ -1,0 +1,118 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
+)
+
+// picture serves the chain, responsibility and trace pictures:
+//
+//	GET /graph/chain/{controller}.{svg,png,dot}?at=INSTANT
+//	GET /graph/responsibility/{organisation|system}/{id}.{svg,png,dot}?at=INSTANT
+//	GET /graph/trace/{id}.{svg,png,dot}
+//
+// under the same rules as the matching queries, cached by content.
+func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	kind := r.PathValue("kind")
+	rest := r.PathValue("rest")
+	allowed := map[string][]string{"chain": {"admin", "editor", "auditor"}, "responsibility": {"admin", "editor", "auditor"},
+		"trace": {"admin", "auditor", "dsr"}}[kind]
+	if allowed == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if !contains(allowed, p.Role) {
+		s.refuse(w, r, p, http.StatusForbidden, "FORBIDDEN", "not allowed for this role")
+		return
+	}
+	name, format, _ := strings.Cut(rest[strings.LastIndex(rest, "/")+1:], ".")
+	if _, ok := graph.Formats[format]; !ok {
+		http.NotFound(w, r)
+		return
+	}
+	at := s.res.Now()
+	if v := r.URL.Query().Get("at"); v != "" {
+		t, err := registry.ParseInstant("at", v, s.res.Location)
+		if err != nil {
+			s.refuse(w, r, p, http.StatusBadRequest, "INVALID_INPUT", err.Error())
+			return
+		}
+		at = t
+	}
+	src := graph.Source{Store: s.store, Location: s.res.Location, Limit: s.cfg.PictureLimit, Now: s.res.Now}
+	notes := &resolvers.AuditNotes{}
+	var pic graph.Picture
+	var err error
+	switch kind {
+	case "chain":
+		var id int64
+		if id, err = strconv.ParseInt(name, 10, 64); err == nil {
+			pic, err = src.Chain(r.Context(), id, at)
+		}
+	case "responsibility":
+		subject, _, _ := strings.Cut(rest, "/")
+		var id int64
+		if id, err = strconv.ParseInt(name, 10, 64); err == nil {
+			switch subject {
+			case "organisation":
+				pic, err = src.Responsibility(r.Context(), id, 0, at)
+			case "system":
+				pic, err = src.Responsibility(r.Context(), 0, id, at)
+			default:
+				err = registry.NotFound("", "no such picture")
+			}
+		}
+	case "trace":
+		pic, err = src.Trace(r.Context(), name)
+		notes.Affected = []string{"trace:" + name}
+	}
+	if err != nil {
+		if _, numErr := err.(*strconv.NumError); numErr || registry.ErrorCode(err) == registry.ENotFound {
+			http.NotFound(w, r)
+			s.audit(r, p, "picture "+kind, "", "NOT_FOUND", notes)
+			return
+		}
+		s.log.Error("picture", "kind", kind, "err", err)
+		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")
+		return
+	}
+	dot := pic.DOT()
+	etag := `"` + graph.Key(dot, format) + `"`
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		s.audit(r, p, "picture "+kind, "", "ok", notes)
+		return
+	}
+	b, _, err := s.pictures.Render(r.Context(), dot, format)
+	if err != nil {
+		s.log.Error("picture: render", "kind", kind, "err", err)
+		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")
+		return
+	}
+	// SVG is XML that a browser could run scripts from; it is served under
+	// a policy that allows none, and never sniffed as anything else.
+	w.Header().Set("Content-Type", graph.Formats[format])
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	w.Write(b)
+	s.audit(r, p, "picture "+kind, "", "ok", notes)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
