@@ -17,6 +17,22 @@ type Check struct {
 // The candidate columns every check fills.
 const candidateCols = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence)`
 
+// thirdCountryParties keeps the reached parties established outside the
+// EEA without a full adequacy decision, or under a partial one whose
+// condition is not recorded as met; l is the link that reaches them.
+const thirdCountryParties = `
+	FROM reach r
+	JOIN links l ON l.id = r.link_id
+	JOIN organisations o ON o.id = r.to_id
+	JOIN countries c ON c.code = o.country_code
+	CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
+	WHERE (cls.class = 'third_country'
+	       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))`
+
+// safeguarded holds when the link records SCCs or BCRs with a transfer
+// impact assessment, or a derogation.
+const safeguarded = `((l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL) OR l.transfer_mechanism = 'derogation')`
+
 // Catalogue lists every check, in the order they run.
 var Catalogue = []Check{
 	{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46",
@@ -37,15 +53,8 @@ var Catalogue = []Check{
 		                  ELSE format('under %s without a transfer impact assessment', upper(l.transfer_mechanism)) END),
 		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
 		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
-		FROM reach r
-		JOIN links l ON l.id = r.link_id
-		JOIN organisations o ON o.id = r.to_id
-		JOIN countries c ON c.code = o.country_code
-		CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
-		WHERE (cls.class = 'third_country'
-		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))
-		  AND NOT (l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL)
-		  AND l.transfer_mechanism <> 'derogation'
+` + thirdCountryParties + `
+		  AND NOT ` + safeguarded + `
 		UNION ALL
 		-- Systems that store data in, or are accessed from, such a country.
 		SELECT 'third_country', 'system', s.system_id, s.controller_id,
@@ -62,8 +71,7 @@ var Catalogue = []Check{
 		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class) cls
 		WHERE (cls.class = 'third_country'
 		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(s.party_id, sl.country_code, CAST($1 AS timestamptz))))
-		  AND NOT (l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL)
-		  AND l.transfer_mechanism <> 'derogation'`},
+		  AND NOT ` + safeguarded},
 
 	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
 		sql: `
@@ -78,14 +86,8 @@ var Catalogue = []Check{
 		              CASE WHEN l.tia_date IS NOT NULL THEN format(' with a transfer impact assessment of %s', l.tia_date) ELSE '' END),
 		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
 		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
-		FROM reach r
-		JOIN links l ON l.id = r.link_id
-		JOIN organisations o ON o.id = r.to_id
-		JOIN countries c ON c.code = o.country_code
-		CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
-		WHERE (cls.class = 'third_country'
-		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))
-		  AND ((l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL) OR l.transfer_mechanism = 'derogation')`},
+` + thirdCountryParties + `
+		  AND ` + safeguarded},
 
 	{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy",
 		sql: `

@@ -203,7 +203,7 @@ func BuildTrace(in TraceInput) Trace {
 		seen[[2]int64{u.SystemID, u.PartyID}] = len(t.Systems)
 		hs := HeldSystem{SystemID: u.SystemID, Name: u.Name, Kind: u.Kind, Party: in.Parties[u.PartyID], LinkID: u.LinkID,
 			Certainty: c, HeldFrom: in.CallAt}
-		holding(&hs, in, u.Storage, u.HasProfile, u.RetentionDays, u.EndedAt, reason)
+		holding(&hs, in, u.SystemFacts, reason)
 		t.Systems = append(t.Systems, hs)
 	}
 	// Systems the recording was moved into afterwards.
@@ -217,7 +217,7 @@ func BuildTrace(in TraceInput) Trace {
 		}
 		hs := HeldSystem{SystemID: m.ToSystemID, Name: m.Name, Kind: m.Kind, Party: in.Parties[m.OperatorID], MoveID: m.MoveID,
 			Certainty: c, HeldFrom: m.MovedAt}
-		holding(&hs, in, m.Storage, m.HasProfile, m.RetentionDays, m.EndedAt, reason)
+		holding(&hs, in, m.SystemFacts, reason)
 		t.Systems = append(t.Systems, hs)
 	}
 
@@ -263,8 +263,8 @@ func BuildTrace(in TraceInput) Trace {
 // holding works out until when a system held the call: the end of its
 // retention, a move of the data out of it, or its end of service, whichever
 // came first. A system that does not store calls held it only during the call.
-func holding(hs *HeldSystem, in TraceInput, storage []string, hasProfile bool, retention *int32, ended *time.Time,
-	reason func(code, subject, en, sv string)) {
+func holding(hs *HeldSystem, in TraceInput, sys SystemFacts, reason func(code, subject, en, sv string)) {
+	storage, hasProfile, retention, ended := sys.Storage, sys.HasProfile, sys.RetentionDays, sys.EndedAt
 	if !slices.Contains(StoringKinds, hs.Kind) {
 		end := in.CallAt
 		hs.HeldUntil, hs.Until = &end, "call_end"

@@ -49,13 +49,10 @@ type PartyFacts struct {
 	TimeZone      string `db:"time_zone" json:"timeZone"`
 }
 
-// UseFacts is a system used on a link at an instant, with what the trace
-// needs to know of it then.
-type UseFacts struct {
-	UseID         int64          `db:"use_id"`
-	LinkID        int64          `db:"link_id"`
-	SystemID      int64          `db:"system_id"`
-	PartyID       int64          `db:"party_id"`
+// SystemFacts are what a trace needs to know of a system at an instant:
+// what it is, whether it had a profile then and its retention, and where it
+// stored data.
+type SystemFacts struct {
 	Name          string         `db:"name"`
 	Kind          string         `db:"kind"`
 	EndedAt       *time.Time     `db:"ended_at"`
@@ -64,20 +61,25 @@ type UseFacts struct {
 	Storage       pq.StringArray `db:"storage_countries"`
 }
 
+// UseFacts is a system used on a link at an instant.
+type UseFacts struct {
+	UseID    int64 `db:"use_id"`
+	LinkID   int64 `db:"link_id"`
+	SystemID int64 `db:"system_id"`
+	PartyID  int64 `db:"party_id"`
+	SystemFacts
+}
+
 // MoveFacts is a recorded move that carried a call's recording from one
-// system into another after the call.
+// system into another after the call; the facts are the target's when the
+// data arrived.
 type MoveFacts struct {
-	MoveID        int64          `db:"move_id"`
-	FromSystemID  int64          `db:"from_system_id"`
-	ToSystemID    int64          `db:"to_system_id"`
-	MovedAt       time.Time      `db:"moved_at"`
-	Name          string         `db:"name"`
-	Kind          string         `db:"kind"`
-	OperatorID    int64          `db:"operator_id"`
-	EndedAt       *time.Time     `db:"ended_at"`
-	HasProfile    bool           `db:"has_profile"`
-	RetentionDays *int32         `db:"retention_days"`
-	Storage       pq.StringArray `db:"storage_countries"`
+	MoveID       int64     `db:"move_id"`
+	FromSystemID int64     `db:"from_system_id"`
+	ToSystemID   int64     `db:"to_system_id"`
+	MovedAt      time.Time `db:"moved_at"`
+	OperatorID   int64     `db:"operator_id"`
+	SystemFacts
 }
 
 // CountryFacts is a country's name and standing at an instant.

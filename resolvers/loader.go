@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ type loader[K comparable, V any] struct {
 
 	mu      sync.Mutex
 	pending []K
+	queued  map[K]bool
 	results map[K]result[V]
 }
 
@@ -30,14 +30,15 @@ type result[V any] struct {
 }
 
 func newLoader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *loader[K, V] {
-	return &loader[K, V]{fetch: fetch, results: map[K]result[V]{}}
+	return &loader[K, V]{fetch: fetch, queued: map[K]bool{}, results: map[K]result[V]{}}
 }
 
 // load queues key and returns a thunk that yields its value; ok is false when
 // no row has the key.
 func (l *loader[K, V]) load(ctx context.Context, key K) func() (V, bool, error) {
 	l.mu.Lock()
-	if _, known := l.results[key]; !known && !slices.Contains(l.pending, key) {
+	if _, known := l.results[key]; !known && !l.queued[key] {
+		l.queued[key] = true
 		l.pending = append(l.pending, key)
 	}
 	l.mu.Unlock()
@@ -56,6 +57,7 @@ func (l *loader[K, V]) load(ctx context.Context, key K) func() (V, bool, error) 
 func (l *loader[K, V]) flush(ctx context.Context) {
 	keys := l.pending
 	l.pending = nil
+	clear(l.queued)
 	got, err := l.fetch(ctx, keys)
 	for _, k := range keys {
 		v, ok := got[k]
