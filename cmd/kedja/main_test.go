@@ -3,9 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -132,7 +140,8 @@ func launch(t *testing.T, dbURL string, args ...string) (*instance, error) {
 	go func() {
 		lines := bufio.NewScanner(stdout)
 		for lines.Scan() {
-			if _, after, ok := strings.Cut(lines.Text(), "serving GraphQL at http://"); ok {
+			if _, after, ok := strings.Cut(lines.Text(), "serving GraphQL at "); ok {
+				after = strings.TrimPrefix(strings.TrimPrefix(after, "https://"), "http://")
 				found <- strings.TrimSuffix(after, "/graphql")
 			}
 		}
@@ -311,5 +320,45 @@ func TestCheckCommand(t *testing.T) {
 	out, err = kedja(t, env, "check", "--checks", "exposure,vibes")
 	if err == nil || !strings.Contains(out, `"vibes" is not a check`) {
 		t.Errorf("kedja check with an unknown check: %v\n%s", err, out)
+	}
+}
+
+// Given a certificate, serve speaks HTTPS.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+
+	srv := startServer(t, storetest.Database(t), "--tls-cert", certFile, "--tls-key", keyFile, "--check-schedule", "off")
+	pool := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	pool.AddCert(cert)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get("https://" + srv.addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Errorf("https health: %d, TLS %v", resp.StatusCode, resp.TLS != nil)
+	}
+	// Go's TLS server turns plain HTTP away with a 400.
+	if plain, err := http.Get("http://" + srv.addr + "/healthz"); err == nil {
+		plain.Body.Close()
+		if plain.StatusCode == http.StatusOK {
+			t.Error("plain HTTP was served too")
+		}
 	}
 }
