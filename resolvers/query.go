@@ -174,3 +174,58 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// SystemUse resolves systemUse(id).
+func (r *Resolvers) SystemUse() graphql.FieldResolveFn {
+	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.SystemUse, error) {
+		return s.SystemUse
+	})
+}
+
+// DataMove resolves dataMove(id).
+func (r *Resolvers) DataMove() graphql.FieldResolveFn {
+	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.DataMove, error) {
+		return s.DataMove
+	})
+}
+
+// SystemUses resolves systemUses(filter, first, after).
+func (r *Resolvers) SystemUses() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		pg, err := page(p)
+		if err != nil {
+			return nil, err
+		}
+		var f store.SystemUseFilter
+		in := r.filterOf(p)
+		in.optID("linkId", &f.LinkID)
+		in.optID("systemId", &f.SystemID)
+		in.optID("partyId", &f.PartyID)
+		in.optInstant("at", &f.At)
+		if err := in.finish(); err != nil {
+			return nil, err
+		}
+		rows, more, err := r.Store.ListSystemUses(p.Context, f, pg)
+		return connection(rows, more, func(v *registry.SystemUse) int64 { return v.ID }), err
+	})
+}
+
+// DataMoves resolves dataMoves(systemId, first, after).
+func (r *Resolvers) DataMoves() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		pg, err := page(p)
+		if err != nil {
+			return nil, err
+		}
+		var sys *int64
+		if v, ok := p.Args["systemId"]; ok && v != nil {
+			id, err := parseID("systemId", v)
+			if err != nil {
+				return nil, err
+			}
+			sys = &id
+		}
+		rows, more, err := r.Store.ListDataMoves(p.Context, sys, pg)
+		return connection(rows, more, func(v *registry.DataMove) int64 { return v.ID }), err
+	})
+}

@@ -32,7 +32,8 @@ var (
 var RootRules = map[string][]string{
 	"Query.organisation": readers, "Query.organisations": readers, "Query.system": readers, "Query.systems": readers,
 	"Query.link": readers, "Query.links": readers, "Query.attestation": readers, "Query.attestations": readers,
-	"Query.country": readers, "Query.countries": readers, "Query.chain": readers, "Query.responsibility": readers,
+	"Query.country": readers, "Query.countries": readers, "Query.systemUse": readers, "Query.systemUses": readers,
+	"Query.dataMove": readers, "Query.dataMoves": readers, "Query.chain": readers, "Query.responsibility": readers,
 	"Query.findings": readers, "Query.finding": readers, "Query.checkRuns": readers, "Query.checks": readers,
 	// traceCall stores the trace it makes: a write, for the access-request
 	// handlers whose case it is.

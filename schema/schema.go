@@ -117,6 +117,15 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"attestation":   {Type: t.att, Args: byID, Resolve: r.Attestation()},
 		"attestations":  {Type: nn(t.connection(t.att)), Args: paged(attFilter), Resolve: r.Attestations()},
 		"country":       {Type: t.country, Args: graphql.FieldConfigArgument{"code": {Type: nn(str)}}, Resolve: r.Country()},
+		"systemUse":     {Type: t.use, Args: byID, Resolve: r.SystemUse()},
+		"systemUses": {Type: nn(t.connection(t.use)), Args: paged(inputObject("SystemUseFilter", "", graphql.InputObjectConfigFieldMap{
+			"linkId": in(id, ""), "systemId": in(id, ""), "partyId": in(id, ""), "at": in(inst, "Only uses valid at this instant."),
+		})), Resolve: r.SystemUses()},
+		"dataMove": {Type: t.move, Args: byID, Resolve: r.DataMove()},
+		"dataMoves": {Type: nn(t.connection(t.move)), Args: graphql.FieldConfigArgument{
+			"systemId": {Type: id, Description: "Moves into or out of this system."},
+			"first":    {Type: graphql.Int}, "after": {Type: str},
+		}, Resolve: r.DataMoves()},
 		"countries": {Type: nn(graphql.NewList(nn(t.country))),
 			Args:    graphql.FieldConfigArgument{"eeaAt": {Type: inst, Description: "Only countries in the EEA at this instant."}},
 			Resolve: r.Countries()},

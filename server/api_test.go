@@ -439,3 +439,37 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 		t.Errorf("the cause was not logged; log: %s", h.logs.String())
 	}
 }
+
+func TestSystemUsesAndMovesAsLists(t *testing.T) {
+	h := newHarness(t, true)
+	var got struct {
+		SystemUses struct {
+			Nodes []struct {
+				ID     string
+				System struct{ Name string }
+			}
+		}
+		DataMoves struct {
+			Nodes []struct {
+				FromSystem, ToSystem struct{ Name string }
+			}
+		}
+	}
+	h.data(`{ systemUses(filter: {at: "2019-02-01T02:00"}, first: 100) { nodes { id system { name } } }
+		dataMoves { nodes { fromSystem { name } toSystem { name } } } }`, nil, &got)
+	// At that instant: Inera's platform and Medhelp's Princess for each of
+	// three regions, Princess for Medicall, Biz 2.0 on two links, the NAS.
+	if n := h.count(`SELECT count(*) FROM system_uses WHERE valid @> CAST('2019-02-01 02:00+01' AS timestamptz)`); len(got.SystemUses.Nodes) != n || n != 10 {
+		t.Errorf("systemUses at the instant: %d listed, %d in the table, want 10", len(got.SystemUses.Nodes), n)
+	}
+	if len(got.DataMoves.Nodes) != 1 || got.DataMoves.Nodes[0].ToSystem.Name != "Recording storage server (NAS)" {
+		t.Errorf("dataMoves: %+v", got.DataMoves.Nodes)
+	}
+	var one struct {
+		SystemUse struct{ ID string }
+	}
+	h.data(`query($id: ID!) { systemUse(id: $id) { id } }`, map[string]any{"id": got.SystemUses.Nodes[0].ID}, &one)
+	if one.SystemUse.ID != got.SystemUses.Nodes[0].ID {
+		t.Errorf("systemUse by id: %+v", one)
+	}
+}

@@ -213,3 +213,38 @@ var (
 		key: func(v *registry.DataMove) int64 { return v.ToSystemID },
 	}
 )
+
+// SystemUseFilter narrows a list of system uses; nil fields do not filter.
+type SystemUseFilter struct {
+	LinkID, SystemID, PartyID *int64
+	At                        *time.Time
+}
+
+// ListSystemUses lists system uses in id order.
+func (s *Store) ListSystemUses(ctx context.Context, f SystemUseFilter, p Page) ([]registry.SystemUse, bool, error) {
+	return page[registry.SystemUse](ctx, s, p, `SELECT `+systemUses.cols+` FROM system_uses
+		WHERE ($1::bigint IS NULL OR link_id = $1) AND ($2::bigint IS NULL OR system_id = $2)
+		  AND ($3::bigint IS NULL OR party_id = $3) AND ($4::timestamptz IS NULL OR valid @> $4)
+		  AND id > $5 ORDER BY id LIMIT $6`, f.LinkID, f.SystemID, f.PartyID, nullTime(f.At))
+}
+
+// SystemUse loads one system use; NOT_FOUND naming field if absent.
+func (s *Store) SystemUse(ctx context.Context, field string, id int64) (registry.SystemUse, error) {
+	var v registry.SystemUse
+	err := s.get(ctx, s.q(ctx), field, "system use", &v, systemUses.selectByID(), id)
+	return v, err
+}
+
+// ListDataMoves lists moves of stored data in id order, those into or out
+// of a system if one is given.
+func (s *Store) ListDataMoves(ctx context.Context, systemID *int64, p Page) ([]registry.DataMove, bool, error) {
+	return page[registry.DataMove](ctx, s, p, `SELECT `+dataMoves.cols+` FROM data_moves
+		WHERE ($1::bigint IS NULL OR from_system_id = $1 OR to_system_id = $1) AND id > $2 ORDER BY id LIMIT $3`, systemID)
+}
+
+// DataMove loads one move; NOT_FOUND naming field if absent.
+func (s *Store) DataMove(ctx context.Context, field string, id int64) (registry.DataMove, error) {
+	var v registry.DataMove
+	err := s.get(ctx, s.q(ctx), field, "data move", &v, dataMoves.selectByID(), id)
+	return v, err
+}
