@@ -1,22 +1,22 @@
 module github.com/kedja/kedja
 
-go 1.26.8
+go 1.26.0
 
 require (
+	github.com/goccy/go-graphviz v0.2.9
 	github.com/graphql-go/graphql v0.8.1
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.0
+	github.com/robfig/cron/v3 v3.0.1
+	golang.org/x/time v0.8.0
 )
 
 require (
 	github.com/disintegration/imaging v1.6.2 // indirect
 	github.com/flopp/go-findfont v0.1.0 // indirect
 	github.com/fogleman/gg v1.3.0 // indirect
-	github.com/goccy/go-graphviz v0.2.9 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
-	github.com/robfig/cron/v3 v3.0.1 // indirect
 	github.com/tetratelabs/wazero v1.8.1 // indirect
 	golang.org/x/image v0.21.0 // indirect
 	golang.org/x/text v0.19.0 // indirect
-	golang.org/x/time v0.8.0 // indirect
 )
