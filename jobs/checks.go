@@ -3,6 +3,8 @@
 // keep, and the schedule that runs them once across all instances.
 package jobs
 
+import "strings"
+
 // Check is one compliance check. Its SQL reads the temporary tables reach
 // (every link reached from every controller at the instant $1) and
 // reach_systems (the systems used on those links then) and inserts what it
@@ -56,7 +58,11 @@ var Catalogue = []Check{
 ` + thirdCountryParties + `
 		  AND NOT ` + safeguarded + `
 		UNION ALL
-		-- Systems that store data in, or are accessed from, such a country.
+		-- Systems that store data in, or are accessed from, such a country,
+		-- unless the link it is used on records a safeguard, or a party in
+		-- that country uses it over a link that does (Medicall's nurses
+		-- reach Princess over the Medhelp-Medicall link, not over the
+		-- region's link to Medhelp).
 		SELECT 'third_country', 'system', s.system_id, s.controller_id,
 		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
 		       s.links, 'GDPR Art. 44-46',
@@ -71,7 +77,13 @@ var Catalogue = []Check{
 		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class) cls
 		WHERE (cls.class = 'third_country'
 		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(s.party_id, sl.country_code, CAST($1 AS timestamptz))))
-		  AND NOT ` + safeguarded},
+		  AND NOT ` + safeguarded + `
+		  AND NOT EXISTS (
+		      SELECT 1 FROM reach_systems s2
+		      JOIN links l2 ON l2.id = s2.link_id
+		      JOIN organisations o2 ON o2.id = s2.party_id
+		      WHERE s2.controller_id = s.controller_id AND s2.system_id = s.system_id AND o2.country_code = sl.country_code
+		        AND ` + strings.ReplaceAll(safeguarded, "l.", "l2.") + `)`},
 
 	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
 		sql: `

@@ -174,6 +174,16 @@ func TestFindingLifecycle(t *testing.T) {
 	if status["third_country"] != "resolved/critical" || status["third_country_safeguarded"] != "open/low" {
 		t.Errorf("after recording SCCs: %v (run %+v), want third_country resolved and a low safeguarded finding", status, res)
 	}
+	// Princess is reached from Thailand by Medicall over that link: its
+	// finding goes too. Biz 2.0 is reached from Thailand over Medicall's own
+	// link to Voice Integrate, which records nothing: it stays.
+	systems := map[string]string{}
+	for _, f := range findings(t, s, "f.check_id = 'third_country' AND f.subject_kind = 'system' AND c.legal_name = 'Region Värmland'") {
+		systems[f.Subject] = f.Status
+	}
+	if systems["Princess"] != "resolved" || systems["Biz 2.0"] != "open" {
+		t.Errorf("systems after recording SCCs: %v, want Princess resolved and Biz 2.0 open", systems)
+	}
 
 	// Undo the SCCs: the finding reopens, with its whole history.
 	if _, err := s.UpdateLink(ctx, "test", link, func(l *registry.Link) error {

@@ -165,7 +165,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 		JOIN systems sy ON sy.id = u.system_id`, at); err != nil {
 		return fmt.Errorf("reach systems: %w", err)
 	}
-	for _, q := range []string{`ANALYZE reach`, `ANALYZE reach_systems`} {
+	for _, q := range []string{`CREATE INDEX ON reach_systems (controller_id, system_id)`, `ANALYZE reach`, `ANALYZE reach_systems`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
