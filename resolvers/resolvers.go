@@ -41,9 +41,9 @@ const (
 	loadersKey
 )
 
-// WithRequest prepares ctx for one GraphQL request: who is asking (recorded as
+// withRequest prepares ctx for one GraphQL request: who is asking (recorded as
 // the author of every change) and a fresh set of batch loaders.
-func (r *Resolvers) WithRequest(ctx context.Context, actor string) context.Context {
+func (r *Resolvers) withRequest(ctx context.Context, actor string) context.Context {
 	ctx = context.WithValue(ctx, actorKey, actor)
 	return context.WithValue(ctx, loadersKey, newLoaders(r.Store))
 }
@@ -127,7 +127,7 @@ const principalKey ctxKey = 100
 func (r *Resolvers) WithPrincipal(ctx context.Context, p Principal) context.Context {
 	ctx = context.WithValue(ctx, principalKey, p)
 	ctx = context.WithValue(ctx, auditKey, &AuditNotes{})
-	return r.WithRequest(ctx, p.Name)
+	return r.withRequest(ctx, p.Name)
 }
 
 // PrincipalOf returns the principal of a request.

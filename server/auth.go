@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,20 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (resolvers
 	p := resolvers.Principal{Name: t.Name, Role: t.Role, Client: client}
 	if !s.limiter("token:" + t.Prefix).Allow() {
 		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; slow down")
+		return p, false
+	}
+	return p, true
+}
+
+// authorize authenticates the request and lets it on only for roles; it
+// answers 401 or 403 itself otherwise.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []string) (resolvers.Principal, bool) {
+	p, ok := s.authenticate(w, r)
+	if !ok {
+		return p, false
+	}
+	if !slices.Contains(roles, p.Role) {
+		s.refuse(w, r, p, http.StatusForbidden, "FORBIDDEN", "not allowed for this role")
 		return p, false
 	}
 	return p, true

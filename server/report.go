@@ -10,20 +10,16 @@ import (
 
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/schema"
 )
 
 // report serves a stored trace as the answer to an access request:
 // /traces/{id}.json for systems, /traces/{id}.html to print. The id is random
 // (128 bits), so one report's address says nothing about another's.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.authenticate(w, r)
+	// The same rule as the trace query.
+	p, ok := s.authorize(w, r, schema.RootRules["Query.trace"])
 	if !ok {
-		return
-	}
-	// The same rule as the trace query: access-request handlers, auditors
-	// and administrators.
-	if p.Role != "admin" && p.Role != "auditor" && p.Role != "dsr" {
-		s.refuse(w, r, p, http.StatusForbidden, "FORBIDDEN", "not allowed for this role")
 		return
 	}
 	name := r.PathValue("file")
