@@ -8,6 +8,10 @@ require (
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.0
 	github.com/robfig/cron/v3 v3.0.1
+	// go-graphviz v0.2.9 asks for wazero v1.8.1, whose JIT crashes under Go 1.24+
+	// on some CPUs (wazero #2375: memmove's registers changed; split stack
+	// overflow on AVX-512 Xeons); v1.12.0, the newest, passes there and here.
+	github.com/tetratelabs/wazero v1.12.0 // indirect
 	golang.org/x/time v0.8.0
 )
 
@@ -16,7 +20,7 @@ require (
 	github.com/flopp/go-findfont v0.1.0 // indirect
 	github.com/fogleman/gg v1.3.0 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
-	github.com/tetratelabs/wazero v1.8.1 // indirect
 	golang.org/x/image v0.21.0 // indirect
+	golang.org/x/sys v0.44.0 // indirect
 	golang.org/x/text v0.19.0 // indirect
 )

@@ -6,6 +6,12 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"regexp"
+	"strconv"
 	"io"
 	"os"
 	"os/exec"
@@ -17,10 +23,14 @@ import (
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/graph/render"
+	"github.com/kedja/kedja/graph/render/rendertest"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(rendertest.Main(m)) }
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
@@ -89,7 +99,8 @@ func TestDemoChainPicture(t *testing.T) {
 		}
 	}
 
-	svg, err := graph.Render(context.Background(), dot, "svg")
+	pool := rendertest.Pool(t, render.Options{})
+	svg, err := pool.Render(context.Background(), dot, "svg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +110,43 @@ func TestDemoChainPicture(t *testing.T) {
 			t.Errorf("node %s (%s) is not in the SVG", n.ID, strings.SplitN(n.Label, "\n", 2)[0])
 		}
 	}
-	png, err := graph.Render(context.Background(), dot, "png")
-	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Errorf("png: %v, %d bytes", err, len(png))
+
+	// The PNG is the SVG rasterised: the same size (points at 96 dpi) and
+	// Thailand's cluster filled in its red.
+	b, err := pool.Render(context.Background(), dot, "png")
+	if err != nil {
+		t.Fatalf("png: %v", err)
 	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("png does not decode: %v", err)
+	}
+	m := regexp.MustCompile(`width="([0-9.]+)pt" height="([0-9.]+)pt"`).FindSubmatch(svg)
+	if m == nil {
+		t.Fatal("SVG has no size")
+	}
+	w, _ := strconv.ParseFloat(string(m[1]), 64)
+	h, _ := strconv.ParseFloat(string(m[2]), 64)
+	if got := img.Bounds().Size(); math.Abs(float64(got.X)-w*96/72) > 2 || math.Abs(float64(got.Y)-h*96/72) > 2 {
+		t.Errorf("png is %v, want %.0fx%.0f like the SVG", got, w*96/72, h*96/72)
+	}
+	if n := countColour(img, 0xfe, 0xe2, 0xe2); n < 1000 {
+		t.Errorf("png has %d pixels of the third-country fill #fee2e2, want Thailand's cluster", n)
+	}
+}
+
+// countColour counts the pixels of one colour.
+func countColour(img image.Image, r, g, b uint8) int {
+	n := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			if c.R == r && c.G == g && c.B == b && c.A == 255 {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func wellFormed(t *testing.T, svg []byte) {
@@ -143,7 +187,7 @@ func TestTracePictureGolden(t *testing.T) {
 	if !strings.Contains(dot, `Night \"Desk\" \\N Ltd.`) {
 		t.Errorf("the name was not escaped: %s", dot)
 	}
-	svg, err := graph.Render(context.Background(), dot, "svg")
+	svg, err := rendertest.Pool(t, render.Options{}).Render(context.Background(), dot, "svg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,15 +244,17 @@ func TestLargeChainHonoursTheLimit(t *testing.T) {
 	if caption := strings.Join(pic.Caption, " "); !strings.Contains(caption, "Left out: 1700 parties and systems beyond the limit of 300") {
 		t.Errorf("caption does not say what was left out: %q", caption)
 	}
-	svg, err := graph.Render(context.Background(), pic.DOT(), "svg")
+	svg, err := rendertest.Pool(t, render.Options{}).Render(context.Background(), pic.DOT(), "svg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wellFormed(t, svg)
 }
 
-// Graphviz is not safe for concurrent use; the lock makes it so.
+// Fifty renders at once over a pool of two workers: each worker draws one
+// picture at a time, and every picture comes back.
 func TestConcurrentRenders(t *testing.T) {
+	pool := rendertest.Pool(t, render.Options{Workers: 2, CacheBytes: -1})
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for i := range 50 {
@@ -216,13 +262,11 @@ func TestConcurrentRenders(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			dot := graph.Chain(synthetic(3+i%7, 300)).DOT()
-			// PNG rasterising is slow under the race detector; a few
-			// suffice to have both formats in flight at once.
 			format := "svg"
-			if i%25 == 0 {
+			if i%10 == 0 {
 				format = "png"
 			}
-			b, err := graph.Render(context.Background(), dot, format)
+			b, err := pool.Render(context.Background(), dot, format)
 			if err == nil && len(b) == 0 {
 				err = fmt.Errorf("empty %s", format)
 			}
@@ -236,6 +280,9 @@ func TestConcurrentRenders(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if s := pool.Stats(); s.Started > 2 || s.Rendered != 50 {
+		t.Errorf("stats %+v: want at most 2 workers started and 50 pictures rendered", s)
+	}
 }
 
 // BenchmarkRender times dot -> SVG for chains of 100, 500 and 2,000 nodes,
@@ -246,8 +293,9 @@ func BenchmarkRender(b *testing.B) {
 	for _, n := range []int{100, 500, 2000} {
 		dot := graph.Chain(synthetic(n, n+1)).DOT()
 		b.Run(fmt.Sprintf("nodes=%d/go-graphviz", n), func(b *testing.B) {
+			pool := rendertest.Pool(b, render.Options{Workers: 1, CacheBytes: -1})
 			for b.Loop() {
-				if _, err := graph.Render(context.Background(), dot, "svg"); err != nil {
+				if _, err := pool.Render(context.Background(), dot, "svg"); err != nil {
 					b.Fatal(err)
 				}
 			}

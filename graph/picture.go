@@ -1,6 +1,6 @@
 // Package graph draws processing chains, responsibilities and call traces
 // as pictures: DOT text built in plain Go, byte-identical for the same data,
-// rendered to SVG and PNG by Graphviz under one process-wide lock.
+// rendered to SVG and PNG by the worker processes of graph/render.
 package graph
 
 import (

@@ -1,8 +1,6 @@
 package resolvers
 
 import (
-	"context"
-
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/graph"
@@ -27,7 +25,9 @@ func (r *Resolvers) PictureOf(format string) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		b, err := graph.Render(context.WithoutCancel(p.Context), pic.DOT(), format)
+		// The request's context: a caller that goes away or runs out of
+		// time stops the render (its worker is killed).
+		b, err := r.Render(p.Context, pic.DOT(), format)
 		return string(b), err
 	})
 }

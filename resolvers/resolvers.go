@@ -11,6 +11,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
@@ -27,6 +28,20 @@ type Resolvers struct {
 	Now func() time.Time
 	// Checks runs compliance checks on demand (runChecks).
 	Checks *jobs.Runner
+	// Pictures draws SVG and PNG in render worker processes; without it,
+	// pictures answer RENDER_UNAVAILABLE (DOT is always available).
+	Pictures *render.Pool
+}
+
+// Render draws dot in format through the render pool.
+func (r *Resolvers) Render(ctx context.Context, dot, format string) ([]byte, error) {
+	if r.Pictures != nil {
+		return r.Pictures.Render(ctx, dot, format)
+	}
+	if format == "dot" {
+		return []byte(dot), nil
+	}
+	return nil, &registry.Error{Code: render.ECodeUnavailable, Message: "this kedja draws no pictures; DOT is available"}
 }
 
 // New returns resolvers over s.

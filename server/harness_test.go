@@ -8,17 +8,22 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/graph/render"
+	"github.com/kedja/kedja/graph/render/rendertest"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/server"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
 )
+
+func TestMain(m *testing.M) { os.Exit(rendertest.Main(m)) }
 
 // harness is a kedja server on a fresh database, reached over HTTP.
 type harness struct {
@@ -28,6 +33,8 @@ type harness struct {
 	logs   *syncBuffer
 	token  string            // sent as the bearer token; "" sends none
 	tokens map[string]string // by role
+	// pictures is the server's render pool.
+	pictures *render.Pool
 }
 
 type syncBuffer struct {
@@ -68,6 +75,13 @@ func newHarness(t testing.TB, withDemo bool) *harness {
 // newHarnessWith starts a server with cfg.
 func newHarnessWith(t testing.TB, withDemo bool, cfg server.Config) *harness {
 	t.Helper()
+	return newHarnessPictures(t, withDemo, cfg, render.Options{})
+}
+
+// newHarnessPictures starts a server with cfg whose pictures are drawn by a
+// pool with options pics.
+func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics render.Options) *harness {
+	t.Helper()
 	s := storetest.Store(t)
 	if withDemo {
 		if _, err := demo.Seed(context.Background(), s, stockholm); err != nil {
@@ -77,13 +91,15 @@ func newHarnessWith(t testing.TB, withDemo bool, cfg server.Config) *harness {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	res := resolvers.New(s, log, stockholm)
+	pics.Log = log
+	res.Pictures = rendertest.Pool(t, pics)
 	sch, err := schema.New(res)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(server.New(cfg, sch, res, s, log).Handler())
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}}
+	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures}
 	for _, role := range store.Roles {
 		_, secret, err := s.CreateToken(context.Background(), "test", "test "+role, role, nil)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
@@ -35,7 +36,7 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, format, _ := strings.Cut(rest[strings.LastIndex(rest, "/")+1:], ".")
-	if _, ok := graph.Formats[format]; !ok {
+	if _, ok := render.Formats[format]; !ok {
 		http.NotFound(w, r)
 		return
 	}
@@ -86,22 +87,40 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dot := pic.DOT()
-	etag := `"` + graph.Key(dot, format) + `"`
+	etag := `"` + render.Key(dot, format) + `"`
 	w.Header().Set("ETag", etag)
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		s.audit(r, p, "picture "+kind, "", "ok", notes)
 		return
 	}
-	b, _, err := s.pictures.Render(r.Context(), dot, format)
-	if err != nil {
+	b, err := s.res.Render(r.Context(), dot, format)
+	switch {
+	case err == nil:
+	case r.Context().Err() != nil:
+		// The caller went away; its render was stopped. Nobody reads an
+		// answer, but the audit log says what happened.
+		s.audit(r, p, "picture "+kind, "", "CANCELLED", notes)
+		return
+	case render.Retryable(err):
+		// A worker that crashed or ran out of time cost this picture
+		// only; it has been logged (by the pool) and replaced.
+		w.Header().Set("Retry-After", "5")
+		reject(w, http.StatusServiceUnavailable, string(registry.ErrorCode(err)), err.Error())
+		s.audit(r, p, "picture "+kind, "", string(registry.ErrorCode(err)), notes)
+		return
+	case registry.ErrorCode(err) == render.ECodeTooLarge:
+		reject(w, http.StatusUnprocessableEntity, string(render.ECodeTooLarge), err.Error())
+		s.audit(r, p, "picture "+kind, "", string(render.ECodeTooLarge), notes)
+		return
+	default:
 		s.log.Error("picture: render", "kind", kind, "err", err)
 		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")
 		return
 	}
 	// SVG is XML that a browser could run scripts from; it is served under
 	// a policy that allows none, and never sniffed as anything else.
-	w.Header().Set("Content-Type", graph.Formats[format])
+	w.Header().Set("Content-Type", render.Formats[format])
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Write(b)

@@ -43,14 +43,13 @@ var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, Lim
 
 // Server answers HTTP requests.
 type Server struct {
-	cfg      Config
-	schema   graphql.Schema
-	res      *resolvers.Resolvers
-	store    *store.Store
-	log      *slog.Logger
-	docs     docCache
-	limits   limiters
-	pictures graph.Cache
+	cfg    Config
+	schema graphql.Schema
+	res    *resolvers.Resolvers
+	store  *store.Store
+	log    *slog.Logger
+	docs   docCache
+	limits limiters
 }
 
 // New returns a server for schema.

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/registry"
@@ -249,6 +251,7 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		tlsKey := fs.String("tls-key", os.Getenv("KEDJA_TLS_KEY"), "and this key (PEM)")
 		checkSchedule := fs.String("check-schedule", os.Getenv("KEDJA_CHECK_SCHEDULE"),
 			`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off" (env KEDJA_CHECK_SCHEDULE; default all=`+jobs.DefaultSpec+`)`)
+		pictures := renderFlags(fs, runtime.NumCPU())
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
@@ -262,7 +265,7 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
 			return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
-				tlsCert: *tlsCert, tlsKey: *tlsKey}, out, log)
+				tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, out, log)
 		})
 	}
 	return fmt.Errorf("unknown command %q; run kedja --help", args[0])
@@ -312,6 +315,7 @@ type serveOptions struct {
 	timeout         time.Duration
 	schedule        jobs.Schedule
 	tlsCert, tlsKey string
+	pictures        render.Options
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -329,6 +333,15 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 		log.Info("demo data", "loaded", loaded)
 	}
 	res := resolvers.New(s, log, cfg.location)
+	o.pictures.Log = log
+	res.Pictures = render.New(o.pictures)
+	defer res.Pictures.Close()
+	if err := res.Pictures.Err(); err != nil {
+		// Everything but SVG and PNG still works: DOT, traces, reports.
+		log.Error("pictures disabled", "err", err)
+	} else {
+		log.Info("pictures", "worker", res.Pictures.Worker(), "workers", o.pictures.Workers)
+	}
 	sch, err := schema.New(res)
 	if err != nil {
 		return fmt.Errorf("schema: %w", err)
@@ -499,11 +512,12 @@ func renderCommand(ctx context.Context, args []string, out io.Writer) error {
 	atFlag := fs.String("at", "", "chain, responsibility: the instant (default now)")
 	output := fs.String("o", "", "output file: .svg, .png or .dot")
 	limit := fs.Int("limit", graph.DefaultLimit, "most nodes drawn before summarising")
+	pictures := renderFlags(fs, 1)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	format := strings.TrimPrefix(filepath.Ext(*output), ".")
-	if _, ok := graph.Formats[format]; !ok {
+	if _, ok := render.Formats[format]; !ok {
 		return errors.New("-o: give a file ending in .svg, .png or .dot")
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -535,7 +549,9 @@ func renderCommand(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		b, err := graph.Render(ctx, pic.DOT(), format)
+		pool := render.New(pictures.options())
+		defer pool.Close()
+		b, err := pool.Render(ctx, pic.DOT(), format)
 		if err != nil {
 			return err
 		}
@@ -545,4 +561,26 @@ func renderCommand(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "wrote %s (%d bytes)\n", *output, len(b))
 		return nil
 	})
+}
+
+// pictureFlags are the render pool's settings.
+type pictureFlags struct {
+	worker   *string
+	workers  *int
+	timeout  *time.Duration
+	memoryMB *int64
+}
+
+func renderFlags(fs *flag.FlagSet, workers int) pictureFlags {
+	return pictureFlags{
+		worker: fs.String("render-worker", os.Getenv("KEDJA_RENDER_WORKER"),
+			"the kedja-render binary (env KEDJA_RENDER_WORKER; default: beside kedja, then on the PATH)"),
+		workers:  fs.Int("render-workers", workers, "render worker processes, each drawing one picture at a time"),
+		timeout:  fs.Duration("render-timeout", render.DefaultTimeout, "longest one picture may take to draw before its worker is killed"),
+		memoryMB: fs.Int64("render-memory", 1024, "MiB a render may add to its worker before the worker is stopped"),
+	}
+}
+
+func (f pictureFlags) options() render.Options {
+	return render.Options{Worker: *f.worker, Workers: *f.workers, Timeout: *f.timeout, Memory: *f.memoryMB << 20}
 }

@@ -38,11 +38,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "kedja")
-	build := exec.Command("go", "build", "-race", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build kedja:", err)
-		os.Exit(1)
+	// kedja-render beside kedja, where serve and render look for it first.
+	for _, b := range [][]string{{"-race", "-o", binary, "."}, {"-o", filepath.Join(dir, "kedja-render"), "../kedja-render"}} {
+		build := exec.Command("go", append([]string{"build"}, b...)...)
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build", b[len(b)-1], err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
