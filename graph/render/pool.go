@@ -250,6 +250,7 @@ func (p *Pool) renderOn(ctx context.Context, w *proc, req request, key string) (
 	case <-timer.C:
 		p.kill(w, "deadline")
 		<-done
+		<-w.exited
 		p.count(func(s *Stats) { s.TimedOut++ })
 		p.log.Warn("render worker killed at its deadline", "pid", w.pid, "picture", key, "timeout", p.opt.Timeout.String())
 		return nil, &registry.Error{Code: ECodeTimeout, Message: fmt.Sprintf(
@@ -257,6 +258,7 @@ func (p *Pool) renderOn(ctx context.Context, w *proc, req request, key string) (
 	case <-ctx.Done():
 		p.kill(w, "caller gone")
 		<-done
+		<-w.exited
 		p.count(func(s *Stats) { s.Cancelled++ })
 		return nil, ctx.Err()
 	}

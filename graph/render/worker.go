@@ -124,6 +124,10 @@ func rasterise(rsvg string, svg []byte, maxPixels int) ([]byte, error) {
 			zoom = math.Sqrt(float64(maxPixels) / (w * h))
 		}
 		zoom = math.Min(zoom, math.Min(16000/math.Max(w, 1), 16000/math.Max(h, 1)))
+		// librsvg rounds each side up: step down until the rounded size fits.
+		for maxPixels > 0 && math.Ceil(w*zoom)*math.Ceil(h*zoom) > float64(maxPixels) {
+			zoom *= 0.99
+		}
 	}
 	cmd := exec.Command(rsvg, "--format=png", "--zoom="+strconv.FormatFloat(zoom, 'f', 4, 64))
 	cmd.Stdin = bytes.NewReader(svg)

@@ -5,10 +5,17 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,6 +37,62 @@ func ServerURL() string {
 	return DefaultURL
 }
 
+var dropStale sync.Once
+
+// hostTag names this machine in test database names, so that a run only ever
+// drops the leftovers of processes on its own machine.
+func hostTag() string {
+	h, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(h))
+	return hex.EncodeToString(sum[:3])
+}
+
+// dropStaleDatabases drops the test databases that processes of this machine
+// left behind when they died before their cleanup ran (a crash, kill -9, a
+// timeout): those whose process is gone. Databases of tests still running,
+// here or on another machine, are left alone.
+func dropStaleDatabases(tb testing.TB, admin *sql.DB) {
+	// Names from before the process was part of the name (kedja_test_HEX)
+	// count as stale once nobody is connected to them.
+	rows, err := admin.Query(`SELECT datname, EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)
+		FROM pg_database d WHERE datname LIKE 'kedja\_test\_%'`)
+	if err != nil {
+		tb.Fatalf("list test databases: %v", err)
+	}
+	var stale []string
+	for rows.Next() {
+		var name string
+		var inUse bool
+		if err := rows.Scan(&name, &inUse); err != nil {
+			tb.Fatal(err)
+		}
+		parts := strings.Split(name, "_") // kedja test HOST PID RANDOM
+		if len(parts) == 3 && !inUse {
+			stale = append(stale, name)
+			continue
+		}
+		if len(parts) != 5 || parts[2] != hostTag() {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[3])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			stale = append(stale, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	rows.Close()
+	for _, name := range stale {
+		if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`); err != nil {
+			tb.Logf("drop stale test database %s: %v", name, err)
+		}
+	}
+}
+
 // EmptyDatabase creates a database with nothing in it and returns its URL.
 func EmptyDatabase(tb testing.TB) string {
 	tb.Helper()
@@ -41,11 +104,12 @@ func EmptyDatabase(tb testing.TB) string {
 	if err := admin.Ping(); err != nil {
 		tb.Fatalf("no PostgreSQL at KEDJA_PG_URL or %s (run the tests with make test): %v", DefaultURL, err)
 	}
-	b := make([]byte, 6)
+	dropStale.Do(func() { dropStaleDatabases(tb, admin) })
+	b := make([]byte, 4)
 	if _, err := rand.Read(b); err != nil {
 		tb.Fatal(err)
 	}
-	name := "kedja_test_" + hex.EncodeToString(b)
+	name := fmt.Sprintf("kedja_test_%s_%d_%s", hostTag(), os.Getpid(), hex.EncodeToString(b))
 	if _, err := admin.Exec(`CREATE DATABASE ` + pq.QuoteIdentifier(name)); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
