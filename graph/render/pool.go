@@ -58,7 +58,7 @@ type Event struct {
 // Stats counts what the pool did. Every worker started is either live or
 // reaped: Started == Live + Reaped.
 type Stats struct {
-	Live, Idle, Busy, Started, Reaped int // Busy includes workers starting
+	Live, Idle, Busy, Started, Reaped     int // Busy includes workers starting
 	Rendered, Failed, TimedOut, Cancelled int
 	Cached                                int // answers served from the picture cache
 }
