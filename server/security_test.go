@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/server"
@@ -419,20 +422,50 @@ func TestPicturesOverHTTP(t *testing.T) {
 	}
 	h.data(`{ systems(filter: {nameContains: "storage server"}) { nodes { id } } }`, nil, &sys)
 	chainSVG := "/graph/chain/" + stockholmID + ".svg?at=2019-02-01T02:00"
+
+	// Every picture route in every format, as every role: a picture for the
+	// roles of the query it draws, FORBIDDEN for the others, and the server
+	// up throughout.
+	routes := []struct {
+		name, path, rule, want string
+	}{
+		{"Chain", "/graph/chain/" + stockholmID + ".%s?at=2019-02-01T02:00", "Query.chain", "Medicall"},
+		{"ResponsibilityOfOrganisation", "/graph/responsibility/organisation/" + h.orgID("Medicall Co., Ltd.") + ".%s?at=2019-02-01", "Query.responsibility", "Medicall"},
+		{"ResponsibilityOfSystem", "/graph/responsibility/system/" + sys.Systems.Nodes[0].ID + ".%s?at=2019-02-01", "Query.responsibility", "missing: agreement"},
+		{"Trace", "/graph/trace/" + trace.TraceCall.ID + ".%s", "Query.trace", "Medicall"},
+	}
+	for _, rt := range routes {
+		for _, format := range []string{"svg", "png", "dot"} {
+			for _, role := range append(slices.Clone(store.Roles), "") {
+				t.Run(rt.name+"/"+format+"/"+cmp.Or(role, "anonymous"), func(t *testing.T) {
+					resp := h.as(role).with(t).get(fmt.Sprintf(rt.path, format))
+					defer resp.Body.Close()
+					body, _ := io.ReadAll(resp.Body)
+					status, ctype, want := 200, render.Formats[format], rt.want
+					switch {
+					case role == "":
+						status, ctype, want = 401, "application/json", "UNAUTHENTICATED"
+					case !slices.Contains(schema.RootRules[rt.rule], role):
+						status, ctype, want = 403, "application/json", "FORBIDDEN"
+					case format == "png":
+						want = "\x89PNG"
+					}
+					if resp.StatusCode != status || !strings.HasPrefix(resp.Header.Get("Content-Type"), ctype) || !bytes.Contains(body, []byte(want)) {
+						t.Errorf("got %d %s (%d bytes), want %d %s containing %q", resp.StatusCode, resp.Header.Get("Content-Type"), len(body), status, ctype, want)
+					}
+				})
+			}
+		}
+	}
+
 	tests := []struct {
 		name, role, path string
 		status           int
 		ctype            string
 		want             string
 	}{
-		{"ChainSVG", "editor", chainSVG, 200, "image/svg+xml", "THIRD COUNTRY, NO ADEQUACY"},
-		{"ChainPNG", "auditor", "/graph/chain/" + stockholmID + ".png?at=2019-02-01", 200, "image/png", "PNG"},
-		{"ChainDOT", "admin", "/graph/chain/" + stockholmID + ".dot?at=2019-02-01", 200, "text/vnd.graphviz", "cluster_TH"},
-		{"ResponsibilitySVG", "auditor", "/graph/responsibility/system/" + sys.Systems.Nodes[0].ID + ".svg?at=2019-02-01", 200, "image/svg+xml", "missing: agreement"},
-		{"TraceForDSR", "dsr", "/graph/trace/" + trace.TraceCall.ID + ".svg", 200, "image/svg+xml", "Medicall"},
-		{"ChainNotForDSR", "dsr", chainSVG, 403, "application/json", "FORBIDDEN"},
-		{"TraceNotForEditor", "editor", "/graph/trace/" + trace.TraceCall.ID + ".svg", 403, "application/json", "FORBIDDEN"},
-		{"NoToken", "", chainSVG, 401, "application/json", "UNAUTHENTICATED"},
+		{"ChainSVGShowsThailand", "editor", chainSVG, 200, "image/svg+xml", "THIRD COUNTRY, NO ADEQUACY"},
+		{"TracePictureURLForDSR", "dsr", trace.TraceCall.PictureURL, 200, "image/svg+xml", "Medicall"},
 		{"UnknownController", "admin", "/graph/chain/999999.svg", 404, "", ""},
 		{"BadInstant", "admin", "/graph/chain/" + stockholmID + ".svg?at=yesterday", 400, "application/json", "INVALID_INPUT"},
 		{"UnknownFormat", "admin", "/graph/chain/" + stockholmID + ".pdf", 404, "", ""},
@@ -447,6 +480,9 @@ func TestPicturesOverHTTP(t *testing.T) {
 				t.Errorf("got %d %s (%d bytes), want %d %s containing %q", resp.StatusCode, resp.Header.Get("Content-Type"), len(body), tt.status, tt.ctype, tt.want)
 			}
 		})
+	}
+	if resp := h.get("/healthz"); resp.StatusCode != 200 {
+		t.Errorf("healthz after every picture: %d", resp.StatusCode)
 	}
 
 	// Cached by content: the same picture has the same ETag, and asking

@@ -38,7 +38,8 @@ type traceAnswer struct {
 			ToParty struct{ LegalName string }
 			Reason  string
 		}
-		ReportURL string `json:"reportUrl"`
+		ReportURL  string `json:"reportUrl"`
+		PictureURL string `json:"pictureUrl"`
 	}
 }
 
@@ -48,7 +49,7 @@ const traceQuery = `query($r: ID!, $at: Instant!, $case: String!) {
     holders { party { legalName countryCode transferClass } role certainty heldUntil }
     systems { name party { legalName } certainty heldFrom heldUntil until movedIn }
     excluded { toParty { legalName } reason }
-    reportUrl
+    reportUrl pictureUrl
   }
 }`
 
