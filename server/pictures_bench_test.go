@@ -20,8 +20,9 @@ import (
 // BenchmarkPictures measures pictures as a user gets them, over HTTP from a
 // running server whose render pool has no picture cache:
 //
-//   - demo/workers=W: the demo chain drawn by as many clients at once as the
-//     machine has CPUs, with 1 worker and with one per CPU (renders/s);
+//   - demo/workers=W, nodes=100/workers=W: the demo chain, and a chain of
+//     100 parties, drawn for as many clients at once as the machine has CPUs,
+//     with 1 worker and with one per CPU (renders/s);
 //   - nodes=N/http: the latency of a chain picture of N parties, one request
 //     at a time (p50 and p99 in ms);
 //   - nodes=N/native-dot: the native dot command on the same DOT, where it is
@@ -31,54 +32,52 @@ import (
 func BenchmarkPictures(b *testing.B) {
 	cpus := runtime.NumCPU()
 	for _, workers := range slices.Compact([]int{1, cpus}) {
-		b.Run(fmt.Sprintf("demo/workers=%d", workers), func(b *testing.B) {
-			h := newHarnessPictures(b, true, testConfig(), render.Options{Workers: workers, CacheBytes: -1})
-			path := "/graph/chain/" + h.orgID("Region Stockholm") + ".svg?at=2019-02-01T02:00"
-			h.mustPicture(path) // start the workers
-			if workers > 1 {
+		h := newHarnessPictures(b, true, testConfig(), render.Options{Workers: workers, CacheBytes: -1})
+		pictures := []struct{ name, path string }{
+			{"demo", "/graph/chain/" + h.orgID("Region Stockholm") + ".svg?at=2019-02-01T02:00"},
+			{"nodes=100", "/graph/chain/" + h.tree(100) + ".svg?at=2020-01-01"},
+		}
+		for _, pic := range pictures {
+			b.Run(fmt.Sprintf("%s/workers=%d", pic.name, workers), func(b *testing.B) {
 				var wg sync.WaitGroup
-				for range workers {
-					wg.Go(func() { h.mustPicture(path) })
+				for range workers { // every worker started
+					wg.Go(func() { h.mustPicture(pic.path) })
 				}
 				wg.Wait()
-			}
-			jobs := make(chan struct{}, b.N)
-			for range b.N {
-				jobs <- struct{}{}
-			}
-			close(jobs)
-			b.ResetTimer()
-			start := time.Now()
-			var wg sync.WaitGroup
-			for range cpus {
-				wg.Go(func() {
-					for range jobs {
-						h.mustPicture(path)
-					}
-				})
-			}
-			wg.Wait()
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "renders/s")
-		})
+				jobs := make(chan struct{}, b.N)
+				for range b.N {
+					jobs <- struct{}{}
+				}
+				close(jobs)
+				b.ResetTimer()
+				start := time.Now()
+				for range cpus {
+					wg.Go(func() {
+						for range jobs {
+							h.mustPicture(pic.path)
+						}
+					})
+				}
+				wg.Wait()
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "renders/s")
+			})
+		}
 	}
 	native, _ := exec.LookPath("dot")
 	for _, n := range []int{100, 2000} {
-		var h *harness
-		var path string
+		cfg := testConfig()
+		cfg.PictureLimit = n + 1
+		h := newHarnessPictures(b, false, cfg, render.Options{Workers: 1, CacheBytes: -1, Timeout: time.Minute})
+		path := "/graph/chain/" + h.tree(n) + ".%s?at=2020-01-01"
+		if dot := h.mustPicture(fmt.Sprintf(path, "dot")); strings.Count(dot, "label=\"Party") < n {
+			b.Fatalf("the picture does not draw the %d parties", n)
+		}
+		h.mustPicture(fmt.Sprintf(path, "svg")) // start the worker
 		b.Run(fmt.Sprintf("nodes=%d/http", n), func(b *testing.B) {
-			cfg := testConfig()
-			cfg.PictureLimit = n + 1
-			h = newHarnessPictures(b, false, cfg, render.Options{Workers: 1, CacheBytes: -1, Timeout: time.Minute})
-			path = "/graph/chain/" + h.tree(n) + ".%s?at=2020-01-01"
-			if dot := h.mustPicture(fmt.Sprintf(path, "dot")); strings.Count(dot, "label=\"Party") < n-1 {
-				b.Fatalf("the picture does not draw the %d parties", n)
-			}
-			h.mustPicture(fmt.Sprintf(path, "svg"))
-			b.ResetTimer()
 			reportLatency(b, func() { h.mustPicture(fmt.Sprintf(path, "svg")) })
 		})
 		b.Run(fmt.Sprintf("nodes=%d/native-dot", n), func(b *testing.B) {
-			if native == "" || h == nil {
+			if native == "" {
 				b.Skip("no dot command; apt-get install graphviz")
 			}
 			dot := h.mustPicture(fmt.Sprintf(path, "dot"))

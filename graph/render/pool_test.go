@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -347,5 +349,33 @@ func TestFindWorker(t *testing.T) {
 	}
 	if _, err := pool.Render(context.Background(), small, "svg"); codeOf(err) != render.ECodeUnavailable {
 		t.Errorf("without a worker: %v, want RENDER_UNAVAILABLE", err)
+	}
+}
+
+// BenchmarkParallel draws a batch of as many pictures as the machine has
+// CPUs (chains of 2,000 nodes, about 0.2 s each), one at a time through one
+// worker and all at once through one worker per CPU: the time per batch.
+func BenchmarkParallel(b *testing.B) {
+	cpus := runtime.NumCPU()
+	for _, workers := range slices.Compact([]int{1, cpus}) {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			pool := rendertest.Pool(b, render.Options{Workers: workers, CacheBytes: -1})
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() { pool.Render(context.Background(), chainOf(2), "svg") })
+			}
+			wg.Wait()
+			b.ResetTimer()
+			for b.Loop() {
+				for range cpus {
+					wg.Go(func() {
+						if _, err := pool.Render(context.Background(), chainOf(2000), "svg"); err != nil {
+							b.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+			}
+		})
 	}
 }
