@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -532,7 +533,7 @@ func (l *lineLogger) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	l.buf = append(l.buf, b...)
 	for {
-		i := strings.IndexByte(string(l.buf), '\n')
+		i := bytes.IndexByte(l.buf, '\n')
 		if i < 0 {
 			if len(l.buf) > 4096 {
 				l.emit(string(l.buf[:4096]))
