@@ -66,8 +66,8 @@ var Catalogue = []Check{
 		SELECT 'third_country', 'system', s.system_id, s.controller_id,
 		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
 		       s.links, 'GDPR Art. 44-46',
-		       format('%s is %s from %s, %s, and no safeguard is recorded on the link', s.name,
-		              CASE sl.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed' END, c.name, replace(cls.class, '_', ' ')),
+		       format('%s is %s %s, %s, and no safeguard is recorded on the link', s.name,
+		              CASE sl.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed from' END, c.name, replace(cls.class, '_', ' ')),
 		       jsonb_build_object('linkId', l.id, 'country', sl.country_code, 'purpose', sl.purpose, 'transferClass', cls.class,
 		                          'transferMechanism', l.transfer_mechanism)
 		FROM reach_systems s

@@ -263,3 +263,39 @@ func TestAcceptedFindingCountsAsOpenAfterItsDate(t *testing.T) {
 		t.Error("an acceptance without a justification was taken")
 	}
 }
+
+// A system finding says in plain words whether the system stores data in the
+// country or is reached from it.
+func TestSystemFindingSaysStoredInOrAccessedFrom(t *testing.T) {
+	s := demoStore(t)
+	ctx := context.Background()
+	var nas int64
+	if err := s.DB().QueryRow(`SELECT id FROM systems WHERE name LIKE 'Recording storage server%'`).Scan(&nas); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddSystemLocation(ctx, "test", &registry.SystemLocation{SystemID: nas, Country: "TH", Purpose: "storage",
+		Period: registry.Period{From: at("2018-01-01T00:00")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&jobs.Runner{DB: s.DB()}).Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country"},
+		Trigger: "api", Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, system, want string }{
+		{"Stored", "Recording storage server (NAS)", "Recording storage server (NAS) is stored in Thailand, third country,"},
+		{"Accessed", "Biz 2.0", "Biz 2.0 is accessed from Thailand, third country,"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := findings(t, s, fmt.Sprintf("f.check_id = 'third_country' AND f.subject_kind = 'system' AND sy.name = '%s' AND f.message LIKE '%% Thailand%%'", tt.system))
+			if len(got) == 0 {
+				t.Fatalf("no third_country finding for %s", tt.system)
+			}
+			for _, f := range got {
+				if !strings.HasPrefix(f.Message, tt.want) {
+					t.Errorf("message %q, want it to start %q", f.Message, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -13,6 +13,14 @@ import (
 // field is a plain field read from the source value with get.
 func field[S any](t graphql.Output, desc string, get func(S) any) *graphql.Field {
 	return &graphql.Field{Type: t, Description: desc, Resolve: func(p graphql.ResolveParams) (any, error) {
+		// Optional relations (a standing's adequacy decision) arrive as
+		// pointers; a failed assertion would show a Go panic to the caller.
+		if ptr, ok := p.Source.(*S); ok {
+			if ptr == nil {
+				return nil, nil
+			}
+			return get(*ptr), nil
+		}
 		return get(p.Source.(S)), nil
 	}}
 }

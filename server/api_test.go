@@ -346,28 +346,29 @@ func TestCountryStanding(t *testing.T) {
 	h := newHarness(t, false)
 	tests := []struct {
 		code, at, want string
+		scope          string // of the adequacy decision in force, "" for none
 	}{
-		{"SE", "2019-02-01", "EEA"},
-		{"NO", "2019-02-01", "EEA"},
-		{"FI", "2019-02-01", "EEA"},
-		{"TH", "2019-02-01", "THIRD_COUNTRY"},
-		{"GB", "2019-06-01", "EEA"},
-		{"GB", "2021-03-01", "THIRD_COUNTRY"},
-		{"GB", "2022-01-01", "ADEQUACY"},
-		{"GB", "2031-12-27", "ADEQUACY"},
-		{"GB", "2031-12-28", "THIRD_COUNTRY"},
-		{"US", "2017-01-01", "PARTIAL_ADEQUACY"},
-		{"US", "2021-01-01", "THIRD_COUNTRY"},
-		{"US", "2024-01-01", "PARTIAL_ADEQUACY"},
-		{"CA", "2024-01-01", "PARTIAL_ADEQUACY"},
-		{"BR", "2025-12-31", "THIRD_COUNTRY"},
-		{"BR", "2026-01-26", "ADEQUACY"},
+		{"SE", "2019-02-01", "EEA", ""},
+		{"NO", "2019-02-01", "EEA", ""},
+		{"FI", "2019-02-01", "EEA", ""},
+		{"TH", "2019-02-01", "THIRD_COUNTRY", ""},
+		{"GB", "2019-06-01", "EEA", ""},
+		{"GB", "2021-03-01", "THIRD_COUNTRY", ""},
+		{"GB", "2022-01-01", "ADEQUACY", "FULL"},
+		{"GB", "2031-12-27", "ADEQUACY", "FULL"},
+		{"GB", "2031-12-28", "THIRD_COUNTRY", ""},
+		{"US", "2017-01-01", "PARTIAL_ADEQUACY", "PARTIAL"},
+		{"US", "2021-01-01", "THIRD_COUNTRY", ""},
+		{"US", "2024-01-01", "PARTIAL_ADEQUACY", "PARTIAL"},
+		{"CA", "2024-01-01", "PARTIAL_ADEQUACY", "PARTIAL"},
+		{"BR", "2025-12-31", "THIRD_COUNTRY", ""},
+		{"BR", "2026-01-26", "ADEQUACY", "FULL"},
 		// Legal dates are Swedish calendar days: half past midnight in
 		// Stockholm is still the 25th in UTC.
-		{"BR", "2026-01-26T00:30+01:00", "ADEQUACY"},
-		{"BR", "2026-01-25T23:30+01:00", "THIRD_COUNTRY"},
-		{"HR", "2013-06-30", "THIRD_COUNTRY"},
-		{"HR", "2013-07-01", "EEA"},
+		{"BR", "2026-01-26T00:30+01:00", "ADEQUACY", "FULL"},
+		{"BR", "2026-01-25T23:30+01:00", "THIRD_COUNTRY", ""},
+		{"HR", "2013-06-30", "THIRD_COUNTRY", ""},
+		{"HR", "2013-07-01", "EEA", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.code+"_"+tt.at, func(t *testing.T) {
@@ -377,13 +378,20 @@ func TestCountryStanding(t *testing.T) {
 			}
 			var got struct {
 				Country struct {
-					Standing struct{ Class string }
+					Standing struct {
+						Class    string
+						Adequacy *struct{ Scope string }
+					}
 				}
 			}
-			h.with(t).data(`query($c: String!, $at: Instant) { country(code: $c) { standing(at: $at) { class } } }`,
+			h.with(t).data(`query($c: String!, $at: Instant) { country(code: $c) { standing(at: $at) { class adequacy { scope } } } }`,
 				map[string]any{"c": tt.code, "at": at}, &got)
-			if got.Country.Standing.Class != tt.want {
-				t.Errorf("%s on %s: got %s, want %s", tt.code, tt.at, got.Country.Standing.Class, tt.want)
+			scope := ""
+			if a := got.Country.Standing.Adequacy; a != nil {
+				scope = a.Scope
+			}
+			if got.Country.Standing.Class != tt.want || scope != tt.scope {
+				t.Errorf("%s on %s: got %s (adequacy %q), want %s (%q)", tt.code, tt.at, got.Country.Standing.Class, scope, tt.want, tt.scope)
 			}
 		})
 	}
