@@ -35,10 +35,7 @@ var RootRules = map[string][]string{
 	"Query.country": readers, "Query.countries": readers, "Query.systemUse": readers, "Query.systemUses": readers,
 	"Query.dataMove": readers, "Query.dataMoves": readers, "Query.chain": readers, "Query.responsibility": readers,
 	"Query.findings": readers, "Query.finding": readers, "Query.checkRuns": readers, "Query.checks": readers,
-	// traceCall stores the trace it makes: a write, for the access-request
-	// handlers whose case it is.
-	"Query.traceCall": {admin, dsr},
-	"Query.trace":     traceRead, "Query.traces": traceRead,
+	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
 
 	"Mutation.createOrganisation": writers, "Mutation.updateOrganisation": writers, "Mutation.endOrganisation": writers,
@@ -49,6 +46,9 @@ var RootRules = map[string][]string{
 	"Mutation.recordDataMove": writers, "Mutation.createAttestation": writers, "Mutation.updateAttestation": writers,
 	"Mutation.withdrawAttestation": writers, "Mutation.setLocationPolicy": writers, "Mutation.endLocationPolicy": writers,
 	"Mutation.runChecks": writers, "Mutation.acceptFinding": writers,
+	// traceCall stores the trace it makes: a write, for the access-request
+	// handlers whose case it is.
+	"Mutation.traceCall": {admin, dsr},
 	// Legal reference data changes what every check concludes.
 	"Mutation.renameCountry": adminOnly, "Mutation.addEEAMembership": adminOnly, "Mutation.endEEAMembership": adminOnly,
 	"Mutation.addAdequacyDecision": adminOnly, "Mutation.endAdequacyDecision": adminOnly,

@@ -19,8 +19,9 @@ var (
 		[]string{"call_end", "retention", "moved", "ended", "unknown"})
 )
 
-// chainFields adds the chain, responsibility and trace queries to the root.
-func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
+// chainFields adds the chain, responsibility and trace queries to the query
+// root, and traceCall, which stores the trace it makes, to the mutation root.
+func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fields) {
 	nn := graphql.NewNonNull
 	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
 	inst := t.instant
@@ -194,8 +195,10 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields graphql.Fields) {
 		Args: graphql.FieldConfigArgument{
 			"organisation": {Type: graphql.ID}, "system": {Type: graphql.ID}, "at": {Type: nn(inst)},
 		}, Resolve: r.Responsibility()}
-	fields["traceCall"] = &graphql.Field{Type: nn(trace),
-		Description: "Who held one call made to a region at an instant (GDPR Art. 15). The answer is stored with the case reference, " +
+	// A mutation: it stores the trace it makes, and a GET, a prefetch or a
+	// retried query must never create records.
+	mutations["traceCall"] = &graphql.Field{Type: nn(trace),
+		Description: "Works out who held one call made to a region at an instant (GDPR Art. 15) and stores the answer with the case reference, " +
 			"for the case file and the printable report.",
 		Args: graphql.FieldConfigArgument{
 			"region": {Type: nn(graphql.ID)}, "at": {Type: nn(inst)},

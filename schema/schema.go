@@ -130,8 +130,8 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 			Args:    graphql.FieldConfigArgument{"eeaAt": {Type: inst, Description: "Only countries in the EEA at this instant."}},
 			Resolve: r.Countries()},
 	}
-	t.chainFields(r, queryFields)
 	mutationFields := graphql.Fields{}
+	t.chainFields(r, queryFields, mutationFields)
 	t.findingFields(r, queryFields, mutationFields)
 	query := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Fields: queryFields})
 

@@ -21,7 +21,7 @@ func FuzzGraphQLRequest(f *testing.F) {
 		`[{"query":"{ checks { id } }"}]`,
 		`{"query":"{ chain(controller: \"1\", at: \"2019-13-45\") { at } }"}`,
 		`{"query":"fragment f on Query { ...f } { ...f }"}`,
-		`{"query":"{ traceCall(region: \"1\", at: \"2020-01-01\", caseRef: \"\u0000\") { id } }"}`,
+		`{"query":"mutation { traceCall(region: \"1\", at: \"2020-01-01\", caseRef: \"\u0000\") { id } }"}`,
 		`{"query": 5}`, `null`, ``, `{`,
 		`{"query":"query($A0:){A}"}`, // crashed graphql-go's validator
 

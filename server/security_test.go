@@ -127,7 +127,7 @@ func TestForbiddenDoesNotRevealExistence(t *testing.T) {
 		t.Errorf("existing: %+v; missing: %+v; want the same FORBIDDEN", exists.Errors, missing.Errors)
 	}
 	// A DSR handler reads the trace but not the registry behind it.
-	r := h.as("dsr").post(`query($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-1") {
+	r := h.as("dsr").post(`mutation($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-1") {
 		holders { party { legalName organisation { linksOut { id } } } } } }`, map[string]any{"r": h.orgID("Region Värmland")})
 	if r.code() != "FORBIDDEN" || !strings.Contains(string(r.Data), "Medicall Co., Ltd.") {
 		t.Errorf("dsr trace: want the holders' names and FORBIDDEN on the live organisations; got %s %+v", r.Data, r.Errors)
@@ -336,7 +336,7 @@ func TestAuditLogRecordsRequestsAndCatchesTampering(t *testing.T) {
 	h := newHarness(t, true)
 	ctx := context.Background()
 	h.post(`mutation { createOrganisation(input: {legalName: "Audited AB", country: "SE", kind: COMPANY}) { id } }`, nil)
-	h.as("dsr").post(`query($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-AUDIT-9") { id } }`,
+	h.as("dsr").post(`mutation($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-AUDIT-9") { id } }`,
 		map[string]any{"r": h.orgID("Region Värmland")})
 	h.as("").post(`{ checks { id } }`, nil)
 	h.as("dsr").post(`{ organisations { nodes { id } } }`, nil)
@@ -356,7 +356,7 @@ func TestAuditLogRecordsRequestsAndCatchesTampering(t *testing.T) {
 		switch {
 		case strings.HasPrefix(e.Operation, "mutation createOrganisation") && e.Outcome == "ok":
 			created = len(e.Affected) == 1 && strings.HasPrefix(e.Affected[0], "organisation:") && len(e.QueryHash) == 64
-		case strings.HasPrefix(e.Operation, "query traceCall"):
+		case strings.HasPrefix(e.Operation, "mutation traceCall"):
 			traced = e.Role == "dsr" && e.CaseRef != nil && *e.CaseRef == "DSR-AUDIT-9" && strings.HasPrefix(e.Affected[0], "trace:")
 		case e.Principal == "anonymous":
 			anonymous = e.Outcome == "UNAUTHENTICATED" && e.Client == "127.0.0.1"

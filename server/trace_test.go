@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -43,7 +44,7 @@ type traceAnswer struct {
 	}
 }
 
-const traceQuery = `query($r: ID!, $at: Instant!, $case: String!) {
+const traceQuery = `mutation($r: ID!, $at: Instant!, $case: String!) {
   traceCall(region: $r, at: $at, caseRef: $case) {
     id caseRef complete reasons { code subject en sv }
     holders { party { legalName countryCode transferClass } role certainty heldUntil }
@@ -209,18 +210,23 @@ func TestTraceRefusesBadRequests(t *testing.T) {
 	region := h.orgID("Region Värmland")
 	tests := []struct {
 		name      string
+		query     string // traceQuery when empty
 		vars      map[string]any
 		wantCode  string
 		wantField string
 	}{
-		{"BlankCaseRef", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": "  "}, "INVALID_INPUT", "caseRef"},
-		{"LongCaseRef", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": strings.Repeat("x", 201)}, "INVALID_INPUT", "caseRef"},
-		{"UnknownRegion", map[string]any{"r": "999999", "at": "2017-03-11T02:00", "case": "DSR-9"}, "NOT_FOUND", "region"},
-		{"MalformedInstant", map[string]any{"r": region, "at": "Saturday night", "case": "DSR-9"}, "INVALID_INPUT", "at"},
+		// It stores what it finds: a query (which a GET, a prefetch or a
+		// retry may repeat) must not.
+		{"AsAQuery", strings.Replace(traceQuery, "mutation", "query", 1),
+			map[string]any{"r": region, "at": "2017-03-11T02:00", "case": "DSR-9"}, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"BlankCaseRef", "", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": "  "}, "INVALID_INPUT", "caseRef"},
+		{"LongCaseRef", "", map[string]any{"r": region, "at": "2017-03-11T02:00", "case": strings.Repeat("x", 201)}, "INVALID_INPUT", "caseRef"},
+		{"UnknownRegion", "", map[string]any{"r": "999999", "at": "2017-03-11T02:00", "case": "DSR-9"}, "NOT_FOUND", "region"},
+		{"MalformedInstant", "", map[string]any{"r": region, "at": "Saturday night", "case": "DSR-9"}, "INVALID_INPUT", "at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.with(t).post(traceQuery, tt.vars)
+			r := h.with(t).post(cmp.Or(tt.query, traceQuery), tt.vars)
 			if r.code() != tt.wantCode || r.field() != tt.wantField {
 				t.Errorf("got %s on %q, want %s on %q (%+v)", r.code(), r.field(), tt.wantCode, tt.wantField, r.Errors)
 			}
