@@ -240,6 +240,10 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 		{"AttestationTwoSubjects", fmt.Sprintf(`mutation { createAttestation(input: {orgId: %q, systemId: %q, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01"}) { id } }`, medhelp, princess), nil, "INVALID_INPUT", "orgId"},
 		{"EndLinkBeforeItStarts", fmt.Sprintf(`mutation { endLink(id: %q, at: "2000-01-01") { id } }`, linkID), nil, "INVALID_INPUT", "at"},
 		{"EndUnknownLink", `mutation { endLink(id: "999999") { id } }`, nil, "NOT_FOUND", "id"},
+		// Its system uses, role findings and history name the link's
+		// parties: a link does not move, it ends and another is created.
+		{"MoveLinkToAnotherReceiver", fmt.Sprintf(`mutation { updateLink(id: %q, input: {toId: %q}) { id } }`, linkID, region), nil, "INVALID_INPUT", "toId"},
+		{"MoveLinkToAnotherSender", fmt.Sprintf(`mutation { updateLink(id: %q, input: {fromId: %q}) { id } }`, linkID, region), nil, "INVALID_INPUT", "fromId"},
 		{"ShrinkLinkAwayFromItsUses", fmt.Sprintf(`mutation { updateLink(id: %q, input: {validFrom: "2015-01-01"}) { id } }`, linkID), nil, "CONFLICT", "validFrom"},
 		{"AdequacyOverlap", `mutation { addAdequacyDecision(input: {country: "JP", scope: FULL, decidedOn: "2020-01-01"}) { id } }`, nil, "CONFLICT", "validFrom"},
 		{"PartialAdequacyWithoutCondition", `mutation { addAdequacyDecision(input: {country: "TH", scope: PARTIAL, decidedOn: "2027-01-01"}) { id } }`, nil, "INVALID_INPUT", "conditionCode"},

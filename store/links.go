@@ -101,9 +101,25 @@ func (s *Store) CreateLink(ctx context.Context, actor string, l *registry.Link) 
 	return create(ctx, s, actor, links, l)
 }
 
-// UpdateLink changes a link; NOT_FOUND if it does not exist.
+// UpdateLink changes a link; NOT_FOUND if it does not exist, INVALID_INPUT
+// on fromId or toId if apply moves it to other parties.
 func (s *Store) UpdateLink(ctx context.Context, actor string, id int64, apply func(*registry.Link) error) (registry.Link, error) {
-	return modify(ctx, s, actor, links, id, apply)
+	return modify(ctx, s, actor, links, id, func(l *registry.Link) error {
+		from, to := l.FromID, l.ToID
+		if err := apply(l); err != nil {
+			return err
+		}
+		// The system uses, role findings, traces and history of a link name
+		// its two parties; moving it would leave them describing a flow
+		// that never was. A different flow is a new link.
+		if l.FromID != from {
+			return registry.Invalid("fromId", "a link's parties cannot change; end this link and create a new one")
+		}
+		if l.ToID != to {
+			return registry.Invalid("toId", "a link's parties cannot change; end this link and create a new one")
+		}
+		return nil
+	})
 }
 
 // EndLink ends a link at at, and with it the uses of systems on it that were
