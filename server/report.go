@@ -24,32 +24,41 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PathValue("file")
 	id, format, ok := strings.Cut(name, ".")
+	op := "report " + format
+	// Every attempt is audited, a guessed id included, and before the
+	// answer leaves: a report is health data.
+	notes := &resolvers.AuditNotes{Affected: []string{"trace:" + id}}
 	if !ok || (format != "json" && format != "html") {
+		s.audit(r, p, "report", "", "NOT_FOUND", nil)
 		http.NotFound(w, r)
 		return
 	}
 	t, err := s.store.Trace(r.Context(), id)
 	if err != nil {
 		if registry.ErrorCode(err) == registry.ENotFound {
+			s.audit(r, p, op, "", "NOT_FOUND", notes)
 			http.NotFound(w, r)
 			return
 		}
 		s.log.Error("report: load trace", "err", err)
+		s.audit(r, p, op, "", "INTERNAL", notes)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	notes := &resolvers.AuditNotes{Affected: []string{"trace:" + t.ID}, CaseRef: t.CaseRef}
-	defer s.audit(r, p, "report "+format, "", "ok", notes)
+	notes.CaseRef = t.CaseRef
 	if format == "json" {
+		s.audit(r, p, op, "", "ok", notes)
 		writeJSON(w, http.StatusOK, t)
 		return
 	}
 	var buf bytes.Buffer
 	if err := reportPage.Execute(&buf, reportView{Trace: t, loc: s.res.Location}); err != nil {
 		s.log.Error("report: render", "err", err)
+		s.audit(r, p, op, "", "INTERNAL", notes)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	s.audit(r, p, op, "", "ok", notes)
 	// The page has inline styles and nothing else: no scripts, no fetches.
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

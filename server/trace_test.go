@@ -165,6 +165,12 @@ func TestTraceReportPages(t *testing.T) {
 	h := newHarness(t, true)
 	caseRef := `DSR <script>alert(1)</script> & "quotes"`
 	got := h.trace(h.orgID("Region Värmland"), "2017-03-11T02:00", caseRef)
+	// A stored answer that no longer decodes (a column edited by hand, say).
+	const corrupt = "0123456789abcdef0123456789abcdef"
+	if _, err := h.store.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_by, result)
+		VALUES ($1, $2, now(), 'DSR-CORRUPT', 'test', '{"holders": "not a list"}')`, corrupt, h.orgID("Region Värmland")); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name        string
 		path        string
@@ -172,24 +178,32 @@ func TestTraceReportPages(t *testing.T) {
 		wantType    string
 		wantParts   []string
 		forbidParts []string
+		wantOutcome string // of the request's audit row
 	}{
 		{"HTML", got.TraceCall.ReportURL, 200, "text/html",
 			[]string{"Medicall Co., Ltd.", "Thailand", "tredjeland utan adekvat skyddsnivå", "ingen skyddsåtgärd registrerad",
 				"DSR &lt;script&gt;alert(1)&lt;/script&gt;", "ingen lagringstid är registrerad", "no retention period recorded"},
-			[]string{"<script>"}},
+			[]string{"<script>"}, "ok"},
 		{"JSON", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".json", 200, "application/json",
-			[]string{`"caseRef":"DSR \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"quotes\""`, `"legalName":"Medicall Co., Ltd."`}, nil},
-		{"UnknownTrace", "/traces/00000000000000000000000000000000.html", 404, "", nil, nil},
-		{"MalformedID", "/traces/..%2f..%2fetc.html", 404, "", nil, nil},
-		{"UnknownFormat", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".pdf", 404, "", nil, nil},
+			[]string{`"caseRef":"DSR \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"quotes\""`, `"legalName":"Medicall Co., Ltd."`}, nil, "ok"},
+		{"UnknownTrace", "/traces/00000000000000000000000000000000.html", 404, "", nil, nil, "NOT_FOUND"},
+		{"MalformedID", "/traces/..%2f..%2fetc.html", 404, "", nil, nil, "NOT_FOUND"},
+		{"UnknownFormat", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".pdf", 404, "", nil, nil, "NOT_FOUND"},
+		{"CorruptStoredTrace", "/traces/" + corrupt + ".html", 500, "text/plain", nil, []string{"holders", "json"}, "INTERNAL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			audited := `SELECT count(*) FROM audit_log WHERE operation LIKE 'report%' AND outcome = '` + tt.wantOutcome + `'`
+			before := h.count(audited)
 			resp := h.get(tt.path)
 			defer resp.Body.Close()
 			body, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != tt.wantStatus || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.wantType) {
 				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType)
+			}
+			// Audited before the answer left, so counted by now.
+			if after := h.count(audited); after != before+1 {
+				t.Errorf("%d audit rows with outcome %s for this request, want 1", after-before, tt.wantOutcome)
 			}
 			for _, p := range tt.wantParts {
 				if !strings.Contains(string(body), p) {
