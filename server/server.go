@@ -7,11 +7,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -54,7 +56,7 @@ type Server struct {
 
 // New returns a server for schema.
 func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, s *store.Store, log *slog.Logger) *Server {
-	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}}}
+	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log}}
 }
 
 // Handler routes requests.
@@ -237,8 +239,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // validation are most of the cost of a small request, and clients send the
 // same queries again and again.
 type docCache struct {
-	mu sync.Mutex
-	m  map[string]*ast.Document
+	mu  sync.Mutex
+	m   map[string]*ast.Document
+	log *slog.Logger
 }
 
 const docCacheSize = 512
@@ -265,7 +268,7 @@ func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, [
 	if name := fragmentCycle(doc); name != "" {
 		return nil, []gqlerrors.FormattedError{{Message: "fragment " + name + " spreads itself"}}
 	}
-	if errs := validate(schema, doc); len(errs) > 0 {
+	if errs := validate(c.log, schema, doc, graphql.SpecifiedRules); len(errs) > 0 {
 		return nil, errs
 	}
 	c.mu.Lock()
@@ -379,8 +382,9 @@ func spreadsIn(set *ast.SelectionSet, out []string) []string {
 // validate runs graphql-go's validation. Its validator has crashed on
 // malformed input the parser let through (a variable without a type, found
 // by the fuzzer): such a document is refused, and a crash inside is turned
-// into a refusal rather than a dropped connection.
-func validate(schema *graphql.Schema, doc *ast.Document) (errs []gqlerrors.FormattedError) {
+// into a refusal rather than a dropped connection, and logged with its stack
+// so that the next such input can be refused before validation too.
+func validate(log *slog.Logger, schema *graphql.Schema, doc *ast.Document, rules []graphql.ValidationRuleFn) (errs []gqlerrors.FormattedError) {
 	for _, d := range doc.Definitions {
 		if op, ok := d.(*ast.OperationDefinition); ok {
 			for _, v := range op.VariableDefinitions {
@@ -392,10 +396,11 @@ func validate(schema *graphql.Schema, doc *ast.Document) (errs []gqlerrors.Forma
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			log.Error("graphql validator panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			errs = []gqlerrors.FormattedError{{Message: "the query could not be validated"}}
 		}
 	}()
-	if v := graphql.ValidateDocument(schema, doc, graphql.SpecifiedRules); !v.IsValid {
+	if v := graphql.ValidateDocument(schema, doc, rules); !v.IsValid {
 		return v.Errors
 	}
 	return nil
