@@ -114,40 +114,26 @@ func (s Source) Responsibility(ctx context.Context, org, system int64, at time.T
 		}
 		subject, asked = sy.Name, fmt.Sprintf("responsibility(system: %d, at: %s)", system, at.In(s.Location).Format(time.RFC3339))
 	}
-	paths, err := s.Store.WalkUp(ctx, org, system, at, store.WalkOptions{})
+	res, err := s.Store.Responsibility(ctx, org, system, at, 0)
 	if err != nil {
 		return Picture{}, err
 	}
-	var linkIDs []int64
-	for _, p := range paths {
-		linkIDs = append(linkIDs, p.LinkPath...)
-	}
-	links, err := s.Store.Links(ctx, linkIDs)
-	if err != nil {
-		return Picture{}, err
-	}
-	var partyIDs []int64
-	for _, l := range links {
-		partyIDs = append(partyIDs, l.FromID, l.ToID)
-	}
-	parties, err := s.Store.Parties(ctx, partyIDs, at)
-	if err != nil {
-		return Picture{}, err
-	}
-	in := ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: parties, Gaps: map[int64][]string{},
+	in := ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: res.Parties, Gaps: map[int64][]string{},
 		DrawnAt: s.drawnAt(), Location: s.Location, Asked: asked}
-	for _, p := range paths {
+	var partyIDs []int64
+	for id := range res.Parties {
+		partyIDs = append(partyIDs, id)
+	}
+	for _, p := range res.Paths {
 		var path []registry.Link
-		for _, id := range p.LinkPath {
-			l := links[id]
-			path = append(path, l)
-			if _, done := in.Gaps[id]; !done {
-				var words []string
-				for _, g := range registry.LinkGaps(l, parties[l.ToID]) {
-					words = append(words, map[string]string{"NO_AGREEMENT": "agreement", "NO_AUTHORISATION": "authorisation",
-						"NO_TRANSFER_MECHANISM": "transfer mechanism"}[g.Code])
+		for _, rl := range p {
+			path = append(path, rl.Link)
+			if _, done := in.Gaps[rl.Link.ID]; !done {
+				words := []string{}
+				for _, g := range rl.Missing {
+					words = append(words, gapWords[g.Code])
 				}
-				in.Gaps[id] = words
+				in.Gaps[rl.Link.ID] = words
 			}
 		}
 		in.Paths = append(in.Paths, path)
@@ -159,3 +145,8 @@ func (s Source) Responsibility(ctx context.Context, org, system int64, at time.T
 	in.Findings = FindingCounts{fp, fs}
 	return Responsibility(in), nil
 }
+
+// gapWords names each gap in a picture's edge label.
+var gapWords = map[string]string{registry.GapNoAgreement: "agreement", registry.GapNoAuthorisation: "authorisation",
+	registry.GapNoTransferMechanism: "transfer mechanism", registry.GapAdequacyNotApplicable: "applicable adequacy",
+	registry.GapNoTIA: "transfer impact assessment"}

@@ -3,7 +3,6 @@
 // keep, and the schedule that runs them once across all instances.
 package jobs
 
-import "strings"
 
 // Check is one compliance check. Its SQL reads the temporary tables reach
 // (every link reached from every controller at the instant $1) and
@@ -19,21 +18,16 @@ type Check struct {
 // The candidate columns every check fills.
 const candidateCols = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence)`
 
-// thirdCountryParties keeps the reached parties established outside the
-// EEA without a full adequacy decision, or under a partial one whose
-// condition is not recorded as met; l is the link that reaches them.
-const thirdCountryParties = `
+// transferParties keeps the reached parties with their transfer verdict
+// (kedja_transfer_verdict: the one statement of Chapter V) on the link l
+// that reaches them; NULL when no safeguard is needed.
+const transferParties = `
 	FROM reach r
 	JOIN links l ON l.id = r.link_id
 	JOIN organisations o ON o.id = r.to_id
 	JOIN countries c ON c.code = o.country_code
-	CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class) cls
-	WHERE (cls.class = 'third_country'
-	       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(o.id, o.country_code, CAST($1 AS timestamptz))))`
-
-// safeguarded holds when the link records SCCs or BCRs with a transfer
-// impact assessment, or a derogation.
-const safeguarded = `((l.transfer_mechanism IN ('scc', 'bcr') AND l.tia_date IS NOT NULL) OR l.transfer_mechanism = 'derogation')`
+	CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class,
+	                           kedja_transfer_verdict(o.id, o.country_code, CAST($1 AS timestamptz), l.transfer_mechanism, l.tia_date) AS verdict) cls`
 
 // Catalogue lists every check, in the order they run.
 var Catalogue = []Check{
@@ -44,19 +38,19 @@ var Catalogue = []Check{
 		-- adequacy decision whose condition is not recorded as met) with no
 		-- lawful mechanism recorded on the link.
 		SELECT 'third_country', 'party', r.to_id, r.controller_id,
-		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
+		       CASE cls.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
 		       r.links, 'GDPR Art. 44-46',
 		       format('%s receives %s data in %s, %s, %s', o.legal_name,
 		              CASE WHEN l.health_data THEN 'health' ELSE 'personal' END, c.name,
 		              replace(cls.class, '_', ' '),
-		              CASE l.transfer_mechanism
-		                  WHEN 'none' THEN 'and no transfer mechanism is recorded'
-		                  WHEN 'adequacy' THEN 'yet the link claims an adequacy decision that does not apply'
+		              CASE cls.verdict
+		                  WHEN 'no_mechanism' THEN 'and no transfer mechanism is recorded'
+		                  WHEN 'adequacy_not_applicable' THEN 'yet the link claims an adequacy decision that does not apply'
 		                  ELSE format('under %s without a transfer impact assessment', upper(l.transfer_mechanism)) END),
-		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
+		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class, 'verdict', cls.verdict,
 		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
-` + thirdCountryParties + `
-		  AND NOT ` + safeguarded + `
+` + transferParties + `
+		WHERE kedja_transfer_gap(cls.verdict)
 		UNION ALL
 		-- Systems that store data in, or are accessed from, such a country,
 		-- unless the link it is used on records a safeguard, or a party in
@@ -64,26 +58,26 @@ var Catalogue = []Check{
 		-- reach Princess over the Medhelp-Medicall link, not over the
 		-- region's link to Medhelp).
 		SELECT 'third_country', 'system', s.system_id, s.controller_id,
-		       CASE WHEN l.transfer_mechanism IN ('none', 'adequacy') THEN 'critical' ELSE 'high' END,
+		       CASE cls.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
 		       s.links, 'GDPR Art. 44-46',
 		       format('%s is %s %s, %s, and no safeguard is recorded on the link', s.name,
 		              CASE sl.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed from' END, c.name, replace(cls.class, '_', ' ')),
 		       jsonb_build_object('linkId', l.id, 'country', sl.country_code, 'purpose', sl.purpose, 'transferClass', cls.class,
-		                          'transferMechanism', l.transfer_mechanism)
+		                          'verdict', cls.verdict, 'transferMechanism', l.transfer_mechanism)
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id
 		JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
 		JOIN countries c ON c.code = sl.country_code
-		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class) cls
-		WHERE (cls.class = 'third_country'
-		       OR (cls.class = 'partial_adequacy' AND NOT kedja_partial_condition_met(s.party_id, sl.country_code, CAST($1 AS timestamptz))))
-		  AND NOT ` + safeguarded + `
+		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class,
+		                           kedja_transfer_verdict(s.party_id, sl.country_code, CAST($1 AS timestamptz), l.transfer_mechanism, l.tia_date) AS verdict) cls
+		WHERE kedja_transfer_gap(cls.verdict)
 		  AND NOT EXISTS (
 		      SELECT 1 FROM reach_systems s2
 		      JOIN links l2 ON l2.id = s2.link_id
 		      JOIN organisations o2 ON o2.id = s2.party_id
 		      WHERE s2.controller_id = s.controller_id AND s2.system_id = s.system_id AND o2.country_code = sl.country_code
-		        AND ` + strings.ReplaceAll(safeguarded, "l.", "l2.") + `)`},
+		        AND kedja_transfer_verdict(o2.id, o2.country_code, CAST($1 AS timestamptz), l2.transfer_mechanism, l2.tia_date)
+		            IN ('safeguarded', 'derogation'))`},
 
 	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
 		sql: `
@@ -92,14 +86,14 @@ var Catalogue = []Check{
 		-- assessment, or a derogation, are recorded: lawful on paper, still
 		-- worth knowing about.
 		SELECT 'third_country_safeguarded', 'party', r.to_id, r.controller_id,
-		       CASE WHEN l.transfer_mechanism = 'derogation' THEN 'medium' ELSE 'low' END,
+		       CASE cls.verdict WHEN 'derogation' THEN 'medium' ELSE 'low' END,
 		       r.links, 'GDPR Art. 46, 49',
 		       format('%s receives data in %s under %s%s', o.legal_name, c.name, upper(l.transfer_mechanism),
 		              CASE WHEN l.tia_date IS NOT NULL THEN format(' with a transfer impact assessment of %s', l.tia_date) ELSE '' END),
-		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class,
+		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class, 'verdict', cls.verdict,
 		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
-` + thirdCountryParties + `
-		  AND ` + safeguarded},
+` + transferParties + `
+		WHERE cls.verdict IN ('safeguarded', 'derogation')`},
 
 	{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy",
 		sql: `
@@ -199,7 +193,7 @@ var Catalogue = []Check{
 		       jsonb_build_object('linkId', l.id)
 		FROM reach r JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
-		WHERE l.role = 'sub_processor' AND l.authorisation = 'none'`},
+		WHERE kedja_authorisation_missing(l.role, l.authorisation)`},
 
 	{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)",
 		sql: `
@@ -209,7 +203,7 @@ var Catalogue = []Check{
 		       jsonb_build_object('linkId', l.id)
 		FROM reach r JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
-		WHERE l.role IN ('processor', 'sub_processor') AND l.agreement_ref IS NULL`},
+		WHERE kedja_agreement_missing(l.role, l.agreement_ref)`},
 
 	{ID: "retention", Title: "Recordings without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)",
 		sql: `

@@ -1,34 +1,142 @@
 package registry
 
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
 // Gap is something a link lacks that the law asks for.
 type Gap struct {
-	Code    string // NO_AGREEMENT, NO_AUTHORISATION, NO_TRANSFER_MECHANISM
+	Code    string // one of the Gap codes below
 	LinkID  int64
 	Article string
 	Message string
 }
 
-// LinkGaps lists what a link lacks: an agreement binding a processor (GDPR
-// Art. 28(3)), the controller's authorisation of a sub-processor (Art.
-// 28(2)), and a transfer mechanism where the receiver sits outside the EEA
-// without full adequacy (Art. 44-46).
-func LinkGaps(l Link, to PartyFacts) []Gap {
+// Gap codes.
+const (
+	GapNoAgreement           = "NO_AGREEMENT"
+	GapNoAuthorisation       = "NO_AUTHORISATION"
+	GapNoTransferMechanism   = "NO_TRANSFER_MECHANISM"
+	GapAdequacyNotApplicable = "ADEQUACY_NOT_APPLICABLE"
+	GapNoTIA                 = "NO_TRANSFER_IMPACT_ASSESSMENT"
+)
+
+// Transfer verdicts, as kedja_transfer_verdict gives them
+// (migrations/0009_link_rules.sql); none when no safeguard is needed.
+const (
+	TransferNoMechanism           = "no_mechanism"
+	TransferAdequacyNotApplicable = "adequacy_not_applicable"
+	TransferNoTIA                 = "no_tia"
+	TransferSafeguarded           = "safeguarded"
+	TransferDerogation            = "derogation"
+)
+
+// LinkRules are the answers of the database's rule functions for one link at
+// an instant (migrations/0009_link_rules.sql): the rules live there, once,
+// because the set-based checks need them in SQL; Go reads their answers and
+// never restates them.
+type LinkRules struct {
+	LinkID          int64   `db:"link_id"`
+	NoAgreement     bool    `db:"no_agreement"`
+	NoAuthorisation bool    `db:"no_authorisation"`
+	Transfer        *string `db:"transfer"` // the transfer verdict; nil when none is needed
+}
+
+// LinkGaps words what a link lacks, by its rules' answers: an agreement
+// binding a processor (GDPR Art. 28(3)), the controller's authorisation of a
+// sub-processor (Art. 28(2)), a lawful transfer mechanism (Art. 44-46).
+func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	gaps := []Gap{}
 	name := to.LegalName
-	if (l.Role == "processor" || l.Role == "sub_processor") && l.AgreementRef == nil {
-		gaps = append(gaps, Gap{Code: "NO_AGREEMENT", LinkID: l.ID, Article: "GDPR Art. 28(3)",
+	if r.NoAgreement {
+		gaps = append(gaps, Gap{Code: GapNoAgreement, LinkID: l.ID, Article: "GDPR Art. 28(3)",
 			Message: "no processing agreement is recorded for " + name})
 	}
-	if l.Role == "sub_processor" && l.Authorisation == "none" {
-		gaps = append(gaps, Gap{Code: "NO_AUTHORISATION", LinkID: l.ID, Article: "GDPR Art. 28(2)",
+	if r.NoAuthorisation {
+		gaps = append(gaps, Gap{Code: GapNoAuthorisation, LinkID: l.ID, Article: "GDPR Art. 28(2)",
 			Message: "no controller authorisation is recorded for the sub-processor " + name})
 	}
-	if (to.TransferClass == "third_country" || to.TransferClass == "partial_adequacy") && l.TransferMechanism == "none" {
-		msg := name + " is in a third country (" + to.CountryName + ") and no transfer mechanism is recorded"
-		if to.TransferClass == "partial_adequacy" {
-			msg = name + " is in " + to.CountryName + ", whose adequacy decision covers only some recipients, and no transfer mechanism is recorded"
-		}
-		gaps = append(gaps, Gap{Code: "NO_TRANSFER_MECHANISM", LinkID: l.ID, Article: "GDPR Art. 44-46", Message: msg})
+	where, and := "a third country ("+to.CountryName+")", " and"
+	if to.TransferClass == "partial_adequacy" {
+		where, and = to.CountryName+", whose adequacy decision does not cover it", ", and"
+	}
+	switch v := deref(r.Transfer); v {
+	case TransferNoMechanism:
+		gaps = append(gaps, Gap{Code: GapNoTransferMechanism, LinkID: l.ID, Article: "GDPR Art. 44-46",
+			Message: name + " is in " + where + and + " no transfer mechanism is recorded"})
+	case TransferAdequacyNotApplicable:
+		gaps = append(gaps, Gap{Code: GapAdequacyNotApplicable, LinkID: l.ID, Article: "GDPR Art. 45",
+			Message: name + " is in " + where + "; the adequacy decision the link claims does not apply"})
+	case TransferNoTIA:
+		gaps = append(gaps, Gap{Code: GapNoTIA, LinkID: l.ID, Article: "GDPR Art. 46",
+			Message: name + " is in " + where + "; its " + strings.ToUpper(l.TransferMechanism) + " have no transfer impact assessment"})
 	}
 	return gaps
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Responsibility answers who was responsible for a party or a system at an
+// instant: every path from a controller down to it, and what each link lacks.
+type Responsibility struct {
+	At          time.Time
+	OrgID       int64 // the subject: an organisation,
+	SystemID    int64 // or a system
+	Paths       [][]ResponsibilityLink
+	Controllers []int64
+	Missing     []Gap // every gap on any path, once
+	Parties     map[int64]PartyFacts
+}
+
+// ResponsibilityLink is one link on a path down to the subject.
+type ResponsibilityLink struct {
+	Link          Link
+	TransferClass string // the receiving party's country's standing
+	Transfer      string // the transfer verdict; "" when none is needed
+	Missing       []Gap
+}
+
+// BuildResponsibility assembles a responsibility from the paths up from its
+// subject (each a list of link ids, the controller's link first), the links,
+// the parties and the links' rule answers.
+func BuildResponsibility(at time.Time, org, sys int64, paths [][]int64, links map[int64]Link,
+	parties map[int64]PartyFacts, rules map[int64]LinkRules) Responsibility {
+	res := Responsibility{At: at, OrgID: org, SystemID: sys, Paths: [][]ResponsibilityLink{}, Missing: []Gap{}, Parties: parties}
+	controllers := map[int64]bool{}
+	gapSeen := map[[2]any]bool{}
+	for _, path := range paths {
+		var out []ResponsibilityLink
+		for i, id := range path {
+			l := links[id]
+			if i == 0 {
+				controllers[l.FromID] = true
+			}
+			if l.Role == "joint_controller" || l.Role == "independent_controller" {
+				controllers[l.ToID] = true
+			}
+			to := parties[l.ToID]
+			rl := ResponsibilityLink{Link: l, TransferClass: to.TransferClass, Transfer: deref(rules[id].Transfer),
+				Missing: LinkGaps(l, to, rules[id])}
+			for _, g := range rl.Missing {
+				if k := [2]any{g.Code, g.LinkID}; !gapSeen[k] {
+					gapSeen[k] = true
+					res.Missing = append(res.Missing, g)
+				}
+			}
+			out = append(out, rl)
+		}
+		res.Paths = append(res.Paths, out)
+	}
+	for id := range controllers {
+		res.Controllers = append(res.Controllers, id)
+	}
+	sort.Slice(res.Controllers, func(i, j int) bool { return res.Controllers[i] < res.Controllers[j] })
+	return res
 }

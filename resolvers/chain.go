@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -103,21 +102,10 @@ type Gap = registry.Gap
 
 // ResponsibilityResult answers who was responsible for a party or system at
 // an instant.
-type ResponsibilityResult struct {
-	At          time.Time
-	OrgID       int64
-	SystemID    int64
-	Paths       [][]ResponsibilityLink
-	Controllers []int64
-	Missing     []Gap
-}
+type ResponsibilityResult = registry.Responsibility
 
 // ResponsibilityLink is one link on a path down to the subject.
-type ResponsibilityLink struct {
-	Link          registry.Link
-	TransferClass string
-	Missing       []Gap
-}
+type ResponsibilityLink = registry.ResponsibilityLink
 
 // Responsibility resolves responsibility(organisation | system, at).
 func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
@@ -149,62 +137,8 @@ func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		paths, err := r.Store.WalkUp(p.Context, org, sys, at, store.WalkOptions{MaxDepth: maxChainDepth})
-		if err != nil {
-			return nil, err
-		}
-		var ids []int64
-		for _, path := range paths {
-			ids = append(ids, path.LinkPath...)
-		}
-		links, err := r.Store.Links(p.Context, ids)
-		if err != nil {
-			return nil, err
-		}
-		var partyIDs []int64
-		for _, l := range links {
-			partyIDs = append(partyIDs, l.FromID, l.ToID)
-		}
-		parties, err := r.Store.Parties(p.Context, partyIDs, at)
-		if err != nil {
-			return nil, err
-		}
-		return buildResponsibility(at, org, sys, paths, links, parties), nil
+		return r.Store.Responsibility(p.Context, org, sys, at, maxChainDepth)
 	})
-}
-
-func buildResponsibility(at time.Time, org, sys int64, paths []store.UpPath, links map[int64]registry.Link,
-	parties map[int64]registry.PartyFacts) ResponsibilityResult {
-	res := ResponsibilityResult{At: at, OrgID: org, SystemID: sys, Paths: [][]ResponsibilityLink{}, Missing: []Gap{}}
-	controllers := map[int64]bool{}
-	gapSeen := map[[2]any]bool{}
-	for _, path := range paths {
-		var out []ResponsibilityLink
-		for i, id := range path.LinkPath {
-			l := links[id]
-			if i == 0 {
-				controllers[l.FromID] = true
-			}
-			if l.Role == "joint_controller" || l.Role == "independent_controller" {
-				controllers[l.ToID] = true
-			}
-			to := parties[l.ToID]
-			rl := ResponsibilityLink{Link: l, TransferClass: to.TransferClass, Missing: registry.LinkGaps(l, to)}
-			for _, g := range rl.Missing {
-				if k := [2]any{g.Code, g.LinkID}; !gapSeen[k] {
-					gapSeen[k] = true
-					res.Missing = append(res.Missing, g)
-				}
-			}
-			out = append(out, rl)
-		}
-		res.Paths = append(res.Paths, out)
-	}
-	for id := range controllers {
-		res.Controllers = append(res.Controllers, id)
-	}
-	sort.Slice(res.Controllers, func(i, j int) bool { return res.Controllers[i] < res.Controllers[j] })
-	return res
 }
 
 // TraceCall resolves traceCall(region, at, caseRef): it works out who held

@@ -81,7 +81,9 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 
 	gap := graphql.NewObject(graphql.ObjectConfig{Name: "Gap", Description: "Something a link lacks that the law asks for.",
 		Fields: graphql.Fields{
-			"code":    field(nn(graphql.String), "NO_AGREEMENT, NO_AUTHORISATION or NO_TRANSFER_MECHANISM.", func(g resolvers.Gap) any { return g.Code }),
+			"code": field(nn(graphql.String), "NO_AGREEMENT (Art. 28(3)), NO_AUTHORISATION (Art. 28(2)), or for a transfer that needs a safeguard (Art. 44-46): "+
+				"NO_TRANSFER_MECHANISM, ADEQUACY_NOT_APPLICABLE (the link claims an adequacy decision that does not cover the recipient) "+
+				"or NO_TRANSFER_IMPACT_ASSESSMENT (SCCs or BCRs without one).", func(g resolvers.Gap) any { return g.Code }),
 			"article": field(nn(graphql.String), "", func(g resolvers.Gap) any { return g.Article }),
 			"message": field(nn(graphql.String), "", func(g resolvers.Gap) any { return g.Message }),
 			"link":    {Type: nn(t.link), Resolve: resolvers.ByID(r, resolvers.Links, func(g resolvers.Gap) *int64 { return &g.LinkID })},
@@ -90,7 +92,16 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 		Fields: graphql.Fields{
 			"link":          field(nn(t.link), "", func(l resolvers.ResponsibilityLink) any { return l.Link }),
 			"transferClass": field(nn(transferClass), "The receiving party's country's standing.", func(l resolvers.ResponsibilityLink) any { return l.TransferClass }),
-			"missing":       field(list(gap), "", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
+			"transfer": field(graphql.String, "The transfer verdict for the receiving party: null when no safeguard is needed "+
+				"(EEA, adequacy, or a partial adequacy decision whose condition it meets); no_mechanism, adequacy_not_applicable "+
+				"or no_tia when one is missing; safeguarded (SCCs or BCRs with a transfer impact assessment) or derogation.",
+				func(l resolvers.ResponsibilityLink) any {
+					if l.Transfer == "" {
+						return nil
+					}
+					return l.Transfer
+				}),
+			"missing": field(list(gap), "", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
 		}})
 	respPath := graphql.NewObject(graphql.ObjectConfig{Name: "ResponsibilityPath",
 		Fields: graphql.Fields{

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
-	"github.com/lib/pq"
+	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
@@ -117,4 +119,56 @@ func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opt
 	var paths []UpPath
 	err := s.selectx(ctx, s.q(ctx), &paths, upSQL, org, system, at, opts.MaxDepth, opts.MaxSteps)
 	return paths, err
+}
+
+// Responsibility works out who was responsible for an organisation or a
+// system (exactly one of org and system is non-zero) at an instant: the
+// walk up, the links and parties on it, and the rule functions' answers for
+// each link, in four statements whatever the paths.
+func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.Time, maxDepth int) (registry.Responsibility, error) {
+	paths, err := s.WalkUp(ctx, org, system, at, WalkOptions{MaxDepth: maxDepth})
+	if err != nil {
+		return registry.Responsibility{}, err
+	}
+	var ids []int64
+	linkPaths := make([][]int64, 0, len(paths))
+	for _, p := range paths {
+		ids = append(ids, p.LinkPath...)
+		linkPaths = append(linkPaths, p.LinkPath)
+	}
+	links, err := s.Links(ctx, ids)
+	if err != nil {
+		return registry.Responsibility{}, err
+	}
+	var partyIDs []int64
+	for _, l := range links {
+		partyIDs = append(partyIDs, l.FromID, l.ToID)
+	}
+	parties, err := s.Parties(ctx, partyIDs, at)
+	if err != nil {
+		return registry.Responsibility{}, err
+	}
+	rules, err := s.LinkRules(ctx, ids, at)
+	if err != nil {
+		return registry.Responsibility{}, err
+	}
+	return registry.BuildResponsibility(at, org, system, linkPaths, links, parties, rules), nil
+}
+
+// LinkRules asks the rule functions about links at an instant, in one
+// statement.
+func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time) (map[int64]registry.LinkRules, error) {
+	var rows []registry.LinkRules
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT l.id AS link_id,
+		kedja_agreement_missing(l.role, l.agreement_ref) AS no_agreement,
+		kedja_authorisation_missing(l.role, l.authorisation) AS no_authorisation,
+		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer
+		FROM links l JOIN organisations o ON o.id = l.to_id WHERE l.id = ANY($1)`, pq.Array(ids), at); err != nil {
+		return nil, fmt.Errorf("link rules: %w", err)
+	}
+	out := make(map[int64]registry.LinkRules, len(rows))
+	for _, r := range rows {
+		out[r.LinkID] = r
+	}
+	return out, nil
 }
