@@ -18,22 +18,28 @@ type Check struct {
 // The candidate columns every check fills.
 const candidateCols = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence)`
 
+// standing is every country's standing for transfers at the run's instant,
+// worked out once per country rather than once per row.
+const standing = `
+	WITH standing AS MATERIALIZED (SELECT code, kedja_transfer_class(code, CAST($1 AS timestamptz)) AS class FROM countries)`
+
 // transferParties keeps the reached parties with their transfer verdict
-// (kedja_transfer_verdict: the one statement of Chapter V) on the link l
+// (kedja_transfer_verdict_in: the one statement of Chapter V) on the link l
 // that reaches them; NULL when no safeguard is needed.
 const transferParties = `
 	FROM reach r
 	JOIN links l ON l.id = r.link_id
 	JOIN organisations o ON o.id = r.to_id
 	JOIN countries c ON c.code = o.country_code
-	CROSS JOIN LATERAL (SELECT kedja_transfer_class(o.country_code, CAST($1 AS timestamptz)) AS class,
-	                           kedja_transfer_verdict(o.id, o.country_code, CAST($1 AS timestamptz), l.transfer_mechanism, l.tia_date) AS verdict) cls`
+	JOIN standing st ON st.code = o.country_code
+	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, o.id, o.country_code, CAST($1 AS timestamptz),
+	                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls`
 
 // Catalogue lists every check, in the order they run.
 var Catalogue = []Check{
 	{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46",
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateCols + standing + `
 		-- Parties that receive data in a third country (or under a partial
 		-- adequacy decision whose condition is not recorded as met) with no
 		-- lawful mechanism recorded on the link.
@@ -68,20 +74,21 @@ var Catalogue = []Check{
 		JOIN links l ON l.id = s.link_id
 		JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
 		JOIN countries c ON c.code = sl.country_code
-		CROSS JOIN LATERAL (SELECT kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) AS class,
-		                           kedja_transfer_verdict(s.party_id, sl.country_code, CAST($1 AS timestamptz), l.transfer_mechanism, l.tia_date) AS verdict) cls
+		JOIN standing st ON st.code = sl.country_code
+		CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, s.party_id, sl.country_code, CAST($1 AS timestamptz),
+		                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls
 		WHERE kedja_transfer_gap(cls.verdict)
 		  AND NOT EXISTS (
 		      SELECT 1 FROM reach_systems s2
 		      JOIN links l2 ON l2.id = s2.link_id
 		      JOIN organisations o2 ON o2.id = s2.party_id
 		      WHERE s2.controller_id = s.controller_id AND s2.system_id = s.system_id AND o2.country_code = sl.country_code
-		        AND kedja_transfer_verdict(o2.id, o2.country_code, CAST($1 AS timestamptz), l2.transfer_mechanism, l2.tia_date)
+		        AND kedja_transfer_verdict_in(st.class, o2.id, o2.country_code, CAST($1 AS timestamptz), l2.transfer_mechanism, l2.tia_date)
 		            IN ('safeguarded', 'derogation'))`},
 
 	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateCols + standing + `
 		-- The same transfers, where SCCs or BCRs with a transfer impact
 		-- assessment, or a derogation, are recorded: lawful on paper, still
 		-- worth knowing about.

@@ -33,18 +33,33 @@ $$;
 --                              assessment;
 --   'safeguarded'              SCCs or BCRs with one (Art. 46);
 --   'derogation'               a derogation (Art. 49).
-CREATE FUNCTION kedja_transfer_verdict(org bigint, code char(2), at timestamptz, mechanism text, tia date) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+-- It is kedja_transfer_verdict_in given the country's standing, which the
+-- checks compute once per country and run rather than once per row.
+CREATE FUNCTION kedja_mechanism_verdict(mechanism text, tia date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN cls IN ('eea', 'adequacy') THEN NULL
-        WHEN cls = 'partial_adequacy' AND kedja_partial_condition_met(org, code, at) THEN NULL
         WHEN mechanism = 'derogation' THEN 'derogation'
         WHEN mechanism IN ('scc', 'bcr') AND tia IS NOT NULL THEN 'safeguarded'
         WHEN mechanism IN ('scc', 'bcr') THEN 'no_tia'
         WHEN mechanism = 'adequacy' THEN 'adequacy_not_applicable'
         ELSE 'no_mechanism'
     END
-    FROM (SELECT kedja_transfer_class(code, at) AS cls) c
+$$;
+
+-- A single expression without sub-selects, so the planner inlines it; the
+-- partial-adequacy condition is only looked up for partial decisions.
+CREATE FUNCTION kedja_transfer_verdict_in(class text, org bigint, code char(2), at timestamptz, mechanism text, tia date) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN class IN ('eea', 'adequacy') THEN NULL
+        WHEN class = 'partial_adequacy' AND kedja_partial_condition_met(org, code, at) THEN NULL
+        ELSE kedja_mechanism_verdict(mechanism, tia)
+    END
+$$;
+
+CREATE FUNCTION kedja_transfer_verdict(org bigint, code char(2), at timestamptz, mechanism text, tia date) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT kedja_transfer_verdict_in(kedja_transfer_class(code, at), org, code, at, mechanism, tia)
 $$;
 
 -- kedja_transfer_gap says whether a verdict leaves the transfer without a
