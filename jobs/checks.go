@@ -141,9 +141,11 @@ var Catalogue = []Check{
 		    ORDER BY r.controller_id, r.to_id, cardinality(r.links)
 		), evidence AS (
 		    SELECT h.*, o.legal_name,
+		           -- The latest end among attestations issued and not withdrawn
+		           -- by then: an expired one still says when it expired.
 		           (SELECT max(COALESCE(a.valid_until, 'infinity')) FROM attestations a
-		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification' AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date)
-		              AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz))) AS best_until
+		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification'
+		              AND kedja_attestation_status(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)) IN ('valid', 'expired')) AS best_until
 		    FROM holders h JOIN organisations o ON o.id = h.to_id
 		)
 		SELECT 'attestation', 'party', e.to_id, e.controller_id,
@@ -166,11 +168,9 @@ var Catalogue = []Check{
 		JOIN systems sy ON sy.id = s.system_id
 		JOIN organisations o ON o.id = sy.operator_id
 		WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.org_id = sy.operator_id AND a.kind <> 'dpf_certification'
-		                AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date) AND (a.valid_until IS NULL OR a.valid_until >= CAST(CAST($1 AS timestamptz) AS date))
-		                AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz)))
+		                AND kedja_attestation_valid(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)))
 		  AND NOT EXISTS (SELECT 1 FROM attestations a WHERE a.kind <> 'dpf_certification'
-		                AND a.issued_on <= CAST(CAST($1 AS timestamptz) AS date) AND (a.valid_until IS NULL OR a.valid_until >= CAST(CAST($1 AS timestamptz) AS date))
-		                AND (a.withdrawn_at IS NULL OR a.withdrawn_at > CAST($1 AS timestamptz))
+		                AND kedja_attestation_valid(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz))
 		                AND (a.system_id = s.system_id
 		                     OR (a.org_id = sy.operator_id AND (cardinality(a.covered_system_ids) = 0 OR s.system_id = ANY(a.covered_system_ids)))))`},
 

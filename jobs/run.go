@@ -198,7 +198,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 	if _, err := tx.ExecContext(ctx, `
 		WITH lapsed AS (
 		    UPDATE findings SET status = 'open'
-		    WHERE status = 'accepted' AND accepted_until < CAST($1 AS date) AND check_id = ANY($2)
+		    WHERE status = 'accepted' AND kedja_finding_status(status, accepted_until, CAST($1 AS date)) = 'open' AND check_id = ANY($2)
 		    RETURNING id)
 		INSERT INTO finding_events (finding_id, event, run_id, actor, note)
 		SELECT id, 'acceptance_lapsed', $3, $4, 'the acceptance ran out' FROM lapsed`,
@@ -213,7 +213,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 		    SELECT DISTINCT ON (check_id, subject_kind, subject_id, controller_id) *
 		    FROM candidates
 		    ORDER BY check_id, subject_kind, subject_id, controller_id,
-		             CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,
+		             kedja_severity_rank(severity),
 		             cardinality(path)
 		), prior AS (
 		    SELECT f.id, f.status FROM findings f

@@ -24,7 +24,7 @@ const (
 )
 
 // Transfer verdicts, as kedja_transfer_verdict gives them
-// (migrations/0009_link_rules.sql); none when no safeguard is needed.
+// (migrations/0009_rules.sql); none when no safeguard is needed.
 const (
 	TransferNoMechanism           = "no_mechanism"
 	TransferAdequacyNotApplicable = "adequacy_not_applicable"
@@ -34,7 +34,7 @@ const (
 )
 
 // LinkRules are the answers of the database's rule functions for one link at
-// an instant (migrations/0009_link_rules.sql): the rules live there, once,
+// an instant (migrations/0009_rules.sql): the rules live there, once,
 // because the set-based checks need them in SQL; Go reads their answers and
 // never restates them.
 type LinkRules struct {

@@ -135,7 +135,9 @@ func (r *Resolvers) Providers(processorsOnly bool) graphql.FieldResolveFn {
 	})
 }
 
-// AttestationStatus says whether an attestation counts at an instant.
+// AttestationStatus says whether an attestation counts at an instant, as
+// kedja_attestation_status rules: one statement for all the attestations of
+// a level.
 func (r *Resolvers) AttestationStatus() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		at, err := r.atOrNow(p, "at")
@@ -143,18 +145,14 @@ func (r *Resolvers) AttestationStatus() graphql.FieldResolveFn {
 			return nil, err
 		}
 		a := p.Source.(registry.Attestation)
-		// Attestation dates are legal dates: compare calendar days in the
-		// registry's time zone, so "valid until today" is valid all today.
-		day, _ := time.Parse(registry.DateLayout, at.In(r.Location).Format(registry.DateLayout))
-		switch {
-		case a.WithdrawnAt != nil && !at.Before(*a.WithdrawnAt):
-			return "withdrawn", nil
-		case day.Before(a.IssuedOn):
-			return "not_yet_valid", nil
-		case a.ValidUntil != nil && day.After(*a.ValidUntil):
-			return "expired", nil
-		}
-		return "valid", nil
+		th := loadersOf(p.Context).attStatus.load(p.Context, relKey{ID: a.ID, At: at.UTC()})
+		return func() (any, error) {
+			status, ok, err := th()
+			if err != nil || !ok {
+				return nil, err
+			}
+			return status, nil
+		}, nil
 	})
 }
 

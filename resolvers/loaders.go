@@ -35,6 +35,7 @@ type loaders struct {
 	events      *loader[relKey, []registry.FindingEvent]
 	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
+	attStatus   *loader[relKey, string]
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -66,8 +67,31 @@ func newLoaders(s *store.Store) *loaders {
 			"system": relationLoader(s, store.OpenFindingsOf("system")),
 			"link":   relationLoader(s, store.OpenFindingsOf("link")),
 		},
-		policies: relationLoader(s, store.PoliciesByController),
+		policies:  relationLoader(s, store.PoliciesByController),
+		attStatus: atLoader(s.AttestationStatuses),
 	}
+}
+
+// atLoader batches a lookup of rows by id at an instant: one statement per
+// instant asked for.
+func atLoader[V any](fetch func(ctx context.Context, ids []int64, at time.Time) (map[int64]V, error)) *loader[relKey, V] {
+	return newLoader(func(ctx context.Context, keys []relKey) (map[relKey]V, error) {
+		byAt := map[time.Time][]int64{}
+		for _, k := range keys {
+			byAt[k.At] = append(byAt[k.At], k.ID)
+		}
+		out := make(map[relKey]V, len(keys))
+		for at, ids := range byAt {
+			rows, err := fetch(ctx, ids, at)
+			if err != nil {
+				return nil, err
+			}
+			for id, v := range rows {
+				out[relKey{id, at}] = v
+			}
+		}
+		return out, nil
+	})
 }
 
 // countryKey asks for a country's dated standing, as of an instant (zero:

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -85,8 +86,7 @@ func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Pag
 		WHERE ($1::text IS NULL OR kind = $1)
 		  AND ($2::bigint IS NULL OR org_id = $2)
 		  AND ($3::bigint IS NULL OR system_id = $3)
-		  AND ($4::date IS NULL OR (issued_on <= $4 AND (valid_until IS NULL OR valid_until >= $4)
-		       AND (withdrawn_at IS NULL OR withdrawn_at > $4)))
+		  AND ($4::date IS NULL OR kedja_attestation_valid(issued_on, valid_until, withdrawn_at, $4::date))
 		  AND ($5 OR withdrawn_at IS NULL)
 		  AND id > $6
 		ORDER BY id LIMIT $7`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn)
@@ -97,9 +97,7 @@ func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Pag
 func attestationsBy(column string, key func(*registry.Attestation) int64) Relation[registry.Attestation] {
 	return Relation[registry.Attestation]{
 		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE ` + column + ` = ANY($1)
-			AND ($2::timestamptz IS NULL OR (issued_on <= CAST($2 AS date)
-			     AND (valid_until IS NULL OR valid_until >= CAST($2 AS date))
-			     AND (withdrawn_at IS NULL OR withdrawn_at > $2)))
+			AND ($2::timestamptz IS NULL OR kedja_attestation_valid(issued_on, valid_until, withdrawn_at, $2))
 			ORDER BY issued_on, id`,
 		key: key,
 	}
@@ -110,3 +108,21 @@ var (
 	AttestationsByOrg    = attestationsBy("org_id", func(v *registry.Attestation) int64 { return *v.OrgID })
 	AttestationsBySystem = attestationsBy("system_id", func(v *registry.Attestation) int64 { return *v.SystemID })
 )
+
+// AttestationStatuses says of each attestation whether it counts at an
+// instant (kedja_attestation_status), in one statement.
+func (s *Store) AttestationStatuses(ctx context.Context, ids []int64, at time.Time) (map[int64]string, error) {
+	var rows []struct {
+		ID     int64  `db:"id"`
+		Status string `db:"status"`
+	}
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, kedja_attestation_status(issued_on, valid_until, withdrawn_at, $2) AS status
+		FROM attestations WHERE id = ANY($1)`, pq.Array(ids), at); err != nil {
+		return nil, fmt.Errorf("attestation statuses: %w", err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Status
+	}
+	return out, nil
+}

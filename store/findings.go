@@ -16,7 +16,7 @@ import (
 // finding whose acceptance has run out counts as open, even before the next
 // run records it.
 const findingCols = `id, check_id, subject_kind, subject_id, controller_id, severity,
-	CASE WHEN status = 'accepted' AND accepted_until < CAST(now() AS date) THEN 'open' ELSE status END AS status,
+	kedja_finding_status(status, accepted_until, CAST(now() AS date)) AS status,
 	path, legal_ref, message, evidence, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification`
 
 // FindingFilter narrows a list of findings; nil fields do not filter.
@@ -64,7 +64,7 @@ func OpenFindingsOf(kind string) Relation[registry.Finding] {
 	return Relation[registry.Finding]{
 		query: `SELECT * FROM (SELECT ` + findingCols + ` FROM findings WHERE subject_kind = '` + kind + `' AND subject_id = ANY($1)) f
 			WHERE status = 'open' AND ($2::timestamptz IS NULL OR first_seen <= $2)
-			ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id`,
+			ORDER BY kedja_severity_rank(severity), id`,
 		key: func(f *registry.Finding) int64 { return f.SubjectID },
 	}
 }
@@ -131,7 +131,7 @@ func (s *Store) OpenFindingCounts(ctx context.Context, parties, systems []int64)
 		Count int    `db:"n"`
 	}
 	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT subject_kind, subject_id, count(*) AS n FROM findings
-		WHERE (status = 'open' OR (status = 'accepted' AND accepted_until < CAST(now() AS date)))
+		WHERE kedja_finding_status(status, accepted_until, CAST(now() AS date)) = 'open'
 		  AND ((subject_kind = 'party' AND subject_id = ANY($1)) OR (subject_kind = 'system' AND subject_id = ANY($2)))
 		GROUP BY 1, 2`, pq.Array(parties), pq.Array(systems)); err != nil {
 		return nil, nil, err

@@ -68,3 +68,53 @@ CREATE FUNCTION kedja_transfer_gap(verdict text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT verdict IN ('no_mechanism', 'adequacy_not_applicable', 'no_tia')
 $$;
+
+-- kedja_attestation_status says whether an attestation counts at an instant:
+-- 'withdrawn' from its withdrawal on, 'not_yet_valid' before its issue date,
+-- 'expired' after its valid-until date (inclusive: valid all that day), else
+-- 'valid'. Its dates are legal dates, compared as calendar days in the
+-- session's time zone (the registry's). One expression, so it is inlined.
+CREATE FUNCTION kedja_attestation_status(issued_on date, valid_until date, withdrawn_at timestamptz, at timestamptz) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN withdrawn_at IS NOT NULL AND withdrawn_at <= at THEN 'withdrawn'
+        WHEN CAST(at AS date) < issued_on THEN 'not_yet_valid'
+        WHEN valid_until IS NOT NULL AND CAST(at AS date) > valid_until THEN 'expired'
+        ELSE 'valid'
+    END
+$$;
+
+-- kedja_attestation_valid: the attestation counts at the instant.
+CREATE FUNCTION kedja_attestation_valid(issued_on date, valid_until date, withdrawn_at timestamptz, at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT (withdrawn_at IS NULL OR withdrawn_at > at)
+       AND issued_on <= CAST(at AS date)
+       AND (valid_until IS NULL OR valid_until >= CAST(at AS date))
+$$;
+
+-- The partial-adequacy condition of a DPF certification uses the same rule.
+CREATE OR REPLACE FUNCTION kedja_partial_condition_met(org bigint, code char(2), at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM adequacy_decisions a
+        WHERE a.country_code = code AND a.scope = 'partial' AND a.valid @> CAST(at AS date)
+          AND ((a.condition_code = 'dpf_certification' AND EXISTS (
+                    SELECT 1 FROM attestations t
+                    WHERE t.org_id = org AND t.kind = 'dpf_certification'
+                      AND kedja_attestation_valid(t.issued_on, t.valid_until, t.withdrawn_at, at)))
+            OR (a.condition_code = 'commercial_organisation'
+                AND (SELECT kind FROM organisations WHERE id = org) = 'company')))
+$$;
+
+-- kedja_finding_status is a finding's status as callers see it on a day: an
+-- acceptance that ran out before that day counts as open again.
+CREATE FUNCTION kedja_finding_status(status text, accepted_until date, day date) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN status = 'accepted' AND accepted_until < day THEN 'open' ELSE status END
+$$;
+
+-- kedja_severity_rank orders severities, the gravest first.
+CREATE FUNCTION kedja_severity_rank(severity text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END
+$$;

@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// Whether an attestation counts at an instant is one rule
+// (kedja_attestation_status): its status and the attestations listed as of
+// that instant agree, at every edge of its dates. Legal dates are calendar
+// days in the registry's zone: valid all of its last day.
+func TestAttestationStatusAgreesWithTheListAsOf(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := context.Background()
+	org, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "Attested AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) *time.Time {
+		d, _ := time.Parse("2006-01-02", s)
+		return &d
+	}
+	expiring, err := h.store.CreateAttestation(ctx, "t", &registry.Attestation{OrgID: &org.ID, Kind: "iso27001", Issuer: "C",
+		IssuedOn: *day("2018-01-01"), ValidUntil: day("2019-12-31")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withdrawn, err := h.store.CreateAttestation(ctx, "t", &registry.Attestation{OrgID: &org.ID, Kind: "soc2_type2", Issuer: "C",
+		IssuedOn: *day("2018-01-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.WithdrawAttestation(ctx, "t", withdrawn.ID, time.Date(2019, 6, 1, 12, 0, 0, 0, stockholm)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, at                    string
+		wantExpiring, wantWithdrawn string
+	}{
+		{"DayBeforeIssue", "2017-12-31T23:59", "NOT_YET_VALID", "NOT_YET_VALID"},
+		{"IssueDay", "2018-01-01T00:00", "VALID", "VALID"},
+		{"JustBeforeWithdrawal", "2019-06-01T11:59", "VALID", "VALID"},
+		{"AtWithdrawal", "2019-06-01T12:00", "VALID", "WITHDRAWN"},
+		{"LastMinuteOfLastDay", "2019-12-31T23:59", "VALID", "WITHDRAWN"},
+		{"DayAfterLastDay", "2020-01-01T00:00", "EXPIRED", "WITHDRAWN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Organisation struct {
+					Attestations []struct {
+						ID     string
+						Status string
+					}
+					All []struct {
+						ID     string
+						Status string
+					}
+				}
+			}
+			h.with(t).data(`query($o: ID!, $at: Instant) { organisation(id: $o) {
+				attestations(at: $at) { id status(at: $at) }
+				all: attestations { id status(at: $at) } } }`,
+				map[string]any{"o": fmt.Sprint(org.ID), "at": tt.at}, &got)
+			status := map[string]string{}
+			for _, a := range got.Organisation.All {
+				status[a.ID] = a.Status
+			}
+			if status[fmt.Sprint(expiring.ID)] != tt.wantExpiring || status[fmt.Sprint(withdrawn.ID)] != tt.wantWithdrawn {
+				t.Errorf("statuses %v, want expiring %s and withdrawn %s", status, tt.wantExpiring, tt.wantWithdrawn)
+			}
+			var listed []string
+			for _, a := range got.Organisation.Attestations {
+				listed = append(listed, a.ID)
+			}
+			for id, s := range status {
+				if (s == "VALID") != slices.Contains(listed, id) {
+					t.Errorf("attestation %s is %s but listed as of then: %v", id, s, slices.Contains(listed, id))
+				}
+			}
+		})
+	}
+}
