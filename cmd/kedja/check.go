@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/migrations"
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+)
+
+func runCheck(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings. Checks: "+strings.Join(jobs.CheckIDs(), ", ")+".")
+	atFlag := fs.String("at", "", "evaluate the registry as of this instant (default now)")
+	only := fs.String("checks", "", "comma-separated check ids (default all)")
+	window := fs.Int("attestation-window", jobs.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+			return err
+		}
+		var at time.Time
+		if *atFlag != "" {
+			t, err := registry.ParseInstant("--at", *atFlag, cfg.location)
+			if err != nil {
+				return err
+			}
+			at = t
+		}
+		var ids []string
+		for _, id := range strings.Split(*only, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				ids = append(ids, id)
+			}
+		}
+		runner := &jobs.Runner{DB: s.DB(), AttestationWindow: *window}
+		res, err := runner.Run(ctx, jobs.RunOptions{At: at, Checks: ids, Trigger: "cli", Actor: "kedja check",
+			Progress: func(done, total int, check string) {
+				fmt.Fprintf(os.Stderr, "\r%-28s %d/%d", check, done, total)
+				if done == total {
+					fmt.Fprintln(os.Stderr)
+				}
+			}})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "run %d: %d findings (%d opened, %d reopened, %d resolved) in %v\n", res.RunID, res.Found,
+			res.Opened, res.Reopened, res.Resolved, res.Ended.Sub(res.Started).Round(time.Millisecond))
+		return nil
+	})
+}
