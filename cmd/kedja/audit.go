@@ -2,19 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/kedja/kedja/store"
 )
 
-func runAudit(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) < 1 || args[0] != "verify" {
-		return errors.New("usage: kedja audit verify [--database-url URL]")
-	}
+var auditCommands = []command{
+	{name: "verify", summary: "check every row of the audit log against its hash chain", run: runAuditVerify},
+}
+
+func runAuditVerify(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("audit verify", "Check every row of the audit log against its hash chain; exit 1 if any was altered, inserted or deleted.")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -23,12 +22,12 @@ func runAudit(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		for _, p := range problems {
-			fmt.Fprintf(out, "row %d: %s\n", p.ID, p.Reason)
+			fmt.Fprintf(k.out, "row %d: %s\n", p.ID, p.Reason)
 		}
 		if len(problems) > 0 {
 			return fmt.Errorf("audit log: %d problem(s) in %d rows", len(problems), rows)
 		}
-		fmt.Fprintf(out, "audit log intact: %d rows\n", rows)
+		fmt.Fprintf(k.out, "audit log intact: %d rows\n", rows)
 		return nil
 	})
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/store"
 )
 
-func runBench(ctx context.Context, args []string, out io.Writer) error {
+func runBench(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("bench", "Time chain and traceCall for random controllers and instants of a generated registry.")
 	n := fs.Int("n", 1000, "operations of each kind")
 	first := fs.Int64("first", 0, "first controller id (kedja gen prints it)")
@@ -24,12 +22,12 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("give --first and --last as kedja gen printed them, and --n of at least 1")
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		results, err := demo.Bench(ctx, s, *first, *last, *n, *seed, os.Stderr)
+		results, err := demo.Bench(ctx, s, *first, *last, *n, *seed, k.errOut)
 		if err != nil {
 			return err
 		}
 		for _, r := range results {
-			fmt.Fprintln(out, r)
+			fmt.Fprintln(k.out, r)
 		}
 		return nil
 	})

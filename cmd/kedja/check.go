@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -14,7 +12,7 @@ import (
 	"github.com/kedja/kedja/store"
 )
 
-func runCheck(ctx context.Context, args []string, out io.Writer) error {
+func runCheck(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings. Checks: "+strings.Join(jobs.CheckIDs(), ", ")+".")
 	atFlag := fs.String("at", "", "evaluate the registry as of this instant (default now)")
 	only := fs.String("checks", "", "comma-separated check ids (default all)")
@@ -43,15 +41,15 @@ func runCheck(ctx context.Context, args []string, out io.Writer) error {
 		runner := &jobs.Runner{DB: s.DB(), AttestationWindow: *window}
 		res, err := runner.Run(ctx, jobs.RunOptions{At: at, Checks: ids, Trigger: "cli", Actor: "kedja check",
 			Progress: func(done, total int, check string) {
-				fmt.Fprintf(os.Stderr, "\r%-28s %d/%d", check, done, total)
+				fmt.Fprintf(k.errOut, "\r%-28s %d/%d", check, done, total)
 				if done == total {
-					fmt.Fprintln(os.Stderr)
+					fmt.Fprintln(k.errOut)
 				}
 			}})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "run %d: %d findings (%d opened, %d reopened, %d resolved) in %v\n", res.RunID, res.Found,
+		fmt.Fprintf(k.out, "run %d: %d findings (%d opened, %d reopened, %d resolved) in %v\n", res.RunID, res.Found,
 			res.Opened, res.Reopened, res.Resolved, res.Ended.Sub(res.Started).Round(time.Millisecond))
 		return nil
 	})

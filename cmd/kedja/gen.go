@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/store"
 )
 
-func runGen(ctx context.Context, args []string, out io.Writer) error {
+func runGen(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("gen", "Fill the registry with a synthetic one for benchmarks: about 20,000 organisations, 100,000 systems and 1,000,000 links at --scale 1.")
 	scale := fs.Float64("scale", 1, "size relative to the full synthetic registry")
 	createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
@@ -31,11 +29,11 @@ func runGen(ctx context.Context, args []string, out io.Writer) error {
 		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
 			return err
 		}
-		first, last, err := demo.Generate(ctx, s.DB(), demo.Scaled(*scale), os.Stderr)
+		first, last, err := demo.Generate(ctx, s.DB(), demo.Scaled(*scale), k.errOut)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "generated; controllers are organisations %d to %d (kedja bench --first %d --last %d)\n", first, last, first, last)
+		fmt.Fprintf(k.out, "generated; controllers are organisations %d to %d (kedja bench --first %d --last %d)\n", first, last, first, last)
 		return nil
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 	_ "time/tzdata" // routing windows need zones even where the OS has none
 
@@ -18,35 +19,45 @@ import (
 	"github.com/kedja/kedja/store"
 )
 
-const usage = `kedja: a registry of who processes a health line's call data.
+// command is a row of the table run dispatches through: a command of its
+// own, or a group whose subcommands come next on the command line (token
+// create, render chain).
+type command struct {
+	name    string
+	summary string // one line, for the list kedja --help prints
+	run     func(ctx context.Context, k *cli, args []string) error
+	subs    []command // instead of run
+}
 
-Usage:
-  kedja serve [flags]     migrate, then serve GraphQL at POST /graphql
-  kedja migrate [flags]   apply database migrations
-  kedja seed demo [flags] load the public 1177 case of 2019 as demo data
-  kedja check [flags]     run the compliance checks now
-  kedja token create --role ROLE --name NAME [--expires 720h]
-  kedja token list | kedja token revoke ID|PREFIX
-                          API tokens (roles: admin, editor, auditor, dsr)
-  kedja audit verify      check the audit log's hash chain
-  kedja render chain|trace|responsibility [flags] -o FILE.svg|png|dot
-                          draw a chain, a trace or a responsibility
-  kedja gen [flags]       fill the registry with a synthetic one (about 1M links)
-  kedja bench [flags]     time chain and traceCall on a generated registry
-  kedja version           print the version
+// cli is where a command writes: its results, its progress and its log.
+type cli struct {
+	out, errOut io.Writer
+	log         *slog.Logger
+}
 
-Run "kedja COMMAND --help" for a command's flags.
+// commands is every command, in the order kedja --help lists them. It is
+// filled in init because help reads it.
+var commands []command
 
-Environment:
-  DATABASE_URL     PostgreSQL connection string (required)
-  KEDJA_ADDR       listen address (default 127.0.0.1:8080)
-  KEDJA_TIME_ZONE  zone for instants given without offset (default Europe/Stockholm)
-  KEDJA_CHECK_SCHEDULE  when serve runs the checks (default "all=0 * * * *", UTC; "off")
-`
+func init() {
+	commands = []command{
+		{name: "serve", summary: "migrate, then serve GraphQL at POST /graphql", run: runServe},
+		{name: "migrate", summary: "apply the database migrations", run: runMigrate},
+		{name: "seed", summary: "load the public 1177 case of 2019 as demo data", subs: seedCommands},
+		{name: "check", summary: "run the compliance checks now", run: runCheck},
+		{name: "token", summary: "API tokens (roles: admin, editor, auditor, dsr)", subs: tokenCommands},
+		{name: "audit", summary: "check the audit log's hash chain", subs: auditCommands},
+		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},
+		{name: "gen", summary: "fill the registry with a synthetic one (about 1M links)", run: runGen},
+		{name: "bench", summary: "time chain and traceCall on a generated registry", run: runBench},
+		{name: "version", summary: "print the version", run: runVersion},
+		{name: "help", summary: "a command's flags and examples: kedja help COMMAND", run: runHelp},
+	}
+}
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(context.Background(), os.Args[1:], os.Stdout, log); err != nil {
+	k := &cli{out: os.Stdout, errOut: os.Stderr, log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
+	if err := run(context.Background(), k, os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -55,35 +66,68 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprint(out, usage)
+func run(ctx context.Context, k *cli, args []string) error {
+	if len(args) == 0 || isHelpFlag(args[0]) {
+		printUsage(k.out)
 		return nil
 	}
-	switch args[0] {
-	case "version":
-		fmt.Fprintln(out, "kedja", version())
-		return nil
-	case "migrate":
-		return runMigrate(ctx, args[1:], out)
-	case "seed":
-		return runSeed(ctx, args[1:], out)
-	case "token":
-		return tokenCommand(ctx, args[1:], out)
-	case "render":
-		return renderCommand(ctx, args[1:], out)
-	case "audit":
-		return runAudit(ctx, args[1:], out)
-	case "check":
-		return runCheck(ctx, args[1:], out)
-	case "gen":
-		return runGen(ctx, args[1:], out)
-	case "bench":
-		return runBench(ctx, args[1:], out)
-	case "serve":
-		return runServe(ctx, args[1:], out, log)
+	return dispatch(ctx, k, "kedja", commands, args)
+}
+
+// dispatch runs the command of table that args[0] names; prefix is what
+// came before it ("kedja", "kedja token").
+func dispatch(ctx context.Context, k *cli, prefix string, table []command, args []string) error {
+	c, ok := lookup(table, args[0])
+	if !ok {
+		return unknownCommand(prefix, args[0])
 	}
-	return fmt.Errorf("unknown command %q; run kedja --help", args[0])
+	if c.subs == nil {
+		return c.run(ctx, k, args[1:])
+	}
+	name := prefix + " " + c.name
+	switch {
+	case len(args) == 1:
+		return fmt.Errorf("usage: %s %s", name, subNames(c))
+	case isHelpFlag(args[1]):
+		printGroupUsage(k.out, name, c)
+		return flag.ErrHelp
+	}
+	return dispatch(ctx, k, name, c.subs, args[1:])
+}
+
+func unknownCommand(prefix, name string) error {
+	if prefix == "kedja" {
+		return fmt.Errorf("unknown command %q; run kedja --help", name)
+	}
+	return fmt.Errorf("unknown %s command %q; run %s --help", strings.TrimPrefix(prefix, "kedja "), name, prefix)
+}
+
+func lookup(table []command, name string) (command, bool) {
+	for _, c := range table {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// subNames is a group's subcommands as a usage line writes them: "create|list|revoke".
+func subNames(c command) string {
+	names := make([]string, len(c.subs))
+	for i, s := range c.subs {
+		names[i] = s.name
+	}
+	return strings.Join(names, "|")
+}
+
+// isHelpFlag tells whether arg asks for help the way the flag package
+// understands it.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "--h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 type config struct {

@@ -71,6 +71,9 @@ func TestCommandsExplainThemselves(t *testing.T) {
 		{"ServeHelp", []string{"serve", "--help"}, "-seed-demo"},
 		{"MigrateHelp", []string{"migrate", "--help"}, "-create-database"},
 		{"SeedHelp", []string{"seed", "demo", "--help"}, "1177"},
+		{"HelpServe", []string{"help", "serve"}, "kedja serve: Migrate"},
+		{"HelpTokenGroup", []string{"help", "token"}, "kedja token revoke"},
+		{"TokenGroupHelp", []string{"token", "--help"}, "kedja token create"},
 		{"Version", []string{"version"}, "kedja "},
 	}
 	for _, tt := range tests {
@@ -93,6 +96,9 @@ func TestCommandErrors(t *testing.T) {
 		{"NoDatabase", []string{"DATABASE_URL="}, []string{"migrate"}, "set DATABASE_URL"},
 		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
 		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
+		{"UnknownTokenCommand", nil, []string{"token", "frobnicate"}, `unknown token command "frobnicate"`},
+		{"HelpUnknownCommand", nil, []string{"help", "frobnicate"}, `unknown command "frobnicate"`},
+		{"HelpTooDeep", nil, []string{"help", "serve", "now"}, "serve has no subcommands"},
 		{"BadTimeZone", []string{"DATABASE_URL=postgres://x/y"}, []string{"migrate", "--time-zone", "Nowhere/Else"}, "not a time zone"},
 		{"UnknownCheckInSchedule", nil, []string{"serve", "--check-schedule", "vibes=@hourly"}, `"vibes" is not a check`},
 		{"BadCronSpec", nil, []string{"serve", "--check-schedule", "exposure=every tuesday"}, "exposure:"},

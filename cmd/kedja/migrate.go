@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/store"
 )
 
-func runMigrate(ctx context.Context, args []string, out io.Writer) error {
+func runMigrate(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("migrate", "Apply the database migrations (idempotent; safe to run from several instances at once).")
 	createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
 	if err := fs.Parse(args); err != nil {
@@ -21,7 +20,7 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		if created {
-			fmt.Fprintln(out, "created the database")
+			fmt.Fprintln(k.out, "created the database")
 		}
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -29,7 +28,7 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "applied %d migration(s) %v\n", len(applied), applied)
+		fmt.Fprintf(k.out, "applied %d migration(s) %v\n", len(applied), applied)
 		return nil
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,11 +16,19 @@ import (
 	"github.com/kedja/kedja/store"
 )
 
-func renderCommand(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || (args[0] != "chain" && args[0] != "trace" && args[0] != "responsibility") {
-		return errors.New("usage: kedja render chain|trace|responsibility [flags] -o FILE.svg|png|dot")
+var renderCommands = []command{
+	{name: "chain", summary: "a controller's chain of processors and systems at an instant", run: renderKind("chain")},
+	{name: "trace", summary: "a stored call trace: who may have held the call", run: renderKind("trace")},
+	{name: "responsibility", summary: "who answers for an organisation or a system at an instant", run: renderKind("responsibility")},
+}
+
+func renderKind(what string) func(context.Context, *cli, []string) error {
+	return func(ctx context.Context, k *cli, args []string) error {
+		return runRender(ctx, k, what, args)
 	}
-	what := args[0]
+}
+
+func runRender(ctx context.Context, k *cli, what string, args []string) error {
 	fs, cfg := commonFlags("render "+what, "Draw a "+what+" as SVG, PNG or DOT (by the output's extension).")
 	controller := fs.Int64("controller", 0, "chain: the controller's organisation id")
 	org := fs.Int64("organisation", 0, "responsibility: an organisation id")
@@ -31,7 +38,7 @@ func renderCommand(ctx context.Context, args []string, out io.Writer) error {
 	output := fs.String("o", "", "output file: .svg, .png or .dot")
 	limit := fs.Int("limit", graph.DefaultLimit, "most nodes drawn before summarising")
 	pictures := renderFlags(fs, 1)
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	format := strings.TrimPrefix(filepath.Ext(*output), ".")
@@ -76,7 +83,7 @@ func renderCommand(ctx context.Context, args []string, out io.Writer) error {
 		if err := os.WriteFile(*output, b, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "wrote %s (%d bytes)\n", *output, len(b))
+		fmt.Fprintf(k.out, "wrote %s (%d bytes)\n", *output, len(b))
 		return nil
 	})
 }

@@ -2,21 +2,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/store"
 )
 
-func runSeed(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) < 1 || args[0] != "demo" {
-		return errors.New(`usage: kedja seed demo [--database-url URL]`)
-	}
+var seedCommands = []command{
+	{name: "demo", summary: "load the public 1177 case of 2019 as demo data (idempotent)", run: runSeedDemo},
+}
+
+func runSeedDemo(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("seed demo", "Load the public 1177 case of 2019 as demo data (idempotent).")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -28,9 +27,9 @@ func runSeed(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		if loaded {
-			fmt.Fprintln(out, "demo data loaded")
+			fmt.Fprintln(k.out, "demo data loaded")
 		} else {
-			fmt.Fprintln(out, "demo data already present; nothing changed")
+			fmt.Fprintln(k.out, "demo data already present; nothing changed")
 		}
 		return nil
 	})

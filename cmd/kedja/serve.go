@@ -24,7 +24,7 @@ import (
 	"github.com/kedja/kedja/store"
 )
 
-func runServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+func runServe(ctx context.Context, k *cli, args []string) error {
 	fs, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
 	addr := fs.String("addr", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
 	seed := fs.Bool("seed-demo", false, "load the demo data before serving")
@@ -47,7 +47,7 @@ func runServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
-			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, out, log)
+			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, k.out, k.log)
 	})
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -13,78 +11,81 @@ import (
 	"github.com/kedja/kedja/store"
 )
 
-func tokenCommand(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("usage: kedja token create|list|revoke")
+var tokenCommands = []command{
+	{name: "create", summary: "create an API token, shown once", run: runTokenCreate},
+	{name: "list", summary: "list API tokens (never their secrets)", run: runTokenList},
+	{name: "revoke", summary: "revoke a token, by id or prefix", run: runTokenRevoke},
+}
+
+func runTokenCreate(ctx context.Context, k *cli, args []string) error {
+	fs, cfg := commonFlags("token create", "Create an API token. It is shown once; kedja keeps only its hash.")
+	role := fs.String("role", "", "admin, editor, auditor or dsr")
+	name := fs.String("name", "", "who or what uses it")
+	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	switch args[0] {
-	case "create":
-		fs, cfg := commonFlags("token create", "Create an API token. It is shown once; kedja keeps only its hash.")
-		role := fs.String("role", "", "admin, editor, auditor or dsr")
-		name := fs.String("name", "", "who or what uses it")
-		expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
-		if err := fs.Parse(args[1:]); err != nil {
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
 			return err
 		}
-		return withStore(ctx, cfg, func(s *store.Store) error {
-			if _, err := migrations.Apply(ctx, s.DB()); err != nil {
-				return err
-			}
-			var until *time.Time
-			if *expires > 0 {
-				t := time.Now().Add(*expires)
-				until = &t
-			}
-			t, secret, err := s.CreateToken(ctx, "kedja token create", *name, *role, until)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(os.Stderr, "token %d (%s, role %s); shown this once:\n", t.ID, t.Name, t.Role)
-			fmt.Fprintln(out, secret)
-			return nil
-		})
-	case "list":
-		fs, cfg := commonFlags("token list", "List API tokens (never their secrets).")
-		if err := fs.Parse(args[1:]); err != nil {
+		var until *time.Time
+		if *expires > 0 {
+			t := time.Now().Add(*expires)
+			until = &t
+		}
+		t, secret, err := s.CreateToken(ctx, "kedja token create", *name, *role, until)
+		if err != nil {
 			return err
 		}
-		return withStore(ctx, cfg, func(s *store.Store) error {
-			ts, err := s.ListTokens(ctx)
-			if err != nil {
-				return err
-			}
-			for _, t := range ts {
-				state := "live"
-				switch {
-				case t.RevokedAt != nil:
-					state = "revoked " + t.RevokedAt.Format(time.RFC3339)
-				case t.ExpiresAt != nil && t.ExpiresAt.Before(time.Now()):
-					state = "expired " + t.ExpiresAt.Format(time.RFC3339)
-				}
-				used := "never used"
-				if t.LastUsedAt != nil {
-					used = "last used " + t.LastUsedAt.Format(time.RFC3339)
-				}
-				fmt.Fprintf(out, "%d\t%s...\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Role, t.Name, state, used)
-			}
-			return nil
-		})
-	case "revoke":
-		fs, cfg := commonFlags("token revoke", "Revoke a token, by id or by the prefix token list shows.")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			return errors.New("usage: kedja token revoke ID|PREFIX")
-		}
-		return withStore(ctx, cfg, func(s *store.Store) error {
-			t, err := s.RevokeToken(ctx, strings.TrimSuffix(fs.Arg(0), "..."))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "revoked token %d (%s)\n", t.ID, t.Name)
-			return nil
-		})
+		fmt.Fprintf(k.errOut, "token %d (%s, role %s); shown this once:\n", t.ID, t.Name, t.Role)
+		fmt.Fprintln(k.out, secret)
+		return nil
+	})
+}
+
+func runTokenList(ctx context.Context, k *cli, args []string) error {
+	fs, cfg := commonFlags("token list", "List API tokens (never their secrets).")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown token command %q", args[0])
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		ts, err := s.ListTokens(ctx)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			state := "live"
+			switch {
+			case t.RevokedAt != nil:
+				state = "revoked " + t.RevokedAt.Format(time.RFC3339)
+			case t.ExpiresAt != nil && t.ExpiresAt.Before(time.Now()):
+				state = "expired " + t.ExpiresAt.Format(time.RFC3339)
+			}
+			used := "never used"
+			if t.LastUsedAt != nil {
+				used = "last used " + t.LastUsedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(k.out, "%d\t%s...\t%s\t%s\t%s\t%s\n", t.ID, t.Prefix, t.Role, t.Name, state, used)
+		}
+		return nil
+	})
+}
+
+func runTokenRevoke(ctx context.Context, k *cli, args []string) error {
+	fs, cfg := commonFlags("token revoke", "Revoke a token, by id or by the prefix token list shows.")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: kedja token revoke ID|PREFIX")
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		t, err := s.RevokeToken(ctx, strings.TrimSuffix(fs.Arg(0), "..."))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(k.out, "revoked token %d (%s)\n", t.ID, t.Name)
+		return nil
+	})
 }

@@ -1,6 +1,15 @@
 package main
 
-import "runtime/debug"
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+)
+
+func runVersion(ctx context.Context, k *cli, args []string) error {
+	fmt.Fprintln(k.out, "kedja", version())
+	return nil
+}
 
 func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
