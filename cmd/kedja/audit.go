@@ -12,8 +12,9 @@ var auditCommands = []command{
 }
 
 func runAuditVerify(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("audit verify", "Check every row of the audit log against its hash chain; exit 1 if any was altered, inserted or deleted.")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("audit verify", "Check every row of the audit log against its hash chain; exit 1 if any was altered, inserted or deleted.")
+	f.example("kedja audit verify")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {

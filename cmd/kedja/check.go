@@ -13,11 +13,12 @@ import (
 )
 
 func runCheck(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings. Checks: "+strings.Join(jobs.CheckIDs(), ", ")+".")
-	atFlag := fs.String("at", "", "evaluate the registry as of this instant (default now)")
-	only := fs.String("checks", "", "comma-separated check ids (default all)")
-	window := fs.Int("attestation-window", jobs.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings.")
+	atFlag := f.String("at", "INSTANT", "", "evaluate the registry as of this instant (default now)")
+	only := f.String("checks", "IDS", "", "comma-separated check ids (default all): "+strings.Join(jobs.CheckIDs(), ", "))
+	window := f.Int("attestation-window", "DAYS", jobs.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
+	f.example("kedja check", "kedja check --at 2019-02-01T12:00 --checks third_country,exposure")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {

@@ -11,10 +11,12 @@ import (
 )
 
 func runGen(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("gen", "Fill the registry with a synthetic one for benchmarks: about 20,000 organisations, 100,000 systems and 1,000,000 links at --scale 1.")
-	scale := fs.Float64("scale", 1, "size relative to the full synthetic registry")
-	createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("gen", "Fill the registry with a synthetic one for benchmarks: about 20,000 organisations, 100,000 systems and 1,000,000 links at --scale 1.")
+	scale := f.Float64("scale", "FACTOR", 1, "size relative to the full synthetic registry, above 0 and at most 10")
+	createDB := f.Bool("create-database", false, "create the database the URL names if it does not exist")
+	f.example("kedja gen --create-database --database-url 'postgres://postgres@127.0.0.1:5432/kedja_bench?sslmode=disable'",
+		"kedja gen --scale 0.1")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	if *scale <= 0 || *scale > 10 {

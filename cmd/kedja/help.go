@@ -7,15 +7,16 @@ import (
 	"strings"
 )
 
-const environment = `
-Environment:
-  DATABASE_URL          PostgreSQL connection string (required)
-  KEDJA_ADDR            listen address (default 127.0.0.1:8080)
-  KEDJA_TIME_ZONE       zone for instants given without offset (default Europe/Stockholm)
-  KEDJA_CHECK_SCHEDULE  when serve runs the checks (default "all=0 * * * *", UTC; "off")
-  KEDJA_TLS_CERT, KEDJA_TLS_KEY  serve HTTPS with this certificate and key
-  KEDJA_RENDER_WORKER   the kedja-render binary (default: beside kedja, then on the PATH)
-`
+// environment is every variable kedja reads, for kedja --help.
+var environment = [][2]string{
+	{"DATABASE_URL", "PostgreSQL connection string (required)"},
+	{"KEDJA_ADDR", "listen address (default 127.0.0.1:8080)"},
+	{"KEDJA_TIME_ZONE", "zone for instants given without offset (default Europe/Stockholm)"},
+	{"KEDJA_CHECK_SCHEDULE", `when serve runs the checks (default "all=0 * * * *", UTC; "off")`},
+	{"KEDJA_TLS_CERT", "serve HTTPS with this certificate (PEM)"},
+	{"KEDJA_TLS_KEY", "and this key (PEM)"},
+	{"KEDJA_RENDER_WORKER", "the kedja-render binary (default: beside kedja, then on the PATH)"},
+}
 
 // printUsage prints kedja's own usage: every command of the table.
 func printUsage(w io.Writer) {
@@ -30,7 +31,8 @@ func printUsage(w io.Writer) {
 	}
 	columns(w, rows)
 	fmt.Fprint(w, "\nRun \"kedja help COMMAND\" or \"kedja COMMAND --help\" for a command's flags and examples.\n")
-	fmt.Fprint(w, environment)
+	fmt.Fprint(w, "\nEnvironment:\n")
+	columns(w, environment)
 }
 
 // printGroupUsage prints the subcommands of a group such as kedja token.
@@ -47,6 +49,13 @@ func printGroupUsage(w io.Writer, name string, c command) {
 // runHelp prints the usage of the command its arguments name, as that
 // command's --help does, or kedja's own without arguments.
 func runHelp(ctx context.Context, k *cli, args []string) error {
+	f := newFlags("help", "Print what a command does, its usage, its flags and examples; without a command, the list of commands.")
+	f.args = "[COMMAND [SUBCOMMAND]]"
+	f.example("kedja help serve", "kedja help render chain")
+	if err := f.parse(k, args); err != nil {
+		return err
+	}
+	args = f.fs.Args()
 	if len(args) == 0 {
 		printUsage(k.out)
 		return nil
@@ -74,21 +83,50 @@ func runHelp(ctx context.Context, k *cli, args []string) error {
 	return nil
 }
 
-// columns prints rows of two columns, the second aligned; a first column
-// too wide to leave room puts its second on a line of its own.
+// columns prints rows of two columns, the second aligned and wrapped to
+// fit 80 characters; a first column too wide to leave room puts its second
+// on the lines below it.
 func columns(w io.Writer, rows [][2]string) {
-	const most = 28
+	const most, line = 28, 80
 	width := 0
 	for _, r := range rows {
 		if n := len(r[0]); n <= most && n > width {
 			width = n
 		}
 	}
+	indent := strings.Repeat(" ", 2+width+2)
 	for _, r := range rows {
 		if len(r[0]) > most {
-			fmt.Fprintf(w, "  %s\n  %-*s  %s\n", r[0], width, "", r[1])
+			fmt.Fprintf(w, "  %s\n%s", r[0], indent)
+		} else {
+			fmt.Fprintf(w, "  %-*s  ", width, r[0])
+		}
+		n := len(indent)
+		for i, word := range words(r[1]) {
+			if i > 0 && n+1+len(word) > line {
+				fmt.Fprintf(w, "\n%s", indent)
+				n = len(indent)
+			} else if i > 0 {
+				fmt.Fprint(w, " ")
+				n++
+			}
+			fmt.Fprint(w, word)
+			n += len(word)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// words splits text at spaces, but not inside quotes: a quoted default
+// such as "all=0 * * * *" stays on one line.
+func words(text string) []string {
+	var out []string
+	for _, f := range strings.Fields(text) {
+		if n := len(out); n > 0 && strings.Count(out[n-1], `"`)%2 == 1 {
+			out[n-1] += " " + f
 			continue
 		}
-		fmt.Fprintf(w, "  %-*s  %s\n", width, r[0], r[1])
+		out = append(out, f)
 	}
+	return out
 }

@@ -139,16 +139,18 @@ type config struct {
 	location         *time.Location
 }
 
-func commonFlags(name, desc string) (*flag.FlagSet, *config) {
+// commonFlags starts the flags of a command that uses the database, with
+// the two every such command takes.
+func commonFlags(name, desc string) (*flags, *config) {
 	cfg := &config{}
-	fs := flag.NewFlagSet("kedja "+name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "kedja %s: %s\n\nFlags:\n", name, desc)
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&cfg.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL connection string (env DATABASE_URL)")
-	fs.StringVar(&cfg.timeZone, "time-zone", envOr("KEDJA_TIME_ZONE", "Europe/Stockholm"), "zone for instants given without an offset")
-	return fs, cfg
+	f := newFlags(name, desc)
+	f.StringVar(&cfg.databaseURL, "database-url", "URL", os.Getenv("DATABASE_URL"), "PostgreSQL connection string (required unless DATABASE_URL is set)")
+	f.StringVar(&cfg.timeZone, "time-zone", "ZONE", envOr("KEDJA_TIME_ZONE", "Europe/Stockholm"), "zone for instants given without an offset")
+	f.env("time-zone", "KEDJA_TIME_ZONE")
+	f.lookup("database-url").secret = true
+	f.lookup("database-url").common = true
+	f.lookup("time-zone").common = true
+	return f, cfg
 }
 
 func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) error {

@@ -9,9 +9,11 @@ import (
 )
 
 func runMigrate(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("migrate", "Apply the database migrations (idempotent; safe to run from several instances at once).")
-	createDB := fs.Bool("create-database", false, "create the database the URL names if it does not exist")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("migrate", "Apply the database migrations (idempotent; safe to run from several instances at once).")
+	createDB := f.Bool("create-database", false, "create the database the URL names if it does not exist")
+	f.example("kedja migrate --create-database --database-url 'postgres://postgres@127.0.0.1:5432/kedja?sslmode=disable'",
+		"DATABASE_URL=postgres://kedja@db.internal/kedja kedja migrate")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	if *createDB {

@@ -14,8 +14,9 @@ var seedCommands = []command{
 }
 
 func runSeedDemo(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("seed demo", "Load the public 1177 case of 2019 as demo data (idempotent).")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("seed demo", "Load the public 1177 case of 2019 as demo data (idempotent).")
+	f.example("kedja seed demo", "kedja seed demo --database-url 'postgres://postgres@127.0.0.1:5432/kedja?sslmode=disable'")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {

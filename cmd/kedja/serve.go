@@ -25,16 +25,22 @@ import (
 )
 
 func runServe(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
-	addr := fs.String("addr", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
-	seed := fs.Bool("seed-demo", false, "load the demo data before serving")
-	timeout := fs.Duration("timeout", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
-	tlsCert := fs.String("tls-cert", os.Getenv("KEDJA_TLS_CERT"), "serve HTTPS with this certificate (PEM)")
-	tlsKey := fs.String("tls-key", os.Getenv("KEDJA_TLS_KEY"), "and this key (PEM)")
-	checkSchedule := fs.String("check-schedule", os.Getenv("KEDJA_CHECK_SCHEDULE"),
-		`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off" (env KEDJA_CHECK_SCHEDULE; default all=`+jobs.DefaultSpec+`)`)
-	pictures := renderFlags(fs, runtime.NumCPU())
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
+	addr := f.String("addr", "ADDR", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
+	seed := f.Bool("seed-demo", false, "load the demo data before serving")
+	timeout := f.Duration("timeout", "DURATION", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
+	tlsCert := f.String("tls-cert", "FILE", os.Getenv("KEDJA_TLS_CERT"), "serve HTTPS with this PEM certificate")
+	tlsKey := f.String("tls-key", "FILE", os.Getenv("KEDJA_TLS_KEY"), "and this PEM key")
+	checkSchedule := f.String("check-schedule", "SPEC", os.Getenv("KEDJA_CHECK_SCHEDULE"),
+		`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off"; without it, "all=`+jobs.DefaultSpec+`"`)
+	f.env("addr", "KEDJA_ADDR")
+	f.env("tls-cert", "KEDJA_TLS_CERT")
+	f.env("tls-key", "KEDJA_TLS_KEY")
+	f.env("check-schedule", "KEDJA_CHECK_SCHEDULE")
+	pictures := renderFlags(f, runtime.NumCPU())
+	f.example("kedja serve --seed-demo",
+		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	schedule, err := jobs.ParseSchedule(*checkSchedule)

@@ -18,11 +18,14 @@ var tokenCommands = []command{
 }
 
 func runTokenCreate(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("token create", "Create an API token. It is shown once; kedja keeps only its hash.")
-	role := fs.String("role", "", "admin, editor, auditor or dsr")
-	name := fs.String("name", "", "who or what uses it")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: until revoked)")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("token create", "Create an API token and print it on standard output. It is shown once; kedja keeps only its hash.")
+	role := f.String("role", "ROLE", "", "admin, editor, auditor or dsr")
+	name := f.String("name", "NAME", "", "who or what uses it")
+	expires := f.Duration("expires", "DURATION", 0, "lifetime, e.g. 720h (default: until revoked)")
+	f.require("role", "name")
+	f.example(`kedja token create --role editor --name "registry team"`,
+		`kedja token create --role auditor --name "IMY inspection" --expires 720h`)
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -45,8 +48,9 @@ func runTokenCreate(ctx context.Context, k *cli, args []string) error {
 }
 
 func runTokenList(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("token list", "List API tokens (never their secrets).")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("token list", "List API tokens (never their secrets): id, prefix, role, name, state and last use.")
+	f.example("kedja token list")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
@@ -73,15 +77,17 @@ func runTokenList(ctx context.Context, k *cli, args []string) error {
 }
 
 func runTokenRevoke(ctx context.Context, k *cli, args []string) error {
-	fs, cfg := commonFlags("token revoke", "Revoke a token, by id or by the prefix token list shows.")
-	if err := fs.Parse(args); err != nil {
+	f, cfg := commonFlags("token revoke", "Revoke a token, by id or by the prefix token list shows.")
+	f.args = "ID|PREFIX"
+	f.example("kedja token revoke 7", "kedja token revoke kedja_Xy3vQ1...")
+	if err := f.parse(k, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: kedja token revoke ID|PREFIX")
+	if f.fs.NArg() != 1 {
+		return errors.New("usage: " + f.usageLine())
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		t, err := s.RevokeToken(ctx, strings.TrimSuffix(fs.Arg(0), "..."))
+		t, err := s.RevokeToken(ctx, strings.TrimSuffix(f.fs.Arg(0), "..."))
 		if err != nil {
 			return err
 		}

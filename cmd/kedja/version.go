@@ -7,6 +7,11 @@ import (
 )
 
 func runVersion(ctx context.Context, k *cli, args []string) error {
+	f := newFlags("version", "Print the version: the commit kedja was built from, else its module version, else dev.")
+	f.example("kedja version")
+	if err := f.parse(k, args); err != nil {
+		return err
+	}
 	fmt.Fprintln(k.out, "kedja", version())
 	return nil
 }
