@@ -240,6 +240,7 @@ func flagRows(t *testing.T, help string) map[string]string {
 		t.Fatalf("no Flags section:\n%s", help)
 	}
 	section, _, _ = strings.Cut(section, "\n\n")
+	section = strings.TrimRight(section, "\n")
 	rows := map[string]string{}
 	var last string
 	for _, line := range strings.Split(section, "\n") {
