@@ -71,11 +71,14 @@ func TestCommandsExplainThemselves(t *testing.T) {
 		{"ServeHelp", []string{"serve", "--help"}, "-seed-demo"},
 		{"MigrateHelp", []string{"migrate", "--help"}, "-create-database"},
 		{"SeedHelp", []string{"seed", "demo", "--help"}, "1177"},
+		{"HelpServe", []string{"help", "serve"}, "kedja serve: Migrate"},
+		{"HelpTokenGroup", []string{"help", "token"}, "kedja token revoke"},
+		{"TokenGroupHelp", []string{"token", "--help"}, "kedja token create"},
 		{"Version", []string{"version"}, "kedja "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := kedja(t, nil, tt.args...)
+			out, err := kedja(t, quick, tt.args...)
 			if err != nil || !strings.Contains(out, tt.want) {
 				t.Errorf("kedja %v: err %v, output %q; want success mentioning %q", tt.args, err, out, tt.want)
 			}
@@ -93,6 +96,15 @@ func TestCommandErrors(t *testing.T) {
 		{"NoDatabase", []string{"DATABASE_URL="}, []string{"migrate"}, "set DATABASE_URL"},
 		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
 		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
+		{"UnknownTokenCommand", nil, []string{"token", "frobnicate"}, `unknown token command "frobnicate"`},
+		{"HelpUnknownCommand", nil, []string{"help", "frobnicate"}, `unknown command "frobnicate"`},
+		{"HelpTooDeep", nil, []string{"help", "serve", "now"}, "serve has no subcommands"},
+		{"UnknownRenderCommand", nil, []string{"render", "map"}, `unknown render command "map"`},
+		{"RequiredFlag", nil, []string{"token", "create", "--name", "ci"}, "--role is required"},
+		{"RequiredOutput", nil, []string{"render", "chain", "--controller", "1"}, "-o is required"},
+		{"OneOfTwo", nil, []string{"render", "responsibility", "--organisation", "1", "--system", "2", "-o", "x.svg"}, "give exactly one of --organisation or --system"},
+		{"FlagOfAnotherKind", nil, []string{"render", "trace", "--id", "x", "--controller", "1", "-o", "x.svg"}, "not defined: -controller"},
+		{"BadOutput", nil, []string{"render", "chain", "--controller", "1", "-o", "x.txt"}, "give a file ending in .svg, .png or .dot"},
 		{"BadTimeZone", []string{"DATABASE_URL=postgres://x/y"}, []string{"migrate", "--time-zone", "Nowhere/Else"}, "not a time zone"},
 		{"UnknownCheckInSchedule", nil, []string{"serve", "--check-schedule", "vibes=@hourly"}, `"vibes" is not a check`},
 		{"BadCronSpec", nil, []string{"serve", "--check-schedule", "exposure=every tuesday"}, "exposure:"},
@@ -105,6 +117,222 @@ func TestCommandErrors(t *testing.T) {
 				t.Errorf("kedja %v: err %v, output %q; want failure mentioning %q", tt.args, err, out, tt.want)
 			}
 		})
+	}
+}
+
+// quick is the environment of a command that exits at once: without the
+// race detector's second of sleep at exit, which would make each help case
+// take a second.
+var quick = []string{"GORACE=atexit_sleep_ms=0"}
+
+// The help each command prints for itself, asked either way: "kedja help
+// CMD" and "kedja CMD --help" print the same text, which begins with that
+// command's own description (not kedja's usage) and has its usage line and
+// examples.
+func TestHelpForEachCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  string // as typed after kedja
+		want string // a phrase of its description
+	}{
+		{"Serve", "serve", "serve GraphQL at POST /graphql"},
+		{"Migrate", "migrate", "Apply the database migrations"},
+		{"SeedDemo", "seed demo", "1177"},
+		{"Check", "check", "compliance checks"},
+		{"TokenCreate", "token create", "Create an API token"},
+		{"TokenList", "token list", "List API tokens"},
+		{"TokenRevoke", "token revoke", "Revoke a token"},
+		{"AuditVerify", "audit verify", "hash chain"},
+		{"RenderChain", "render chain", "controller's chain"},
+		{"RenderTrace", "render trace", "call trace"},
+		{"RenderResponsibility", "render responsibility", "who answers"},
+		{"Gen", "gen", "synthetic"},
+		{"Bench", "bench", "Time chain and traceCall"},
+		{"Version", "version", "Print the version"},
+		{"Help", "help", "its flags and examples"},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.cmd] = true
+		t.Run(tt.name, func(t *testing.T) {
+			words := strings.Fields(tt.cmd)
+			viaHelp, err := kedja(t, quick, append([]string{"help"}, words...)...)
+			if err != nil {
+				t.Fatalf("kedja help %s: %v\n%s", tt.cmd, err, viaHelp)
+			}
+			viaFlag, err := kedja(t, quick, append(words, "--help")...)
+			if err != nil {
+				t.Fatalf("kedja %s --help: %v\n%s", tt.cmd, err, viaFlag)
+			}
+			if viaHelp != viaFlag {
+				t.Errorf("kedja help %s and kedja %s --help differ:\n%s\n---\n%s", tt.cmd, tt.cmd, viaHelp, viaFlag)
+			}
+			first, _, _ := strings.Cut(viaHelp, "\n")
+			if !strings.HasPrefix(first, "kedja "+tt.cmd+": ") || !strings.Contains(first, tt.want) {
+				t.Errorf("kedja help %s begins %q; want its description, with %q", tt.cmd, first, tt.want)
+			}
+			for _, want := range []string{"\nUsage:\n  kedja " + tt.cmd, "\nExamples:\n  kedja " + tt.cmd} {
+				if !strings.Contains(viaHelp, want) {
+					t.Errorf("kedja help %s lacks %q:\n%s", tt.cmd, want, viaHelp)
+				}
+			}
+		})
+	}
+	// Every command of the table has a case above.
+	for _, c := range commands {
+		names := []string{c.name}
+		if c.subs != nil {
+			names = nil
+			for _, s := range c.subs {
+				names = append(names, c.name+" "+s.name)
+			}
+		}
+		for _, name := range names {
+			if !covered[name] {
+				t.Errorf("no help case for kedja %s", name)
+			}
+		}
+	}
+}
+
+// kedja's own usage lists every command of the table, and each group's lists
+// its subcommands.
+func TestUsageListsTheCommands(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"NoArguments", nil, []string{"kedja serve ", "kedja token create|list|revoke\n", "kedja render chain|trace|responsibility\n", "kedja help ", "KEDJA_RENDER_WORKER"}},
+		{"HelpFlag", []string{"--help"}, []string{"kedja serve ", "kedja seed demo ", "kedja audit verify ", "KEDJA_TIME_ZONE"}},
+		{"Help", []string{"help"}, []string{"kedja migrate ", "kedja check ", "kedja gen ", "kedja bench ", "kedja version "}},
+		{"HelpToken", []string{"help", "token"}, []string{"kedja token create ", "kedja token list ", "kedja token revoke "}},
+		{"TokenHelp", []string{"token", "--help"}, []string{"kedja token create ", "kedja token list ", "kedja token revoke "}},
+		{"RenderHelp", []string{"render", "-h"}, []string{"kedja render chain ", "kedja render trace ", "kedja render responsibility "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := kedja(t, quick, tt.args...)
+			if err != nil {
+				t.Fatalf("kedja %v: %v\n%s", tt.args, err, out)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("kedja %v lacks %q:\n%s", tt.args, want, out)
+				}
+			}
+		})
+	}
+	out, _ := kedja(t, quick, "--help")
+	for _, c := range commands {
+		if !strings.Contains(out, "\n  kedja "+c.name+" ") && !strings.Contains(out, "\n  kedja "+c.name+"\n") {
+			t.Errorf("kedja --help does not list %s:\n%s", c.name, out)
+		}
+	}
+}
+
+// flagRows reads the Flags section of a command's help: each flag as it is
+// written ("--role", "-o") to its whole description, lines joined.
+func flagRows(t *testing.T, help string) map[string]string {
+	t.Helper()
+	_, section, ok := strings.Cut(help, "\nFlags:\n")
+	if !ok {
+		t.Fatalf("no Flags section:\n%s", help)
+	}
+	section, _, _ = strings.Cut(section, "\n\n")
+	section = strings.TrimRight(section, "\n")
+	rows := map[string]string{}
+	var last string
+	for _, line := range strings.Split(section, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  -"):
+			fields := strings.Fields(line)
+			last = fields[0]
+			rows[last] = strings.Join(fields[1:], " ")
+		case strings.HasPrefix(line, "   ") && last != "":
+			rows[last] += " " + strings.TrimSpace(line)
+		default:
+			t.Fatalf("unexpected line in Flags: %q\n%s", line, help)
+		}
+	}
+	return rows
+}
+
+// A command's help writes its flags with two dashes (one for a one-letter
+// flag, as in -o), marks the required ones "(required)" and names them in
+// its usage line, and lists only the flags the command takes: each render
+// subcommand its own, plus those of every picture and every command.
+func TestHelpFlags(t *testing.T) {
+	common := []string{"--database-url", "--time-zone"}
+	picture := append([]string{"--limit", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, common...)
+	tests := []struct {
+		name     string
+		cmd      string
+		usage    string   // the usage line
+		required []string // marked "(required)"
+		optional []string // listed, not marked
+		absent   []string // not listed
+	}{
+		{"Serve", "serve", "kedja serve [flags]", nil,
+			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, common...),
+			[]string{"--controller", "--limit", "-o"}},
+		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, common...), []string{"--addr"}},
+		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window"}, common...), nil},
+		{"TokenCreate", "token create", "kedja token create --role ROLE --name NAME [flags]",
+			[]string{"--role", "--name"}, append([]string{"--expires"}, common...), nil},
+		{"TokenRevoke", "token revoke", "kedja token revoke [flags] ID|PREFIX", nil, common, []string{"--role"}},
+		{"Gen", "gen", "kedja gen [flags]", nil, append([]string{"--scale", "--create-database"}, common...), nil},
+		{"Bench", "bench", "kedja bench --first ID --last ID [flags]",
+			[]string{"--first", "--last"}, append([]string{"-n", "--seed"}, common...), nil},
+		{"RenderChain", "render chain", "kedja render chain --controller ID -o FILE.svg|png|dot [flags]",
+			[]string{"--controller", "-o"}, append([]string{"--at"}, picture...), []string{"--id", "--organisation", "--system", "--addr"}},
+		{"RenderTrace", "render trace", "kedja render trace --id ID -o FILE.svg|png|dot [flags]",
+			[]string{"--id", "-o"}, picture, []string{"--controller", "--organisation", "--system", "--at"}},
+		{"RenderResponsibility", "render responsibility", "kedja render responsibility --organisation ID|--system ID -o FILE.svg|png|dot [flags]",
+			[]string{"-o"}, append([]string{"--at"}, picture...), []string{"--controller", "--id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := kedja(t, quick, append(strings.Fields(tt.cmd), "--help")...)
+			if err != nil {
+				t.Fatalf("kedja %s --help: %v\n%s", tt.cmd, err, out)
+			}
+			if !strings.Contains(out, "\nUsage:\n  "+tt.usage+"\n") {
+				t.Errorf("kedja %s --help: want the usage line %q:\n%s", tt.cmd, tt.usage, out)
+			}
+			rows := flagRows(t, out)
+			for name := range rows {
+				if len(strings.TrimLeft(name, "-")) > 1 && !strings.HasPrefix(name, "--") {
+					t.Errorf("kedja %s --help writes %s with one dash", tt.cmd, name)
+				}
+			}
+			for _, name := range tt.required {
+				if row, ok := rows[name]; !ok || !strings.HasSuffix(row, "(required)") {
+					t.Errorf("kedja %s --help: %s is %q; want it marked (required)", tt.cmd, name, row)
+				}
+			}
+			for _, name := range tt.optional {
+				if row, ok := rows[name]; !ok || strings.Contains(row, "(required)") {
+					t.Errorf("kedja %s --help: %s is %q (listed: %v); want it listed, not required", tt.cmd, name, row, ok)
+				}
+			}
+			for _, name := range tt.absent {
+				if _, ok := rows[name]; ok {
+					t.Errorf("kedja %s --help lists %s, which it does not take", tt.cmd, name)
+				}
+			}
+			if want := len(tt.required) + len(tt.optional); tt.name != "RenderResponsibility" && len(rows) != want {
+				t.Errorf("kedja %s --help lists %d flags, want %d: %v", tt.cmd, len(rows), want, rows)
+			}
+		})
+	}
+	// Of --organisation and --system exactly one is required.
+	out, _ := kedja(t, quick, "render", "responsibility", "--help")
+	rows := flagRows(t, out)
+	for flag, other := range map[string]string{"--organisation": "--system", "--system": "--organisation"} {
+		if want := "(required unless " + other + " is given)"; !strings.HasSuffix(rows[flag], want) {
+			t.Errorf("render responsibility --help: %s is %q; want it to end %q", flag, rows[flag], want)
+		}
 	}
 }
 

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/kedja/kedja/demo"
+	"github.com/kedja/kedja/graph/render"
+	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/migrations"
+	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/schema"
+	"github.com/kedja/kedja/server"
+	"github.com/kedja/kedja/store"
+)
+
+func runServe(ctx context.Context, k *cli, args []string) error {
+	f, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
+	addr := f.String("addr", "ADDR", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
+	seed := f.Bool("seed-demo", false, "load the demo data before serving")
+	timeout := f.Duration("timeout", "DURATION", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
+	tlsCert := f.String("tls-cert", "FILE", os.Getenv("KEDJA_TLS_CERT"), "serve HTTPS with this PEM certificate")
+	tlsKey := f.String("tls-key", "FILE", os.Getenv("KEDJA_TLS_KEY"), "and this PEM key")
+	checkSchedule := f.String("check-schedule", "SPEC", os.Getenv("KEDJA_CHECK_SCHEDULE"),
+		`when to run the checks, in UTC: "all=SPEC; CHECK=SPEC" or "off"; without it, "all=`+jobs.DefaultSpec+`"`)
+	f.env("addr", "KEDJA_ADDR")
+	f.env("tls-cert", "KEDJA_TLS_CERT")
+	f.env("tls-key", "KEDJA_TLS_KEY")
+	f.env("check-schedule", "KEDJA_CHECK_SCHEDULE")
+	pictures := renderFlags(f, runtime.NumCPU())
+	f.example("kedja serve --seed-demo",
+		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
+	if err := f.parse(k, args); err != nil {
+		return err
+	}
+	schedule, err := jobs.ParseSchedule(*checkSchedule)
+	if err != nil {
+		return err
+	}
+	cfg.statementTimeout = *timeout
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
+			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, k.out, k.log)
+	})
+}
+
+type serveOptions struct {
+	addr            string
+	seed            bool
+	timeout         time.Duration
+	schedule        jobs.Schedule
+	tlsCert, tlsKey string
+	pictures        render.Options
+}
+
+func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
+	addr, seed, timeout, schedule := o.addr, o.seed, o.timeout, o.schedule
+	applied, err := migrations.Apply(ctx, s.DB())
+	if err != nil {
+		return err
+	}
+	log.Info("migrations", "applied", applied)
+	if seed {
+		loaded, err := demo.Seed(ctx, s, cfg.location)
+		if err != nil {
+			return err
+		}
+		log.Info("demo data", "loaded", loaded)
+	}
+	res := resolvers.New(s, log, cfg.location)
+	o.pictures.Log = log
+	res.Pictures = render.New(o.pictures)
+	defer res.Pictures.Close()
+	if err := res.Pictures.Err(); err != nil {
+		// Everything but SVG and PNG still works: DOT, traces, reports.
+		log.Error("pictures disabled", "err", err)
+	} else {
+		log.Info("pictures", "worker", res.Pictures.Worker(), "workers", o.pictures.Workers)
+	}
+	sch, err := schema.New(res)
+	if err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	srvCfg := server.DefaultConfig
+	srvCfg.Timeout = timeout
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           server.New(srvCfg, sch, res, s, log).Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      timeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if o.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(out, "kedja %s serving GraphQL at %s://%s/graphql\n", version(), scheme, ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "version", version())
+
+	scheduler, err := jobs.NewScheduler(res.Checks, schedule, log)
+	if err != nil {
+		return err
+	}
+	scheduler.Start()
+	log.Info("check schedule", "schedule", schedule)
+
+	errc := make(chan error, 1)
+	go func() {
+		if o.tlsCert != "" {
+			errc <- httpSrv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+			return
+		}
+		errc <- httpSrv.Serve(ln)
+	}()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
+	select {
+	case err := <-errc:
+		return err
+	case got := <-sig:
+		log.Info("shutting down", "signal", got.String())
+	}
+	// Shutdown stops accepting and waits for requests in flight to finish.
+	shutCtx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	scheduler.Stop(shutCtx)
+	log.Info("stopped")
+	return nil
+}
