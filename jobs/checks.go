@@ -3,7 +3,6 @@
 // keep, and the schedule that runs them once across all instances.
 package jobs
 
-
 // Check is one compliance check. Its SQL reads the temporary tables reach
 // (every link reached from every controller at the instant $1) and
 // reach_systems (the systems used on those links then) and inserts what it

@@ -7,6 +7,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 )
 
@@ -14,10 +15,10 @@ import (
 // other field takes its type's rule. A root field or type without a rule
 // makes schema.New fail, so nothing new is reachable by accident.
 const (
-	admin   = "admin"
-	editor  = "editor"  // procurement: writes registry data
-	auditor = "auditor" // regulator: reads everything, writes nothing
-	dsr     = "dsr"     // access-request handler: traces only
+	admin   = registry.RoleAdmin
+	editor  = registry.RoleEditor
+	auditor = registry.RoleAuditor
+	dsr     = registry.RoleDSR
 )
 
 var (

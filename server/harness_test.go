@@ -16,6 +16,7 @@ import (
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/graph/render/rendertest"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/server"
@@ -100,7 +101,7 @@ func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics ren
 	srv := httptest.NewServer(server.New(cfg, sch, res, s, log).Handler())
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures}
-	for _, role := range store.Roles {
+	for _, role := range registry.AccessRoles {
 		_, secret, err := s.CreateToken(context.Background(), "test", "test "+role, role, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -17,10 +17,10 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/graph/render"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/server"
-	"github.com/kedja/kedja/store"
 )
 
 func TestUnauthenticatedGets401EverywhereButHealth(t *testing.T) {
@@ -100,7 +100,7 @@ func TestEveryRootFieldHonoursItsRule(t *testing.T) {
 				continue
 			}
 			doc := kind + " { " + name + callArgs(f) + selection(f.Type) + " }"
-			for _, role := range store.Roles {
+			for _, role := range registry.AccessRoles {
 				t.Run(root.Name()+"."+name+"/"+role, func(t *testing.T) {
 					r := h.as(role).with(t).post(doc, nil)
 					forbidden := false
@@ -436,7 +436,7 @@ func TestPicturesOverHTTP(t *testing.T) {
 	}
 	for _, rt := range routes {
 		for _, format := range []string{"svg", "png", "dot"} {
-			for _, role := range append(slices.Clone(store.Roles), "") {
+			for _, role := range append(slices.Clone(registry.AccessRoles), "") {
 				t.Run(rt.name+"/"+format+"/"+cmp.Or(role, "anonymous"), func(t *testing.T) {
 					resp := h.as(role).with(t).get(fmt.Sprintf(rt.path, format))
 					defer resp.Body.Close()

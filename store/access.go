@@ -17,9 +17,6 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// Roles a token can carry.
-var Roles = []string{"admin", "editor", "auditor", "dsr"}
-
 // TokenPrefix starts every kedja token, so a leaked one is recognisable
 // (and findable by secret scanners).
 const TokenPrefix = "kedja_"
@@ -51,8 +48,8 @@ func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expir
 	if name == "" || len(name) > 200 {
 		return Token{}, "", registry.Invalid("name", "give the token a name (1 to 200 characters)")
 	}
-	if !slicesContains(Roles, role) {
-		return Token{}, "", registry.Invalid("role", "%q is not a role; the roles are %s", role, strings.Join(Roles, ", "))
+	if !slicesContains(registry.AccessRoles, role) {
+		return Token{}, "", registry.Invalid("role", "%q is not a role; the roles are %s", role, strings.Join(registry.AccessRoles, ", "))
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

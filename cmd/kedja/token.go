@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/migrations"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
 
@@ -19,7 +20,7 @@ var tokenCommands = []command{
 
 func runTokenCreate(ctx context.Context, k *cli, args []string) error {
 	f, cfg := commonFlags("token create", "Create an API token and print it on standard output. It is shown once; kedja keeps only its hash.")
-	role := f.String("role", "ROLE", "", "admin, editor, auditor or dsr")
+	role := f.String("role", "ROLE", "", strings.Join(registry.AccessRoles, ", "))
 	name := f.String("name", "NAME", "", "who or what uses it")
 	expires := f.Duration("expires", "DURATION", 0, "lifetime, e.g. 720h (default: until revoked)")
 	f.require("role", "name")
