@@ -77,7 +77,7 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"trigger":     field(nn(graphql.String), "schedule, api or cli.", func(c registry.CheckRun) any { return c.Trigger }),
 			"actor":       field(nn(graphql.String), "", func(c registry.CheckRun) any { return c.Actor }),
 			"slot":        field(inst, "The scheduled time, for scheduled runs.", func(c registry.CheckRun) any { return optTime(c.Slot) }),
-			"evaluatedAt": field(nn(inst), "The instant the registry was evaluated at.", func(c registry.CheckRun) any { return c.EvaluatedAt }),
+			"evaluatedAt": field(inst, "The instant the registry was evaluated at; null for a slot this instance did not run.", func(c registry.CheckRun) any { return optTime(c.EvaluatedAt) }),
 			"startedAt":   field(nn(inst), "", func(c registry.CheckRun) any { return c.StartedAt }),
 			"endedAt":     field(inst, "", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
 			"found":       field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Found) }),
