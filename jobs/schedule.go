@@ -104,7 +104,6 @@ type Scheduler struct {
 
 // group is the checks of one spec.
 type group struct {
-	spec   string
 	checks []string
 	// busy is set while this instance runs the group. robfig's
 	// SkipIfStillRunning would drop an overlapping slot without a word; the
@@ -127,7 +126,7 @@ func NewScheduler(runner *Runner, schedule Schedule, log *slog.Logger) (*Schedul
 	s := &Scheduler{runner: runner, log: log, cron: c, groups: map[string]*group{}, ctx: ctx, cancel: cancel}
 	for id, spec := range schedule {
 		if s.groups[spec] == nil {
-			s.groups[spec] = &group{spec: spec}
+			s.groups[spec] = &group{}
 		}
 		s.groups[spec].checks = append(s.groups[spec].checks, id)
 	}
