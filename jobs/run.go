@@ -3,8 +3,12 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +29,9 @@ type Runner struct {
 	AttestationWindow int
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// evaluating, if set, is called in the run's transaction once its
+	// checks' locks are held, before the work; tests use it to hold a run.
+	evaluating func(context.Context, RunResult)
 }
 
 // RunOptions say what to run, as of when, and on whose behalf.
@@ -33,93 +40,288 @@ type RunOptions struct {
 	Checks  []string  // empty: the whole catalogue
 	Trigger string    // schedule, api or cli
 	Actor   string
-	// Slot is the scheduled activation time; a slot already claimed by
-	// another instance is skipped.
+	// Slot is the scheduled activation time; a slot another instance holds
+	// or has claimed is recorded as claimed elsewhere and not run.
 	Slot *time.Time
 	// Progress, if set, is told after each check.
 	Progress func(done, total int, check string)
 }
 
-// RunResult is what a run did.
+// RunResult is what a run did, or what became of a scheduled slot.
 type RunResult struct {
-	RunID                             int64
-	Skipped                           bool
+	RunID int64
+	// Status is the run's row's status (registry.Run*): ran, failed,
+	// claimed_elsewhere or skipped_still_running.
+	Status string
+	// Failure says why a failed run failed (registry.Failure*).
+	Failure                           string
+	Checks                            []string // in catalogue order
+	Slot                              *time.Time
 	Found, Opened, Reopened, Resolved int
 	EvaluatedAt, Started, Ended       time.Time
 }
 
-// lockKey serialises runs of checks across instances.
-const lockKey = "kedja checks"
+// recordTimeout bounds writing a run's fate after its own context has ended
+// (a scheduler stopping, a request gone): the row should still say what
+// happened, but shutdown must not hang on a database that does not answer.
+const recordTimeout = 10 * time.Second
 
 // Run evaluates checks over the whole registry in one transaction and
 // updates the findings: new ones open, ones seen again are refreshed, ones no
 // longer true are resolved, resolved ones that return reopen, and accepted
 // ones whose acceptance has lapsed count as open again.
+//
+// Every call that gets as far as the database leaves a row in check_runs.
+// The row is claimed with status 'running' and committed before the work
+// starts, so that a runner killed mid-run leaves a trace: while it runs, its
+// connection holds a session-level advisory lock on the row's lock_key, and
+// a 'running' row whose lock nobody holds is marked abandoned by the next
+// run (MarkAbandoned). A scheduled slot's lock key is its (checks, slot), so
+// two instances firing the same slot contend for it and no other: the loser
+// records claimed_elsewhere, as does an instance that comes after the slot
+// was claimed (the unique index on claimed rows).
 func (r *Runner) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	checks, err := selectChecks(opts.Checks)
 	if err != nil {
 		return RunResult{}, err
 	}
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
-	res := RunResult{Started: now(), EvaluatedAt: opts.At}
+	res := RunResult{Started: r.now(), EvaluatedAt: opts.At, Slot: opts.Slot, Checks: make([]string, len(checks))}
 	if res.EvaluatedAt.IsZero() {
 		res.EvaluatedAt = res.Started
+	}
+	for i, c := range checks {
+		res.Checks[i] = c.ID
 	}
 	window := r.AttestationWindow
 	if window <= 0 {
 		window = DefaultAttestationWindow
 	}
-	ids := make([]string, len(checks))
-	for i, c := range checks {
-		ids[i] = c.ID
-	}
 	if opts.Actor == "" {
 		opts.Actor = "kedja " + opts.Trigger
 	}
-	err = r.inTx(ctx, opts.Actor, func(tx *sql.Tx) error {
-		if opts.Slot != nil {
-			// One instance per scheduled slot: whoever holds the lock runs
-			// it; an instance that finds the lock taken or the slot claimed
-			// skips it.
-			var got bool
-			if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(hashtext($1))`, lockKey).Scan(&got); err != nil {
+	if _, err := r.MarkAbandoned(ctx); err != nil {
+		return r.fail(ctx, res, opts, err)
+	}
+	// The lock lives in a session, not a transaction, because it must
+	// outlast the claim's own commit; so the run keeps one connection.
+	conn, err := r.DB.Conn(ctx)
+	if err != nil {
+		return r.fail(ctx, res, opts, err)
+	}
+	var key int64
+	locked := false
+	defer func() { release(conn, key, locked) }()
+	if opts.Slot != nil {
+		key = slotKey(res.Checks, *opts.Slot)
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
+			return r.fail(ctx, res, opts, err)
+		}
+		if !locked {
+			return r.record(ctx, res, opts, registry.RunClaimedElsewhere)
+		}
+	} else {
+		// An on-demand run competes with nobody for its row; its key only
+		// has to be its own, for the sweep to tell whether it is alive.
+		key = rand.Int64()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+			return r.fail(ctx, res, opts, err)
+		}
+		locked = true
+	}
+	err = conn.QueryRowContext(ctx, `INSERT INTO check_runs (checks, slot, trigger, actor, status, lock_key, evaluated_at, started_at)
+		VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
+		ON CONFLICT (checks, slot) WHERE lock_key IS NOT NULL DO NOTHING RETURNING id`,
+		pq.Array(res.Checks), opts.Slot, opts.Trigger, opts.Actor, key, res.EvaluatedAt, res.Started).Scan(&res.RunID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Claimed before we came, by an instance that ran it, failed it or
+		// died running it.
+		return r.record(ctx, res, opts, registry.RunClaimedElsewhere)
+	}
+	if err != nil {
+		return r.fail(ctx, res, opts, err)
+	}
+	err = safely(func() error {
+		return r.inTx(ctx, conn, opts.Actor, func(tx *sql.Tx) error {
+			// Runs over the same checks must not interleave their updates of
+			// the same findings (duplicate events, deadlocks), whatever their
+			// slots or triggers; runs over other checks need not wait. Each
+			// check has its own lock, taken in key order so that two runs
+			// over overlapping sets cannot deadlock.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest(CAST($1 AS bigint[])) AS k ORDER BY k`,
+				pq.Array(checkKeys(res.Checks))); err != nil {
 				return err
 			}
-			if !got {
-				res.Skipped = true
-				return nil
+			if r.evaluating != nil {
+				r.evaluating(ctx, res)
 			}
-		} else if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, lockKey); err != nil {
-			return err
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO check_runs (checks, slot, trigger, actor, evaluated_at, started_at)
-			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (checks, slot) DO NOTHING RETURNING id`,
-			pq.Array(ids), opts.Slot, opts.Trigger, opts.Actor, res.EvaluatedAt, res.Started).Scan(&res.RunID)
-		if errors.Is(err, sql.ErrNoRows) {
-			res.Skipped = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return r.evaluate(ctx, tx, checks, ids, window, opts, &res, now)
+			return r.evaluate(ctx, tx, checks, res.Checks, window, opts, &res)
+		})
 	})
 	if err != nil {
-		// The run's own row went with the rollback; record the failure in
-		// a row of its own so every run leaves a trace.
-		ended := now()
-		_, _ = r.DB.ExecContext(context.WithoutCancel(ctx), `INSERT INTO check_runs
-			(checks, slot, trigger, actor, evaluated_at, started_at, ended_at, error) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)`,
-			pq.Array(ids), opts.Trigger, opts.Actor, res.EvaluatedAt, res.Started, ended, err.Error())
-		return res, fmt.Errorf("jobs: run checks: %w", err)
+		return r.fail(ctx, res, opts, err)
+	}
+	res.Status = registry.RunRan
+	return res, nil
+}
+
+// MarkAbandoned marks as abandoned the runs whose row says 'running' but
+// whose runner's lock nobody holds: the runner's connection, and so most
+// likely its process, died mid-run. It returns how many it marked.
+func (r *Runner) MarkAbandoned(ctx context.Context) (int64, error) {
+	// pg_locks shows a bigint advisory key as its high and low halves in
+	// classid and objid, with objsubid 1. A runner that finishes between
+	// this statement's snapshot and its look at pg_locks has already
+	// committed its row's new status; the UPDATE re-checks the row it
+	// finds changed and leaves it alone.
+	out, err := r.DB.ExecContext(ctx, `
+		UPDATE check_runs r SET status = 'abandoned'
+		WHERE r.status = 'running'
+		  AND NOT EXISTS (
+		      SELECT 1 FROM pg_locks l
+		      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+		        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+		        AND l.classid = CAST((r.lock_key >> 32) & 4294967295 AS oid)
+		        AND l.objid = CAST(r.lock_key & 4294967295 AS oid))`)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: mark abandoned runs: %w", err)
+	}
+	return out.RowsAffected()
+}
+
+// recordSkip records that a scheduled slot was not run on this instance
+// because its previous run of the same checks had not finished.
+func (r *Runner) recordSkip(ctx context.Context, ids []string, slot time.Time, actor string) (RunResult, error) {
+	checks, err := selectChecks(ids)
+	if err != nil {
+		return RunResult{}, err
+	}
+	res := RunResult{Started: r.now(), Slot: &slot, Checks: make([]string, len(checks))}
+	for i, c := range checks {
+		res.Checks[i] = c.ID
+	}
+	return r.record(ctx, res, RunOptions{Trigger: "schedule", Actor: actor, Slot: &slot}, registry.RunSkippedStillRunning)
+}
+
+// record writes the row of a slot this instance did not run.
+func (r *Runner) record(ctx context.Context, res RunResult, opts RunOptions, status string) (RunResult, error) {
+	res.Status = status
+	res.EvaluatedAt = time.Time{}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := r.DB.QueryRowContext(rctx, `INSERT INTO check_runs (checks, slot, trigger, actor, status, started_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		pq.Array(res.Checks), opts.Slot, opts.Trigger, opts.Actor, status, res.Started).Scan(&res.RunID); err != nil {
+		return res, fmt.Errorf("jobs: record a slot %s: %w", status, err)
 	}
 	return res, nil
 }
 
-func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids []string, window int, opts RunOptions, res *RunResult, now func() time.Time) error {
+// fail records a failed run: its claimed row if it has one, else a row of
+// its own, so that a run failing before its claim is not invisible either.
+// The row says what kind of failure in words safe to show; the error's text
+// may carry SQL or data and goes only to the error column and the caller.
+func (r *Runner) fail(ctx context.Context, res RunResult, opts RunOptions, cause error) (RunResult, error) {
+	res.Status, res.Failure, res.Ended = registry.RunFailed, failureOf(ctx, cause), r.now()
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	var err error
+	if res.RunID != 0 {
+		// A sweep may have taken a runner whose connection broke for dead;
+		// the runner knows better.
+		_, err = r.DB.ExecContext(rctx, `UPDATE check_runs SET status = 'failed', failure = $2, error = $3, ended_at = $4
+			WHERE id = $1 AND status IN ('running', 'abandoned')`, res.RunID, res.Failure, cause.Error(), res.Ended)
+	} else {
+		// Without a lock key the row is no claim: another instance may
+		// still run the slot.
+		err = r.DB.QueryRowContext(rctx, `INSERT INTO check_runs
+			(checks, slot, trigger, actor, status, failure, error, evaluated_at, started_at, ended_at)
+			VALUES ($1, $2, $3, $4, 'failed', $5, $6, $7, $8, $9) RETURNING id`,
+			pq.Array(res.Checks), opts.Slot, opts.Trigger, opts.Actor, res.Failure, cause.Error(), res.EvaluatedAt,
+			res.Started, res.Ended).Scan(&res.RunID)
+	}
+	if err != nil {
+		return res, fmt.Errorf("jobs: run checks: %w (recording the failure: %v)", cause, err)
+	}
+	return res, fmt.Errorf("jobs: run checks: %w", cause)
+}
+
+// failureOf classifies a run's error for callers who may not see its text.
+func failureOf(ctx context.Context, err error) string {
+	var pqErr *pq.Error
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
+		return registry.FailureStopped
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		return registry.FailureTimeout
+	case errors.As(err, &pqErr) && (pqErr.Code == "57014" || pqErr.Code == "55P03"): // query_canceled, lock_not_available
+		return registry.FailureTimeout
+	}
+	return registry.FailureError
+}
+
+// safely turns a panic in fn into an error, so that a run that panics is
+// recorded as failed rather than left 'running' and later taken for dead.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+// release gives the run's connection back with its lock released. A
+// connection whose unlock fails is closed instead: back in the pool it would
+// keep the lock, and the run's row would never be taken for abandoned.
+func release(conn *sql.Conn, key int64, locked bool) {
+	if locked {
+		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
+		var ok bool
+		err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1)`, key).Scan(&ok)
+		cancel()
+		if err != nil || !ok {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}
+	_ = conn.Close()
+}
+
+// Lock keys are hashes of names, so that instances agree on them without
+// asking anyone; they must never change, or instances of two versions
+// would run the same slot twice.
+func lockKey(parts ...string) int64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return int64(h.Sum64())
+}
+
+// slotKey names one slot of one group of checks: groups never contend, and
+// every instance firing the slot contends for the same key.
+func slotKey(ids []string, slot time.Time) int64 {
+	return lockKey("kedja check slot", strings.Join(ids, ","), slot.UTC().Format(time.RFC3339Nano))
+}
+
+// checkKeys are the evaluation locks of the checks, sorted.
+func checkKeys(ids []string) []int64 {
+	keys := make([]int64, len(ids))
+	for i, id := range ids {
+		keys[i] = lockKey("kedja check", id)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids []string, window int, opts RunOptions, res *RunResult) error {
 	at := res.EvaluatedAt
 	for _, q := range []string{
 		`CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint, depth int, links bigint[]) ON COMMIT DROP`,
@@ -192,7 +394,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 	if _, err := tx.ExecContext(ctx, `ANALYZE candidates`); err != nil {
 		return err
 	}
-	seen := now()
+	seen := r.now()
 
 	// Accepted findings whose acceptance has run out count as open again.
 	if _, err := tx.ExecContext(ctx, `
@@ -258,14 +460,16 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 		SELECT count(*) FROM events`, seen, pq.Array(ids), res.RunID, opts.Actor).Scan(&res.Resolved); err != nil {
 		return fmt.Errorf("resolve findings: %w", err)
 	}
-	res.Ended = now()
-	_, err := tx.ExecContext(ctx, `UPDATE check_runs SET ended_at = $2, found = $3, opened = $4, reopened = $5, resolved = $6
-		WHERE id = $1`, res.RunID, res.Ended, res.Found, res.Opened, res.Reopened, res.Resolved)
+	res.Ended = r.now()
+	// In the run's transaction, so that the row says ran exactly when the
+	// findings are kept.
+	_, err := tx.ExecContext(ctx, `UPDATE check_runs SET status = 'ran', ended_at = $2, found = $3, opened = $4, reopened = $5,
+		resolved = $6 WHERE id = $1`, res.RunID, res.Ended, res.Found, res.Opened, res.Reopened, res.Resolved)
 	return err
 }
 
-func (r *Runner) inTx(ctx context.Context, actor string, fn func(tx *sql.Tx) error) error {
-	tx, err := r.DB.BeginTx(ctx, nil)
+func (r *Runner) inTx(ctx context.Context, conn *sql.Conn, actor string, fn func(tx *sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

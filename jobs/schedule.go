@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/kedja/kedja/registry"
 )
 
 // Schedule maps check ids to cron specs.
@@ -85,39 +89,57 @@ func validSpec(spec string) (err error) {
 }
 
 // Scheduler runs the checks on their schedules. Checks that share a spec
-// run together, in one run.
+// form a group and run together, in one run; groups run independently.
 type Scheduler struct {
 	runner *Runner
 	log    *slog.Logger
 	cron   *cron.Cron
+	groups map[string]*group // by spec
 	ctx    context.Context
 	cancel context.CancelFunc
-	// OnRun, if set, is told of every scheduled attempt (tests use it).
+	// OnRun, if set, is told of every scheduled slot's fate (tests use it).
 	OnRun func(RunResult, error)
 	mu    sync.Mutex
 }
 
+// group is the checks of one spec.
+type group struct {
+	checks []string
+	// busy is set while this instance runs the group. robfig's
+	// SkipIfStillRunning would drop an overlapping slot without a word; the
+	// scheduler records it instead, and a run that outlasts its interval
+	// shows as the slots it covered.
+	busy atomic.Bool
+}
+
+// scheduleActor is who scheduled runs are run for.
+const scheduleActor = "kedja schedule"
+
 // NewScheduler prepares a scheduler; Start starts it.
 func NewScheduler(runner *Runner, schedule Schedule, log *slog.Logger) (*Scheduler, error) {
 	logger := cronLogger{log}
+	// Recover only guards the scheduler's own code: a run's panic is caught
+	// and recorded by the run.
 	c := cron.New(cron.WithParser(parser), cron.WithLocation(time.UTC), cron.WithLogger(logger),
-		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+		cron.WithChain(cron.Recover(logger)))
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Scheduler{runner: runner, log: log, cron: c, ctx: ctx, cancel: cancel}
-	bySpec := map[string][]string{}
+	s := &Scheduler{runner: runner, log: log, cron: c, groups: map[string]*group{}, ctx: ctx, cancel: cancel}
 	for id, spec := range schedule {
-		bySpec[spec] = append(bySpec[spec], id)
+		if s.groups[spec] == nil {
+			s.groups[spec] = &group{}
+		}
+		s.groups[spec].checks = append(s.groups[spec].checks, id)
 	}
-	specs := make([]string, 0, len(bySpec))
-	for spec := range bySpec {
-		specs = append(specs, spec)
-	}
-	sort.Strings(specs)
-	for _, spec := range specs {
-		ids := bySpec[spec]
-		sort.Strings(ids)
+	for _, spec := range slices.Sorted(maps.Keys(s.groups)) {
+		g := s.groups[spec]
+		sort.Strings(g.checks)
 		var entry cron.EntryID
-		entry, err := c.AddFunc(spec, func() { s.fire(entry, ids) })
+		entry, err := c.AddFunc(spec, func() {
+			// Prev is this activation's scheduled time: the same on every
+			// instance with the same spec, so it names the slot they compete
+			// for. Entry answers through cron's loop, after it has set Prev.
+			s.fire(g, s.cron.Entry(entry).Prev.UTC())
+		})
 		if err != nil {
 			cancel()
 			return nil, fmt.Errorf("check schedule %q: %w", spec, err)
@@ -126,19 +148,19 @@ func NewScheduler(runner *Runner, schedule Schedule, log *slog.Logger) (*Schedul
 	return s, nil
 }
 
-func (s *Scheduler) fire(entry cron.EntryID, ids []string) {
-	// Prev is this activation's scheduled time: the same on every instance
-	// with the same spec, so it names the slot they compete for.
-	slot := s.cron.Entry(entry).Prev.UTC()
-	res, err := s.runner.Run(s.ctx, RunOptions{Checks: ids, Trigger: "schedule", Actor: "kedja schedule", Slot: &slot})
+// fire runs a group's slot, or records why this instance does not.
+func (s *Scheduler) fire(g *group, slot time.Time) {
+	res, err := s.attempt(g, slot)
 	switch {
 	case err != nil:
-		s.log.Error("scheduled checks failed", "checks", ids, "slot", slot, "err", err)
-	case res.Skipped:
-		s.log.Info("scheduled checks run elsewhere", "checks", ids, "slot", slot)
+		s.log.Error("scheduled checks failed", "checks", g.checks, "slot", slot, "status", res.Status, "err", err)
+	case res.Status == registry.RunRan:
+		s.log.Info("scheduled checks", "checks", g.checks, "slot", slot, "run", res.RunID, "found", res.Found,
+			"opened", res.Opened, "resolved", res.Resolved, "ms", res.Ended.Sub(res.Started).Milliseconds())
+	case res.Status == registry.RunSkippedStillRunning:
+		s.log.Warn("scheduled checks skipped: the previous run is still going", "checks", g.checks, "slot", slot)
 	default:
-		s.log.Info("scheduled checks", "checks", ids, "slot", slot, "found", res.Found, "opened", res.Opened,
-			"resolved", res.Resolved, "ms", res.Ended.Sub(res.Started).Milliseconds())
+		s.log.Info("scheduled checks claimed by another instance", "checks", g.checks, "slot", slot)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,11 +169,28 @@ func (s *Scheduler) fire(entry cron.EntryID, ids []string) {
 	}
 }
 
-// Start starts the schedule.
-func (s *Scheduler) Start() { s.cron.Start() }
+func (s *Scheduler) attempt(g *group, slot time.Time) (RunResult, error) {
+	if !g.busy.CompareAndSwap(false, true) {
+		return s.runner.recordSkip(s.ctx, g.checks, slot, scheduleActor)
+	}
+	defer g.busy.Store(false)
+	return s.runner.Run(s.ctx, RunOptions{Checks: g.checks, Trigger: "schedule", Actor: scheduleActor, Slot: &slot})
+}
+
+// Start marks the runs that died with an earlier process as abandoned, then
+// starts the schedule.
+func (s *Scheduler) Start() {
+	if n, err := s.runner.MarkAbandoned(s.ctx); err != nil {
+		s.log.Error("marking abandoned check runs", "err", err)
+	} else if n > 0 {
+		s.log.Warn("check runs abandoned by a runner that died", "runs", n)
+	}
+	s.cron.Start()
+}
 
 // Stop stops scheduling, cancels running checks (their transaction rolls
-// back and the run is recorded as failed) and waits for them, or for ctx.
+// back and the run is recorded as failed, stopped) and waits for them, or
+// for ctx.
 func (s *Scheduler) Stop(ctx context.Context) {
 	done := s.cron.Stop()
 	s.cancel()

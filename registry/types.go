@@ -279,22 +279,51 @@ type FindingEvent struct {
 	Note      *string   `db:"note"`
 }
 
-// CheckRun is one run of checks.
+// CheckRun is one run of checks, or one instance's record of a scheduled
+// slot it did not run.
 type CheckRun struct {
 	ID          int64          `db:"id"`
 	Checks      pq.StringArray `db:"checks"`
 	Slot        *time.Time     `db:"slot"`
 	Trigger     string         `db:"trigger"`
 	Actor       string         `db:"actor"`
-	EvaluatedAt time.Time      `db:"evaluated_at"`
+	Status      string         `db:"status"`
+	EvaluatedAt *time.Time     `db:"evaluated_at"`
 	StartedAt   time.Time      `db:"started_at"`
 	EndedAt     *time.Time     `db:"ended_at"`
 	Found       *int32         `db:"found"`
 	Opened      *int32         `db:"opened"`
 	Reopened    *int32         `db:"reopened"`
 	Resolved    *int32         `db:"resolved"`
-	Error       *string        `db:"error"`
+	Failure     *string        `db:"failure"`
+	// Error is the failure's internal text, for operators; never shown to
+	// API callers.
+	Error *string `db:"error"`
 }
+
+// A check run's status: what became of a run, or of a scheduled slot on
+// one instance.
+const (
+	RunRunning             = "running"
+	RunRan                 = "ran"
+	RunFailed              = "failed"
+	RunAbandoned           = "abandoned"
+	RunSkippedStillRunning = "skipped_still_running"
+	RunClaimedElsewhere    = "claimed_elsewhere"
+)
+
+// CheckRunStatuses are the statuses a check run may have.
+var CheckRunStatuses = []string{RunRunning, RunRan, RunFailed, RunAbandoned, RunSkippedStillRunning, RunClaimedElsewhere}
+
+// Why a check run failed, in words safe to show.
+const (
+	FailureStopped = "stopped"
+	FailureTimeout = "timeout"
+	FailureError   = "error"
+)
+
+// CheckRunFailures are the kinds of failure a check run records.
+var CheckRunFailures = []string{FailureStopped, FailureTimeout, FailureError}
 
 // Severities, worst first.
 var Severities = []string{"critical", "high", "medium", "low"}

@@ -15,6 +15,26 @@ var (
 	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.", registry.FindingStatuses)
 	subjectKindEnum   = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"})
 	policyEnum        = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).", registry.LocationPolicies)
+
+	checkRunStatusEnum = describedEnum("CheckRunStatus",
+		"What became of a run of checks, or of a scheduled slot on one instance. Every instance records every slot it "+
+			"fires, so with several instances a slot has one row per instance: at most one of them RAN, FAILED or was "+
+			"ABANDONED there, the others say why they did not run it.",
+		registry.CheckRunStatuses, map[string]string{
+			registry.RunRunning:             "Under way. A run whose instance dies stays RUNNING until the next run or scheduler start marks it ABANDONED.",
+			registry.RunRan:                 "Finished; the counts are set.",
+			registry.RunFailed:              "Ended with an error; failure says what kind. Its findings are unchanged.",
+			registry.RunAbandoned:           "Its instance died (was killed, lost its database connection) while it ran; its findings are unchanged. The slot is not run again.",
+			registry.RunSkippedStillRunning: "Not run: this instance's previous run of the same checks had not finished when the slot came.",
+			registry.RunClaimedElsewhere:    "Not run here: another instance was running the slot or had already run it.",
+		})
+	checkRunFailureEnum = describedEnum("CheckRunFailure",
+		"Why a run failed. The error itself is kept for operators in the server log.",
+		registry.CheckRunFailures, map[string]string{
+			registry.FailureStopped: "The instance was stopping, or the caller went away, and the run was cancelled.",
+			registry.FailureTimeout: "The run took longer than it was allowed.",
+			registry.FailureError:   "The database or a check failed.",
+		})
 )
 
 // findingFields adds findings, runs and location policies to the schema.
@@ -70,21 +90,27 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"events": {Type: list(event), Description: "Its history, oldest first.",
 				Resolve: resolvers.Related(r, resolvers.FindingEvents, func(f registry.Finding) int64 { return f.ID })},
 		}})
-	run := graphql.NewObject(graphql.ObjectConfig{Name: "CheckRun", Description: "One run of checks.",
+	failed := field(nn(graphql.Boolean), "Whether status is FAILED.", func(c registry.CheckRun) any { return c.Status == registry.RunFailed })
+	failed.DeprecationReason = "Use status and failure."
+	run := graphql.NewObject(graphql.ObjectConfig{Name: "CheckRun",
+		Description: "One run of checks, or what one instance did with a scheduled slot it did not run.",
 		Fields: graphql.Fields{
-			"id":          field(nn(graphql.ID), "", func(c registry.CheckRun) any { return id(c.ID) }),
-			"checks":      field(list(graphql.String), "", func(c registry.CheckRun) any { return []string(c.Checks) }),
-			"trigger":     field(nn(graphql.String), "schedule, api or cli.", func(c registry.CheckRun) any { return c.Trigger }),
-			"actor":       field(nn(graphql.String), "", func(c registry.CheckRun) any { return c.Actor }),
-			"slot":        field(inst, "The scheduled time, for scheduled runs.", func(c registry.CheckRun) any { return optTime(c.Slot) }),
-			"evaluatedAt": field(nn(inst), "The instant the registry was evaluated at.", func(c registry.CheckRun) any { return c.EvaluatedAt }),
-			"startedAt":   field(nn(inst), "", func(c registry.CheckRun) any { return c.StartedAt }),
-			"endedAt":     field(inst, "", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
-			"found":       field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Found) }),
-			"opened":      field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Opened) }),
-			"reopened":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
-			"resolved":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
-			"failed":      field(nn(graphql.Boolean), "The run failed; its cause is in the server log.", func(c registry.CheckRun) any { return c.Error != nil }),
+			"id":      field(nn(graphql.ID), "", func(c registry.CheckRun) any { return id(c.ID) }),
+			"checks":  field(list(graphql.String), "", func(c registry.CheckRun) any { return []string(c.Checks) }),
+			"trigger": field(nn(graphql.String), "schedule, api or cli.", func(c registry.CheckRun) any { return c.Trigger }),
+			"actor":   field(nn(graphql.String), "", func(c registry.CheckRun) any { return c.Actor }),
+			"slot":    field(inst, "The scheduled time, for scheduled runs.", func(c registry.CheckRun) any { return optTime(c.Slot) }),
+			"status":  field(nn(checkRunStatusEnum), "What became of the run or slot.", func(c registry.CheckRun) any { return c.Status }),
+			"failure": field(checkRunFailureEnum, "Why a FAILED run failed; null otherwise.", func(c registry.CheckRun) any { return optStr(c.Failure) }),
+			"evaluatedAt": field(inst, "The instant the registry was evaluated at; null for a slot this instance did not run.",
+				func(c registry.CheckRun) any { return optTime(c.EvaluatedAt) }),
+			"startedAt": field(nn(inst), "When the run started, or when a slot not run was recorded.", func(c registry.CheckRun) any { return c.StartedAt }),
+			"endedAt":   field(inst, "When the run ran or failed; null while RUNNING, when ABANDONED, and for a slot not run.", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
+			"found":     field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Found) }),
+			"opened":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Opened) }),
+			"reopened":  field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
+			"resolved":  field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
+			"failed":    failed,
 		}})
 	checkInfo := graphql.NewObject(graphql.ObjectConfig{Name: "Check", Fields: graphql.Fields{
 		"id":       field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.ID }),

@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -76,6 +77,21 @@ func enum(name, desc string, values []string) *graphql.Enum {
 	vals := graphql.EnumValueConfigMap{}
 	for _, v := range values {
 		vals[strings.ToUpper(v)] = &graphql.EnumValueConfig{Value: v}
+	}
+	return graphql.NewEnum(graphql.EnumConfig{Name: name, Description: desc, Values: vals})
+}
+
+// describedEnum is enum with a description for every value; a value the
+// registry adds without one fails at start rather than reaching the schema
+// undocumented.
+func describedEnum(name, desc string, values []string, about map[string]string) *graphql.Enum {
+	vals := graphql.EnumValueConfigMap{}
+	for _, v := range values {
+		d, ok := about[v]
+		if !ok || d == "" {
+			panic(fmt.Sprintf("schema: enum %s: value %s has no description", name, v))
+		}
+		vals[strings.ToUpper(v)] = &graphql.EnumValueConfig{Value: v, Description: d}
 	}
 	return graphql.NewEnum(graphql.EnumConfig{Name: name, Description: desc, Values: vals})
 }

@@ -110,15 +110,16 @@ func (s *Store) ListCheckRuns(ctx context.Context, p Page) ([]registry.CheckRun,
 	if p.After == 0 {
 		p.After = 1<<63 - 1
 	}
-	return page[registry.CheckRun](ctx, s, p, `SELECT id, checks, slot, trigger, actor, evaluated_at, started_at, ended_at,
-		found, opened, reopened, resolved, error FROM check_runs WHERE id < $1 ORDER BY id DESC LIMIT $2`)
+	return page[registry.CheckRun](ctx, s, p, `SELECT `+checkRunCols+` FROM check_runs WHERE id < $1 ORDER BY id DESC LIMIT $2`)
 }
+
+const checkRunCols = `id, checks, slot, trigger, actor, status, evaluated_at, started_at, ended_at, found, opened, reopened,
+	resolved, failure, error`
 
 // CheckRun loads one run.
 func (s *Store) CheckRun(ctx context.Context, id int64) (registry.CheckRun, error) {
 	var r registry.CheckRun
-	err := s.get(ctx, s.q(ctx), "id", "check run", &r, `SELECT id, checks, slot, trigger, actor, evaluated_at, started_at,
-		ended_at, found, opened, reopened, resolved, error FROM check_runs WHERE id = $1`, id)
+	err := s.get(ctx, s.q(ctx), "id", "check run", &r, `SELECT `+checkRunCols+` FROM check_runs WHERE id = $1`, id)
 	return r, err
 }
 
