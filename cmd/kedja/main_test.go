@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -471,27 +472,45 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		}
 	}
 
-	// A request in flight: headers and half the body sent, then SIGTERM.
+	// A request in flight: SIGTERM arrives while its handler is reading
+	// half a body. "Expect: 100-continue" makes the server say when the
+	// handler starts reading, so no sleep stands in for that.
 	body, _ := json.Marshal(map[string]any{"query": chainQuery, "variables": map[string]any{"at": "2019-02-01T02:00+01:00"}})
 	conn, err := net.Dial("tcp", srv.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", srv.addr, tok, len(body))
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n", srv.addr, tok, len(body))
+	reader := bufio.NewReader(conn)
+	if cont, err := http.ReadResponse(reader, nil); err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue once the handler reads the body: %v %v", cont, err)
+	}
 	half := len(body) / 2
 	if _, err := conn.Write(body[:half]); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let the server start reading it
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Shutdown has begun once the listener refuses new connections.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.Dial("tcp", srv.addr)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("kedja serve still accepts connections after SIGTERM")
+		}
+		runtime.Gosched()
+	}
 	if _, err := conn.Write(body[half:]); err != nil {
 		t.Fatalf("the server dropped the request in flight: %v", err)
 	}
-	answer, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	answer, err := http.ReadResponse(reader, nil)
 	if err != nil {
 		t.Fatalf("no answer to the request in flight: %v", err)
 	}
