@@ -12,6 +12,7 @@ import (
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/store"
 )
 
@@ -26,7 +27,7 @@ var renderCommands = []command{
 
 // A drawing makes the picture a render subcommand draws, from the flags
 // its kind defined.
-type drawing func(ctx context.Context, src graph.Source) (graph.Picture, error)
+type drawing func(ctx context.Context, src resolvers.PictureSource) (graph.Picture, error)
 
 func chainFlags(f *flags) drawing {
 	controller := f.Int64("controller", "ID", 0, "the controller's organisation id")
@@ -34,7 +35,7 @@ func chainFlags(f *flags) drawing {
 	f.require("controller")
 	f.example("kedja render chain --controller 1 --at 2019-02-01T02:00 -o docs/demo-chain.svg",
 		"kedja render chain --controller 1 -o chain.dot")
-	return func(ctx context.Context, src graph.Source) (graph.Picture, error) {
+	return func(ctx context.Context, src resolvers.PictureSource) (graph.Picture, error) {
 		if *controller == 0 {
 			return graph.Picture{}, errors.New("--controller is required")
 		}
@@ -50,7 +51,7 @@ func traceFlags(f *flags) drawing {
 	id := f.String("id", "ID", "", "the trace's id, as traceCall answered it")
 	f.require("id")
 	f.example("kedja render trace --id 4f1c2a9e0b7d4e55a1c3f08b9d2e6a71 -o trace.png")
-	return func(ctx context.Context, src graph.Source) (graph.Picture, error) {
+	return func(ctx context.Context, src resolvers.PictureSource) (graph.Picture, error) {
 		return src.Trace(ctx, *id)
 	}
 }
@@ -62,7 +63,7 @@ func responsibilityFlags(f *flags) drawing {
 	f.requireOne("organisation", "system")
 	f.example("kedja render responsibility --organisation 4 --at 2019-02-01T02:00 -o medicall.svg",
 		"kedja render responsibility --system 2 -o system.dot")
-	return func(ctx context.Context, src graph.Source) (graph.Picture, error) {
+	return func(ctx context.Context, src resolvers.PictureSource) (graph.Picture, error) {
 		if (*org == 0) == (*system == 0) {
 			return graph.Picture{}, errors.New("give exactly one of --organisation or --system")
 		}
@@ -104,7 +105,7 @@ func renderCommand(what, desc string, kind func(*flags) drawing) func(context.Co
 			return errors.New("-o: give a file ending in .svg, .png or .dot")
 		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
-			pic, err := draw(ctx, graph.Source{Store: s, Location: cfg.location, Limit: *limit})
+			pic, err := draw(ctx, resolvers.PictureSource{Store: s, Location: cfg.location, Limit: *limit})
 			if err != nil {
 				return err
 			}

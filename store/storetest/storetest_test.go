@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,7 +19,12 @@ func TestStaleDatabasesAreDropped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
+	// Registered first, so it runs after the drops below.
+	t.Cleanup(func() { admin.Close() })
+	// Names of this run's own, so that runs side by side do not collide.
+	b := make([]byte, 4)
+	rand.Read(b)
+	tag := hex.EncodeToString(b)
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
@@ -27,16 +34,20 @@ func TestStaleDatabasesAreDropped(t *testing.T) {
 		db       string
 		wantGone bool
 	}{
-		{"DeadProcessOfThisMachine", fmt.Sprintf("kedja_test_%s_%d_0000dead", hostTag(), dead.Process.Pid), true},
-		{"LegacyNameNobodyUses", "kedja_test_0000000dead0", true},
-		{"LiveProcess", fmt.Sprintf("kedja_test_%s_%d_00000001", hostTag(), os.Getppid()), false},
-		{"AnotherMachine", fmt.Sprintf("kedja_test_ffffff_%d_00000002", dead.Process.Pid), false},
+		{"DeadProcessOfThisMachine", fmt.Sprintf("kedja_test_%s_%d_%s", hostTag(), dead.Process.Pid, tag), true},
+		{"LegacyNameNobodyUses", "kedja_test_dead" + tag, true},
+		{"LiveProcess", fmt.Sprintf("kedja_test_%s_%d_%s", hostTag(), os.Getppid(), tag), false},
+		{"AnotherMachine", fmt.Sprintf("kedja_test_ffffff_%d_%s", dead.Process.Pid, tag), false},
 	}
 	for _, tt := range tests {
 		if _, err := admin.Exec(`CREATE DATABASE ` + pq.QuoteIdentifier(tt.db)); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { admin.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(tt.db)) })
+		t.Cleanup(func() {
+			if _, err := admin.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(tt.db) + ` WITH (FORCE)`); err != nil {
+				t.Errorf("drop %s: %v", tt.db, err)
+			}
+		})
 	}
 	dropStaleDatabases(t, admin)
 	for _, tt := range tests {

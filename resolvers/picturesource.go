@@ -1,17 +1,18 @@
-package graph
+package resolvers
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
 
-// Source gathers what a picture shows from the store: a handful of batch
+// PictureSource gathers what a picture shows from the store: a handful of batch
 // statements per picture, whatever its size.
-type Source struct {
+type PictureSource struct {
 	Store    *store.Store
 	Location *time.Location
 	Limit    int
@@ -20,7 +21,7 @@ type Source struct {
 	Now func() time.Time
 }
 
-func (s Source) drawnAt() time.Time {
+func (s PictureSource) drawnAt() time.Time {
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
@@ -29,10 +30,10 @@ func (s Source) drawnAt() time.Time {
 }
 
 // Chain is the picture of a controller's chain at an instant.
-func (s Source) Chain(ctx context.Context, controller int64, at time.Time) (Picture, error) {
+func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time) (graph.Picture, error) {
 	steps, truncated, err := s.Store.Walk(ctx, controller, at, store.WalkOptions{})
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
 	ids := []int64{controller}
 	var links []int64
@@ -44,15 +45,15 @@ func (s Source) Chain(ctx context.Context, controller int64, at time.Time) (Pict
 	}
 	parties, err := s.Store.Parties(ctx, ids, at)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
 	root, ok := parties[controller]
 	if !ok {
-		return Picture{}, registry.NotFound("controller", "no organisation with that id")
+		return graph.Picture{}, registry.NotFound("controller", "no organisation with that id")
 	}
 	uses, err := s.Store.UsesAt(ctx, links, at)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
 	var systems []int64
 	codes := []string{}
@@ -65,22 +66,22 @@ func (s Source) Chain(ctx context.Context, controller int64, at time.Time) (Pict
 	}
 	countries, err := s.Store.CountriesAt(ctx, codes, at)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
 	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
-	return Chain(ChainInput{Controller: root, At: at, Steps: steps, Parties: parties, Uses: uses, Countries: countries,
-		Findings: FindingCounts{fp, fs}, Asked: fmt.Sprintf("chain(controller: %d, at: %s)", controller, at.In(s.Location).Format(time.RFC3339)),
+	return graph.Chain(graph.ChainInput{Controller: root, At: at, Steps: steps, Parties: parties, Uses: uses, Countries: countries,
+		Findings: graph.FindingCounts{Parties: fp, Systems: fs}, Asked: fmt.Sprintf("chain(controller: %d, at: %s)", controller, at.In(s.Location).Format(time.RFC3339)),
 		DrawnAt: s.drawnAt(), Location: s.Location, Limit: s.Limit, Truncated: truncated}), nil
 }
 
 // Trace is the picture of a stored trace.
-func (s Source) Trace(ctx context.Context, id string) (Picture, error) {
+func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, error) {
 	t, err := s.Store.Trace(ctx, id)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
 	ids := []int64{t.Region.ID}
 	for _, h := range t.Holders {
@@ -92,33 +93,33 @@ func (s Source) Trace(ctx context.Context, id string) (Picture, error) {
 	}
 	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
-	return Trace(t, FindingCounts{fp, fs}, s.Location, s.Limit), nil
+	return graph.Trace(t, graph.FindingCounts{Parties: fp, Systems: fs}, s.Location, s.Limit), nil
 }
 
 // Responsibility is the picture of who was responsible for an organisation
 // or a system (exactly one of org and system is non-zero) at an instant.
-func (s Source) Responsibility(ctx context.Context, org, system int64, at time.Time) (Picture, error) {
+func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at time.Time) (graph.Picture, error) {
 	subject, asked := "", ""
 	if org != 0 {
 		o, err := s.Store.Organisation(ctx, "organisation", org)
 		if err != nil {
-			return Picture{}, err
+			return graph.Picture{}, err
 		}
 		subject, asked = o.LegalName, fmt.Sprintf("responsibility(organisation: %d, at: %s)", org, at.In(s.Location).Format(time.RFC3339))
 	} else {
 		sy, err := s.Store.System(ctx, "system", system)
 		if err != nil {
-			return Picture{}, err
+			return graph.Picture{}, err
 		}
 		subject, asked = sy.Name, fmt.Sprintf("responsibility(system: %d, at: %s)", system, at.In(s.Location).Format(time.RFC3339))
 	}
 	res, err := s.Store.Responsibility(ctx, org, system, at, 0)
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
-	in := ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: res.Parties, Gaps: map[int64][]string{},
+	in := graph.ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: res.Parties, Gaps: map[int64][]string{},
 		DrawnAt: s.drawnAt(), Location: s.Location, Asked: asked}
 	var partyIDs []int64
 	for id := range res.Parties {
@@ -140,10 +141,10 @@ func (s Source) Responsibility(ctx context.Context, org, system int64, at time.T
 	}
 	fp, fs, err := s.Store.OpenFindingCounts(ctx, partyIDs, []int64{system})
 	if err != nil {
-		return Picture{}, err
+		return graph.Picture{}, err
 	}
-	in.Findings = FindingCounts{fp, fs}
-	return Responsibility(in), nil
+	in.Findings = graph.FindingCounts{Parties: fp, Systems: fs}
+	return graph.Responsibility(in), nil
 }
 
 // gapWords names each gap in a picture's edge label.
