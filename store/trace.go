@@ -148,7 +148,18 @@ type TraceOptions struct {
 // TraceCall works out who held a call made to region at callAt, stores the
 // answer under caseRef and returns it. It costs the same handful of
 // statements however long the chain is: one recursive walk, then one batch
-// each for parties, systems, moves and countries.
+// each for systems, moves, parties and countries, and three to store it.
+//
+// The reads share one read-only snapshot: the answer a citizen is given, and
+// that is kept for good, describes one state of the registry, never a link
+// as it was before a change with the names or systems from after it. The
+// trace is then stored in a transaction of its own, not in the snapshot
+// made read-write: READ ONLY has PostgreSQL guarantee that working out an
+// answer changes nothing, and the trace is stored by the same write path as
+// everything else (its author recorded, errors translated, joining InTx).
+// That costs one more BEGIN and COMMIT, not a statement more; and since the
+// write reads nothing back from the registry, the moment between the two
+// changes nothing in the answer.
 func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts TraceOptions) (registry.Trace, error) {
 	caseRef = strings.TrimSpace(caseRef)
 	if caseRef == "" || utf8.RuneCountInString(caseRef) > 200 {
@@ -157,10 +168,35 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = 50
 	}
-	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	var in registry.TraceInput
+	err := s.snapshot(ctx, func(ctx context.Context) error {
+		var err error
+		in, err = s.traceInput(ctx, region, callAt, opts)
+		return err
+	})
 	if err != nil {
 		return registry.Trace{}, err
 	}
+	in.CaseRef = caseRef
+	t := registry.BuildTrace(in)
+	if err := s.SaveTrace(ctx, actor, &t); err != nil {
+		return registry.Trace{}, err
+	}
+	return t, nil
+}
+
+// traceInput makes a trace's reads, in ctx's transaction.
+func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, opts TraceOptions) (registry.TraceInput, error) {
+	read := func(name string) {
+		if s.traceRead != nil {
+			s.traceRead(name)
+		}
+	}
+	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	if err != nil {
+		return registry.TraceInput{}, err
+	}
+	read("walk")
 	partyIDs := []int64{region}
 	var linkIDs []int64
 	for _, st := range steps {
@@ -171,16 +207,18 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	uses, err := s.UsesAt(ctx, linkIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("uses")
 	var systemIDs []int64
 	for _, u := range uses {
 		systemIDs = append(systemIDs, u.SystemID)
 	}
 	moves, err := s.MovesAfter(ctx, systemIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("moves")
 	var codes []string
 	for _, u := range uses {
 		codes = append(codes, u.Storage...)
@@ -191,20 +229,18 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	parties, err := s.Parties(ctx, partyIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("parties")
 	root, ok := parties[region]
 	if !ok {
-		return registry.Trace{}, registry.NotFound("region", "no organisation with that id")
+		return registry.TraceInput{}, registry.NotFound("region", "no organisation with that id")
 	}
 	countries, err := s.CountriesAt(ctx, codes, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
-	t := registry.BuildTrace(registry.TraceInput{CaseRef: caseRef, Region: root, CallAt: callAt, Steps: steps,
-		Truncated: truncated, MaxDepth: opts.MaxDepth, Parties: parties, Uses: uses, Moves: moves, Countries: countries})
-	if err := s.SaveTrace(ctx, actor, &t); err != nil {
-		return registry.Trace{}, err
-	}
-	return t, nil
+	read("countries")
+	return registry.TraceInput{Region: root, CallAt: callAt, Steps: steps, Truncated: truncated, MaxDepth: opts.MaxDepth,
+		Parties: parties, Uses: uses, Moves: moves, Countries: countries}, nil
 }
