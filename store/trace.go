@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,7 +92,57 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 	return out, nil
 }
 
-// SaveTrace stores a trace under a new random id, which it sets.
+// traceVersion is the version of the document SaveTrace stores in
+// call_traces.result. A stored trace is the answer a citizen was given, kept
+// for good, so every document must read back as it was stored, whatever
+// registry.Trace becomes:
+//
+//   - version 1: registry.Trace's JSON as it was before documents carried a
+//     version; a document without one is version 1. Its traces were read
+//     statement by statement, not from one snapshot.
+//   - version 2: the same fields, with "version": 2 beside them; read from
+//     one snapshot (TraceCall).
+//
+// Both still decode into registry.Trace as it is. When its JSON changes,
+// raise traceVersion and give each older version a decoder of its own (a
+// frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
+// fails when a version 1 document no longer reads back unchanged.
+const traceVersion = 2
+
+// traceDocument is a trace as call_traces.result keeps it.
+type traceDocument struct {
+	Version int `json:"version"`
+	registry.Trace
+}
+
+// decodeTrace reads a stored trace document according to its version. A
+// document of a later version than this kedja knows (written by a newer
+// one) is an internal error rather than a guess at its meaning.
+func decodeTrace(raw []byte) (registry.Trace, error) {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return registry.Trace{}, fmt.Errorf("store: stored trace: %w", err)
+	}
+	version := 1
+	if head.Version != nil {
+		version = *head.Version
+	}
+	var t registry.Trace
+	switch version {
+	case 1, 2:
+		// The same fields; registry.Trace ignores version 2's number.
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
+		}
+		return t, nil
+	}
+	return registry.Trace{}, fmt.Errorf("store: stored trace has document version %d; this kedja reads versions 1 to %d", version, traceVersion)
+}
+
+// SaveTrace stores a trace under a new random id, which it sets, as a
+// document of the current version.
 func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) error {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -103,7 +154,7 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 		if err := s.get(ctx, tx, "", "", &t.CreatedAt, `SELECT now()`); err != nil {
 			return err
 		}
-		result, err := json.Marshal(t)
+		result, err := json.Marshal(traceDocument{Version: traceVersion, Trace: *t})
 		if err != nil {
 			return err
 		}
@@ -116,12 +167,10 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 // Trace loads a stored trace; NOT_FOUND if there is none with that id.
 func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
 	var raw []byte
-	var t registry.Trace
 	if err := s.get(ctx, s.q(ctx), "id", "trace", &raw, `SELECT result FROM call_traces WHERE id = $1`, id); err != nil {
-		return t, err
+		return registry.Trace{}, err
 	}
-	err := json.Unmarshal(raw, &t)
-	return t, err
+	return decodeTrace(raw)
 }
 
 // TracesByCase lists the traces made for a case, newest first.
@@ -132,9 +181,11 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string) ([]registry.Tr
 	}
 	out := make([]registry.Trace, len(raws))
 	for i, r := range raws {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
+		t, err := decodeTrace(r)
+		if err != nil {
 			return nil, err
 		}
+		out[i] = t
 	}
 	return out, nil
 }

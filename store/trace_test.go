@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -140,5 +143,140 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
 	if got := traceState(after); got != want {
 		t.Errorf("a trace after the change says %q, want %q", got, want)
+	}
+}
+
+// sameJSON reports whether got, encoded, is the JSON document want.
+func sameJSON(t *testing.T, what string, got any, want []byte) {
+	t.Helper()
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s reads back as\n%s\nwant\n%s", what, b, want)
+	}
+}
+
+// insertTraceDocument stores a trace document the way SaveTrace's SQL
+// does, bypassing it, as an older (or newer) kedja would have.
+func insertTraceDocument(t *testing.T, s *store.Store, id string, region int64, caseRef string, doc []byte) {
+	t.Helper()
+	if _, err := s.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
+		VALUES ($1, $2, '2014-05-06T03:00:00+02:00', $3, '2026-11-25T17:11:40.58545+01:00', 'test admin', $4)`,
+		id, region, caseRef, doc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A trace stored before documents carried a version (testdata/trace_v1.json
+// is what TraceCall stored then: registry.Trace's JSON, with no version) is
+// version 1, and reads back exactly as it was stored.
+func TestPreVersionTraceReadsBackAsStored(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	raw, err := os.ReadFile("testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head map[string]any
+	if err := json.Unmarshal(raw, &head); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := head["version"]; ok {
+		t.Fatal("testdata/trace_v1.json must be a document from before versions: it has a version field")
+	}
+	// The ids inside are the registry's of the time; only the row's region
+	// has to exist.
+	f := newTraceFixture(t, s)
+	const id = "91f30097da7904fbc12dc5a5ce5a890a"
+	insertTraceDocument(t, s, id, f.root, "DSR-2014-V1", raw)
+
+	got, err := s.Trace(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "trace(id)", got, raw)
+	// A few facts by name, so that a failure says what was lost.
+	if len(got.Holders) != 3 || got.Holders[2].Certainty != registry.Possible || got.Holders[2].SCCModule == nil ||
+		*got.Holders[2].SCCModule != 3 || got.Holders[0].HeldUntil == nil || got.Holders[1].HeldUntil != nil {
+		t.Errorf("holders: %+v", got.Holders)
+	}
+	if len(got.Systems) != 3 || got.Systems[0].Storage != nil || got.Systems[2].MoveID != 1 || got.Systems[1].Until != "moved" {
+		t.Errorf("systems: %+v", got.Systems)
+	}
+	if want := time.Date(2026, 11, 25, 16, 11, 40, 585450000, time.UTC); !got.CreatedAt.Equal(want) || got.CreatedBy != "test admin" {
+		t.Errorf("created %v by %q, want %v by test admin", got.CreatedAt, got.CreatedBy, want)
+	}
+
+	list, err := s.TracesByCase(ctx, "DSR-2014-V1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("traces for the case: %d, want 1", len(list))
+	}
+	sameJSON(t, "traces(caseRef)", list[0], raw)
+}
+
+// A new trace is stored with its version; it reads back as it was answered.
+// A document of a version this kedja does not know is an internal error, not
+// a guess.
+func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	f := newTraceFixture(t, s)
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v2", store.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	var doc []byte
+	if err := s.DB().QueryRow(`SELECT CAST(result->>'version' AS int), result - 'version' FROM call_traces WHERE id = $1`, tr.ID).
+		Scan(&version, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if version != 2 {
+		t.Errorf("stored as version %d, want 2", version)
+	}
+	sameJSON(t, "the stored document, without its version,", tr, doc)
+	back, err := s.Trace(ctx, tr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "trace(id)", back, b)
+
+	raw, err := os.ReadFile("testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A document that would decode as version 1 but for its number.
+	var doc99 map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc99); err != nil {
+		t.Fatal(err)
+	}
+	doc99["version"] = json.RawMessage(`99`)
+	future, err := json.Marshal(doc99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insertTraceDocument(t, s, "ffffffffffffffffffffffffffffffff", f.root, "DSR-future", future)
+	insertTraceDocument(t, s, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", f.root, "DSR-future", raw)
+	if _, err := s.Trace(ctx, "ffffffffffffffffffffffffffffffff"); err == nil || registry.ErrorCode(err) != registry.EInternal {
+		t.Errorf("a version 99 document: got %v, want an internal error", err)
+	}
+	if _, err := s.TracesByCase(ctx, "DSR-future"); err == nil || registry.ErrorCode(err) != registry.EInternal {
+		t.Errorf("a case with a version 99 document: got %v, want an internal error", err)
 	}
 }
