@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -569,5 +571,98 @@ func TestTraceIsStoredAsComputed(t *testing.T) {
 	b, _ := json.Marshal(again)
 	if !strings.Contains(string(b), `"Medhelp AB"`) || strings.Contains(string(b), "Renamed") {
 		t.Errorf("the stored trace changed with the registry: %s", b)
+	}
+}
+
+// A trace stored before documents carried a version (the store's testdata:
+// registry.Trace's JSON, no version field) reads back through the API as it
+// was stored: the report's JSON is that document, and the queries answer
+// from it. One of a version this kedja does not know is an internal error,
+// shown as no more than that.
+func TestPreVersionTraceReadsBackThroughTheAPI(t *testing.T) {
+	h := newHarness(t, true)
+	raw, err := os.ReadFile("../store/testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(id, caseRef string, doc []byte) {
+		if _, err := h.store.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
+			VALUES ($1, $2, '2014-05-06T03:00:00+02:00', $3, '2026-11-25T17:11:40.58545+01:00', 'test admin', $4)`,
+			id, h.orgID("Region Sörmland"), caseRef, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const id = "91f30097da7904fbc12dc5a5ce5a890a"
+	insert(id, "DSR-2014-V1", raw)
+
+	resp := h.get("/traces/" + id + ".json")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var got, want any
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("report JSON (%d): %v: %s", resp.StatusCode, err, body)
+	}
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the report's JSON is not the stored document:\n%s\nwant\n%s", body, raw)
+	}
+
+	var answer struct {
+		Traces []struct {
+			ID, CaseRef, CreatedAt, CreatedBy string
+			Complete                          bool
+			Holders                           []struct {
+				Party     struct{ LegalName, TransferClass string }
+				Certainty string
+				HeldUntil *string
+			}
+			Systems []struct {
+				Name, Until, HeldFrom string
+				MovedIn               bool
+				Storage               []struct{ Code string }
+			}
+			Excluded []struct{ ToParty struct{ LegalName string } }
+			Reasons  []struct{ Code string }
+		}
+	}
+	h.data(`{ traces(caseRef: "DSR-2014-V1") { id caseRef createdAt createdBy complete
+		holders { party { legalName transferClass } certainty heldUntil }
+		systems { name until heldFrom movedIn storage { code } }
+		excluded { toParty { legalName } } reasons { code } } }`, nil, &answer)
+	if len(answer.Traces) != 1 {
+		t.Fatalf("traces for the case: %+v", answer.Traces)
+	}
+	tr := answer.Traces[0]
+	summary := fmt.Sprint(tr.ID, " ", tr.CaseRef, " ", tr.CreatedBy, " ", tr.Complete, " ", tr.Holders[2].Party, " ", tr.Holders[2].Certainty,
+		" ", tr.Holders[1].HeldUntil == nil, " ", len(tr.Systems[1].Storage), " ", tr.Systems[1].Until, " ", tr.Systems[2].MovedIn, " ",
+		tr.Systems[2].HeldFrom, " ", tr.Excluded[0].ToParty.LegalName, " ", tr.Reasons)
+	wantSummary := id + " DSR-2014-V1 test admin false {Medicall Co., Ltd. THIRD_COUNTRY} POSSIBLE true 1 MOVED true " +
+		"2016-01-01T00:00:00+01:00 Night desk AB [{ROUTING_SHARE} {NO_RETENTION}]"
+	if summary != wantSummary {
+		t.Errorf("traces(caseRef) answers\n%s\nwant\n%s", summary, wantSummary)
+	}
+
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["version"] = json.RawMessage(`99`)
+	future, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const futureID = "ffffffffffffffffffffffffffffffff"
+	insert(futureID, "DSR-future", future)
+	r := h.post(`query($id: ID!) { trace(id: $id) { id } }`, map[string]any{"id": futureID})
+	if r.code() != "INTERNAL" || len(r.Errors) != 1 || r.Errors[0].Message != "internal error" {
+		t.Errorf("a version 99 trace: got %+v, want INTERNAL saying only \"internal error\"", r.Errors)
+	}
+	resp = h.get("/traces/" + futureID + ".json")
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || strings.Contains(string(body), "version") {
+		t.Errorf("a version 99 report: got %d %q, want 500 without the cause", resp.StatusCode, body)
 	}
 }

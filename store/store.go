@@ -29,6 +29,10 @@ type Store struct {
 	// request costs a bounded number of them.
 	statements atomic.Int64
 	stmts      sync.Map // query text -> *sqlx.Stmt
+	// traceRead, set only by tests, is called after each read a trace
+	// makes with its name, so a test can change the registry between two
+	// of them and show that the trace still sees one state.
+	traceRead func(read string)
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
@@ -107,20 +111,30 @@ type queryer interface {
 
 func (s *Store) selectx(ctx context.Context, q queryer, dest any, query string, args ...any) error {
 	s.statements.Add(1)
-	if q == queryer(s.db) {
+	switch q := q.(type) {
+	case *sqlx.DB:
 		stmt, err := s.prepared(ctx, query)
 		if err != nil {
 			return err
 		}
 		return stmt.SelectContext(ctx, dest, args...)
+	case snapshotTx:
+		// The pool's statement, bound to the snapshot's connection: it is
+		// prepared there once and stays prepared after the transaction.
+		stmt, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		return q.StmtxContext(ctx, stmt).SelectContext(ctx, dest, args...)
 	}
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
 // prepared returns a prepared statement for query, preparing it once. Reads
-// outside transactions go through it: planning the recursive walks costs as
-// much as running them, and PostgreSQL keeps a prepared statement's plan
-// (it switches to a generic plan once that is no worse).
+// outside write transactions go through it (read snapshots included):
+// planning the recursive walks costs as much as running them, and PostgreSQL
+// keeps a prepared statement's plan (it switches to a generic plan once that
+// is no worse).
 func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sqlx.Stmt), nil
@@ -198,12 +212,48 @@ func (s *Store) InTx(ctx context.Context, actor string, fn func(ctx context.Cont
 	})
 }
 
-// q returns the transaction ctx carries, or the pool.
+// q returns the transaction ctx carries (a write's, else a read snapshot's),
+// or the pool.
 func (s *Store) q(ctx context.Context) queryer {
 	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
 		return tx
 	}
+	if tx, ok := ctx.Value(snapshotKey{}).(snapshotTx); ok {
+		return tx
+	}
 	return s.db
+}
+
+type snapshotKey struct{}
+
+// snapshotTx is a read-only transaction that several reads share, so that
+// selectx can tell it from a write's and keep using prepared statements.
+type snapshotTx struct{ *sqlx.Tx }
+
+// snapshot runs fn with a context whose reads all see one state of the
+// registry: a READ ONLY REPEATABLE READ transaction, whose snapshot is taken
+// at its first statement. Reads that belong together (a trace's walk, its
+// systems, moves, parties and countries) then cannot mix a change committed
+// between two of them with the state before it. Read only, it takes no row
+// locks, never blocks a writer and never fails to serialize. Inside InTx, or
+// another snapshot, fn joins that transaction, which already decides what
+// is seen.
+func (s *Store) snapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := s.q(ctx).(*sqlx.DB); !ok {
+		return fn(ctx)
+	}
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: begin snapshot: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(context.WithValue(ctx, snapshotKey{}, snapshotTx{tx})); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: end snapshot: %w", err)
+	}
+	return nil
 }
 
 // write runs fn in one transaction that records actor as the author of every

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,7 +92,57 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 	return out, nil
 }
 
-// SaveTrace stores a trace under a new random id, which it sets.
+// traceVersion is the version of the document SaveTrace stores in
+// call_traces.result. A stored trace is the answer a citizen was given, kept
+// for good, so every document must read back as it was stored, whatever
+// registry.Trace becomes:
+//
+//   - version 1: registry.Trace's JSON as it was before documents carried a
+//     version; a document without one is version 1. Its traces were read
+//     statement by statement, not from one snapshot.
+//   - version 2: the same fields, with "version": 2 beside them; read from
+//     one snapshot (TraceCall).
+//
+// Both still decode into registry.Trace as it is. When its JSON changes,
+// raise traceVersion and give each older version a decoder of its own (a
+// frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
+// fails when a version 1 document no longer reads back unchanged.
+const traceVersion = 2
+
+// traceDocument is a trace as call_traces.result keeps it.
+type traceDocument struct {
+	Version int `json:"version"`
+	registry.Trace
+}
+
+// decodeTrace reads a stored trace document according to its version. A
+// document of a later version than this kedja knows (written by a newer
+// one) is an internal error rather than a guess at its meaning.
+func decodeTrace(raw []byte) (registry.Trace, error) {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return registry.Trace{}, fmt.Errorf("store: stored trace: %w", err)
+	}
+	version := 1
+	if head.Version != nil {
+		version = *head.Version
+	}
+	var t registry.Trace
+	switch version {
+	case 1, 2:
+		// The same fields; registry.Trace ignores version 2's number.
+		if err := json.Unmarshal(raw, &t); err != nil {
+			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
+		}
+		return t, nil
+	}
+	return registry.Trace{}, fmt.Errorf("store: stored trace has document version %d; this kedja reads versions 1 to %d", version, traceVersion)
+}
+
+// SaveTrace stores a trace under a new random id, which it sets, as a
+// document of the current version.
 func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) error {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -103,7 +154,7 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 		if err := s.get(ctx, tx, "", "", &t.CreatedAt, `SELECT now()`); err != nil {
 			return err
 		}
-		result, err := json.Marshal(t)
+		result, err := json.Marshal(traceDocument{Version: traceVersion, Trace: *t})
 		if err != nil {
 			return err
 		}
@@ -116,12 +167,10 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 // Trace loads a stored trace; NOT_FOUND if there is none with that id.
 func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
 	var raw []byte
-	var t registry.Trace
 	if err := s.get(ctx, s.q(ctx), "id", "trace", &raw, `SELECT result FROM call_traces WHERE id = $1`, id); err != nil {
-		return t, err
+		return registry.Trace{}, err
 	}
-	err := json.Unmarshal(raw, &t)
-	return t, err
+	return decodeTrace(raw)
 }
 
 // TracesByCase lists the traces made for a case, newest first.
@@ -132,9 +181,11 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string) ([]registry.Tr
 	}
 	out := make([]registry.Trace, len(raws))
 	for i, r := range raws {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
+		t, err := decodeTrace(r)
+		if err != nil {
 			return nil, err
 		}
+		out[i] = t
 	}
 	return out, nil
 }
@@ -148,7 +199,18 @@ type TraceOptions struct {
 // TraceCall works out who held a call made to region at callAt, stores the
 // answer under caseRef and returns it. It costs the same handful of
 // statements however long the chain is: one recursive walk, then one batch
-// each for parties, systems, moves and countries.
+// each for systems, moves, parties and countries, and three to store it.
+//
+// The reads share one read-only snapshot: the answer a citizen is given, and
+// that is kept for good, describes one state of the registry, never a link
+// as it was before a change with the names or systems from after it. The
+// trace is then stored in a transaction of its own, not in the snapshot
+// made read-write: READ ONLY has PostgreSQL guarantee that working out an
+// answer changes nothing, and the trace is stored by the same write path as
+// everything else (its author recorded, errors translated, joining InTx).
+// That costs one more BEGIN and COMMIT, not a statement more; and since the
+// write reads nothing back from the registry, the moment between the two
+// changes nothing in the answer.
 func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts TraceOptions) (registry.Trace, error) {
 	caseRef = strings.TrimSpace(caseRef)
 	if caseRef == "" || utf8.RuneCountInString(caseRef) > 200 {
@@ -157,10 +219,35 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = 50
 	}
-	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	var in registry.TraceInput
+	err := s.snapshot(ctx, func(ctx context.Context) error {
+		var err error
+		in, err = s.traceInput(ctx, region, callAt, opts)
+		return err
+	})
 	if err != nil {
 		return registry.Trace{}, err
 	}
+	in.CaseRef = caseRef
+	t := registry.BuildTrace(in)
+	if err := s.SaveTrace(ctx, actor, &t); err != nil {
+		return registry.Trace{}, err
+	}
+	return t, nil
+}
+
+// traceInput makes a trace's reads, in ctx's transaction.
+func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, opts TraceOptions) (registry.TraceInput, error) {
+	read := func(name string) {
+		if s.traceRead != nil {
+			s.traceRead(name)
+		}
+	}
+	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	if err != nil {
+		return registry.TraceInput{}, err
+	}
+	read("walk")
 	partyIDs := []int64{region}
 	var linkIDs []int64
 	for _, st := range steps {
@@ -171,16 +258,18 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	uses, err := s.UsesAt(ctx, linkIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("uses")
 	var systemIDs []int64
 	for _, u := range uses {
 		systemIDs = append(systemIDs, u.SystemID)
 	}
 	moves, err := s.MovesAfter(ctx, systemIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("moves")
 	var codes []string
 	for _, u := range uses {
 		codes = append(codes, u.Storage...)
@@ -191,20 +280,18 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	parties, err := s.Parties(ctx, partyIDs, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
+	read("parties")
 	root, ok := parties[region]
 	if !ok {
-		return registry.Trace{}, registry.NotFound("region", "no organisation with that id")
+		return registry.TraceInput{}, registry.NotFound("region", "no organisation with that id")
 	}
 	countries, err := s.CountriesAt(ctx, codes, callAt)
 	if err != nil {
-		return registry.Trace{}, err
+		return registry.TraceInput{}, err
 	}
-	t := registry.BuildTrace(registry.TraceInput{CaseRef: caseRef, Region: root, CallAt: callAt, Steps: steps,
-		Truncated: truncated, MaxDepth: opts.MaxDepth, Parties: parties, Uses: uses, Moves: moves, Countries: countries})
-	if err := s.SaveTrace(ctx, actor, &t); err != nil {
-		return registry.Trace{}, err
-	}
-	return t, nil
+	read("countries")
+	return registry.TraceInput{Region: root, CallAt: callAt, Steps: steps, Truncated: truncated, MaxDepth: opts.MaxDepth,
+		Parties: parties, Uses: uses, Moves: moves, Countries: countries}, nil
 }

@@ -1,0 +1,282 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/store/storetest"
+)
+
+// traceFixture is a region handing its calls to one provider, which records
+// them in one system.
+type traceFixture struct {
+	root, provider, link, system int64
+}
+
+func newTraceFixture(t *testing.T, s *store.Store) traceFixture {
+	t.Helper()
+	ctx := context.Background()
+	since := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+	root, err := s.CreateOrganisation(ctx, "test", &registry.Organisation{LegalName: "Root AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider, err := s.CreateOrganisation(ctx, "test", &registry.Organisation{LegalName: "Provider AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := "DPA-1"
+	link, err := s.CreateLink(ctx, "test", &registry.Link{FromID: root.ID, ToID: provider.ID, Role: "processor", Purpose: "calls",
+		Period: registry.Period{From: since}, AgreementRef: &ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys, err := s.CreateSystem(ctx, "test", &registry.System{Name: "Recorder", Kind: "recording", OperatorID: provider.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retention := int32(30)
+	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: since},
+		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true, RetentionDays: &retention}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddSystemLocation(ctx, "test", &registry.SystemLocation{SystemID: sys.ID, Country: "SE", Purpose: "storage",
+		Period: registry.Period{From: since}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateSystemUse(ctx, "test", &registry.SystemUse{LinkID: link.ID, SystemID: sys.ID, PartyID: provider.ID,
+		Period: registry.Period{From: since}}); err != nil {
+		t.Fatal(err)
+	}
+	return traceFixture{root: root.ID, provider: provider.ID, link: link.ID, system: sys.ID}
+}
+
+// traceState is what a trace says of the fixture, one fact from each read.
+func traceState(tr registry.Trace) [4]string {
+	var st [4]string
+	st[0] = tr.Region.LegalName // parties
+	if len(tr.Holders) == 1 {
+		st[1] = tr.Holders[0].Party.LegalName // parties
+		if tr.Holders[0].AgreementRef != nil {
+			st[2] = *tr.Holders[0].AgreementRef // walk
+		}
+	}
+	if len(tr.Systems) == 1 {
+		st[3] = tr.Systems[0].Name // uses
+	}
+	return st
+}
+
+// A change committed while a trace is being read, between its walk and the
+// reads after it, must not reach the trace: it answers from the state before
+// the change, all of it, and a trace made afterwards from the state after.
+func TestTraceReadsOneSnapshot(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	f := newTraceFixture(t, s)
+	callAt := time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC)
+
+	// One transaction changes something each read sees: the link (walk), the
+	// parties (parties) and the system (uses).
+	change := func() {
+		tx, err := s.DB().Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		for _, q := range [][]any{
+			{`SELECT set_config('kedja.actor', 'test', true)`},
+			{`UPDATE links SET agreement_ref = 'DPA-2' WHERE id = $1`, f.link},
+			{`UPDATE organisations SET legal_name = legal_name || ' (renamed)' WHERE id = ANY(ARRAY[$1, $2]::bigint[])`, f.root, f.provider},
+			{`UPDATE systems SET name = 'Recorder (renamed)' WHERE id = $1`, f.system},
+		} {
+			if _, err := tx.Exec(q[0].(string), q[1:]...); err != nil {
+				t.Fatalf("%s: %v", q[0], err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reads []string
+	store.SetTraceRead(s, func(name string) {
+		reads = append(reads, name)
+		if name == "walk" {
+			change()
+		}
+	})
+	during, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", store.TraceOptions{})
+	store.SetTraceRead(s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"walk", "uses", "moves", "parties", "countries"}; !slices.Equal(reads, want) {
+		t.Fatalf("the trace's reads were %v, want %v", reads, want)
+	}
+	before := [4]string{"Root AB", "Provider AB", "DPA-1", "Recorder"}
+	if got := traceState(during); got != before {
+		t.Errorf("a trace read while the registry changed says %q; want the state before the change, %q", got, before)
+	}
+	stored, err := s.Trace(ctx, during.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := traceState(stored); got != before {
+		t.Errorf("stored as %q, want %q", got, before)
+	}
+
+	n := s.Statements()
+	after, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", store.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost := s.Statements() - n; cost != 8 {
+		t.Errorf("a trace cost %d statements, want 8 (5 reads, 3 to store it)", cost)
+	}
+	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
+	if got := traceState(after); got != want {
+		t.Errorf("a trace after the change says %q, want %q", got, want)
+	}
+}
+
+// sameJSON reports whether got, encoded, is the JSON document want.
+func sameJSON(t *testing.T, what string, got any, want []byte) {
+	t.Helper()
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s reads back as\n%s\nwant\n%s", what, b, want)
+	}
+}
+
+// insertTraceDocument stores a trace document the way SaveTrace's SQL
+// does, bypassing it, as an older (or newer) kedja would have.
+func insertTraceDocument(t *testing.T, s *store.Store, id string, region int64, caseRef string, doc []byte) {
+	t.Helper()
+	if _, err := s.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
+		VALUES ($1, $2, '2014-05-06T03:00:00+02:00', $3, '2026-11-25T17:11:40.58545+01:00', 'test admin', $4)`,
+		id, region, caseRef, doc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A trace stored before documents carried a version (testdata/trace_v1.json
+// is what TraceCall stored then: registry.Trace's JSON, with no version) is
+// version 1, and reads back exactly as it was stored.
+func TestPreVersionTraceReadsBackAsStored(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	raw, err := os.ReadFile("testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head map[string]any
+	if err := json.Unmarshal(raw, &head); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := head["version"]; ok {
+		t.Fatal("testdata/trace_v1.json must be a document from before versions: it has a version field")
+	}
+	// The ids inside are the registry's of the time; only the row's region
+	// has to exist.
+	f := newTraceFixture(t, s)
+	const id = "91f30097da7904fbc12dc5a5ce5a890a"
+	insertTraceDocument(t, s, id, f.root, "DSR-2014-V1", raw)
+
+	got, err := s.Trace(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "trace(id)", got, raw)
+	// A few facts by name, so that a failure says what was lost.
+	if len(got.Holders) != 3 || got.Holders[2].Certainty != registry.Possible || got.Holders[2].SCCModule == nil ||
+		*got.Holders[2].SCCModule != 3 || got.Holders[0].HeldUntil == nil || got.Holders[1].HeldUntil != nil {
+		t.Errorf("holders: %+v", got.Holders)
+	}
+	if len(got.Systems) != 3 || got.Systems[0].Storage != nil || got.Systems[2].MoveID != 1 || got.Systems[1].Until != "moved" {
+		t.Errorf("systems: %+v", got.Systems)
+	}
+	if want := time.Date(2026, 11, 25, 16, 11, 40, 585450000, time.UTC); !got.CreatedAt.Equal(want) || got.CreatedBy != "test admin" {
+		t.Errorf("created %v by %q, want %v by test admin", got.CreatedAt, got.CreatedBy, want)
+	}
+
+	list, err := s.TracesByCase(ctx, "DSR-2014-V1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("traces for the case: %d, want 1", len(list))
+	}
+	sameJSON(t, "traces(caseRef)", list[0], raw)
+}
+
+// A new trace is stored with its version; it reads back as it was answered.
+// A document of a version this kedja does not know is an internal error, not
+// a guess.
+func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	f := newTraceFixture(t, s)
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v2", store.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	var doc []byte
+	if err := s.DB().QueryRow(`SELECT CAST(result->>'version' AS int), result - 'version' FROM call_traces WHERE id = $1`, tr.ID).
+		Scan(&version, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if version != 2 {
+		t.Errorf("stored as version %d, want 2", version)
+	}
+	sameJSON(t, "the stored document, without its version,", tr, doc)
+	back, err := s.Trace(ctx, tr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "trace(id)", back, b)
+
+	raw, err := os.ReadFile("testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A document that would decode as version 1 but for its number.
+	var doc99 map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc99); err != nil {
+		t.Fatal(err)
+	}
+	doc99["version"] = json.RawMessage(`99`)
+	future, err := json.Marshal(doc99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insertTraceDocument(t, s, "ffffffffffffffffffffffffffffffff", f.root, "DSR-future", future)
+	insertTraceDocument(t, s, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", f.root, "DSR-future", raw)
+	if _, err := s.Trace(ctx, "ffffffffffffffffffffffffffffffff"); err == nil || registry.ErrorCode(err) != registry.EInternal {
+		t.Errorf("a version 99 document: got %v, want an internal error", err)
+	}
+	if _, err := s.TracesByCase(ctx, "DSR-future"); err == nil || registry.ErrorCode(err) != registry.EInternal {
+		t.Errorf("a case with a version 99 document: got %v, want an internal error", err)
+	}
+}
