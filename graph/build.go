@@ -185,7 +185,7 @@ func Chain(in ChainInput) Picture {
 			seenUse[sid] = true
 			codes[cluster] = true
 			label := u.Name + "\n" + u.Kind
-			if u.Kind == "recording" || u.Kind == "storage" || u.Kind == "backup" || u.Kind == "records" {
+			if u.StoresCalls {
 				if u.RetentionDays == nil {
 					label += "\nretention: none recorded"
 				} else {

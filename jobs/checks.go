@@ -173,14 +173,14 @@ var Catalogue = []Check{
 		                AND (a.system_id = s.system_id
 		                     OR (a.org_id = sy.operator_id AND (cardinality(a.covered_system_ids) = 0 OR s.system_id = ANY(a.covered_system_ids)))))`},
 
-	{ID: "exposure", Title: "Stored recordings exposed", LegalRef: "GDPR Art. 5(1)(f), 32",
+	{ID: "exposure", Title: "Stored calls exposed", LegalRef: "GDPR Art. 5(1)(f), 32",
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'exposure', 'system', s.system_id, s.controller_id,
 		       CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'critical'
 		            WHEN p.internet_exposed THEN 'high' ELSE 'medium' END,
 		       s.links, 'GDPR Art. 5(1)(f), 32',
-		       format('%s stores recordings: %s', s.name, array_to_string(ARRAY_REMOVE(ARRAY[
+		       format('%s keeps calls: %s', s.name, array_to_string(ARRAY_REMOVE(ARRAY[
 		           CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'reachable from the internet without authentication' END,
 		           CASE WHEN p.internet_exposed AND NOT p.transport_encryption THEN 'reachable from the internet without transport encryption' END,
 		           CASE WHEN NOT p.encryption_at_rest THEN 'not encrypted at rest' END], NULL), '; ')),
@@ -188,7 +188,7 @@ var Catalogue = []Check{
 		                          'transportEncryption', p.transport_encryption, 'encryptionAtRest', p.encryption_at_rest)
 		FROM reach_systems s
 		JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
-		WHERE s.kind IN ('recording', 'storage', 'backup')
+		WHERE kedja_stores_calls(s.kind)
 		  AND ((p.internet_exposed AND (p.authentication = 'none' OR NOT p.transport_encryption)) OR NOT p.encryption_at_rest)`},
 
 	{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)",
@@ -211,13 +211,13 @@ var Catalogue = []Check{
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
 		WHERE kedja_agreement_missing(l.role, l.agreement_ref)`},
 
-	{ID: "retention", Title: "Recordings without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)",
+	{ID: "retention", Title: "Stored calls without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)",
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'retention', 'system', s.system_id, s.controller_id,
 		       CASE WHEN l.health_data THEN 'high' ELSE 'medium' END, s.links, 'GDPR Art. 5(1)(e)',
-		       CASE WHEN p.id IS NULL THEN format('%s stores recordings and no profile, so no retention period, is recorded', s.name)
-		            WHEN p.retention_days IS NULL THEN format('%s stores recordings and no retention period is recorded', s.name)
+		       CASE WHEN p.id IS NULL THEN format('%s keeps calls and no profile, so no retention period, is recorded', s.name)
+		            WHEN p.retention_days IS NULL THEN format('%s keeps calls and no retention period is recorded', s.name)
 		            ELSE format('%s holds recordings from %s, beyond its retention of %s days', s.name, old.since, p.retention_days) END,
 		       jsonb_build_object('profileId', p.id, 'retentionDays', p.retention_days, 'oldestRecording', old.since)
 		FROM reach_systems s
@@ -228,7 +228,7 @@ var Catalogue = []Check{
 		    SELECT min(COALESCE(m.recorded_from,
 		               (SELECT min(lower(u.valid)) FROM system_uses u WHERE u.system_id = m.from_system_id))) AS since
 		    FROM data_moves m WHERE m.to_system_id = s.system_id AND m.moved_at <= CAST($1 AS timestamptz)) old ON true
-		WHERE s.kind IN ('recording', 'storage', 'backup')
+		WHERE kedja_stores_calls(s.kind)
 		  AND (p.retention_days IS NULL
 		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
 }

@@ -116,6 +116,10 @@ func TestDemoFindings(t *testing.T) {
 		{"MedicallLacksAttestation", "attestation", "Medicall Co., Ltd.", "high", true},
 		{"VoiceIntegrateLacksAttestation", "attestation", "Voice Integrate Nordic AB", "high", true},
 		{"StorageServerLacksRetention", "retention", "Recording storage server (NAS)", "", true},
+		// Patient records keep the call too: the trace says Princess held it
+		// with no retention period, and so do the checks.
+		{"RecordsSystemLacksRetention", "retention", "Princess", "high", true},
+		{"TelephonyPlatformKeepsNothing", "retention", "1177 national telephony platform", "", false},
 		{"SubProcessorWithoutAuthorisation", "authorisation", "Medicall Co., Ltd. -> Voice Integrate Nordic AB", "high", true},
 		{"MedhelpIsInSweden", "third_country", "Medhelp AB", "", false},
 	}

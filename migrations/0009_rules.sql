@@ -118,3 +118,11 @@ CREATE FUNCTION kedja_severity_rank(severity text) RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END
 $$;
+
+-- kedja_stores_calls: a system of this kind keeps a call after it ends
+-- (recordings, storage, backups, and the patient records nurses write the
+-- call into), so it needs a retention period and its own protection.
+CREATE FUNCTION kedja_stores_calls(kind text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT kind IN ('recording', 'storage', 'backup', 'records')
+$$;

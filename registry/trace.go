@@ -2,14 +2,9 @@ package registry
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 )
-
-// StoringKinds are the kinds of system that keep a call after it ends; the
-// others (telephony, other) only carry it while it lasts.
-var StoringKinds = []string{"recording", "storage", "backup", "records"}
 
 // Certainty says how sure a trace is that a party or system held the call:
 // certain, or possible when some link on the way took only a share of calls.
@@ -265,7 +260,7 @@ func BuildTrace(in TraceInput) Trace {
 // came first. A system that does not store calls held it only during the call.
 func holding(hs *HeldSystem, in TraceInput, sys SystemFacts, reason func(code, subject, en, sv string)) {
 	storage, hasProfile, retention, ended := sys.Storage, sys.HasProfile, sys.RetentionDays, sys.EndedAt
-	if !slices.Contains(StoringKinds, hs.Kind) {
+	if !sys.StoresCalls {
 		end := in.CallAt
 		hs.HeldUntil, hs.Until = &end, "call_end"
 		return

@@ -55,6 +55,7 @@ type PartyFacts struct {
 type SystemFacts struct {
 	Name          string         `db:"name"`
 	Kind          string         `db:"kind"`
+	StoresCalls   bool           `db:"stores_calls"` // kedja_stores_calls: it keeps a call after it ends
 	EndedAt       *time.Time     `db:"ended_at"`
 	HasProfile    bool           `db:"has_profile"`
 	RetentionDays *int32         `db:"retention_days"`

@@ -40,7 +40,7 @@ func traceStep(link, from, to int64, depth int, route string) Step {
 // traceSystem is what the store finds of a system: one with a profile,
 // retention days (nil: none recorded) and storage countries.
 func traceSystem(name, kind string, retention *int32, storage ...string) SystemFacts {
-	return SystemFacts{Name: name, Kind: kind, HasProfile: true, RetentionDays: retention, Storage: storage}
+	return SystemFacts{Name: name, Kind: kind, StoresCalls: true, HasProfile: true, RetentionDays: retention, Storage: storage}
 }
 
 func traceUse(link, system, party int64, sys SystemFacts) UseFacts {
@@ -303,7 +303,7 @@ func TestBuildTrace(t *testing.T) {
 		{
 			name: "NoRetentionAndNoProfile",
 			in: TraceInput{Steps: []Step{traceStep(10, 1, 2, 1, "all")},
-				Uses: []UseFacts{traceUse(10, 100, 2, SystemFacts{Name: "Recorder", Kind: "recording", Storage: []string{"SE"}})}},
+				Uses: []UseFacts{traceUse(10, 100, 2, SystemFacts{Name: "Recorder", Kind: "recording", StoresCalls: true, Storage: []string{"SE"}})}},
 			want: []string{
 				"complete false",
 				"holder Provider <- Region, link 10: certain, all, until ?",

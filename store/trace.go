@@ -36,7 +36,7 @@ func (s *Store) Parties(ctx context.Context, ids []int64, at time.Time) (map[int
 func (s *Store) UsesAt(ctx context.Context, linkIDs []int64, at time.Time) ([]registry.UseFacts, error) {
 	var rows []registry.UseFacts
 	err := s.selectx(ctx, s.q(ctx), &rows, `SELECT u.id AS use_id, u.link_id, u.system_id, u.party_id,
-		sy.name, sy.kind, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
+		sy.name, sy.kind, kedja_stores_calls(sy.kind) AS stores_calls, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
 		ARRAY(SELECT DISTINCT sl.country_code FROM system_locations sl
 		      WHERE sl.system_id = sy.id AND sl.purpose = 'storage' AND sl.valid @> CAST($2 AS timestamptz) ORDER BY 1) AS storage_countries
 		FROM system_uses u
@@ -68,7 +68,7 @@ func (s *Store) MovesAfter(ctx context.Context, systemIDs []int64, at time.Time)
 		      AND NOT m.to_system_id = ANY(c.path)
 		)
 		SELECT DISTINCT ON (c.id) c.id AS move_id, c.from_system_id, c.to_system_id, c.moved_at,
-		       sy.name, sy.kind, sy.operator_id, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
+		       sy.name, sy.kind, kedja_stores_calls(sy.kind) AS stores_calls, sy.operator_id, sy.ended_at, p.id IS NOT NULL AS has_profile, p.retention_days,
 		       ARRAY(SELECT DISTINCT sl.country_code FROM system_locations sl
 		             WHERE sl.system_id = sy.id AND sl.purpose = 'storage' AND sl.valid @> c.moved_at ORDER BY 1) AS storage_countries
 		FROM carried c
