@@ -24,8 +24,10 @@ const (
 )
 
 // Transfer verdicts, as kedja_transfer_verdict gives them
-// (migrations/0009_rules.sql); none when no safeguard is needed.
+// (migrations/0009_rules.sql); it gives none (NULL) when no safeguard is
+// needed, which a stored trace records as TransferNotNeeded.
 const (
+	TransferNotNeeded             = "not_needed"
 	TransferNoMechanism           = "no_mechanism"
 	TransferAdequacyNotApplicable = "adequacy_not_applicable"
 	TransferNoTIA                 = "no_tia"

@@ -63,7 +63,12 @@ type Holder struct {
 	AgreementRef      *string    `json:"agreementRef,omitempty"`
 	TransferMechanism string     `json:"transferMechanism"`
 	SCCModule         *int16     `json:"sccModule,omitempty"`
-	HeldFrom          time.Time  `json:"heldFrom"`
+	// Transfer is the transfer verdict (kedja_transfer_verdict) for the
+	// party over its link at the call: TransferNotNeeded, or one of the
+	// Transfer verdicts of gaps.go. Empty in traces stored before it was
+	// recorded (document versions 1 and 2).
+	Transfer string    `json:"transfer,omitempty"`
+	HeldFrom time.Time `json:"heldFrom"`
 	// HeldUntil is when the last system it used let go of the call; nil
 	// when that is not known.
 	HeldUntil *time.Time `json:"heldUntil,omitempty"`
@@ -171,7 +176,7 @@ func BuildTrace(in TraceInput) Trace {
 		}
 		t.Holders = append(t.Holders, Holder{Party: to, FromParty: from, LinkID: s.LinkID, Role: s.Role, Depth: s.Depth,
 			Path: []int64(s.Path), Certainty: c, Route: s.Route, AgreementRef: s.AgreementRef,
-			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, HeldFrom: in.CallAt})
+			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, Transfer: transferOf(s), HeldFrom: in.CallAt})
 	}
 
 	// Systems used on those links at the time of the call.
@@ -309,4 +314,12 @@ func loc(name string) *time.Location {
 		return l
 	}
 	return time.UTC
+}
+
+// transferOf is a step's transfer verdict as a trace records it.
+func transferOf(s Step) string {
+	if s.Transfer == nil {
+		return TransferNotNeeded
+	}
+	return *s.Transfer
 }

@@ -29,13 +29,16 @@ type Step struct {
 	TransferClass string `db:"transfer_class"`
 
 	// What the link records about its lawfulness.
-	AgreementRef      *string  `db:"agreement_ref"`
-	Authorisation     string   `db:"authorisation"`
-	TransferMechanism string   `db:"transfer_mechanism"`
-	SCCModule         *int16   `db:"scc_module"`
-	HealthData        bool     `db:"health_data"`
-	RoutingShare      *float64 `db:"routing_share"`
-	RoutingNote       *string  `db:"routing_note"`
+	AgreementRef      *string `db:"agreement_ref"`
+	Authorisation     string  `db:"authorisation"`
+	TransferMechanism string  `db:"transfer_mechanism"`
+	SCCModule         *int16  `db:"scc_module"`
+	HealthData        bool    `db:"health_data"`
+	// Transfer is kedja_transfer_verdict for the receiving party over this
+	// link at the instant; nil when no safeguard is needed.
+	Transfer     *string  `db:"transfer"`
+	RoutingShare *float64 `db:"routing_share"`
+	RoutingNote  *string  `db:"routing_note"`
 }
 
 // PartyFacts are an organisation's name and country standing at an instant,

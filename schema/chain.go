@@ -144,8 +144,17 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"route":             field(nn(routeEnum), "", func(h registry.Holder) any { return h.Route }),
 			"agreementRef":      field(graphql.String, "", func(h registry.Holder) any { return optStr(h.AgreementRef) }),
 			"transferMechanism": field(nn(transferEnum), "", func(h registry.Holder) any { return h.TransferMechanism }),
-			"heldFrom":          field(nn(inst), "", func(h registry.Holder) any { return h.HeldFrom }),
-			"heldUntil":         field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
+			"transfer": field(graphql.String, "The transfer verdict for this party at the call: not_needed (the EEA, adequacy, or a partial "+
+				"adequacy decision whose condition it meets), no_mechanism, adequacy_not_applicable, no_tia, safeguarded or derogation; "+
+				"null in traces stored before verdicts were recorded.",
+				func(h registry.Holder) any {
+					if h.Transfer == "" {
+						return nil
+					}
+					return h.Transfer
+				}),
+			"heldFrom":  field(nn(inst), "", func(h registry.Holder) any { return h.HeldFrom }),
+			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
 		}})
 	heldSystem := graphql.NewObject(graphql.ObjectConfig{Name: "TraceSystem", Description: "A system that held the call.",
 		Fields: graphql.Fields{

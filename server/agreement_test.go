@@ -11,10 +11,11 @@ import (
 )
 
 // The transfer rule of GDPR Chapter V lives once (kedja_transfer_verdict).
-// This runs the same transfers through responsibility (GraphQL) and the
-// checks (runChecks) and asserts that they say the same, and what the law
-// says: a gap in responsibility exactly when the checks raise third_country,
-// of the severity the verdict calls for.
+// This runs the same transfers through responsibility (GraphQL), the checks
+// (runChecks) and a trace of a call (traceCall) and asserts that they say
+// the same, and what the law says: a gap in responsibility exactly when the
+// checks raise third_country, of the severity the verdict calls for, and
+// exactly when the trace records a verdict that is a gap.
 func TestTransferRuleAgreesEverywhere(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
@@ -56,7 +57,7 @@ func TestTransferRuleAgreesEverywhere(t *testing.T) {
 		{"ClaimedAdequacyForUSWithoutDPF", "US", "company", mechanism("adequacy"), false, registry.GapAdequacyNotApplicable, "critical", ""},
 		{"ClaimedAdequacyForUSWithDPF", "US", "company", mechanism("adequacy"), true, "", "", ""},
 	}
-	processors := map[string]int64{}
+	processors, controllers := map[string]int64{}, map[string]int64{}
 	for _, tt := range tests {
 		c, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "Controller " + tt.name, Country: "SE", Kind: "public_body"})
 		if err != nil {
@@ -80,7 +81,7 @@ func TestTransferRuleAgreesEverywhere(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		processors[tt.name] = p.ID
+		processors[tt.name], controllers[tt.name] = p.ID, c.ID
 	}
 	if r := h.post(`mutation($at: Instant) { runChecks(at: $at, checks: ["third_country", "third_country_safeguarded"]) { id } }`,
 		map[string]any{"at": instant}); len(r.Errors) > 0 {
@@ -111,6 +112,24 @@ func TestTransferRuleAgreesEverywhere(t *testing.T) {
 			third, safe := severity("third_country"), severity("third_country_safeguarded")
 			if (gap != "") != (third != "") {
 				t.Errorf("responsibility and checks disagree: gap %q, third_country %q", gap, third)
+			}
+			var traced struct {
+				TraceCall struct {
+					Holders []struct {
+						Party    struct{ LegalName string }
+						Transfer string
+					}
+				}
+			}
+			h.with(t).data(`mutation($r: ID!, $at: Instant!) { traceCall(region: $r, at: $at, caseRef: "AGREE") { holders { party { legalName } transfer } } }`,
+				map[string]any{"r": fmt.Sprint(controllers[tt.name]), "at": instant}, &traced)
+			if len(traced.TraceCall.Holders) != 1 {
+				t.Fatalf("trace holders %+v, want the processor", traced.TraceCall.Holders)
+			}
+			verdict := traced.TraceCall.Holders[0].Transfer
+			traceGap := slices.Contains([]string{registry.TransferNoMechanism, registry.TransferAdequacyNotApplicable, registry.TransferNoTIA}, verdict)
+			if traceGap != (gap != "") || verdict == "" {
+				t.Errorf("the trace's verdict %q disagrees with responsibility's gap %q", verdict, gap)
 			}
 			if gap != tt.wantGap || third != tt.wantThird || safe != tt.wantSafe {
 				t.Errorf("gap %q, third_country %q, safeguarded %q; want %q, %q, %q", gap, third, safe, tt.wantGap, tt.wantThird, tt.wantSafe)

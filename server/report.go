@@ -96,24 +96,45 @@ var classWords = map[string]string{
 
 // safeguard says in words what made a transfer lawful, or that nothing did.
 func safeguard(h registry.Holder) string {
-	switch h.TransferMechanism {
-	case "scc":
+	mechanism := map[string]string{
+		"adequacy":   "beslut om adekvat skyddsnivå / adequacy decision",
+		"bcr":        "bindande företagsbestämmelser / binding corporate rules",
+		"derogation": "undantag, art. 49 / derogation, Art. 49",
+	}
+	if h.TransferMechanism == "scc" {
 		m := ""
 		if h.SCCModule != nil {
 			m = " " + strconv.Itoa(int(*h.SCCModule))
 		}
-		return "standardavtalsklausuler, modul" + m + " / standard contractual clauses, module" + m
-	case "adequacy":
+		mechanism["scc"] = "standardavtalsklausuler, modul" + m + " / standard contractual clauses, module" + m
+	}
+	// The verdict the trace recorded (kedja_transfer_verdict): the report
+	// words it, and restates no rule.
+	switch h.Transfer {
+	case registry.TransferNotNeeded:
+		if h.Party.TransferClass == "eea" {
+			return "inom EES / within the EEA"
+		}
 		return "beslut om adekvat skyddsnivå / adequacy decision"
-	case "bcr":
-		return "bindande företagsbestämmelser / binding corporate rules"
-	case "derogation":
-		return "undantag, art. 49 / derogation, Art. 49"
+	case registry.TransferNoMechanism:
+		return "ingen skyddsåtgärd registrerad / no safeguard recorded"
+	case registry.TransferAdequacyNotApplicable:
+		return "åberopat beslut om adekvat skyddsnivå gäller inte mottagaren / the adequacy decision claimed does not cover the recipient"
+	case registry.TransferNoTIA:
+		return mechanism[h.TransferMechanism] + ", utan konsekvensbedömning av överföringen / without a transfer impact assessment"
+	case registry.TransferSafeguarded, registry.TransferDerogation:
+		return mechanism[h.TransferMechanism]
 	}
-	if h.Party.TransferClass == "eea" {
+	// Traces stored before verdicts were recorded (document versions 1
+	// and 2) are worded as they were then: the mechanism as the link
+	// recorded it, else the country's standing.
+	if m, ok := mechanism[h.TransferMechanism]; ok {
+		return m
+	}
+	switch h.Party.TransferClass {
+	case "eea":
 		return "inom EES / within the EEA"
-	}
-	if h.Party.TransferClass == "adequacy" {
+	case "adequacy":
 		return "beslut om adekvat skyddsnivå / adequacy decision"
 	}
 	return "ingen skyddsåtgärd registrerad / no safeguard recorded"

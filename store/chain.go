@@ -47,6 +47,7 @@ WITH RECURSIVE root AS (
 )
 SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
        o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz)) AS transfer_class,
+       kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer,
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
        CAST(l.routing_share AS double precision) AS routing_share, l.routing_note
 FROM (SELECT * FROM walk LIMIT $5) w -- without ORDER BY, so the walk stops there

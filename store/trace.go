@@ -102,12 +102,17 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 //     statement by statement, not from one snapshot.
 //   - version 2: the same fields, with "version": 2 beside them; read from
 //     one snapshot (TraceCall).
+//   - version 3: each holder also records its transfer verdict
+//     (kedja_transfer_verdict), so the report says what the law said then;
+//     in versions 1 and 2 it is absent, and the report shows the mechanism
+//     as recorded.
 //
-// Both still decode into registry.Trace as it is. When its JSON changes,
+// All three still decode into registry.Trace as it is (a field a version
+// lacks stays empty). When its JSON changes,
 // raise traceVersion and give each older version a decoder of its own (a
 // frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
 // fails when a version 1 document no longer reads back unchanged.
-const traceVersion = 2
+const traceVersion = 3
 
 // traceDocument is a trace as call_traces.result keeps it.
 type traceDocument struct {
@@ -131,8 +136,9 @@ func decodeTrace(raw []byte) (registry.Trace, error) {
 	}
 	var t registry.Trace
 	switch version {
-	case 1, 2:
-		// The same fields; registry.Trace ignores version 2's number.
+	case 1, 2, 3:
+		// The same fields, version 3 adding one; registry.Trace ignores the
+		// version number.
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
 		}

@@ -233,7 +233,7 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	s := storetest.Store(t)
 	ctx := context.Background()
 	f := newTraceFixture(t, s)
-	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v2", store.TraceOptions{})
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v3", store.TraceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,8 +243,14 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 		Scan(&version, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if version != 2 {
-		t.Errorf("stored as version %d, want 2", version)
+	// Version 3: holders record their transfer verdict.
+	if version != 3 {
+		t.Errorf("stored as version %d, want 3", version)
+	}
+	for _, h := range tr.Holders {
+		if h.Transfer == "" {
+			t.Errorf("holder %s has no transfer verdict", h.Party.LegalName)
+		}
 	}
 	sameJSON(t, "the stored document, without its version,", tr, doc)
 	back, err := s.Trace(ctx, tr.ID)
