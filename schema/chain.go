@@ -95,12 +95,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"transfer": field(graphql.String, "The transfer verdict for the receiving party: null when no safeguard is needed "+
 				"(EEA, adequacy, or a partial adequacy decision whose condition it meets); no_mechanism, adequacy_not_applicable "+
 				"or no_tia when one is missing; safeguarded (SCCs or BCRs with a transfer impact assessment) or derogation.",
-				func(l resolvers.ResponsibilityLink) any {
-					if l.Transfer == "" {
-						return nil
-					}
-					return l.Transfer
-				}),
+				func(l resolvers.ResponsibilityLink) any { return nonEmpty(l.Transfer) }),
 			"missing": field(list(gap), "", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
 		}})
 	respPath := graphql.NewObject(graphql.ObjectConfig{Name: "ResponsibilityPath",
@@ -147,12 +142,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"transfer": field(graphql.String, "The transfer verdict for this party at the call: not_needed (the EEA, adequacy, or a partial "+
 				"adequacy decision whose condition it meets), no_mechanism, adequacy_not_applicable, no_tia, safeguarded or derogation; "+
 				"null in traces stored before verdicts were recorded.",
-				func(h registry.Holder) any {
-					if h.Transfer == "" {
-						return nil
-					}
-					return h.Transfer
-				}),
+				func(h registry.Holder) any { return nonEmpty(h.Transfer) }),
 			"heldFrom":  field(nn(inst), "", func(h registry.Holder) any { return h.HeldFrom }),
 			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
 		}})

@@ -36,6 +36,14 @@ func optStr(s *string) any {
 	return *s
 }
 
+// nonEmpty is s, or null when s is empty.
+func nonEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func optTime(t *time.Time) any {
 	if t == nil {
 		return nil
