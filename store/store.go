@@ -110,6 +110,29 @@ type queryer interface {
 }
 
 func (s *Store) selectx(ctx context.Context, q queryer, dest any, query string, args ...any) error {
+	return wrap(query, s.selectIn(ctx, q, dest, query, args...))
+}
+
+// wrap names the statement a database error came from, so that a logged
+// internal error says where it happened; callers still see only "internal
+// error", and errors.Is/As see through it (codes, cancellation).
+func wrap(query string, err error) error {
+	if err == nil || registry.AsError(err) != nil {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", statementName(query), err)
+}
+
+// statementName is the start of a statement, its white space folded.
+func statementName(query string) string {
+	q := strings.Join(strings.Fields(query), " ")
+	if len(q) > 80 {
+		q = q[:80] + "…"
+	}
+	return q
+}
+
+func (s *Store) selectIn(ctx context.Context, q queryer, dest any, query string, args ...any) error {
 	s.statements.Add(1)
 	switch q := q.(type) {
 	case *sqlx.DB:
@@ -157,14 +180,14 @@ func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.NotFound(field, "no %s with that id", what)
 	}
-	return err
+	return wrap(query, err)
 }
 
 func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) (int64, error) {
 	s.statements.Add(1)
 	res, err := q.ExecContext(ctx, query, args...)
 	if err != nil {
-		return 0, err
+		return 0, wrap(query, err)
 	}
 	return res.RowsAffected()
 }
@@ -174,7 +197,7 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) 
 	s.statements.Add(1)
 	rows, err := tx.NamedQuery(query, arg)
 	if err != nil {
-		return 0, err
+		return 0, wrap(query, err)
 	}
 	defer rows.Close()
 	var id int64

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,17 @@ func TestInWindows(t *testing.T) {
 				t.Errorf("%s in %s: got %v, want %v", tt.at, tt.tz, got, tt.want)
 			}
 		})
+	}
+}
+
+// A database error names the statement it came from (for the log), and
+// still is what it was underneath.
+func TestStoreErrorsNameTheirStatement(t *testing.T) {
+	s := storetest.Store(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Parties(ctx, []int64{1}, time.Now())
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "store: SELECT o.id, o.legal_name") {
+		t.Errorf("got %v, want a cancellation naming its statement", err)
 	}
 }
