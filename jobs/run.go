@@ -354,9 +354,11 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 		    SELECT w.controller_id, l.id, l.from_id, l.to_id, w.depth + 1, w.links || l.id, w.parties || l.to_id,
 		           l.to_id = ANY(w.parties)
 		    FROM walk w JOIN links l ON l.from_id = w.to_id AND l.valid @> CAST($1 AS timestamptz)
-		    WHERE NOT w.is_cycle AND w.depth < 50
+		    WHERE NOT w.is_cycle AND w.depth < $2
 		)
-		SELECT controller_id, link_id, from_id, to_id, depth, links FROM walk WHERE NOT is_cycle`, at); err != nil {
+		-- A link back to a party already reached says nothing new about
+		-- who holds the data (the chain view lists it as a cycle).
+		SELECT controller_id, link_id, from_id, to_id, depth, links FROM walk WHERE NOT is_cycle`, at, registry.MaxChainDepth); err != nil {
 		return fmt.Errorf("reach: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `

@@ -49,7 +49,7 @@ func (c ChainResult) Parties() []ChainParty {
 	return out
 }
 
-const maxChainDepth = 50
+const maxChainDepth = registry.MaxChainDepth
 
 func (r *Resolvers) depthArg(p graphql.ResolveParams) (int, error) {
 	d, ok := p.Args["maxDepth"].(int)

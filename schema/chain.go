@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -198,7 +199,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 	fields["chain"] = &graphql.Field{Type: nn(chain), Description: "Every party, link and system reachable from a controller at an instant.",
 		Args: graphql.FieldConfigArgument{
 			"controller": {Type: nn(graphql.ID)}, "at": {Type: nn(inst)},
-			"maxDepth": {Type: graphql.Int, Description: "1-50 (default 50)."},
+			"maxDepth": {Type: graphql.Int, Description: fmt.Sprintf("How many links deep to walk, 1-%d (default %d).", registry.MaxChainDepth, registry.MaxChainDepth)},
 		}, Resolve: r.Chain()}
 	fields["responsibility"] = &graphql.Field{Type: nn(resp),
 		Description: "Upward from an organisation or a system to every controller whose data it held at an instant.",

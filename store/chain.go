@@ -62,7 +62,7 @@ ORDER BY w.depth, w.path, w.link_id`
 // opts.MaxSteps steps exist (only the first MaxSteps are returned).
 func (s *Store) Walk(ctx context.Context, root int64, at time.Time, opts WalkOptions) (steps []registry.Step, truncated bool, err error) {
 	if opts.MaxDepth <= 0 {
-		opts.MaxDepth = 50
+		opts.MaxDepth = registry.MaxChainDepth
 	}
 	if opts.MaxSteps <= 0 {
 		opts.MaxSteps = 10000
@@ -112,7 +112,7 @@ ORDER BY link_path`
 // non-zero), at an instant, in one statement.
 func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opts WalkOptions) ([]UpPath, error) {
 	if opts.MaxDepth <= 0 {
-		opts.MaxDepth = 50
+		opts.MaxDepth = registry.MaxChainDepth
 	}
 	if opts.MaxSteps <= 0 {
 		opts.MaxSteps = 10000

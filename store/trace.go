@@ -223,7 +223,7 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 		return registry.Trace{}, registry.Invalid("caseRef", "give the case reference of the request (1 to 200 characters)")
 	}
 	if opts.MaxDepth <= 0 {
-		opts.MaxDepth = 50
+		opts.MaxDepth = registry.MaxChainDepth
 	}
 	var in registry.TraceInput
 	err := s.snapshot(ctx, func(ctx context.Context) error {
