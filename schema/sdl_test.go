@@ -1,0 +1,171 @@
+package schema_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite ../schema.graphql from the schema schema.New builds")
+
+// committed is the SDL file at the repository root.
+const committed = "../schema.graphql"
+
+// build makes the schema as the server does. Its shape does not depend on
+// the store or the clock (they are used only when a field resolves), so no
+// database is needed; server's TestServedSchemaMatchesSDL checks the one a
+// real server answers with.
+func build(t *testing.T) graphql.Schema {
+	t.Helper()
+	s, err := schema.New(&resolvers.Resolvers{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// The committed schema.graphql is exactly what the schema prints, so that a
+// change to the API shows in review as a change to that file.
+func TestSDL(t *testing.T) {
+	got := schema.SDL(build(t))
+	if *update {
+		if err := os.WriteFile(committed, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(committed)
+	if err != nil {
+		t.Fatalf("%v; create it with: go test ./schema -run TestSDL -update", err)
+	}
+	if got != string(want) {
+		t.Errorf("schema.graphql differs from the schema (- committed, + built):\n%s\n"+
+			"If the change is meant, regenerate it with: go test ./schema -run TestSDL -update", lineDiff(string(want), got, 60))
+	}
+}
+
+// Printing twice gives the same text: graphql-go's maps are iterated in a
+// new order each time, so this fails if anything is printed unsorted.
+func TestSDLIsDeterministic(t *testing.T) {
+	first := schema.SDL(build(t))
+	for i := 0; i < 5; i++ {
+		if again := schema.SDL(build(t)); again != first {
+			t.Fatalf("two prints of the schema differ:\n%s", lineDiff(first, again, 20))
+		}
+	}
+}
+
+func TestSDLForms(t *testing.T) {
+	status := graphql.NewEnum(graphql.EnumConfig{Name: "Status", Description: "A status.", Values: graphql.EnumValueConfigMap{
+		"OPEN": {Value: "open", Description: "Open."},
+		"OLD":  {Value: "old", Description: "Old.", DeprecationReason: "Use OPEN."},
+	}})
+	in := graphql.NewInputObject(graphql.InputObjectConfig{Name: "Filter", Description: `Says "hi"`, Fields: graphql.InputObjectConfigFieldMap{
+		"b": {Type: graphql.Int, Description: "Two\nlines.", DefaultValue: 5},
+		"a": {Type: graphql.NewNonNull(status), Description: "A."},
+	}})
+	q := graphql.NewObject(graphql.ObjectConfig{Name: "Query", Description: "Root.", Fields: graphql.Fields{
+		"z": {Type: graphql.String, Description: "Z.", DeprecationReason: graphql.DefaultDeprecationReason},
+		"y": {Type: graphql.NewList(graphql.NewNonNull(status)), Description: "Y.", Args: graphql.FieldConfigArgument{
+			"f": {Type: in, Description: "F."}, "e": {Type: graphql.String, Description: `E """x""".`, DefaultValue: "a<b"},
+		}},
+	}})
+	s, err := graphql.NewSchema(graphql.SchemaConfig{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `schema {
+  query: Query
+}
+
+"""
+Says "hi"
+"""
+input Filter {
+  """A."""
+  a: Status!
+  """
+  Two
+  lines.
+  """
+  b: Int = 5
+}
+
+"""Root."""
+type Query {
+  """Y."""
+  y(
+    """E \"""x\"""."""
+    e: String = "a<b"
+    """F."""
+    f: Filter
+  ): [Status!]
+  """Z."""
+  z: String @deprecated
+}
+
+"""A status."""
+enum Status {
+  """Old."""
+  OLD @deprecated(reason: "Use OPEN.")
+  """Open."""
+  OPEN
+}
+`
+	if got := schema.SDL(s); got != want {
+		t.Errorf("SDL (- want, + got):\n%s", lineDiff(want, got, 60))
+	}
+}
+
+// lineDiff shows how b differs from a, line by line (longest common
+// subsequence), at most limit changed lines.
+func lineDiff(a, b string, limit int) string {
+	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	// lcs[i][j] is the length of the longest common subsequence of x[i:], y[j:].
+	lcs := make([][]int, len(x)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(y)+1)
+	}
+	for i := len(x) - 1; i >= 0; i-- {
+		for j := len(y) - 1; j >= 0; j-- {
+			if x[i] == y[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out strings.Builder
+	shown := 0
+	emit := func(sign string, line int, text string) {
+		if shown < limit {
+			fmt.Fprintf(&out, "%s%5d  %s\n", sign, line, text)
+		}
+		shown++
+	}
+	i, j := 0, 0
+	for i < len(x) || j < len(y) {
+		switch {
+		case i < len(x) && j < len(y) && x[i] == y[j]:
+			i, j = i+1, j+1
+		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
+			emit("-", i+1, x[i])
+			i++
+		default:
+			emit("+", j+1, y[j])
+			j++
+		}
+	}
+	if shown > limit {
+		fmt.Fprintf(&out, "... and %d more changed lines\n", shown-limit)
+	}
+	return out.String()
+}
