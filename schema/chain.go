@@ -12,11 +12,26 @@ import (
 var (
 	routeEnum = enum("Route", "What a link's routing says of a call at an instant: ALL (nothing restricts it), IN_WINDOW, "+
 		"OUT_OF_WINDOW, SHARE (only a share of calls, no window), UNSTRUCTURED (described in words only).",
-		[]string{"all", "in_window", "out_of_window", "share", "unstructured"})
-	certaintyEnum = enum("Certainty", "How sure a trace is that a holder held the call.", []string{registry.Certain, registry.Possible})
-	holdEndEnum   = enum("HoldEnd", "What ended a system's hold on a call: CALL_END (it does not store calls), RETENTION, "+
+		[]string{"all", "in_window", "out_of_window", "share", "unstructured"}, map[string]string{
+			"all":           "Nothing restricts the link: no windows, no share below 1 and no routing note; every call takes it.",
+			"in_window":     "The instant falls in one of the link's weekly routing windows: the call took the link.",
+			"out_of_window": "The link has weekly routing windows and the instant falls in none of them: the call did not take it.",
+			"share":         "The link takes only a share of calls (below 1) and no window decides which: the call possibly took it.",
+			"unstructured":  "Only a routing note in words says which calls take the link; it is assumed the call did.",
+		})
+	certaintyEnum = enum("Certainty", "How sure a trace is that a holder held the call.", []string{registry.Certain, registry.Possible}, map[string]string{
+		registry.Certain:  "The call took every link on the way to it.",
+		registry.Possible: "Some link on the way takes only a share of calls (SHARE), so the call possibly reached it.",
+	})
+	holdEndEnum = enum("HoldEnd", "What ended a system's hold on a call: CALL_END (it does not store calls), RETENTION, "+
 		"MOVED (the data moved on), ENDED (the system was taken out of service) or UNKNOWN.",
-		[]string{"call_end", "retention", "moved", "ended", "unknown"})
+		[]string{"call_end", "retention", "moved", "ended", "unknown"}, map[string]string{
+			"call_end":  "It does not store calls (telephony or other), so it held the call only while the call lasted.",
+			"retention": "Its retention period, counted in days from the call, ran out.",
+			"moved":     "The stored data was moved out of it into another system.",
+			"ended":     "The system was taken out of service.",
+			"unknown":   "Nothing recorded ends the hold: no retention period, no later move, still in service.",
+		})
 )
 
 // chainFields adds the chain, responsibility and trace queries to the query

@@ -11,10 +11,31 @@ import (
 )
 
 var (
-	severityEnum      = enum("Severity", "How serious a finding is.", registry.Severities)
-	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.", registry.FindingStatuses)
-	subjectKindEnum   = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"})
-	policyEnum        = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).", registry.LocationPolicies)
+	severityEnum = enum("Severity", "How serious a finding is, as the check that found it judged.", registry.Severities, map[string]string{
+		"critical": "The gravest: data received in, stored in or accessed from a third country with no safeguard, " +
+			"or stored recordings reachable from the internet without authentication.",
+		"high": "Serious: for example a processor without an agreement, a sub-processor without authorisation, " +
+			"or a missing or expired security attestation.",
+		"medium": "Of concern: for example an attestation about to expire, or recordings not encrypted at rest.",
+		"low":    "Worth knowing: a third-country transfer under SCCs or BCRs with a transfer impact assessment.",
+	})
+	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.",
+		registry.FindingStatuses, map[string]string{
+			"open":     "Found by a run of its check and by every run of that check since; not accepted, or its acceptance ran out.",
+			"resolved": "A later run of its check no longer found it.",
+			"accepted": "Accepted with a justification until a date (inclusive); the day after, it reads as OPEN again.",
+		})
+	subjectKindEnum = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"}, map[string]string{
+		"party":  "An organisation (subjectParty).",
+		"system": "A system (subjectSystem).",
+		"link":   "A link (subjectLink).",
+	})
+	policyEnum = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).",
+		registry.LocationPolicies, map[string]string{
+			"country":      "Data may be only in the one country the policy names (for example SE).",
+			"eea":          "Data may be only in the EEA.",
+			"eea_adequacy": "Data may be in the EEA or in a country with a full adequacy decision; a partial decision does not count.",
+		})
 )
 
 // findingFields adds findings, runs and location policies to the schema.
