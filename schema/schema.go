@@ -329,8 +329,8 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		mutationFields[name] = f
 	}
 	mutation := graphql.NewObject(graphql.ObjectConfig{Name: "Mutation", Fields: mutationFields,
-		Description: "What can be written. Each mutation is one transaction: bad input is refused whole, and every change " +
-			"is recorded with its author in the record's history."})
+		Description: "What can be written. Each mutation is one transaction: bad input is refused whole. Nothing is deleted: " +
+			"ending something sets the end of its period, and every change to a registry record is kept, with its author, in its history."})
 
 	sch, err := graphql.NewSchema(graphql.SchemaConfig{Query: query, Mutation: mutation})
 	if err != nil {

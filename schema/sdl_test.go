@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -169,3 +170,59 @@ func lineDiff(a, b string, limit int) string {
 	}
 	return out.String()
 }
+
+// Every type, field, argument, input field and enum value the schema
+// declares has a description: regulators, procurement staff and
+// access-request handlers read the API through GraphQL tools, and the
+// descriptions are all they see of what a value means.
+func TestEverythingIsDescribed(t *testing.T) {
+	if missing := undescribed(build(t)); len(missing) > 0 {
+		t.Errorf("%d schema elements have no description:\n  %s", len(missing), strings.Join(missing, "\n  "))
+	}
+}
+
+// undescribed lists, by path (Type.field(arg), Enum.VALUE), every element
+// of s without a description, leaving out GraphQL's own types and scalars.
+func undescribed(s graphql.Schema) []string {
+	var missing []string
+	check := func(path, desc string) {
+		if strings.TrimSpace(desc) == "" {
+			missing = append(missing, path)
+		}
+	}
+	for name, t := range s.TypeMap() {
+		if strings.HasPrefix(name, "__") {
+			continue
+		}
+		switch t := t.(type) {
+		case *graphql.Scalar:
+			if !builtinScalars[name] {
+				check(name, t.Description())
+			}
+		case *graphql.Enum:
+			check(name, t.Description())
+			for _, v := range t.Values() {
+				check(name+"."+v.Name, v.Description)
+			}
+		case *graphql.InputObject:
+			check(name, t.Description())
+			for fname, f := range t.Fields() {
+				check(name+"."+fname, f.Description())
+			}
+		case *graphql.Object:
+			check(name, t.Description())
+			for fname, f := range t.Fields() {
+				check(name+"."+fname, f.Description)
+				for _, a := range f.Args {
+					check(name+"."+fname+"("+a.Name()+")", a.Description())
+				}
+			}
+		default:
+			missing = append(missing, fmt.Sprintf("%s (a %T, which this test does not know)", name, t))
+		}
+	}
+	sort.Strings(missing)
+	return missing
+}
+
+var builtinScalars = map[string]bool{"String": true, "Int": true, "Float": true, "Boolean": true, "ID": true}
