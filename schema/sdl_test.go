@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/graphql-go/graphql"
+	"github.com/graphql-go/graphql/language/ast"
+	"github.com/graphql-go/graphql/language/parser"
 
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/schema"
@@ -121,8 +123,36 @@ enum Status {
   OPEN
 }
 `
-	if got := schema.SDL(s); got != want {
+	got := schema.SDL(s)
+	if got != want {
 		t.Errorf("SDL (- want, + got):\n%s", lineDiff(want, got, 60))
+	}
+	// The block strings read back as the descriptions they print, quotes,
+	// escapes and line breaks included.
+	doc, err := parser.Parse(parser.ParseParams{Source: got})
+	if err != nil {
+		t.Fatalf("the SDL does not parse: %v", err)
+	}
+	read := map[string]string{}
+	for _, d := range doc.Definitions {
+		switch d := d.(type) {
+		case *ast.InputObjectDefinition:
+			read[d.Name.Value] = d.Description.Value
+			for _, f := range d.Fields {
+				read[d.Name.Value+"."+f.Name.Value] = f.Description.Value
+			}
+		case *ast.ObjectDefinition:
+			for _, f := range d.Fields {
+				for _, a := range f.Arguments {
+					read[d.Name.Value+"."+f.Name.Value+"("+a.Name.Value+")"] = a.Description.Value
+				}
+			}
+		}
+	}
+	for path, desc := range map[string]string{"Filter": `Says "hi"`, "Filter.b": "Two\nlines.", "Query.y(e)": `E """x""".`} {
+		if read[path] != desc {
+			t.Errorf("%s reads back as %q; want %q", path, read[path], desc)
+		}
 	}
 }
 
