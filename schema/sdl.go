@@ -7,9 +7,24 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/resolvers"
 )
+
+// Printed is kedja's schema as SDL: what schema.graphql holds. The schema's
+// shape does not depend on the store, the clock or the time zone (they are
+// used only when a field resolves), so it is built over resolvers without
+// them and needs no database.
+func Printed() (string, error) {
+	s, err := New(&resolvers.Resolvers{Location: time.UTC})
+	if err != nil {
+		return "", err
+	}
+	return SDL(s), nil
+}
 
 // builtin are the types every GraphQL schema has; the SDL leaves them out,
 // as the spec's own printers do.
