@@ -20,7 +20,7 @@ var (
 			"unstructured":  "Only a routing note in words says which calls take the link; it is assumed the call did.",
 		})
 	certaintyEnum = enum("Certainty", "How sure a trace is that a holder held the call.", []string{registry.Certain, registry.Possible}, map[string]string{
-		registry.Certain:  "The call took every link on the way to it.",
+		registry.Certain:  "No link on the way to it takes only a share of calls, so the call reached it (a link routed only by a note in words is assumed to have taken it).",
 		registry.Possible: "Some link on the way takes only a share of calls (SHARE), so the call possibly reached it.",
 	})
 	holdEndEnum = enum("HoldEnd", "What ended a system's hold on a call: CALL_END (it does not store calls), RETENTION, "+

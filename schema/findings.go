@@ -199,7 +199,7 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 		"policy":       in(nn(policyEnum), "Where its data may be."),
 		"country":      in(graphql.String, "For COUNTRY. The ISO 3166-1 alpha-2 code of the one country; give it exactly then."),
 		"reference":    in(graphql.String, "Where the rule comes from, such as a contract clause (up to 300 characters)."),
-		"validFrom":    in(nn(inst), "First instant the rule applies (inclusive); the policy in force then ends here."),
+		"validFrom":    in(nn(inst), "First instant the rule applies (inclusive); an open-ended policy of the controller that started earlier ends here."),
 		"validTo":      in(inst, "First instant it no longer applies (exclusive); omit while it lasts."),
 	})
 	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy),

@@ -45,7 +45,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	})
 	profileInput := inputObject("SystemProfileInput", "A system's security facts from validFrom on.", graphql.InputObjectConfigFieldMap{
 		"systemId":            in(nn(id), "The system the facts are about."),
-		"validFrom":           in(nn(inst), "First instant the facts hold (inclusive); the profile in force then ends here."),
+		"validFrom":           in(nn(inst), "First instant the facts hold (inclusive); an open-ended profile of the system that started earlier ends here."),
 		"validTo":             in(inst, "First instant they no longer hold (exclusive); omit while they last."),
 		"internetExposed":     in(nn(boolean), "Whether the system is reachable from the internet."),
 		"authentication":      in(nn(authenticationEnum), "How its users prove who they are."),
