@@ -11,10 +11,31 @@ import (
 )
 
 var (
-	severityEnum      = enum("Severity", "How serious a finding is.", registry.Severities)
-	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.", registry.FindingStatuses)
-	subjectKindEnum   = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"})
-	policyEnum        = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).", registry.LocationPolicies)
+	severityEnum = enum("Severity", "How serious a finding is, as the check that found it judged.", registry.Severities, map[string]string{
+		"critical": "The gravest: data received in, stored in or accessed from a third country with no safeguard, " +
+			"or stored recordings reachable from the internet without authentication.",
+		"high": "Serious: for example a processor without an agreement, a sub-processor without authorisation, " +
+			"or a missing or expired security attestation.",
+		"medium": "Of concern: for example an attestation about to expire, or recordings not encrypted at rest.",
+		"low":    "Worth knowing: a third-country transfer under SCCs or BCRs with a transfer impact assessment.",
+	})
+	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.",
+		registry.FindingStatuses, map[string]string{
+			"open":     "Found by a run of its check and by every run of that check since; not accepted, or its acceptance ran out.",
+			"resolved": "A later run of its check no longer found it.",
+			"accepted": "Accepted with a justification until a date (inclusive); the day after, it reads as OPEN again.",
+		})
+	subjectKindEnum = enum("SubjectKind", "What a finding is about.", []string{"party", "system", "link"}, map[string]string{
+		"party":  "An organisation (subjectParty).",
+		"system": "A system (subjectSystem).",
+		"link":   "A link (subjectLink).",
+	})
+	policyEnum = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).",
+		registry.LocationPolicies, map[string]string{
+			"country":      "Data may be only in the one country the policy names (for example SE).",
+			"eea":          "Data may be only in the EEA.",
+			"eea_adequacy": "Data may be in the EEA or in a country with a full adequacy decision; a partial decision does not count.",
+		})
 
 	checkRunStatusEnum = describedEnum("CheckRunStatus",
 		"What became of a run of checks, or of a scheduled slot on one instance. Every instance records every slot it "+
@@ -47,15 +68,15 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	event := graphql.NewObject(graphql.ObjectConfig{Name: "FindingEvent", Description: "A step in a finding's history.",
 		Fields: graphql.Fields{
 			"event": field(nn(graphql.String), "opened, resolved, reopened, accepted or acceptance_lapsed.", func(e registry.FindingEvent) any { return e.Event }),
-			"at":    field(nn(inst), "", func(e registry.FindingEvent) any { return e.At }),
-			"actor": field(nn(graphql.String), "", func(e registry.FindingEvent) any { return e.Actor }),
+			"at":    field(nn(inst), "When it happened.", func(e registry.FindingEvent) any { return e.At }),
+			"actor": field(nn(graphql.String), "Who did it: a token's name, or the run's actor (kedja schedule, kedja check).", func(e registry.FindingEvent) any { return e.Actor }),
 			"runId": field(graphql.ID, "The run that saw it.", func(e registry.FindingEvent) any {
 				if e.RunID == nil {
 					return nil
 				}
 				return id(*e.RunID)
 			}),
-			"note": field(graphql.String, "", func(e registry.FindingEvent) any { return optStr(e.Note) }),
+			"note": field(graphql.String, "Details, such as an acceptance's end date and justification; null if none.", func(e registry.FindingEvent) any { return optStr(e.Note) }),
 		}})
 	subject := func(kind string) func(f registry.Finding) *int64 {
 		return func(f registry.Finding) *int64 {
@@ -68,25 +89,25 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	t.compliance = graphql.NewObject(graphql.ObjectConfig{Name: "Finding",
 		Description: "Something a check found about a party, system or link in a controller's chain.",
 		Fields: graphql.Fields{
-			"id":            field(nn(graphql.ID), "", func(f registry.Finding) any { return id(f.ID) }),
+			"id":            field(nn(graphql.ID), "The finding's id in the registry.", func(f registry.Finding) any { return id(f.ID) }),
 			"check":         field(nn(graphql.String), "The check's id (see checks).", func(f registry.Finding) any { return f.Check }),
-			"severity":      field(nn(severityEnum), "", func(f registry.Finding) any { return f.Severity }),
-			"status":        field(nn(findingStatusEnum), "", func(f registry.Finding) any { return f.Status }),
-			"subjectKind":   field(nn(subjectKindEnum), "", func(f registry.Finding) any { return f.SubjectKind }),
-			"subjectParty":  {Type: t.org, Resolve: resolvers.ByID(r, resolvers.Orgs, subject("party"))},
-			"subjectSystem": {Type: t.system, Resolve: resolvers.ByID(r, resolvers.Systems, subject("system"))},
-			"subjectLink":   {Type: t.link, Resolve: resolvers.ByID(r, resolvers.Links, subject("link"))},
+			"severity":      field(nn(severityEnum), "How serious the check judged it.", func(f registry.Finding) any { return f.Severity }),
+			"status":        field(nn(findingStatusEnum), "Its status as in effect today: an acceptance that ran out reads as OPEN.", func(f registry.Finding) any { return f.Status }),
+			"subjectKind":   field(nn(subjectKindEnum), "What it is about: a party, a system or a link.", func(f registry.Finding) any { return f.SubjectKind }),
+			"subjectParty":  {Type: t.org, Description: "The organisation it is about when subjectKind is PARTY; else null.", Resolve: resolvers.ByID(r, resolvers.Orgs, subject("party"))},
+			"subjectSystem": {Type: t.system, Description: "The system it is about when subjectKind is SYSTEM; else null.", Resolve: resolvers.ByID(r, resolvers.Systems, subject("system"))},
+			"subjectLink":   {Type: t.link, Description: "The link it is about when subjectKind is LINK; else null.", Resolve: resolvers.ByID(r, resolvers.Links, subject("link"))},
 			"controller":    {Type: nn(t.org), Description: "The controller whose chain it affects.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(f registry.Finding) *int64 { return &f.ControllerID })},
 			"path":          {Type: list(t.link), Description: "The links from the controller to the subject.", Resolve: resolvers.LinksByIDs(r, func(f registry.Finding) []int64 { return f.Path })},
-			"legalRef":      field(nn(graphql.String), "", func(f registry.Finding) any { return f.LegalRef }),
-			"message":       field(nn(graphql.String), "", func(f registry.Finding) any { return f.Message }),
+			"legalRef":      field(nn(graphql.String), "The law or rule it concerns, such as GDPR Art. 28(3).", func(f registry.Finding) any { return f.LegalRef }),
+			"message":       field(nn(graphql.String), "What was found, in English.", func(f registry.Finding) any { return f.Message }),
 			"evidence":      field(nn(graphql.String), "What the check saw, as JSON.", func(f registry.Finding) any { return string(f.Evidence) }),
-			"firstSeen":     field(nn(inst), "", func(f registry.Finding) any { return f.FirstSeen }),
-			"lastSeen":      field(nn(inst), "", func(f registry.Finding) any { return f.LastSeen }),
-			"resolvedAt":    field(inst, "", func(f registry.Finding) any { return optTime(f.ResolvedAt) }),
-			"acceptedBy":    field(graphql.String, "", func(f registry.Finding) any { return optStr(f.AcceptedBy) }),
-			"acceptedUntil": field(dateScalar, "", func(f registry.Finding) any { return optTime(f.AcceptedUntil) }),
-			"justification": field(graphql.String, "", func(f registry.Finding) any { return optStr(f.Justification) }),
+			"firstSeen":     field(nn(inst), "When a run of checks first found it: the run's clock time, not the instant the run evaluated.", func(f registry.Finding) any { return f.FirstSeen }),
+			"lastSeen":      field(nn(inst), "When a run of checks last found it (clock time).", func(f registry.Finding) any { return f.LastSeen }),
+			"resolvedAt":    field(inst, "When a run of its check no longer found it; null unless RESOLVED.", func(f registry.Finding) any { return optTime(f.ResolvedAt) }),
+			"acceptedBy":    field(graphql.String, "Who accepted it last (a token's name); null if never accepted.", func(f registry.Finding) any { return optStr(f.AcceptedBy) }),
+			"acceptedUntil": field(dateScalar, "Last day its latest acceptance holds (inclusive); null if never accepted.", func(f registry.Finding) any { return optTime(f.AcceptedUntil) }),
+			"justification": field(graphql.String, "Why it was last accepted; null if never accepted.", func(f registry.Finding) any { return optStr(f.Justification) }),
 			"events": {Type: list(event), Description: "Its history, oldest first.",
 				Resolve: resolvers.Related(r, resolvers.FindingEvents, func(f registry.Finding) int64 { return f.ID })},
 		}})
@@ -95,61 +116,74 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	run := graphql.NewObject(graphql.ObjectConfig{Name: "CheckRun",
 		Description: "One run of checks, or what one instance did with a scheduled slot it did not run.",
 		Fields: graphql.Fields{
-			"id":      field(nn(graphql.ID), "", func(c registry.CheckRun) any { return id(c.ID) }),
-			"checks":  field(list(graphql.String), "", func(c registry.CheckRun) any { return []string(c.Checks) }),
+			"id":      field(nn(graphql.ID), "The run's id; runs are numbered in the order they start.", func(c registry.CheckRun) any { return id(c.ID) }),
+			"checks":  field(list(graphql.String), "The ids of the checks it ran, or would have run.", func(c registry.CheckRun) any { return []string(c.Checks) }),
 			"trigger": field(nn(graphql.String), "schedule, api or cli.", func(c registry.CheckRun) any { return c.Trigger }),
-			"actor":   field(nn(graphql.String), "", func(c registry.CheckRun) any { return c.Actor }),
+			"actor":   field(nn(graphql.String), "Who started it: a token's name, kedja schedule or kedja check.", func(c registry.CheckRun) any { return c.Actor }),
 			"slot":    field(inst, "The scheduled time, for scheduled runs.", func(c registry.CheckRun) any { return optTime(c.Slot) }),
 			"status":  field(nn(checkRunStatusEnum), "What became of the run or slot.", func(c registry.CheckRun) any { return c.Status }),
 			"failure": field(checkRunFailureEnum, "Why a FAILED run failed; null otherwise.", func(c registry.CheckRun) any { return optStr(c.Failure) }),
 			"evaluatedAt": field(inst, "The instant the registry was evaluated at; null for a slot this instance did not run.",
 				func(c registry.CheckRun) any { return optTime(c.EvaluatedAt) }),
-			"startedAt": field(nn(inst), "When the run started, or when a slot not run was recorded.", func(c registry.CheckRun) any { return c.StartedAt }),
+			"startedAt": field(nn(inst), "When the run started, or when a slot not run was recorded (clock time).", func(c registry.CheckRun) any { return c.StartedAt }),
 			"endedAt":   field(inst, "When the run ran or failed; null while RUNNING, when ABANDONED, and for a slot not run.", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
-			"found":     field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Found) }),
-			"opened":    field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Opened) }),
-			"reopened":  field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
-			"resolved":  field(graphql.Int, "", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
+			"found":     field(graphql.Int, "How many findings it found, one per check, subject and controller; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Found) }),
+			"opened":    field(graphql.Int, "How many of them were new; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Opened) }),
+			"reopened":  field(graphql.Int, "How many of them had been resolved and returned; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
+			"resolved":  field(graphql.Int, "How many open or accepted findings of its checks it no longer found, now resolved; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
 			"failed":    failed,
 		}})
-	checkInfo := graphql.NewObject(graphql.ObjectConfig{Name: "Check", Fields: graphql.Fields{
-		"id":       field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.ID }),
-		"title":    field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.Title }),
-		"legalRef": field(nn(graphql.String), "", func(c resolvers.CheckInfo) any { return c.LegalRef }),
-	}})
+	checkInfo := graphql.NewObject(graphql.ObjectConfig{Name: "Check",
+		Description: "A compliance check of the catalogue: what it looks for and the law it rests on.", Fields: graphql.Fields{
+			"id":       field(nn(graphql.String), "The check's id, as findings and runChecks name it.", func(c resolvers.CheckInfo) any { return c.ID }),
+			"title":    field(nn(graphql.String), "What it looks for, in English.", func(c resolvers.CheckInfo) any { return c.Title }),
+			"legalRef": field(nn(graphql.String), "The law or rule it rests on, such as GDPR Art. 28(2).", func(c resolvers.CheckInfo) any { return c.LegalRef }),
+		}})
 	t.policy = graphql.NewObject(graphql.ObjectConfig{Name: "LocationPolicy", Description: "A controller's rule for where its data may be.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return t.periodFields(graphql.Fields{
-				"id":          field(nn(graphql.ID), "", func(p registry.LocationPolicy) any { return id(p.ID) }),
-				"controller":  {Type: nn(t.org), Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.LocationPolicy) *int64 { return &p.ControllerID })},
-				"policy":      field(nn(policyEnum), "", func(p registry.LocationPolicy) any { return p.Policy }),
+				"id":          field(nn(graphql.ID), "The policy's id in the registry.", func(p registry.LocationPolicy) any { return id(p.ID) }),
+				"controller":  {Type: nn(t.org), Description: "The controller whose rule it is.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.LocationPolicy) *int64 { return &p.ControllerID })},
+				"policy":      field(nn(policyEnum), "Where its data may be.", func(p registry.LocationPolicy) any { return p.Policy }),
 				"countryCode": field(graphql.String, "For COUNTRY.", func(p registry.LocationPolicy) any { return optStr(p.Country) }),
 				"reference":   field(graphql.String, "Where the rule comes from (a contract clause).", func(p registry.LocationPolicy) any { return optStr(p.Reference) }),
 			}, func(s any) registry.Period { return s.(registry.LocationPolicy).Period })
 		})})
 
-	filter := inputObject("FindingFilter", "", graphql.InputObjectConfigFieldMap{
-		"severity": in(severityEnum, ""), "check": in(graphql.String, ""), "status": in(findingStatusEnum, ""),
-		"subjectKind": in(subjectKindEnum, ""), "subjectId": in(graphql.ID, ""), "controllerId": in(graphql.ID, ""),
-		"since": in(inst, "First seen at or after."),
+	filter := inputObject("FindingFilter", "Narrows a list of findings; each field given must match.", graphql.InputObjectConfigFieldMap{
+		"severity":     in(severityEnum, "Only findings of this severity."),
+		"check":        in(graphql.String, "Only findings of this check (its id; see checks)."),
+		"status":       in(findingStatusEnum, "Only findings with this status as in effect today."),
+		"subjectKind":  in(subjectKindEnum, "Only findings about this kind of subject."),
+		"subjectId":    in(graphql.ID, "Only findings about the party, system or link with this id; add subjectKind to say which."),
+		"controllerId": in(graphql.ID, "Only findings in this controller's chain."),
+		"since":        in(inst, "First seen at or after."),
 	})
 	paged := graphql.FieldConfigArgument{
-		"filter": {Type: filter}, "first": {Type: graphql.Int, Description: "1-500 (default 50)."}, "after": {Type: graphql.String},
+		"filter": {Type: filter, Description: "Only those that match every field given; without it, all."},
+		"first":  {Type: graphql.Int, Description: "1-500 (default 50)."},
+		"after":  {Type: graphql.String, Description: "endCursor of the previous page."},
 	}
-	query["findings"] = &graphql.Field{Type: nn(t.connection(t.compliance)), Args: paged, Resolve: r.Findings()}
-	query["finding"] = &graphql.Field{Type: t.compliance, Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}}, Resolve: r.Finding()}
+	query["findings"] = &graphql.Field{Type: nn(t.connection(t.compliance)), Args: paged, Resolve: r.Findings(),
+		Description: "What the compliance checks found, in id order (oldest first), a page at a time, each with its status as in effect today."}
+	query["finding"] = &graphql.Field{Type: t.compliance, Resolve: r.Finding(),
+		Description: "A finding by its id; a NOT_FOUND error if there is none.",
+		Args:        graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID), Description: "The finding's id."}}}
 	query["checkRuns"] = &graphql.Field{Type: nn(t.connection(run)), Description: "Runs of checks, newest first.",
-		Args: graphql.FieldConfigArgument{"first": {Type: graphql.Int}, "after": {Type: graphql.String}}, Resolve: r.CheckRuns()}
+		Args: graphql.FieldConfigArgument{
+			"first": {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
+			"after": {Type: graphql.String, Description: "endCursor of the previous page."},
+		}, Resolve: r.CheckRuns()}
 	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
 		Resolve: func(graphql.ResolveParams) (any, error) { return resolvers.Checks(), nil }}
 
 	audit := graphql.NewObject(graphql.ObjectConfig{Name: "AuditEntry",
 		Description: "One request as the audit log recorded it. Queries are kept as hashes; tokens and health data never.",
 		Fields: graphql.Fields{
-			"id":        field(nn(graphql.ID), "", func(e store.AuditEntry) any { return id(e.ID) }),
-			"at":        field(nn(inst), "", func(e store.AuditEntry) any { return e.At }),
+			"id":        field(nn(graphql.ID), "The entry's number; entries are numbered in the order they are recorded.", func(e store.AuditEntry) any { return id(e.ID) }),
+			"at":        field(nn(inst), "When the request was recorded, once answered.", func(e store.AuditEntry) any { return e.At }),
 			"principal": field(nn(graphql.String), "The token's name.", func(e store.AuditEntry) any { return e.Principal }),
-			"role":      field(nn(graphql.String), "", func(e store.AuditEntry) any { return e.Role }),
+			"role":      field(nn(graphql.String), "The token's role, or none when no valid token was given.", func(e store.AuditEntry) any { return e.Role }),
 			"operation": field(nn(graphql.String), "The operation's name, or its kind and first field.", func(e store.AuditEntry) any { return e.Operation }),
 			"queryHash": field(nn(graphql.String), "SHA-256 of the query text.", func(e store.AuditEntry) any { return e.QueryHash }),
 			"affected":  field(list(graphql.String), "Objects written or traced, as kind:id.", func(e store.AuditEntry) any { return []string(e.Affected) }),
@@ -158,12 +192,18 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"outcome":   field(nn(graphql.String), "ok, or the error codes.", func(e store.AuditEntry) any { return e.Outcome }),
 			"hash":      field(nn(graphql.String), "This row's link in the hash chain (hex).", func(e store.AuditEntry) any { return fmt.Sprintf("%x", e.Hash) }),
 		}})
-	auditFilter := inputObject("AuditFilter", "", graphql.InputObjectConfigFieldMap{
-		"principal": in(graphql.String, ""), "operation": in(graphql.String, ""), "caseRef": in(graphql.String, ""),
-		"since": in(inst, ""),
+	auditFilter := inputObject("AuditFilter", "Narrows the audit log; each field given must match exactly.", graphql.InputObjectConfigFieldMap{
+		"principal": in(graphql.String, "Only requests made with the token of this name."),
+		"operation": in(graphql.String, "Only requests with this operation, as the log records it."),
+		"caseRef":   in(graphql.String, "Only requests that served this access request's case reference."),
+		"since":     in(inst, "Only requests recorded at or after this instant."),
 	})
 	query["auditLog"] = &graphql.Field{Type: nn(t.connection(audit)), Description: "The audit log, newest first.",
-		Args:    graphql.FieldConfigArgument{"filter": {Type: auditFilter}, "first": {Type: graphql.Int}, "after": {Type: graphql.String}},
+		Args: graphql.FieldConfigArgument{
+			"filter": {Type: auditFilter, Description: "Only entries that match every field given; without it, all."},
+			"first":  {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
+			"after":  {Type: graphql.String, Description: "endCursor of the previous page."},
+		},
 		Resolve: r.AuditLog()}
 
 	mutation["runChecks"] = &graphql.Field{Type: nn(run),
@@ -173,19 +213,30 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
 		}, Resolve: r.RunChecks()}
 	mutation["acceptFinding"] = &graphql.Field{Type: nn(t.compliance),
-		Description: "Accepts a finding with a justification until a date; after it, the finding counts as open again.",
+		Description: "Accepts a finding with a justification until a date; after it, the finding counts as open again. " +
+			"A resolved finding cannot be accepted (CONFLICT).",
 		Args: graphql.FieldConfigArgument{
-			"id": {Type: nn(graphql.ID)}, "justification": {Type: nn(graphql.String)}, "until": {Type: nn(dateScalar)},
+			"id":            {Type: nn(graphql.ID), Description: "The finding's id."},
+			"justification": {Type: nn(graphql.String), Description: "Why it is accepted, 1 to 4,000 characters; kept with the finding and in its history."},
+			"until":         {Type: nn(dateScalar), Description: "Last day the acceptance holds (inclusive); today or later."},
 		}, Resolve: r.AcceptFinding()}
-	policyInput := inputObject("LocationPolicyInput", "", graphql.InputObjectConfigFieldMap{
-		"controllerId": in(nn(graphql.ID), ""), "policy": in(nn(policyEnum), ""), "country": in(graphql.String, "For COUNTRY."),
-		"reference": in(graphql.String, ""), "validFrom": in(nn(inst), ""), "validTo": in(inst, ""),
+	policyInput := inputObject("LocationPolicyInput", "A controller's rule for where its data may be, from validFrom on.", graphql.InputObjectConfigFieldMap{
+		"controllerId": in(nn(graphql.ID), "The controller the rule is for."),
+		"policy":       in(nn(policyEnum), "Where its data may be."),
+		"country":      in(graphql.String, "For COUNTRY. The ISO 3166-1 alpha-2 code of the one country; give it exactly then."),
+		"reference":    in(graphql.String, "Where the rule comes from, such as a contract clause (up to 300 characters)."),
+		"validFrom":    in(nn(inst), "First instant the rule applies (inclusive); an open-ended policy of the controller that started earlier ends here."),
+		"validTo":      in(inst, "First instant it no longer applies (exclusive); omit while it lasts."),
 	})
-	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy), Args: graphql.FieldConfigArgument{"input": {Type: nn(policyInput)}},
+	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy),
+		Args:        graphql.FieldConfigArgument{"input": {Type: nn(policyInput), Description: "The new policy; validated as a whole."}},
 		Description: "Sets a controller's location policy from validFrom; the policy in force until then ends there.",
 		Resolve:     resolvers.Create(r, resolvers.DecodeLocationPolicy, s.SetLocationPolicy)}
-	mutation["endLocationPolicy"] = &graphql.Field{Type: nn(t.policy),
-		Args: graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID)}, "at": {Type: inst}}, Resolve: resolvers.End(r, s.EndLocationPolicy)}
+	mutation["endLocationPolicy"] = &graphql.Field{Type: nn(t.policy), Description: "Ends a controller's location policy.",
+		Args: graphql.FieldConfigArgument{
+			"id": {Type: nn(graphql.ID), Description: "The policy's id."},
+			"at": {Type: inst, Description: "Default: now. The end of its period (exclusive): after its start, and not later than an end already recorded."},
+		}, Resolve: resolvers.End(r, s.EndLocationPolicy)}
 }
 
 func optInt(n *int32) any {

@@ -50,6 +50,7 @@ func init() {
 		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},
 		{name: "gen", summary: "fill the registry with a synthetic one (about 1M links)", run: runGen},
 		{name: "bench", summary: "time chain and traceCall on a generated registry", run: runBench},
+		{name: "schema", summary: "print the GraphQL schema as SDL (what schema.graphql holds)", run: runSchema},
 		{name: "version", summary: "print the version", run: runVersion},
 		{name: "help", summary: "a command's flags and examples: kedja help COMMAND", run: runHelp},
 	}

@@ -76,6 +76,7 @@ func TestCommandsExplainThemselves(t *testing.T) {
 		{"HelpTokenGroup", []string{"help", "token"}, "kedja token revoke"},
 		{"TokenGroupHelp", []string{"token", "--help"}, "kedja token create"},
 		{"Version", []string{"version"}, "kedja "},
+		{"Schema", []string{"schema"}, "type Query {"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +85,25 @@ func TestCommandsExplainThemselves(t *testing.T) {
 				t.Errorf("kedja %v: err %v, output %q; want success mentioning %q", tt.args, err, out, tt.want)
 			}
 		})
+	}
+}
+
+// kedja schema prints exactly the committed schema.graphql on its standard
+// output, so that "kedja schema > schema.graphql" regenerates the file.
+func TestSchemaCommandPrintsTheCommittedSDL(t *testing.T) {
+	cmd := exec.Command(binary, "schema")
+	cmd.Env = append(os.Environ(), append([]string{"DATABASE_URL="}, quick...)...) // it needs none
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kedja schema: %v", err)
+	}
+	want, err := os.ReadFile("../../schema.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(want) {
+		t.Errorf("kedja schema (%d bytes) differs from schema.graphql (%d bytes); regenerate it with: go test ./schema -run TestSDL -update",
+			len(out), len(want))
 	}
 }
 
@@ -96,6 +116,7 @@ func TestCommandErrors(t *testing.T) {
 	}{
 		{"NoDatabase", []string{"DATABASE_URL="}, []string{"migrate"}, "set DATABASE_URL"},
 		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
+		{"SchemaTakesNoArguments", nil, []string{"schema", "graphql"}, "takes no arguments"},
 		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
 		{"UnknownTokenCommand", nil, []string{"token", "frobnicate"}, `unknown token command "frobnicate"`},
 		{"HelpUnknownCommand", nil, []string{"help", "frobnicate"}, `unknown command "frobnicate"`},
@@ -149,6 +170,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"RenderResponsibility", "render responsibility", "who answers"},
 		{"Gen", "gen", "synthetic"},
 		{"Bench", "bench", "Time chain and traceCall"},
+		{"Schema", "schema", "Print the GraphQL schema as SDL"},
 		{"Version", "version", "Print the version"},
 		{"Help", "help", "its flags and examples"},
 	}
