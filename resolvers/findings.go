@@ -116,7 +116,7 @@ func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return
 func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }
 
 // DecodeLocationPolicy maps a LocationPolicyInput.
-func DecodeLocationPolicy(in *input, p *registry.LocationPolicy, _ bool) {
+func DecodeLocationPolicy(in *input, p *registry.LocationPolicy) {
 	in.id("controllerId", &p.ControllerID)
 	in.str("policy", &p.Policy)
 	in.optStr("country", &p.Country)

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -10,9 +11,12 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// decoder maps an input object onto a registry value; creating is false for
-// updates, where identity fields may not change.
-type decoder[V any] func(in *input, v *V, creating bool)
+// decoder maps an input object onto a registry value. One decoder serves an
+// entity's create and update inputs: fields absent from the object leave the
+// value as it was. Fields that cannot change (a link's parties, an
+// attestation's subject) are not in the update input, so the schema refuses
+// them before a decoder runs.
+type decoder[V any] func(in *input, v *V)
 
 // Create resolves a create mutation: decode, validate and store in one
 // transaction.
@@ -21,7 +25,7 @@ func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Cont
 		m, _ := p.Args["input"].(map[string]any)
 		in := newInput(m, "", nil, r.Location)
 		var v V
-		decode(in, &v, true)
+		decode(in, &v)
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
@@ -32,9 +36,20 @@ func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Cont
 }
 
 // Update resolves an update mutation: the fields given replace the stored
-// ones, the names in clear are set to null, and the result is validated as a
-// whole before it is stored.
-func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Context, actor string, id int64, apply func(*V) error) (V, error)) graphql.FieldResolveFn {
+// ones, the fields in clear (values of the schema's enum of clearable fields,
+// each an input field's name) are set to null, and the result is validated as
+// a whole before it is stored. clearable lists those names; Update panics,
+// and so the schema does not build, if decode does not treat one of them as
+// an optional field it can set to null.
+func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Context, actor string, id int64, apply func(*V) error) (V, error), clearable []string) graphql.FieldResolveFn {
+	for _, k := range clearable {
+		in := newInput(nil, "", []any{k}, time.UTC)
+		var v V
+		decode(in, &v)
+		if err := in.finish(); err != nil {
+			panic(fmt.Sprintf("resolvers: %T: %q is listed as clearable but is not an optional field of its decoder", v, k))
+		}
+	}
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, err := idArg(p, "id")
 		if err != nil {
@@ -44,7 +59,7 @@ func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Cont
 		clear, _ := p.Args["clear"].([]any)
 		out, err := update(p.Context, actor(p.Context), id, func(v *V) error {
 			in := newInput(m, "", clear, r.Location)
-			decode(in, v, false)
+			decode(in, v)
 			return in.finish()
 		})
 		noteChanged(p.Context, out, err)
@@ -98,21 +113,9 @@ func (r *Resolvers) RenameCountry() graphql.FieldResolveFn {
 	})
 }
 
-// fixed refuses a change of an identity field in an update.
-func fixed(in *input, creating bool, fields ...string) {
-	if creating {
-		return
-	}
-	for _, f := range fields {
-		if _, given := in.m[f]; given {
-			in.fail(registry.Invalid(f, "cannot change; end this record and create a new one"))
-		}
-	}
-}
-
 // Decoders, one per input type of the schema.
 
-func DecodeOrganisation(in *input, o *registry.Organisation, _ bool) {
+func DecodeOrganisation(in *input, o *registry.Organisation) {
 	in.str("legalName", &o.LegalName)
 	in.optStr("orgNumber", &o.OrgNumber)
 	in.str("country", &o.Country)
@@ -123,7 +126,7 @@ func DecodeOrganisation(in *input, o *registry.Organisation, _ bool) {
 	in.str("timeZone", &o.TimeZone)
 }
 
-func DecodeSystem(in *input, s *registry.System, _ bool) {
+func DecodeSystem(in *input, s *registry.System) {
 	in.str("name", &s.Name)
 	in.str("kind", &s.Kind)
 	in.id("operatorId", &s.OperatorID)
@@ -132,7 +135,7 @@ func DecodeSystem(in *input, s *registry.System, _ bool) {
 	in.optStr("description", &s.Description)
 }
 
-func DecodeSystemProfile(in *input, p *registry.SystemProfile, _ bool) {
+func DecodeSystemProfile(in *input, p *registry.SystemProfile) {
 	in.id("systemId", &p.SystemID)
 	in.instant("validFrom", &p.From)
 	in.optInstant("validTo", &p.To)
@@ -144,7 +147,7 @@ func DecodeSystemProfile(in *input, p *registry.SystemProfile, _ bool) {
 	in.optStr("note", &p.Note)
 }
 
-func DecodeSystemLocation(in *input, l *registry.SystemLocation, _ bool) {
+func DecodeSystemLocation(in *input, l *registry.SystemLocation) {
 	in.id("systemId", &l.SystemID)
 	in.str("country", &l.Country)
 	in.str("purpose", &l.Purpose)
@@ -152,7 +155,7 @@ func DecodeSystemLocation(in *input, l *registry.SystemLocation, _ bool) {
 	in.optInstant("validTo", &l.To)
 }
 
-func DecodeLink(in *input, l *registry.Link, _ bool) {
+func DecodeLink(in *input, l *registry.Link) {
 	in.id("fromId", &l.FromID)
 	in.id("toId", &l.ToID)
 	in.str("role", &l.Role)
@@ -175,7 +178,7 @@ func DecodeLink(in *input, l *registry.Link, _ bool) {
 	in.optFloat("routingShare", &l.RoutingShare)
 }
 
-func DecodeRoleFinding(in *input, f *registry.RoleFinding, _ bool) {
+func DecodeRoleFinding(in *input, f *registry.RoleFinding) {
 	in.id("linkId", &f.LinkID)
 	in.str("role", &f.Role)
 	in.str("authority", &f.Authority)
@@ -184,8 +187,7 @@ func DecodeRoleFinding(in *input, f *registry.RoleFinding, _ bool) {
 	in.optStr("note", &f.Note)
 }
 
-func DecodeSystemUse(in *input, u *registry.SystemUse, creating bool) {
-	fixed(in, creating, "linkId", "systemId", "partyId")
+func DecodeSystemUse(in *input, u *registry.SystemUse) {
 	in.id("linkId", &u.LinkID)
 	in.id("systemId", &u.SystemID)
 	in.id("partyId", &u.PartyID)
@@ -194,7 +196,7 @@ func DecodeSystemUse(in *input, u *registry.SystemUse, creating bool) {
 	in.optInstant("validTo", &u.To)
 }
 
-func DecodeDataMove(in *input, m *registry.DataMove, _ bool) {
+func DecodeDataMove(in *input, m *registry.DataMove) {
 	in.id("fromSystemId", &m.FromSystemID)
 	in.id("toSystemId", &m.ToSystemID)
 	in.instant("movedAt", &m.MovedAt)
@@ -203,8 +205,7 @@ func DecodeDataMove(in *input, m *registry.DataMove, _ bool) {
 	in.optStr("note", &m.Note)
 }
 
-func DecodeAttestation(in *input, a *registry.Attestation, creating bool) {
-	fixed(in, creating, "orgId", "systemId")
+func DecodeAttestation(in *input, a *registry.Attestation) {
 	in.optID("orgId", &a.OrgID)
 	in.optID("systemId", &a.SystemID)
 	in.str("kind", &a.Kind)
@@ -216,13 +217,13 @@ func DecodeAttestation(in *input, a *registry.Attestation, creating bool) {
 	in.ids("coveredSystemIds", &a.CoveredSystemIDs)
 }
 
-func DecodeEEAMembership(in *input, m *registry.EEAMembership, _ bool) {
+func DecodeEEAMembership(in *input, m *registry.EEAMembership) {
 	in.str("country", &m.Country)
 	in.date("validFrom", &m.From)
 	in.optDate("validTo", &m.To)
 }
 
-func DecodeAdequacyDecision(in *input, d *registry.AdequacyDecision, _ bool) {
+func DecodeAdequacyDecision(in *input, d *registry.AdequacyDecision) {
 	in.str("country", &d.Country)
 	in.str("scope", &d.Scope)
 	in.optStr("conditionCode", &d.ConditionCode)

@@ -23,26 +23,39 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	ids := graphql.NewList(nn(graphql.ID))
 	inst := t.instant
 
-	// Inputs serve both create and update: on create, Validate names each
-	// missing required field; on update, only the fields given change.
-	orgInput := inputObject("OrganisationInput", "An organisation; legalName, country and kind are required on create.", graphql.InputObjectConfigFieldMap{
-		"legalName":    in(str, "Registered legal name, up to 300 characters."),
-		"orgNumber":    in(str, "Official organisation number (in Sweden: organisationsnummer), up to 50 characters."),
-		"country":      in(str, "ISO 3166-1 alpha-2 code of the country of establishment."),
-		"kind":         in(orgKindEnum, "What kind of party it is; only a REGION may have a county code and letter."),
-		"parentId":     in(id, "Parent organisation (group); refused if it would make the organisation its own ancestor."),
-		"countyCode":   in(str, "Swedish regions: 01..25. The official two-digit county code."),
-		"countyLetter": in(str, "Swedish regions: AB, C, ... The county letter (one or two capitals)."),
-		"timeZone":     in(str, "IANA zone, default Europe/Stockholm. Routing windows are read in it when a chain or trace starts from this organisation."),
-	})
-	systemInput := inputObject("SystemInput", "A system; name, kind and operatorId are required on create.", graphql.InputObjectConfigFieldMap{
-		"name":           in(str, "The system's name, up to 300 characters."),
-		"kind":           in(systemKindEnum, "What the system does with calls."),
-		"operatorId":     in(id, "The organisation that runs it."),
-		"vendorId":       in(id, "The organisation that makes or sells it, if recorded."),
-		"dataCategories": in(strs, "Categories of data it handles, such as call recordings (at most 50, each up to 100 characters)."),
-		"description":    in(str, "What the system is, in words (up to 4,000 characters)."),
-	})
+	// Each entity that can be changed has a create input, whose required
+	// fields are non-null, and an update input, every field optional and
+	// without those that cannot change; its update's clear names the
+	// optional fields to set to null from an enum of them.
+	orgInputs := newEntityInputs("Organisation",
+		"A new organisation; legalName, country and kind are required.",
+		"Changes to an organisation: only the fields given change; clear sets optional ones to null.", []inputField{
+			{name: "legalName", typ: str, required: true, desc: "Registered legal name, up to 300 characters."},
+			{name: "orgNumber", typ: str, desc: "Official organisation number (in Sweden: organisationsnummer), up to 50 characters.",
+				clear: "orgNumber: no organisation number is recorded."},
+			{name: "country", typ: str, required: true, desc: "ISO 3166-1 alpha-2 code of the country of establishment."},
+			{name: "kind", typ: orgKindEnum, required: true, desc: "What kind of party it is; only a REGION may have a county code and letter."},
+			{name: "parentId", typ: id, desc: "Parent organisation (group); refused if it would make the organisation its own ancestor.",
+				clear: "parentId: the organisation belongs to no group."},
+			{name: "countyCode", typ: str, desc: "Swedish regions: 01..25. The official two-digit county code.",
+				clear: "countyCode: no county code (required before a region becomes another kind)."},
+			{name: "countyLetter", typ: str, desc: "Swedish regions: AB, C, ... The county letter (one or two capitals).",
+				clear: "countyLetter: no county letter (required before a region becomes another kind)."},
+			{name: "timeZone", typ: str, desc: "IANA zone, default Europe/Stockholm. Routing windows are read in it when a chain or trace starts from this organisation."},
+		})
+	systemInputs := newEntityInputs("System",
+		"A new system; name, kind and operatorId are required.",
+		"Changes to a system: only the fields given change; clear sets optional ones to null.", []inputField{
+			{name: "name", typ: str, required: true, desc: "The system's name, up to 300 characters."},
+			{name: "kind", typ: systemKindEnum, required: true, desc: "What the system does with calls."},
+			{name: "operatorId", typ: id, required: true, desc: "The organisation that runs it."},
+			{name: "vendorId", typ: id, desc: "The organisation that makes or sells it, if recorded.",
+				clear: "vendorId: no vendor is recorded."},
+			{name: "dataCategories", typ: strs, desc: "Categories of data it handles, such as call recordings (at most 50, each up to 100 characters).",
+				clear: "dataCategories: the list becomes empty."},
+			{name: "description", typ: str, desc: "What the system is, in words (up to 4,000 characters).",
+				clear: "description: no description is recorded."},
+		})
 	profileInput := inputObject("SystemProfileInput", "A system's security facts from validFrom on.", graphql.InputObjectConfigFieldMap{
 		"systemId":            in(nn(id), "The system the facts are about."),
 		"validFrom":           in(nn(inst), "First instant the facts hold (inclusive); an open-ended profile of the system that started earlier ends here."),
@@ -68,30 +81,45 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 			"start": in(nn(str), "HH:MM, 00:00 to 23:59: the time of day the window opens (inclusive)."),
 			"end":   in(nn(str), "HH:MM; 24:00 for end of day. The time of day the window closes (exclusive); not equal to start."),
 		})
-	linkInput := inputObject("LinkInput", "A link; fromId, toId, role, purpose and validFrom are required on create.", graphql.InputObjectConfigFieldMap{
-		"fromId":                  in(id, "The party handing data on; cannot change on update."),
-		"toId":                    in(id, "The party receiving it, not the same as fromId; cannot change on update."),
-		"role":                    in(roleEnum, "The receiving party's role on this link, as the agreement claims it."),
-		"purpose":                 in(str, "Why the data flows, as the agreement states it (up to 1,000 characters)."),
-		"dataCategories":          in(strs, "Categories of data that flow, such as call recordings (at most 50, each up to 100 characters)."),
-		"healthData":              in(boolean, "Whether the data include health data (GDPR Art. 9); default false."),
-		"validFrom":               in(inst, "First instant the data flows (inclusive)."),
-		"validTo":                 in(inst, "First instant it no longer flows (exclusive); omit while it lasts."),
-		"agreementRef":            in(str, "Reference to the agreement that binds the receiving party (GDPR Art. 28(3)), up to 300 characters."),
-		"agreementDate":           in(dateScalar, "Date the agreement was signed."),
-		"authorisation":           in(authorisationEnum, "The controller's authorisation for sub-processing (GDPR Art. 28(2)); default NONE."),
-		"authorisationDate":       in(dateScalar, "Date the controller gave the authorisation."),
-		"authorisingControllerId": in(id, "The controller that gave the authorisation; required unless authorisation is NONE."),
-		"transferMechanism":       in(transferEnum, "How a transfer to the receiving party's country is made lawful; default NONE."),
-		"sccModule":               in(graphql.Int, "SCC module 1-4 (Decision 2021/914); required exactly when transferMechanism is SCC."),
-		"tiaDate":                 in(dateScalar, "Date of the transfer impact assessment made for SCCs or BCRs."),
-		"routingNote":             in(str, "Which calls take the link, as the agreement words it (up to 2,000 characters)."),
-		"routingTimeZone": in(str, "IANA zone the routing windows are read in; omit to read them in the zone of the controller "+
-			"a chain or trace starts from."),
-		"routingWindows": in(graphql.NewList(nn(windowInput)), "Weekly windows of the calls that take the link (at most 50); "+
-			"a call outside all of them did not take it."),
-		"routingShare": in(graphql.Float, "Share of calls, above 0 and at most 1."),
-	})
+	linkInputs := newEntityInputs("Link",
+		"A new link; fromId, toId, role, purpose and validFrom are required.",
+		"Changes to a link: only the fields given change; clear sets optional ones to null. Its parties cannot change: "+
+			"end the link and create another.", []inputField{
+			{name: "fromId", typ: id, required: true, fixed: true, desc: "The party handing data on; it cannot change afterwards."},
+			{name: "toId", typ: id, required: true, fixed: true, desc: "The party receiving it, not the same as fromId; it cannot change afterwards."},
+			{name: "role", typ: roleEnum, required: true, desc: "The receiving party's role on this link, as the agreement claims it."},
+			{name: "purpose", typ: str, required: true, desc: "Why the data flows, as the agreement states it (up to 1,000 characters)."},
+			{name: "dataCategories", typ: strs, desc: "Categories of data that flow, such as call recordings (at most 50, each up to 100 characters).",
+				clear: "dataCategories: the list becomes empty."},
+			{name: "healthData", typ: boolean, desc: "Whether the data include health data (GDPR Art. 9); default false."},
+			{name: "validFrom", typ: inst, required: true, desc: "First instant the data flows (inclusive)."},
+			{name: "validTo", typ: inst, desc: "First instant it no longer flows (exclusive); omit while it lasts.",
+				clear: "validTo: the link has no end; it lasts."},
+			{name: "agreementRef", typ: str, desc: "Reference to the agreement that binds the receiving party (GDPR Art. 28(3)), up to 300 characters.",
+				clear: "agreementRef: no agreement is recorded."},
+			{name: "agreementDate", typ: dateScalar, desc: "Date the agreement was signed.",
+				clear: "agreementDate: the agreement's date is not recorded."},
+			{name: "authorisation", typ: authorisationEnum, desc: "The controller's authorisation for sub-processing (GDPR Art. 28(2)); default NONE."},
+			{name: "authorisationDate", typ: dateScalar, desc: "Date the controller gave the authorisation.",
+				clear: "authorisationDate: the authorisation's date is not recorded."},
+			{name: "authorisingControllerId", typ: id, desc: "The controller that gave the authorisation; required unless authorisation is NONE.",
+				clear: "authorisingControllerId: no authorising controller (only with authorisation NONE)."},
+			{name: "transferMechanism", typ: transferEnum, desc: "How a transfer to the receiving party's country is made lawful; default NONE."},
+			{name: "sccModule", typ: graphql.Int, desc: "SCC module 1-4 (Decision 2021/914); required exactly when transferMechanism is SCC.",
+				clear: "sccModule: no SCC module (required when transferMechanism is no longer SCC)."},
+			{name: "tiaDate", typ: dateScalar, desc: "Date of the transfer impact assessment made for SCCs or BCRs.",
+				clear: "tiaDate: no transfer impact assessment is recorded."},
+			{name: "routingNote", typ: str, desc: "Which calls take the link, as the agreement words it (up to 2,000 characters).",
+				clear: "routingNote: no routing note."},
+			{name: "routingTimeZone", typ: str, desc: "IANA zone the routing windows are read in; omit to read them in the zone of the controller " +
+				"a chain or trace starts from.",
+				clear: "routingTimeZone: the windows are read in the zone of the controller a chain or trace starts from."},
+			{name: "routingWindows", typ: graphql.NewList(nn(windowInput)), desc: "Weekly windows of the calls that take the link (at most 50); " +
+				"a call outside all of them did not take it.",
+				clear: "routingWindows: no weekly window restricts which calls take the link."},
+			{name: "routingShare", typ: graphql.Float, desc: "Share of calls, above 0 and at most 1.",
+				clear: "routingShare: no share restricts which calls take the link."},
+		})
 	findingInput := inputObject("RoleFindingInput", "What an authority or court found the receiving party's role on a link to be.", graphql.InputObjectConfigFieldMap{
 		"linkId":    in(nn(id), "The link the finding is about."),
 		"role":      in(nn(foundRoleEnum), "The role the authority found."),
@@ -115,17 +143,23 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"recordedUntil": in(inst, "Only data recorded before this instant (exclusive) moved; after recordedFrom. Omit if data up to the move moved."),
 		"note":          in(str, "Anything else about the move (up to 4,000 characters)."),
 	})
-	attInput := inputObject("AttestationInput", "Evidence about exactly one of orgId or systemId.", graphql.InputObjectConfigFieldMap{
-		"orgId":            in(id, "The organisation it is about; cannot change on update."),
-		"systemId":         in(id, "The system it is about; cannot change on update."),
-		"kind":             in(attestationKind, "What kind of evidence it is; required on create."),
-		"issuer":           in(str, "Who issued it, such as the certification body (up to 300 characters); required on create."),
-		"issuedOn":         in(dateScalar, "Date it was issued; it counts from this date. Required on create."),
-		"validUntil":       in(dateScalar, "Inclusive: the last day it is valid, not before issuedOn; omit if it states no end."),
-		"scope":            in(str, "What it covers, as it states (up to 4,000 characters)."),
-		"evidenceRef":      in(str, "Where the evidence is kept: a document reference or address (up to 1,000 characters)."),
-		"coveredSystemIds": in(ids, "Systems the scope covers."),
-	})
+	attInputs := newEntityInputs("Attestation",
+		"New evidence about exactly one of orgId or systemId; kind, issuer and issuedOn are required.",
+		"Changes to an attestation: only the fields given change; clear sets optional ones to null. Its subject cannot change.", []inputField{
+			{name: "orgId", typ: id, fixed: true, desc: "The organisation it is about; give this or systemId. It cannot change afterwards."},
+			{name: "systemId", typ: id, fixed: true, desc: "The system it is about; give this or orgId. It cannot change afterwards."},
+			{name: "kind", typ: attestationKind, required: true, desc: "What kind of evidence it is."},
+			{name: "issuer", typ: str, required: true, desc: "Who issued it, such as the certification body (up to 300 characters)."},
+			{name: "issuedOn", typ: dateScalar, required: true, desc: "Date it was issued; it counts from this date."},
+			{name: "validUntil", typ: dateScalar, desc: "Inclusive: the last day it is valid, not before issuedOn; omit if it states no end.",
+				clear: "validUntil: it states no end."},
+			{name: "scope", typ: str, desc: "What it covers, as it states (up to 4,000 characters).",
+				clear: "scope: what it covers is not recorded."},
+			{name: "evidenceRef", typ: str, desc: "Where the evidence is kept: a document reference or address (up to 1,000 characters).",
+				clear: "evidenceRef: where the evidence is kept is not recorded."},
+			{name: "coveredSystemIds", typ: ids, desc: "Systems the scope covers.",
+				clear: "coveredSystemIds: the list becomes empty; it names no systems, and the attestation check counts it for every system the organisation operates."},
+		})
 	eeaInput := inputObject("EEAMembershipInput", "A period in which a country belongs to the EEA, in legal dates.", graphql.InputObjectConfigFieldMap{
 		"country":   in(nn(str), "ISO 3166-1 alpha-2 code of the country."),
 		"validFrom": in(nn(dateScalar), "First day of membership (inclusive)."),
@@ -228,11 +262,12 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	createArgs := func(input *graphql.InputObject, what string) graphql.FieldConfigArgument {
 		return graphql.FieldConfigArgument{"input": {Type: nn(input), Description: "The new " + what + "; validated as a whole."}}
 	}
-	updateArgs := func(input *graphql.InputObject, what string) graphql.FieldConfigArgument {
+	updateArgs := func(inputs entityInputs, what string) graphql.FieldConfigArgument {
 		return graphql.FieldConfigArgument{
 			"id":    {Type: nn(id), Description: "The " + what + "'s id."},
-			"input": {Type: nn(input), Description: "The fields to change; fields left out keep their value."},
-			"clear": {Type: strs, Description: "Optional fields to set to null, by name."},
+			"input": {Type: nn(inputs.update), Description: "The fields to change; fields left out keep their value."},
+			"clear": {Type: graphql.NewList(nn(inputs.clear)), Description: "Optional fields to set to null; a field cannot be given in input and cleared at once. " +
+				"(graphql-go cannot tell an explicit null in input from a missing field.)"},
 		}
 	}
 	endArgs := func(what, at string) graphql.FieldConfigArgument {
@@ -250,21 +285,21 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	}
 
 	core := graphql.Fields{
-		"createOrganisation": {Type: nn(t.org), Args: createArgs(orgInput, "organisation"),
+		"createOrganisation": {Type: nn(t.org), Args: createArgs(orgInputs.create, "organisation"),
 			Description: "Records a new organisation.",
 			Resolve:     resolvers.Create(r, resolvers.DecodeOrganisation, s.CreateOrganisation)},
-		"updateOrganisation": {Type: nn(t.org), Args: updateArgs(orgInput, "organisation"),
+		"updateOrganisation": {Type: nn(t.org), Args: updateArgs(orgInputs, "organisation"),
 			Description: "Changes an organisation: the fields given replace the recorded ones, those in clear become null.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeOrganisation, s.UpdateOrganisation)},
+			Resolve:     resolvers.Update(r, resolvers.DecodeOrganisation, s.UpdateOrganisation, orgInputs.clearable)},
 		"endOrganisation": {Type: nn(t.org), Args: endArgs("organisation", "When it ceased to exist; not later than an end already recorded."),
 			Description: "Records that an organisation ceased to exist; its links and systems are not ended with it.",
 			Resolve:     resolvers.End(r, s.EndOrganisation)},
-		"createSystem": {Type: nn(t.system), Args: createArgs(systemInput, "system"),
+		"createSystem": {Type: nn(t.system), Args: createArgs(systemInputs.create, "system"),
 			Description: "Records a new system.",
 			Resolve:     resolvers.Create(r, resolvers.DecodeSystem, s.CreateSystem)},
-		"updateSystem": {Type: nn(t.system), Args: updateArgs(systemInput, "system"),
+		"updateSystem": {Type: nn(t.system), Args: updateArgs(systemInputs, "system"),
 			Description: "Changes a system: the fields given replace the recorded ones, those in clear become null.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeSystem, s.UpdateSystem)},
+			Resolve:     resolvers.Update(r, resolvers.DecodeSystem, s.UpdateSystem, systemInputs.clearable)},
 		"endSystem": {Type: nn(t.system), Args: endArgs("system", "When it was taken out of service; not later than an end already recorded."),
 			Description: "Records that a system was taken out of service; a trace counts a stored call as held until then at the latest.",
 			Resolve:     resolvers.End(r, s.EndSystem)},
@@ -277,13 +312,13 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"endSystemLocation": {Type: nn(t.location), Args: endArgs("system location", periodEnd),
 			Description: "Ends a system location.",
 			Resolve:     resolvers.End(r, s.EndSystemLocation)},
-		"createLink": {Type: nn(t.link), Args: createArgs(linkInput, "link"),
+		"createLink": {Type: nn(t.link), Args: createArgs(linkInputs.create, "link"),
 			Description: "Records a new link; the same link with the same role in an overlapping period is refused (CONFLICT).",
 			Resolve:     resolvers.Create(r, resolvers.DecodeLink, s.CreateLink)},
-		"updateLink": {Type: nn(t.link), Args: updateArgs(linkInput, "link"),
+		"updateLink": {Type: nn(t.link), Args: updateArgs(linkInputs, "link"),
 			Description: "Changes a link: the fields given replace the recorded ones, those in clear become null. " +
 				"Its parties cannot change, and its period cannot shrink away from the system uses on it.",
-			Resolve: resolvers.Update(r, resolvers.DecodeLink, s.UpdateLink)},
+			Resolve: resolvers.Update(r, resolvers.DecodeLink, s.UpdateLink, linkInputs.clearable)},
 		"endLink": {Type: nn(t.link), Args: endArgs("link", periodEnd),
 			Description: "Ends a link and the system uses still running on it.", Resolve: resolvers.End(r, s.EndLink)},
 		"recordRoleFinding": {Type: nn(t.finding), Args: createArgs(findingInput, "role finding"),
@@ -298,12 +333,12 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"recordDataMove": {Type: nn(t.move), Args: createArgs(moveInput, "data move"),
 			Description: "Records that stored data moved from one system into another; a trace follows the call into the target.",
 			Resolve:     resolvers.Create(r, resolvers.DecodeDataMove, s.RecordDataMove)},
-		"createAttestation": {Type: nn(t.att), Args: createArgs(attInput, "attestation"),
+		"createAttestation": {Type: nn(t.att), Args: createArgs(attInputs.create, "attestation"),
 			Description: "Records security evidence about an organisation or a system.",
 			Resolve:     resolvers.Create(r, resolvers.DecodeAttestation, s.CreateAttestation)},
-		"updateAttestation": {Type: nn(t.att), Args: updateArgs(attInput, "attestation"),
+		"updateAttestation": {Type: nn(t.att), Args: updateArgs(attInputs, "attestation"),
 			Description: "Changes an attestation: the fields given replace the recorded ones, those in clear become null. Its subject cannot change.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeAttestation, s.UpdateAttestation)},
+			Resolve:     resolvers.Update(r, resolvers.DecodeAttestation, s.UpdateAttestation, attInputs.clearable)},
 		"withdrawAttestation": {Type: nn(t.att), Args: endArgs("attestation", "When it stopped counting; not later than a withdrawal already recorded."),
 			Description: "Records that an attestation was withdrawn: from then on its status is WITHDRAWN.",
 			Resolve:     resolvers.End(r, s.WithdrawAttestation)},

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -150,16 +151,16 @@ func TestNestedListsDoNotQueryPerRow(t *testing.T) {
 			CreateOrganisation struct{ ID string }
 			CreateSystem       struct{ ID string }
 		}
-		h.data(`mutation($n: String) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
+		h.data(`mutation($n: String!) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
 			map[string]any{"n": fmt.Sprintf("Provider %d AB", i)}, &p)
-		h.data(`mutation($n: String) { createOrganisation(input: {legalName: $n, country: "NO", kind: COMPANY}) { id } }`,
+		h.data(`mutation($n: String!) { createOrganisation(input: {legalName: $n, country: "NO", kind: COMPANY}) { id } }`,
 			map[string]any{"n": fmt.Sprintf("Sub %d AS", i)}, &s)
-		h.data(`mutation($op: ID) { createSystem(input: {name: "Phones", kind: TELEPHONY, operatorId: $op}) { id } }`,
+		h.data(`mutation($op: ID!) { createSystem(input: {name: "Phones", kind: TELEPHONY, operatorId: $op}) { id } }`,
 			map[string]any{"op": s.CreateOrganisation.ID}, &sys)
 		var l struct{ CreateLink struct{ ID string } }
-		h.data(`mutation($f: ID, $t: ID) { createLink(input: {fromId: $f, toId: $t, role: INDEPENDENT_CONTROLLER, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
+		h.data(`mutation($f: ID!, $t: ID!) { createLink(input: {fromId: $f, toId: $t, role: INDEPENDENT_CONTROLLER, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
 			map[string]any{"f": id, "t": p.CreateOrganisation.ID}, &l)
-		h.data(`mutation($f: ID, $t: ID) { createLink(input: {fromId: $f, toId: $t, role: PROCESSOR, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
+		h.data(`mutation($f: ID!, $t: ID!) { createLink(input: {fromId: $f, toId: $t, role: PROCESSOR, purpose: "calls", validFrom: "2018-01-01"}) { id } }`,
 			map[string]any{"f": p.CreateOrganisation.ID, "t": s.CreateOrganisation.ID}, &l)
 		h.data(`mutation($l: ID!, $s: ID!, $p: ID!) { createSystemUse(input: {linkId: $l, systemId: $s, partyId: $p, validFrom: "2018-01-01"}) { id } }`,
 			map[string]any{"l": l.CreateLink.ID, "s": sys.CreateSystem.ID, "p": s.CreateOrganisation.ID}, &struct{}{})
@@ -215,10 +216,9 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 	}{
 		{"UnknownCountry", `mutation { createOrganisation(input: {legalName: "X AB", country: "XX", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "country"},
 		{"MalformedCountry", `mutation { createOrganisation(input: {legalName: "X AB", country: "Sweden", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "country"},
-		{"MissingName", `mutation { createOrganisation(input: {country: "SE", kind: COMPANY}) { id } }`, nil, "INVALID_INPUT", "legalName"},
-		{"OversizedName", `mutation($n: String) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
+		{"OversizedName", `mutation($n: String!) { createOrganisation(input: {legalName: $n, country: "SE", kind: COMPANY}) { id } }`,
 			map[string]any{"n": strings.Repeat("Å", 301)}, "INVALID_INPUT", "legalName"},
-		{"OversizedPurpose", `mutation($p: String) { createLink(input: {fromId: "1", toId: "2", role: PROCESSOR, purpose: $p, validFrom: "2020-01-01"}) { id } }`,
+		{"OversizedPurpose", `mutation($p: String!) { createLink(input: {fromId: "1", toId: "2", role: PROCESSOR, purpose: $p, validFrom: "2020-01-01"}) { id } }`,
 			map[string]any{"p": strings.Repeat("x", 100_000)}, "INVALID_INPUT", "purpose"},
 		{"PeriodEndsBeforeStart", link(base + `, validFrom: "2020-01-01", validTo: "2019-01-01"`), nil, "INVALID_INPUT", "validTo"},
 		{"LinkToItself", link(fmt.Sprintf(`fromId: %q, toId: %q, role: PROCESSOR, purpose: "x", validFrom: "2020-01-01"`, medhelp, medhelp)), nil, "INVALID_INPUT", "toId"},
@@ -232,7 +232,7 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 		{"BadRoutingZone", link(base + `, validFrom: "2030-01-01", routingTimeZone: "Asia/Atlantis"`), nil, "INVALID_INPUT", "routingTimeZone"},
 		{"SCCWithoutModule", link(base + `, validFrom: "2030-01-01", transferMechanism: SCC`), nil, "INVALID_INPUT", "sccModule"},
 		{"UpdateUnknownOrganisation", `mutation { updateOrganisation(id: "999999", input: {legalName: "Y"}) { id } }`, nil, "NOT_FOUND", "id"},
-		{"ClearRequiredField", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {}, clear: ["legalName"]) { id } }`, medhelp), nil, "INVALID_INPUT", "clear"},
+		{"GivenAndCleared", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {orgNumber: "556000-0000"}, clear: [ORG_NUMBER]) { id } }`, medhelp), nil, "INVALID_INPUT", "orgNumber"},
 		{"ParentCycle", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {parentId: %q}) { id } }`, medhelp, medhelp), nil, "INVALID_INPUT", "parentId"},
 		{"SystemUseByOutsider", fmt.Sprintf(`mutation { createSystemUse(input: {linkId: %q, systemId: %q, partyId: %q, validFrom: "2014-01-01"}) { id } }`, linkID, princess, region), nil, "INVALID_INPUT", "partyId"},
 		{"SystemUseOutsideLink", fmt.Sprintf(`mutation { createSystemUse(input: {linkId: %q, systemId: %q, partyId: %q, validFrom: "2020-01-01"}) { id } }`, linkID, princess, medicall), nil, "INVALID_INPUT", "validFrom"},
@@ -240,10 +240,6 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 		{"AttestationTwoSubjects", fmt.Sprintf(`mutation { createAttestation(input: {orgId: %q, systemId: %q, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01"}) { id } }`, medhelp, princess), nil, "INVALID_INPUT", "orgId"},
 		{"EndLinkBeforeItStarts", fmt.Sprintf(`mutation { endLink(id: %q, at: "2000-01-01") { id } }`, linkID), nil, "INVALID_INPUT", "at"},
 		{"EndUnknownLink", `mutation { endLink(id: "999999") { id } }`, nil, "NOT_FOUND", "id"},
-		// Its system uses, role findings and history name the link's
-		// parties: a link does not move, it ends and another is created.
-		{"MoveLinkToAnotherReceiver", fmt.Sprintf(`mutation { updateLink(id: %q, input: {toId: %q}) { id } }`, linkID, region), nil, "INVALID_INPUT", "toId"},
-		{"MoveLinkToAnotherSender", fmt.Sprintf(`mutation { updateLink(id: %q, input: {fromId: %q}) { id } }`, linkID, region), nil, "INVALID_INPUT", "fromId"},
 		{"ShrinkLinkAwayFromItsUses", fmt.Sprintf(`mutation { updateLink(id: %q, input: {validFrom: "2015-01-01"}) { id } }`, linkID), nil, "CONFLICT", "validFrom"},
 		{"AdequacyOverlap", `mutation { addAdequacyDecision(input: {country: "JP", scope: FULL, decidedOn: "2020-01-01"}) { id } }`, nil, "CONFLICT", "validFrom"},
 		{"PartialAdequacyWithoutCondition", `mutation { addAdequacyDecision(input: {country: "TH", scope: PARTIAL, decidedOn: "2027-01-01"}) { id } }`, nil, "INVALID_INPUT", "conditionCode"},
@@ -267,6 +263,96 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 	}
 }
 
+// What an input cannot say is refused by the schema before anything runs:
+// a create input without a required field, an update input with a field that
+// cannot change (a link's parties, an attestation's subject: the records that
+// name them would be wrong, so a record ends and another is created), and a
+// clear naming a required or unknown field, or a field by its old free-string
+// name. The refusal names what was wrong, and nothing is written.
+func TestInputsRefuseWhatTheSchemaRulesOut(t *testing.T) {
+	h := newHarness(t, true)
+	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
+	region := h.orgID("Region Värmland")
+	var links struct {
+		Links struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
+		map[string]any{"f": medhelp, "t": medicall}, &links)
+	if len(links.Links.Nodes) != 1 {
+		t.Fatalf("want one Medhelp->Medicall link, got %v", links)
+	}
+	linkID := links.Links.Nodes[0].ID
+	var atts struct {
+		Attestations struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`mutation($o: ID!) { createAttestation(input: {orgId: $o, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01"}) { id } }`,
+		map[string]any{"o": medhelp}, &struct{}{})
+	h.data(`query($o: ID) { attestations(filter: {orgId: $o}) { nodes { id } } }`, map[string]any{"o": medhelp}, &atts)
+	if len(atts.Attestations.Nodes) == 0 {
+		t.Fatal("no attestation of Medhelp to update")
+	}
+	attID := atts.Attestations.Nodes[0].ID
+
+	tests := []struct {
+		name     string
+		query    string
+		vars     map[string]any
+		wantCode string
+		mentions []string // what the message must name
+	}{
+		{"CreateOrganisationWithoutName", `mutation { createOrganisation(input: {country: "SE", kind: COMPANY}) { id } }`, nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"legalName", "String!"}},
+		{"CreateLinkWithoutStart", fmt.Sprintf(`mutation { createLink(input: {fromId: %q, toId: %q, role: PROCESSOR, purpose: "x"}) { id } }`, medhelp, region), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"validFrom", "Instant!"}},
+		{"CreateSystemWithoutOperator", `mutation { createSystem(input: {name: "S", kind: STORAGE}) { id } }`, nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"operatorId", "ID!"}},
+		{"CreateAttestationWithoutIssuer", fmt.Sprintf(`mutation { createAttestation(input: {orgId: %q, kind: ISO27001, issuedOn: "2018-01-01"}) { id } }`, medhelp), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"issuer", "String!"}},
+		{"OldSharedInputName", `mutation($i: OrganisationInput!) { createOrganisation(input: $i) { id } }`,
+			map[string]any{"i": map[string]any{"legalName": "X AB", "country": "SE", "kind": "COMPANY"}},
+			"GRAPHQL_VALIDATION_FAILED", []string{"OrganisationInput"}},
+		{"MoveLinkToAnotherReceiver", fmt.Sprintf(`mutation { updateLink(id: %q, input: {toId: %q}) { id } }`, linkID, region), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"toId", "Unknown field"}},
+		{"MoveLinkToAnotherSender", fmt.Sprintf(`mutation { updateLink(id: %q, input: {fromId: %q}) { id } }`, linkID, region), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"fromId", "Unknown field"}},
+		{"MoveAttestationToAnotherSubject", fmt.Sprintf(`mutation { updateAttestation(id: %q, input: {orgId: %q}) { id } }`, attID, region), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"orgId", "Unknown field"}},
+		{"ClearRequiredField", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {}, clear: [LEGAL_NAME]) { id } }`, medhelp), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "OrganisationClearable", "LEGAL_NAME"}},
+		{"ClearUnknownField", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {}, clear: [NICKNAME]) { id } }`, medhelp), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "OrganisationClearable", "NICKNAME"}},
+		{"ClearByFreeString", fmt.Sprintf(`mutation { updateOrganisation(id: %q, input: {}, clear: ["orgNumber"]) { id } }`, medhelp), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "OrganisationClearable", "orgNumber"}},
+		{"ClearLinkParty", fmt.Sprintf(`mutation { updateLink(id: %q, input: {}, clear: [TO_ID]) { id } }`, linkID), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "LinkClearable", "TO_ID"}},
+		{"ClearLinkRole", fmt.Sprintf(`mutation { updateLink(id: %q, input: {}, clear: [ROLE]) { id } }`, linkID), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "LinkClearable", "ROLE"}},
+		{"ClearAnotherEntitysField", fmt.Sprintf(`mutation { updateSystem(id: %q, input: {}, clear: [ORG_NUMBER]) { id } }`, "1"), nil,
+			"GRAPHQL_VALIDATION_FAILED", []string{"clear", "SystemClearable", "ORG_NUMBER"}},
+		// Variables are coerced when the operation runs, not validated with
+		// the document: graphql-go's own error, still before any resolver.
+		{"ClearRequiredFieldThroughVariable", `mutation($id: ID!, $c: [OrganisationClearable!]) { updateOrganisation(id: $id, input: {}, clear: $c) { id } }`,
+			map[string]any{"id": medhelp, "c": []string{"LEGAL_NAME"}}, "GRAPHQL_ERROR", []string{"$c", "LEGAL_NAME"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.count(`SELECT count(*) FROM changes`)
+			r := h.post(tt.query, tt.vars)
+			if r.code() != tt.wantCode {
+				t.Fatalf("got %s (%+v), want %s", r.code(), r.Errors, tt.wantCode)
+			}
+			for _, m := range tt.mentions {
+				if !strings.Contains(r.Errors[0].Message, m) {
+					t.Errorf("message %q does not name %q", r.Errors[0].Message, m)
+				}
+			}
+			if after := h.count(`SELECT count(*) FROM changes`); after != before {
+				t.Errorf("a refused mutation wrote %d change(s)", after-before)
+			}
+		})
+	}
+}
+
 func TestUpdateRecordsHistoryWithAuthor(t *testing.T) {
 	h := newHarness(t, true)
 	id := h.orgID("Voice Integrate Nordic AB")
@@ -281,7 +367,7 @@ func TestUpdateRecordsHistoryWithAuthor(t *testing.T) {
 	var cleared struct {
 		UpdateOrganisation struct{ OrgNumber *string }
 	}
-	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {}, clear: ["orgNumber"]) { orgNumber } }`,
+	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {}, clear: [ORG_NUMBER]) { orgNumber } }`,
 		map[string]any{"id": id}, &cleared)
 	if cleared.UpdateOrganisation.OrgNumber != nil {
 		t.Fatalf("clear left orgNumber %q", *cleared.UpdateOrganisation.OrgNumber)
@@ -305,6 +391,95 @@ func TestUpdateRecordsHistoryWithAuthor(t *testing.T) {
 	}
 	if !strings.Contains(hist[2].Record, `"org_number": null`) {
 		t.Errorf("third change should record the cleared number: %s", hist[2].Record)
+	}
+}
+
+// clear sets each kind of optional field to null (text, id, date, list), on
+// each entity that can be updated, and the change is kept in its history
+// with its author.
+func TestClearSetsOptionalFieldsToNullInHistory(t *testing.T) {
+	h := newHarness(t, true)
+	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
+	var links struct {
+		Links struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
+		map[string]any{"f": medhelp, "t": medicall}, &links)
+	var sys struct {
+		Systems struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`{ systems(filter: {nameContains: "Princess"}) { nodes { id } } }`, nil, &sys)
+	var att struct{ CreateAttestation struct{ ID string } }
+	h.data(`mutation($o: ID!) { createAttestation(input: {orgId: $o, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01", validUntil: "2020-12-31"}) { id } }`,
+		map[string]any{"o": medhelp}, &att)
+	if len(links.Links.Nodes) != 1 || len(sys.Systems.Nodes) != 1 {
+		t.Fatalf("fixture: links %+v, systems %+v", links, sys)
+	}
+
+	tests := []struct {
+		name     string
+		entity   string // the query field that reads it back, with its history
+		id       string
+		set      string // a mutation giving the field a value
+		clear    string // the same mutation clearing it
+		field    string // the GraphQL field, null after clearing
+		column   string // the column, null in the last history record
+		wasEmpty string // the field's value after clearing, as JSON
+	}{
+		{"OrganisationParent", "organisation", medicall,
+			`mutation($id: ID!) { r: updateOrganisation(id: $id, input: {parentId: "` + medhelp + `"}) { v: parent { id } } }`,
+			`mutation($id: ID!) { r: updateOrganisation(id: $id, input: {}, clear: [PARENT_ID]) { v: parent { id } } }`,
+			"parent", "parent_id", "null"},
+		{"SystemDescription", "system", sys.Systems.Nodes[0].ID,
+			`mutation($id: ID!) { r: updateSystem(id: $id, input: {description: "Medhelp's records"}) { v: description } }`,
+			`mutation($id: ID!) { r: updateSystem(id: $id, input: {}, clear: [DESCRIPTION]) { v: description } }`,
+			"description", "description", "null"},
+		{"LinkAgreementDate", "link", links.Links.Nodes[0].ID,
+			`mutation($id: ID!) { r: updateLink(id: $id, input: {agreementDate: "2013-05-01"}) { v: agreementDate } }`,
+			`mutation($id: ID!) { r: updateLink(id: $id, input: {}, clear: [AGREEMENT_DATE]) { v: agreementDate } }`,
+			"agreementDate", "agreement_date", "null"},
+		{"LinkDataCategories", "link", links.Links.Nodes[0].ID,
+			`mutation($id: ID!) { r: updateLink(id: $id, input: {dataCategories: ["call recordings"]}) { v: dataCategories } }`,
+			`mutation($id: ID!) { r: updateLink(id: $id, input: {}, clear: [DATA_CATEGORIES]) { v: dataCategories } }`,
+			"dataCategories", "data_categories", "[]"},
+		{"AttestationValidUntil", "attestation", att.CreateAttestation.ID,
+			`mutation($id: ID!) { r: updateAttestation(id: $id, input: {scope: "the whole company"}) { v: validUntil } }`,
+			`mutation($id: ID!) { r: updateAttestation(id: $id, input: {}, clear: [VALID_UNTIL]) { v: validUntil } }`,
+			"validUntil", "valid_until", "null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := h.with(t)
+			var set, cleared struct {
+				R struct{ V json.RawMessage }
+			}
+			h.data(tt.set, map[string]any{"id": tt.id}, &set)
+			if s := string(set.R.V); s == "null" || s == "[]" {
+				t.Fatalf("%s has no value to clear: %s", tt.field, s)
+			}
+			h.data(tt.clear, map[string]any{"id": tt.id}, &cleared)
+			if got := string(cleared.R.V); got != tt.wasEmpty {
+				t.Errorf("%s after clear: %s, want %s", tt.field, got, tt.wasEmpty)
+			}
+			var got map[string]struct {
+				History []struct{ Op, Actor, Record string }
+			}
+			h.data(`query($id: ID!) { `+tt.entity+`(id: $id) { history { op actor record } } }`, map[string]any{"id": tt.id}, &got)
+			hist := got[tt.entity].History
+			if len(hist) < 2 {
+				t.Fatalf("history: %+v", hist)
+			}
+			last := hist[len(hist)-1]
+			var record map[string]any
+			if err := json.Unmarshal([]byte(last.Record), &record); err != nil {
+				t.Fatalf("history record %q: %v", last.Record, err)
+			}
+			v, has := record[tt.column]
+			if last.Op != "update" || last.Actor != "test admin" || !has || !(v == nil || fmt.Sprint(v) == "[]") {
+				t.Errorf("last change: %s by %s with %s = %v (present %v); want an update by test admin setting it to %s",
+					last.Op, last.Actor, tt.column, v, has, tt.wasEmpty)
+			}
+		})
 	}
 }
 

@@ -282,17 +282,17 @@ func TestInjectionStringsAreStoredVerbatim(t *testing.T) {
 			var org struct {
 				CreateOrganisation struct{ ID, LegalName, OrgNumber string }
 			}
-			h.with(t).data(`mutation($n: String, $o: String) { createOrganisation(input: {legalName: $n, orgNumber: $o, country: "SE", kind: COMPANY}) { id legalName orgNumber } }`,
+			h.with(t).data(`mutation($n: String!, $o: String) { createOrganisation(input: {legalName: $n, orgNumber: $o, country: "SE", kind: COMPANY}) { id legalName orgNumber } }`,
 				map[string]any{"n": p, "o": fmt.Sprint("N", i, p)[:min(50, len(p)+2)]}, &org)
 			var sys struct {
 				CreateSystem struct{ Name, Description string }
 			}
-			h.with(t).data(`mutation($op: ID, $n: String!) { createSystem(input: {name: $n, description: $n, kind: STORAGE, operatorId: $op, dataCategories: [$n]}) { name description } }`,
+			h.with(t).data(`mutation($op: ID!, $n: String!) { createSystem(input: {name: $n, description: $n, kind: STORAGE, operatorId: $op, dataCategories: [$n]}) { name description } }`,
 				map[string]any{"op": org.CreateOrganisation.ID, "n": p}, &sys)
 			var link struct {
 				CreateLink struct{ Purpose, AgreementRef string }
 			}
-			h.with(t).data(`mutation($f: ID, $to: ID, $n: String) { createLink(input: {fromId: $f, toId: $to, role: PROCESSOR, purpose: $n, agreementRef: $n, routingNote: $n, validFrom: "2020-01-01"}) { purpose agreementRef } }`,
+			h.with(t).data(`mutation($f: ID!, $to: ID!, $n: String!) { createLink(input: {fromId: $f, toId: $to, role: PROCESSOR, purpose: $n, agreementRef: $n, routingNote: $n, validFrom: "2020-01-01"}) { purpose agreementRef } }`,
 				map[string]any{"f": h.orgID("Region Gotland"), "to": org.CreateOrganisation.ID, "n": p}, &link)
 			if org.CreateOrganisation.LegalName != strings.TrimSpace(p) || sys.CreateSystem.Description != p || link.CreateLink.Purpose != p || link.CreateLink.AgreementRef != p {
 				t.Errorf("stored differently: %+v %+v %+v", org, sys, link)
