@@ -174,12 +174,26 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 	})
 }
 
-// Traces resolves traces(caseRef).
+// Traces resolves traces(caseRef, first, after): a page of the case's
+// traces, newest first.
 func (r *Resolvers) Traces() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		ref, _ := p.Args["caseRef"].(string)
 		note(p.Context, "", ref)
-		return r.Store.TracesByCase(p.Context, ref)
+		pg, err := tracePage(p)
+		if err != nil {
+			return nil, err
+		}
+		page, err := r.Store.TracesByCase(p.Context, ref, pg)
+		if err != nil {
+			return nil, err
+		}
+		c := Connection{Nodes: page.Traces, HasNextPage: page.More}
+		if page.End != nil {
+			s := encodeTraceCursor(*page.End)
+			c.EndCursor = &s
+		}
+		return c, nil
 	})
 }
 

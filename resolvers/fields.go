@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"encoding/base64"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -252,14 +253,24 @@ type Connection struct {
 
 const maxPage = 500
 
+// pageSize reads the first argument of a list field: 1-500, default 50.
+func pageSize(p graphql.ResolveParams) (int, error) {
+	n, ok := p.Args["first"].(int)
+	if !ok {
+		return 50, nil
+	}
+	if n < 1 || n > maxPage {
+		return 0, registry.Invalid("first", "must be between 1 and %d", maxPage)
+	}
+	return n, nil
+}
+
 // page reads the first/after arguments of a list field.
 func page(p graphql.ResolveParams) (store.Page, error) {
-	pg := store.Page{First: 50}
-	if n, ok := p.Args["first"].(int); ok {
-		if n < 1 || n > maxPage {
-			return pg, registry.Invalid("first", "must be between 1 and %d", maxPage)
-		}
-		pg.First = n
+	var pg store.Page
+	var err error
+	if pg.First, err = pageSize(p); err != nil {
+		return pg, err
 	}
 	if c, ok := p.Args["after"].(string); ok && c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
@@ -282,4 +293,41 @@ func connection[T any](rows []T, more bool, id func(*T) int64) Connection {
 		c.EndCursor = &s
 	}
 	return c
+}
+
+// Traces are listed by creation time and id, not by a numeric id: their
+// cursor is "trace:" + microseconds since 1970 (PostgreSQL's precision) +
+// ":" + the trace's id, base64url-encoded like the others.
+const traceCursorPrefix = "trace:"
+
+var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func encodeTraceCursor(c store.TraceCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(traceCursorPrefix + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID))
+}
+
+// tracePage reads the first/after arguments of traces.
+func tracePage(p graphql.ResolveParams) (store.TracePage, error) {
+	var pg store.TracePage
+	var err error
+	if pg.First, err = pageSize(p); err != nil {
+		return pg, err
+	}
+	c, ok := p.Args["after"].(string)
+	if !ok || c == "" {
+		return pg, nil
+	}
+	bad := registry.Invalid("after", "not a cursor from this list")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	rest, found := strings.CutPrefix(string(b), traceCursorPrefix)
+	if err != nil || !found {
+		return pg, bad
+	}
+	micros, id, found := strings.Cut(rest, ":")
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if !found || err != nil || !traceID.MatchString(id) {
+		return pg, bad
+	}
+	pg.After = &store.TraceCursor{CreatedAt: time.UnixMicro(us), ID: id}
+	return pg, nil
 }

@@ -242,8 +242,13 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 	fields["trace"] = &graphql.Field{Type: trace, Resolve: r.Trace(),
 		Description: "A stored trace exactly as it was made, whatever changed in the registry since; a NOT_FOUND error if there is none.",
 		Args:        graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID), Description: "The trace's id, as traceCall returned it."}}}
-	fields["traces"] = &graphql.Field{Type: list(trace), Description: "The traces made for a case, newest first (at most 100).",
-		Args: graphql.FieldConfigArgument{"caseRef": {Type: nn(graphql.String),
-			Description: "The access request's case reference, as stored by traceCall (which trims surrounding spaces)."}},
+	fields["traces"] = &graphql.Field{Type: nn(t.connection(trace)),
+		Description: "The traces made for a case, newest first (those made at the same instant by id), a page at a time.",
+		Args: graphql.FieldConfigArgument{
+			"caseRef": {Type: nn(graphql.String),
+				Description: "The access request's case reference, as stored by traceCall (which trims surrounding spaces)."},
+			"first": {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
+			"after": {Type: graphql.String, Description: "endCursor of the previous page."},
+		},
 		Resolve: r.Traces()}
 }

@@ -559,13 +559,15 @@ func TestTraceIsStoredAsComputed(t *testing.T) {
 	h.data(`mutation($id: ID!) { updateOrganisation(id: $id, input: {legalName: "Medhelp Renamed AB"}) { id } }`,
 		map[string]any{"id": h.orgID("Medhelp AB")}, &struct{}{})
 	var again struct {
-		Traces []struct {
-			ID      string
-			Holders []struct{ Party struct{ LegalName string } }
+		Traces struct {
+			Nodes []struct {
+				ID      string
+				Holders []struct{ Party struct{ LegalName string } }
+			}
 		}
 	}
-	h.data(`{ traces(caseRef: "DSR-7") { id holders { party { legalName } } } }`, nil, &again)
-	if len(again.Traces) != 1 || again.Traces[0].ID != got.TraceCall.ID {
+	h.data(`{ traces(caseRef: "DSR-7") { nodes { id holders { party { legalName } } } } }`, nil, &again)
+	if len(again.Traces.Nodes) != 1 || again.Traces.Nodes[0].ID != got.TraceCall.ID {
 		t.Fatalf("traces for DSR-7: %+v", again.Traces)
 	}
 	b, _ := json.Marshal(again)
@@ -610,31 +612,33 @@ func TestPreVersionTraceReadsBackThroughTheAPI(t *testing.T) {
 	}
 
 	var answer struct {
-		Traces []struct {
-			ID, CaseRef, CreatedAt, CreatedBy string
-			Complete                          bool
-			Holders                           []struct {
-				Party     struct{ LegalName, TransferClass string }
-				Certainty string
-				HeldUntil *string
+		Traces struct {
+			Nodes []struct {
+				ID, CaseRef, CreatedAt, CreatedBy string
+				Complete                          bool
+				Holders                           []struct {
+					Party     struct{ LegalName, TransferClass string }
+					Certainty string
+					HeldUntil *string
+				}
+				Systems []struct {
+					Name, Until, HeldFrom string
+					MovedIn               bool
+					Storage               []struct{ Code string }
+				}
+				Excluded []struct{ ToParty struct{ LegalName string } }
+				Reasons  []struct{ Code string }
 			}
-			Systems []struct {
-				Name, Until, HeldFrom string
-				MovedIn               bool
-				Storage               []struct{ Code string }
-			}
-			Excluded []struct{ ToParty struct{ LegalName string } }
-			Reasons  []struct{ Code string }
 		}
 	}
-	h.data(`{ traces(caseRef: "DSR-2014-V1") { id caseRef createdAt createdBy complete
+	h.data(`{ traces(caseRef: "DSR-2014-V1") { nodes { id caseRef createdAt createdBy complete
 		holders { party { legalName transferClass } certainty heldUntil }
 		systems { name until heldFrom movedIn storage { code } }
-		excluded { toParty { legalName } } reasons { code } } }`, nil, &answer)
-	if len(answer.Traces) != 1 {
+		excluded { toParty { legalName } } reasons { code } } } }`, nil, &answer)
+	if len(answer.Traces.Nodes) != 1 {
 		t.Fatalf("traces for the case: %+v", answer.Traces)
 	}
-	tr := answer.Traces[0]
+	tr := answer.Traces.Nodes[0]
 	summary := fmt.Sprint(tr.ID, " ", tr.CaseRef, " ", tr.CreatedBy, " ", tr.Complete, " ", tr.Holders[2].Party, " ", tr.Holders[2].Certainty,
 		" ", tr.Holders[1].HeldUntil == nil, " ", len(tr.Systems[1].Storage), " ", tr.Systems[1].Until, " ", tr.Systems[2].MovedIn, " ",
 		tr.Systems[2].HeldFrom, " ", tr.Excluded[0].ToParty.LegalName, " ", tr.Reasons)
@@ -664,5 +668,144 @@ func TestPreVersionTraceReadsBackThroughTheAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 500 || strings.Contains(string(body), "version") {
 		t.Errorf("a version 99 report: got %d %q, want 500 without the cause", resp.StatusCode, body)
+	}
+}
+
+// A case with more traces than a page, and more than the 100 traces(caseRef)
+// once answered with and silently stopped at: walked page by page, as the
+// access-request handler whose case it is, every trace comes once, newest
+// first (traces made at the same instant by id), and each page's request is
+// in the audit log with the case reference.
+func TestTracesOfACaseAreWalkedPageByPage(t *testing.T) {
+	h := newHarness(t, true)
+	const caseRef = "DSR-PAGES"
+	made := h.trace(h.orgID("Region Värmland"), "2017-03-11T02:00", caseRef).TraceCall
+	var raw []byte
+	if err := h.store.DB().QueryRow(`SELECT result FROM call_traces WHERE id = $1`, made.ID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// 119 more, stored as traceCall stores them, made before it; two at each
+	// instant, so the order within an instant counts.
+	type stored struct {
+		at time.Time
+		id string
+	}
+	var want []stored
+	// Microseconds, as PostgreSQL keeps them; ids falling as they are
+	// inserted, so that neither insertion order nor time alone gives the
+	// order.
+	base := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Second).Add(123456 * time.Microsecond)
+	for i := range 119 {
+		s := stored{base.Add(time.Duration(i/2) * time.Minute), fmt.Sprintf("%032x", 0xa0+(119-i)*7919)}
+		doc["id"], doc["createdAt"] = s.id, s.at
+		b, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
+			VALUES ($1, $2, '2017-03-11T02:00:00+01:00', $3, $4, 'test admin', $5)`, s.id, h.orgID("Region Värmland"), caseRef, s.at, b); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s)
+	}
+	slices.SortFunc(want, func(a, b stored) int { return cmp.Or(b.at.Compare(a.at), strings.Compare(a.id, b.id)) })
+	wantIDs := []string{made.ID} // made now: the newest
+	for _, s := range want {
+		wantIDs = append(wantIDs, s.id)
+	}
+	// Another case's trace is not listed.
+	h.trace(h.orgID("Region Värmland"), "2017-03-11T02:00", "DSR-OTHER")
+
+	dsr := h.as("dsr")
+	type page struct {
+		Traces struct {
+			Nodes    []struct{ ID, CaseRef string }
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   *string
+			}
+		}
+	}
+	const query = `query($c: String!, $first: Int, $after: String) {
+		traces(caseRef: $c, first: $first, after: $after) { nodes { id caseRef } pageInfo { hasNextPage endCursor } } }`
+	tests := []struct {
+		name      string
+		first     any // nil: the default, 50
+		wantSizes []int
+	}{
+		{"DefaultPageSize", nil, []int{50, 50, 20}},
+		{"PagesOfSeven", 7, append(slices.Repeat([]int{7}, 17), 1)},
+		{"PageOfExactlyAll", 120, []int{120}},
+		{"LargestPage", 500, []int{120}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dsr := dsr.with(t)
+			auditBefore := h.count(`SELECT count(*) FROM audit_log WHERE case_ref = 'DSR-PAGES' AND role = 'dsr' AND outcome = 'ok'`)
+			var got []string
+			var sizes []int
+			var after any
+			for len(sizes) <= len(tt.wantSizes) {
+				var p page
+				dsr.data(query, map[string]any{"c": caseRef, "first": tt.first, "after": after}, &p)
+				sizes = append(sizes, len(p.Traces.Nodes))
+				for _, n := range p.Traces.Nodes {
+					if n.CaseRef != caseRef {
+						t.Errorf("trace %s of case %q listed for %s", n.ID, n.CaseRef, caseRef)
+					}
+					got = append(got, n.ID)
+				}
+				if !p.Traces.PageInfo.HasNextPage {
+					if p.Traces.PageInfo.EndCursor == nil {
+						t.Errorf("the last page has no endCursor")
+					}
+					break
+				}
+				after = *p.Traces.PageInfo.EndCursor
+			}
+			if !slices.Equal(sizes, tt.wantSizes) {
+				t.Errorf("page sizes %v, want %v", sizes, tt.wantSizes)
+			}
+			if !slices.Equal(got, wantIDs) {
+				t.Errorf("walked %d traces, want the %d of the case newest first, each once:\ngot  %v\nwant %v", len(got), len(wantIDs), got, wantIDs)
+			}
+			if n := h.count(`SELECT count(*) FROM audit_log WHERE case_ref = 'DSR-PAGES' AND role = 'dsr' AND outcome = 'ok'`) - auditBefore; n != len(sizes) {
+				t.Errorf("%d audit rows with the case reference for %d pages", n, len(sizes))
+			}
+		})
+	}
+
+	t.Run("AfterTheLastPage", func(t *testing.T) {
+		var all, rest page
+		dsr.with(t).data(query, map[string]any{"c": caseRef, "first": 500}, &all)
+		dsr.with(t).data(query, map[string]any{"c": caseRef, "after": *all.Traces.PageInfo.EndCursor}, &rest)
+		if len(rest.Traces.Nodes) != 0 || rest.Traces.PageInfo.HasNextPage || rest.Traces.PageInfo.EndCursor != nil {
+			t.Errorf("after the last trace: %+v, want an empty last page without a cursor", rest.Traces)
+		}
+	})
+
+	orgCursor := "aWQ6NQ" // "id:5", a cursor of the other lists
+	refused := []struct {
+		name      string
+		vars      map[string]any
+		wantField string
+	}{
+		{"PageTooSmall", map[string]any{"c": caseRef, "first": 0}, "first"},
+		{"PageTooLarge", map[string]any{"c": caseRef, "first": 501}, "first"},
+		{"AnotherListsCursor", map[string]any{"c": caseRef, "after": orgCursor}, "after"},
+		{"NotACursor", map[string]any{"c": caseRef, "after": "DSR-PAGES"}, "after"},
+		{"CursorWithAForgedID", map[string]any{"c": caseRef, "after": "dHJhY2U6MTp4"}, "after"}, // "trace:1:x"
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			r := dsr.with(t).post(query, tt.vars)
+			if r.code() != "INVALID_INPUT" || r.field() != tt.wantField {
+				t.Errorf("got %s on %q (%+v), want INVALID_INPUT on %q", r.code(), r.field(), r.Errors, tt.wantField)
+			}
+		})
 	}
 }

@@ -179,19 +179,63 @@ func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
 	return decodeTrace(raw)
 }
 
-// TracesByCase lists the traces made for a case, newest first.
-func (s *Store) TracesByCase(ctx context.Context, caseRef string) ([]registry.Trace, error) {
-	var raws [][]byte
-	if err := s.selectx(ctx, s.q(ctx), &raws, `SELECT result FROM call_traces WHERE case_ref = $1 ORDER BY created_at DESC, id LIMIT 100`, caseRef); err != nil {
-		return nil, err
+// TraceCursor is where a page of a case's traces ended: the last trace's
+// creation time and id, in the order the traces are listed.
+type TraceCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// TracePage asks for up to First traces after the cursor After (nil: from
+// the newest).
+type TracePage struct {
+	First int
+	After *TraceCursor
+}
+
+// TracesPage is one page of a case's traces.
+type TracesPage struct {
+	Traces []registry.Trace
+	// More is whether more traces follow; End is the cursor of the last
+	// trace on the page (nil for an empty page), read from its row.
+	More bool
+	End  *TraceCursor
+}
+
+// TracesByCase lists the traces made for a case, newest first (traces made
+// at the same instant by id), a page at a time. Traces are never changed or
+// deleted, so a cursor stays good: a trace made while the pages are read
+// sorts before the first of them and is not met on the later pages.
+func (s *Store) TracesByCase(ctx context.Context, caseRef string, p TracePage) (TracesPage, error) {
+	var after *time.Time
+	var afterID string
+	if p.After != nil {
+		after, afterID = &p.After.CreatedAt, p.After.ID
 	}
-	out := make([]registry.Trace, len(raws))
-	for i, r := range raws {
-		t, err := decodeTrace(r)
+	var rows []struct {
+		ID        string    `db:"id"`
+		CreatedAt time.Time `db:"created_at"`
+		Result    []byte    `db:"result"`
+	}
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, result FROM call_traces WHERE case_ref = $1
+		AND ($2::timestamptz IS NULL OR created_at < $2 OR (created_at = $2 AND id > $3))
+		ORDER BY created_at DESC, id LIMIT $4`, caseRef, nullTime(after), afterID, p.First+1); err != nil {
+		return TracesPage{}, err
+	}
+	var out TracesPage
+	if len(rows) > p.First {
+		rows, out.More = rows[:p.First], true
+	}
+	out.Traces = make([]registry.Trace, len(rows))
+	for i, r := range rows {
+		t, err := decodeTrace(r.Result)
 		if err != nil {
-			return nil, err
+			return TracesPage{}, err
 		}
-		out[i] = t
+		out.Traces[i] = t
+	}
+	if n := len(rows); n > 0 {
+		out.End = &TraceCursor{CreatedAt: rows[n-1].CreatedAt, ID: rows[n-1].ID}
 	}
 	return out, nil
 }

@@ -216,14 +216,14 @@ func TestPreVersionTraceReadsBackAsStored(t *testing.T) {
 		t.Errorf("created %v by %q, want %v by test admin", got.CreatedAt, got.CreatedBy, want)
 	}
 
-	list, err := s.TracesByCase(ctx, "DSR-2014-V1")
+	list, err := s.TracesByCase(ctx, "DSR-2014-V1", store.TracePage{First: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 1 {
-		t.Fatalf("traces for the case: %d, want 1", len(list))
+	if len(list.Traces) != 1 || list.More {
+		t.Fatalf("traces for the case: %d (more: %v), want 1", len(list.Traces), list.More)
 	}
-	sameJSON(t, "traces(caseRef)", list[0], raw)
+	sameJSON(t, "traces(caseRef)", list.Traces[0], raw)
 }
 
 // A new trace is stored with its version; it reads back as it was answered.
@@ -282,7 +282,7 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	if _, err := s.Trace(ctx, "ffffffffffffffffffffffffffffffff"); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a version 99 document: got %v, want an internal error", err)
 	}
-	if _, err := s.TracesByCase(ctx, "DSR-future"); err == nil || registry.ErrorCode(err) != registry.EInternal {
+	if _, err := s.TracesByCase(ctx, "DSR-future", store.TracePage{First: 50}); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a case with a version 99 document: got %v, want an internal error", err)
 	}
 }
