@@ -52,10 +52,27 @@ func (s *Store) CreateAttestation(ctx context.Context, actor string, a *registry
 	return create(ctx, s, actor, attestations, a)
 }
 
-// UpdateAttestation changes an attestation; NOT_FOUND if it does not exist.
+// UpdateAttestation changes an attestation; NOT_FOUND if it does not exist,
+// INVALID_INPUT on orgId or systemId if apply changes what it is about.
 func (s *Store) UpdateAttestation(ctx context.Context, actor string, id int64, apply func(*registry.Attestation) error) (registry.Attestation, error) {
-	return modify(ctx, s, actor, attestations, id, apply)
+	return modify(ctx, s, actor, attestations, id, func(a *registry.Attestation) error {
+		org, sys := a.OrgID, a.SystemID
+		if err := apply(a); err != nil {
+			return err
+		}
+		// Evidence about one party or system is not evidence about
+		// another: the schema offers no way to move it, and no caller may.
+		if !sameID(a.OrgID, org) {
+			return registry.Invalid("orgId", "an attestation's subject cannot change; withdraw it and record a new one")
+		}
+		if !sameID(a.SystemID, sys) {
+			return registry.Invalid("systemId", "an attestation's subject cannot change; withdraw it and record a new one")
+		}
+		return nil
+	})
 }
+
+func sameID(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // WithdrawAttestation records that an attestation stopped counting at at.
 func (s *Store) WithdrawAttestation(ctx context.Context, actor string, id int64, at time.Time) (registry.Attestation, error) {

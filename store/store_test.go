@@ -138,3 +138,52 @@ func TestStoreErrorsNameTheirStatement(t *testing.T) {
 		t.Errorf("got %v, want a cancellation naming its statement", err)
 	}
 }
+
+// What an attestation or a link is about cannot change under any caller,
+// the API's inputs aside.
+func TestSubjectsCannotMove(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	a, err := s.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "A AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "B AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	att, err := s.CreateAttestation(ctx, "t", &registry.Attestation{OrgID: &a.ID, Kind: "iso27001", Issuer: "C", IssuedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := s.CreateLink(ctx, "t", &registry.Link{FromID: a.ID, ToID: b.ID, Role: "processor", Purpose: "p",
+		Period: registry.Period{From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, field string
+		update      func() error
+	}{
+		{"AttestationToAnotherOrganisation", "orgId", func() error {
+			_, err := s.UpdateAttestation(ctx, "t", att.ID, func(x *registry.Attestation) error { x.OrgID = &b.ID; return nil })
+			return err
+		}},
+		{"AttestationToNoOrganisation", "orgId", func() error {
+			_, err := s.UpdateAttestation(ctx, "t", att.ID, func(x *registry.Attestation) error { x.OrgID = nil; return nil })
+			return err
+		}},
+		{"LinkToAnotherReceiver", "toId", func() error {
+			_, err := s.UpdateLink(ctx, "t", link.ID, func(x *registry.Link) error { x.ToID = a.ID; return nil })
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.update()
+			if e := registry.AsError(err); e == nil || e.Code != registry.EInvalid || e.Field != tt.field {
+				t.Errorf("got %v, want INVALID_INPUT on %s", err, tt.field)
+			}
+		})
+	}
+}
