@@ -209,7 +209,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"orgId":            in(id, "Only attestations about this organisation itself (not about its systems)."),
 		"systemId":         in(id, "Only attestations about this system itself (not those that name it among covered systems)."),
 		"validOn":          in(dateScalar, "Only those valid on this date."),
-		"includeWithdrawn": in(boolean, "Also attestations with a withdrawal recorded, even one still to come; default false."),
+		"includeWithdrawn": in(boolean, "Also attestations already withdrawn; default false (one whose withdrawal is still to come counts until then)."),
 	})
 
 	queryFields := graphql.Fields{
@@ -228,7 +228,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		"attestation": {Type: t.att, Args: byID("attestation"), Resolve: r.Attestation(),
 			Description: "An attestation by its id; a NOT_FOUND error if there is none."},
 		"attestations": {Type: nn(t.connection(t.att)), Args: paged(attFilter), Resolve: r.Attestations(),
-			Description: "Attestations in id order, a page at a time; unless filter.includeWithdrawn, only those with no withdrawal recorded."},
+			Description: "Attestations in id order, a page at a time; unless filter.includeWithdrawn, only those not withdrawn by now."},
 		"country": {Type: t.country, Resolve: r.Country(),
 			Args:        graphql.FieldConfigArgument{"code": {Type: nn(str), Description: "ISO 3166-1 alpha-2 code in capitals, such as SE or TH."}},
 			Description: "A country by its code; a NOT_FOUND error if there is none."},

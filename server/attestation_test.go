@@ -86,3 +86,52 @@ func TestAttestationStatusAgreesWithTheListAsOf(t *testing.T) {
 		})
 	}
 }
+
+// The list hides withdrawn attestations by default by the same rule as
+// status: one whose withdrawal is still to come counts until then.
+func TestAttestationListHidesOnlyWhatIsWithdrawn(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := context.Background()
+	org, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "Listed AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for name, at := range map[string]time.Time{"past": time.Now().Add(-time.Hour), "future": time.Now().Add(24 * time.Hour)} {
+		a, err := h.store.CreateAttestation(ctx, "t", &registry.Attestation{OrgID: &org.ID, Kind: "iso27001", Issuer: name,
+			IssuedOn: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.store.WithdrawAttestation(ctx, "t", a.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = fmt.Sprint(a.ID)
+	}
+	tests := []struct {
+		name             string
+		includeWithdrawn bool
+		want             []string
+	}{
+		{"Default", false, []string{ids["future"]}},
+		{"IncludeWithdrawn", true, []string{ids["past"], ids["future"]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				Attestations struct{ Nodes []struct{ ID string } }
+			}
+			h.with(t).data(`query($o: ID, $w: Boolean) { attestations(filter: {orgId: $o, includeWithdrawn: $w}) { nodes { id } } }`,
+				map[string]any{"o": fmt.Sprint(org.ID), "w": tt.includeWithdrawn}, &got)
+			var listed []string
+			for _, n := range got.Attestations.Nodes {
+				listed = append(listed, n.ID)
+			}
+			slices.Sort(listed)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(listed, want) {
+				t.Errorf("listed %v, want %v", listed, want)
+			}
+		})
+	}
+}

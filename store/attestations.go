@@ -104,7 +104,7 @@ func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Pag
 		  AND ($2::bigint IS NULL OR org_id = $2)
 		  AND ($3::bigint IS NULL OR system_id = $3)
 		  AND ($4::date IS NULL OR kedja_attestation_valid(issued_on, valid_until, withdrawn_at, $4::date))
-		  AND ($5 OR withdrawn_at IS NULL)
+		  AND ($5 OR kedja_attestation_status(issued_on, valid_until, withdrawn_at, now()) <> 'withdrawn')
 		  AND id > $6
 		ORDER BY id LIMIT $7`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn)
 }
