@@ -349,6 +349,12 @@ func (p *Pool) kill(w *proc, reason string) {
 		}
 	}
 	p.mu.Unlock()
+	select {
+	case <-w.exited:
+		// Already reaped: its pid may belong to another process by now.
+		return
+	default:
+	}
 	syscall.Kill(-w.pid, syscall.SIGKILL)
 	p.emit(Event{Kind: EventKilled, PID: w.pid, Reason: reason})
 }
