@@ -301,7 +301,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 			Description: "Changes a system: the fields given replace the recorded ones, those in clear become null.",
 			Resolve:     resolvers.Update(r, resolvers.DecodeSystem, s.UpdateSystem, systemInputs.clearable)},
 		"endSystem": {Type: nn(t.system), Args: endArgs("system", "When it was taken out of service; not later than an end already recorded."),
-			Description: "Records that a system was taken out of service; a trace counts a stored call as held until then at the latest.",
+			Description: "Records that a system was taken out of service, and ends its uses still running then; a trace counts a stored call as held until then at the latest.",
 			Resolve:     resolvers.End(r, s.EndSystem)},
 		"setSystemProfile": {Type: nn(t.profile), Args: createArgs(profileInput, "profile"),
 			Description: "Records a system's security facts from validFrom; the profile in force until then ends there.",

@@ -483,6 +483,33 @@ func TestClearSetsOptionalFieldsToNullInHistory(t *testing.T) {
 	}
 }
 
+// Ending a system ends its uses still running then, as ending a link does;
+// uses that had ended before keep their end.
+func TestEndSystemEndsItsUses(t *testing.T) {
+	h := newHarness(t, true)
+	var sys struct {
+		Systems struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`{ systems(filter: {nameContains: "Biz 2.0"}) { nodes { id } } }`, nil, &sys)
+	var ended struct {
+		EndSystem struct {
+			EndedAt string
+			Uses    []struct{ ValidTo *string }
+		}
+	}
+	h.data(`mutation($id: ID!) { endSystem(id: $id, at: "2020-09-11") { endedAt uses { validTo } } }`,
+		map[string]any{"id": sys.Systems.Nodes[0].ID}, &ended)
+	const want = "2020-09-11T00:00:00+02:00"
+	if ended.EndSystem.EndedAt != want || len(ended.EndSystem.Uses) == 0 {
+		t.Fatalf("system ends %q with uses %+v, want %q and its uses", ended.EndSystem.EndedAt, ended.EndSystem.Uses, want)
+	}
+	for _, u := range ended.EndSystem.Uses {
+		if u.ValidTo == nil || *u.ValidTo > want {
+			t.Errorf("a use of the ended system runs until %v, want at most %s", u.ValidTo, want)
+		}
+	}
+}
+
 func TestEndLinkEndsItsSystemUses(t *testing.T) {
 	h := newHarness(t, true)
 	medhelp, voice := h.orgID("Medhelp AB"), h.orgID("Voice Integrate Nordic AB")

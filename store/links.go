@@ -127,8 +127,7 @@ func (s *Store) UpdateLink(ctx context.Context, actor string, id int64, apply fu
 func (s *Store) EndLink(ctx context.Context, actor string, id int64, at time.Time) (registry.Link, error) {
 	var out registry.Link
 	err := s.write(ctx, actor, func(tx *sqlx.Tx) error {
-		if _, err := s.exec(ctx, tx, `UPDATE system_uses SET valid = tstzrange(lower(valid), $2, '[)')
-			WHERE link_id = $1 AND lower(valid) < $2 AND (upper_inf(valid) OR upper(valid) > $2)`, id, at); err != nil {
+		if err := s.endUses(ctx, tx, "link_id", id, at); err != nil {
 			return err
 		}
 		var err error
@@ -263,4 +262,13 @@ func (s *Store) DataMove(ctx context.Context, field string, id int64) (registry.
 	var v registry.DataMove
 	err := s.get(ctx, s.q(ctx), field, "data move", &v, dataMoves.selectByID(), id)
 	return v, err
+}
+
+// endUses ends at at the system uses of a link or a system (column names
+// which) that still run then; uses that start later are left for the
+// validation of what ends to refuse.
+func (s *Store) endUses(ctx context.Context, tx *sqlx.Tx, column string, id int64, at time.Time) error {
+	_, err := s.exec(ctx, tx, `UPDATE system_uses SET valid = tstzrange(lower(valid), $2, '[)')
+		WHERE `+column+` = $1 AND lower(valid) < $2 AND (upper_inf(valid) OR upper(valid) > $2)`, id, at)
+	return err
 }

@@ -71,13 +71,24 @@ func (s *Store) UpdateSystem(ctx context.Context, actor string, id int64, apply 
 
 // EndSystem records that a system was taken out of service at at.
 func (s *Store) EndSystem(ctx context.Context, actor string, id int64, at time.Time) (registry.System, error) {
-	return modify(ctx, s, actor, systems, id, func(v *registry.System) error {
-		if v.EndedAt != nil && v.EndedAt.Before(at) {
-			return registry.Conflict("at", "already ended at %s", v.EndedAt.Format(time.RFC3339))
+	var out registry.System
+	err := s.write(ctx, actor, func(tx *sqlx.Tx) error {
+		// A system out of service does no link's work any more: its uses
+		// end with it, as a link's do.
+		if err := s.endUses(ctx, tx, "system_id", id, at); err != nil {
+			return err
 		}
-		v.EndedAt = &at
-		return nil
+		var err error
+		out, err = modifyTx(ctx, s, tx, systems, id, func(v *registry.System) error {
+			if v.EndedAt != nil && v.EndedAt.Before(at) {
+				return registry.Conflict("at", "already ended at %s", v.EndedAt.Format(time.RFC3339))
+			}
+			v.EndedAt = &at
+			return nil
+		})
+		return err
 	})
+	return out, err
 }
 
 // Systems loads systems by id.
