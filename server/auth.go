@@ -11,15 +11,15 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/kedja/kedja/resolvers"
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/store"
 )
 
 // authenticate reads the bearer token. It answers 401 itself when there is
 // none or it is not a live token.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (resolvers.Principal, bool) {
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	client := clientIP(r)
-	anonymous := resolvers.Principal{Name: "anonymous", Client: client}
+	anonymous := access.Principal{Name: "anonymous", Client: client}
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || secret == "" {
 		s.refuse(w, r, anonymous, http.StatusUnauthorized, "UNAUTHENTICATED", "send a token: Authorization: Bearer kedja_...")
@@ -44,7 +44,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (resolvers
 		s.refuse(w, r, anonymous, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is unknown, expired or revoked")
 		return anonymous, false
 	}
-	p := resolvers.Principal{Name: t.Name, Role: t.Role, Client: client}
+	p := access.Principal{Name: t.Name, Role: t.Role, Client: client}
 	if !s.limiter("token:" + t.Prefix).Allow() {
 		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; slow down")
 		return p, false
@@ -54,7 +54,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (resolvers
 
 // authorize authenticates the request and lets it on only for roles; it
 // answers 401 or 403 itself otherwise.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []string) (resolvers.Principal, bool) {
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []string) (access.Principal, bool) {
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return p, false
@@ -67,7 +67,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []strin
 }
 
 // refuse answers a request turned away before execution, and records it.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p resolvers.Principal, status int, code, msg string) {
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p access.Principal, status int, code, msg string) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kedja"`)
 	}
@@ -100,7 +100,7 @@ func (s *Server) limiter(key string) *rate.Limiter {
 // audit records a request in the audit log. The query is kept as a hash:
 // queries can carry case references and names, and the log must hold no
 // health data. A failure to record is logged loudly; the answer has gone.
-func (s *Server) audit(r *http.Request, p resolvers.Principal, op, query, outcome string, notes *resolvers.AuditNotes) {
+func (s *Server) audit(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) {
 	e := store.AuditEntry{Principal: p.Name, Role: p.Role, Operation: op, Client: clientIP(r), Outcome: outcome}
 	if query != "" {
 		h := sha256.Sum256([]byte(query))

@@ -24,6 +24,7 @@ import (
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/store"
@@ -214,7 +215,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		codes = append(codes, "TIMEOUT")
 	}
 	writeJSON(w, http.StatusOK, res)
-	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), resolvers.NotesOf(ctx))
+	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), access.NotesOf(ctx))
 }
 
 func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {
