@@ -1,9 +1,4 @@
 // Package access is who may do what, and the record of what was done.
-//
-// It owns the principal (who is asking), the role rules of every GraphQL
-// field, authentication by bearer token with its rate limits, and the audit
-// log's entries. Its SQL stays in the store, behind the small interfaces
-// declared here; HTTP stays in the server.
 package access
 
 import (

@@ -52,12 +52,14 @@ type Server struct {
 	store  *store.Store
 	log    *slog.Logger
 	docs   docCache
-	limits limiters
+	auth   *access.Authenticator
+	audits *access.Auditor
 }
 
 // New returns a server for schema.
 func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, s *store.Store, log *slog.Logger) *Server {
-	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log}}
+	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
+		auth: access.NewAuthenticator(s, cfg.RatePerSecond, cfg.RateBurst), audits: &access.Auditor{Log: s, Logger: log}}
 }
 
 // Handler routes requests.
