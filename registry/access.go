@@ -1,7 +1,7 @@
 package registry
 
-// Access roles: whom a token speaks for. What each may do is the schema's
-// rule table (schema/access.go); the list is here, once.
+// Access roles: whom a token speaks for. What each may do is package access's
+// rule table (access/rules.go); the list is here, once.
 const (
 	RoleAdmin   = "admin"   // everything, legal reference data included
 	RoleEditor  = "editor"  // procurement: reads and writes registry data, runs checks

@@ -6,6 +6,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -156,7 +157,7 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 		caseRef, _ := p.Args["caseRef"].(string)
 		t, err := r.Store.TraceCall(p.Context, actor(p.Context), region, at, caseRef, store.TraceOptions{MaxDepth: maxChainDepth})
 		if err == nil {
-			note(p.Context, "trace:"+t.ID, t.CaseRef)
+			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
 		return t, err
 	})
@@ -168,7 +169,7 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 		id, _ := p.Args["id"].(string)
 		t, err := r.Store.Trace(p.Context, id)
 		if err == nil {
-			note(p.Context, "trace:"+t.ID, t.CaseRef)
+			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
 		return t, err
 	})
@@ -179,7 +180,7 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 func (r *Resolvers) Traces() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		ref, _ := p.Args["caseRef"].(string)
-		note(p.Context, "", ref)
+		access.Note(p.Context, "", ref)
 		pg, err := tracePage(p)
 		if err != nil {
 			return nil, err

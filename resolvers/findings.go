@@ -6,6 +6,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
@@ -70,7 +71,7 @@ func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
+		access.Note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
 		return r.Store.CheckRun(p.Context, res.RunID)
 	})
 }

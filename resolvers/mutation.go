@@ -8,6 +8,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
 )
 
@@ -269,10 +270,10 @@ func noteChanged(ctx context.Context, v any, err error) {
 	case registry.Finding:
 		kind, id = "finding", x.ID
 	case registry.Country:
-		note(ctx, "country:"+x.Code, "")
+		access.Note(ctx, "country:"+x.Code, "")
 		return
 	default:
 		return
 	}
-	note(ctx, kind+":"+strconv.FormatInt(id, 10), "")
+	access.Note(ctx, kind+":"+strconv.FormatInt(id, 10), "")
 }

@@ -6,11 +6,11 @@ package resolvers
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
@@ -128,73 +128,27 @@ func (r *Resolvers) resolve(fn func(p graphql.ResolveParams) (any, error)) graph
 	}
 }
 
-// Principal is who is asking: the token's name and its role.
-type Principal struct {
-	Name   string
-	Role   string
-	Client string
+// WithPrincipal prepares ctx for one request by principal: the role every
+// field checks and the request's audit notes (access.WithPrincipal), the
+// author of every change, and fresh batch loaders.
+func (r *Resolvers) WithPrincipal(ctx context.Context, p access.Principal) context.Context {
+	return r.withRequest(access.WithPrincipal(ctx, p), p.Name)
 }
 
-const principalKey ctxKey = 100
-
-// WithPrincipal prepares ctx for one request by principal: the author of
-// every change, the role every field checks, and fresh batch loaders.
-func (r *Resolvers) WithPrincipal(ctx context.Context, p Principal) context.Context {
-	ctx = context.WithValue(ctx, principalKey, p)
-	ctx = context.WithValue(ctx, auditKey, &AuditNotes{})
-	return r.withRequest(ctx, p.Name)
-}
-
-// PrincipalOf returns the principal of a request.
-func PrincipalOf(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey).(Principal)
-	return p, ok
-}
-
-// Guard lets a field resolve only for the given roles. A refusal says
-// FORBIDDEN and nothing else: it comes before any lookup, so it cannot tell
-// whether the object asked for exists.
+// Guard lets a field resolve only for the given roles (access.Rule's). A
+// refusal says FORBIDDEN and nothing else: it comes before any lookup, so it
+// cannot tell whether the object asked for exists. It lives here rather than
+// in access because the refusal is a GraphQL error of this package's kind.
 func Guard(roles []string, next graphql.FieldResolveFn) graphql.FieldResolveFn {
 	allowed := map[string]bool{}
 	for _, r := range roles {
 		allowed[r] = true
 	}
 	return func(p graphql.ResolveParams) (any, error) {
-		pr, ok := PrincipalOf(p.Context)
+		pr, ok := access.PrincipalOf(p.Context)
 		if !ok || !allowed[pr.Role] {
 			return nil, newAPIError("FORBIDDEN", "", "not allowed for this role")
 		}
 		return next(p)
-	}
-}
-
-const auditKey ctxKey = 101
-
-// AuditNotes collect, during a request, what the audit log should say of it:
-// the objects it changed or made, and the case it served.
-type AuditNotes struct {
-	mu       sync.Mutex
-	Affected []string
-	CaseRef  string
-}
-
-// NotesOf returns the request's audit notes (nil outside a request).
-func NotesOf(ctx context.Context) *AuditNotes {
-	n, _ := ctx.Value(auditKey).(*AuditNotes)
-	return n
-}
-
-func note(ctx context.Context, affected string, caseRef string) {
-	n := NotesOf(ctx)
-	if n == nil {
-		return
-	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if affected != "" {
-		n.Affected = append(n.Affected, affected)
-	}
-	if caseRef != "" {
-		n.CaseRef = caseRef
 	}
 }

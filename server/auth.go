@@ -1,65 +1,48 @@
 package server
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"net/http"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
-	"golang.org/x/time/rate"
-
-	"github.com/kedja/kedja/resolvers"
-	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/access"
 )
 
-// authenticate reads the bearer token. It answers 401 itself when there is
-// none or it is not a live token.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (resolvers.Principal, bool) {
-	client := clientIP(r)
-	anonymous := resolvers.Principal{Name: "anonymous", Client: client}
+// authenticate reads the bearer token and asks access who it is. It answers
+// 401, 429 or 500 itself when the request may not go on.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || secret == "" {
-		s.refuse(w, r, anonymous, http.StatusUnauthorized, "UNAUTHENTICATED", "send a token: Authorization: Bearer kedja_...")
-		return anonymous, false
-	}
-	// Failed attempts count against the client's address, so guessing
-	// tokens is slow; an address out of attempts is refused before the
-	// database is asked.
-	failures := s.limiter("failed:" + client)
-	if failures.Tokens() < 1 {
-		s.refuse(w, r, anonymous, http.StatusTooManyRequests, "RATE_LIMITED", "too many failed attempts; slow down")
-		return anonymous, false
-	}
-	t, ok, err := s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
-	if err != nil {
-		s.log.Error("authenticate", "err", err)
-		s.refuse(w, r, anonymous, http.StatusInternalServerError, "INTERNAL", "internal error")
-		return anonymous, false
-	}
 	if !ok {
-		failures.Allow()
-		s.refuse(w, r, anonymous, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is unknown, expired or revoked")
-		return anonymous, false
+		secret = ""
 	}
-	p := resolvers.Principal{Name: t.Name, Role: t.Role, Client: client}
-	if !s.limiter("token:" + t.Prefix).Allow() {
+	p, err := s.auth.Authenticate(r.Context(), secret, clientIP(r))
+	switch {
+	case err == nil:
+		return p, true
+	case errors.Is(err, access.ErrNoToken):
+		s.refuse(w, r, p, http.StatusUnauthorized, "UNAUTHENTICATED", "send a token: Authorization: Bearer kedja_...")
+	case errors.Is(err, access.ErrTooManyFailures):
+		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many failed attempts; slow down")
+	case errors.Is(err, access.ErrUnknownToken):
+		s.refuse(w, r, p, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is unknown, expired or revoked")
+	case errors.Is(err, access.ErrTooManyRequests):
 		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; slow down")
-		return p, false
+	default:
+		s.log.Error("authenticate", "err", err)
+		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")
 	}
-	return p, true
+	return p, false
 }
 
 // authorize authenticates the request and lets it on only for roles; it
 // answers 401 or 403 itself otherwise.
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []string) (resolvers.Principal, bool) {
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []string) (access.Principal, bool) {
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return p, false
 	}
-	if !slices.Contains(roles, p.Role) {
+	if !p.May(roles) {
 		s.refuse(w, r, p, http.StatusForbidden, "FORBIDDEN", "not allowed for this role")
 		return p, false
 	}
@@ -67,7 +50,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []strin
 }
 
 // refuse answers a request turned away before execution, and records it.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p resolvers.Principal, status int, code, msg string) {
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p access.Principal, status int, code, msg string) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kedja"`)
 	}
@@ -75,49 +58,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p resolvers.Prin
 	s.audit(r, p, r.Method+" "+r.URL.Path, "", code, nil)
 }
 
-// limiters hold one token bucket per token and per client address.
-type limiters struct {
-	mu sync.Mutex
-	m  map[string]*rate.Limiter
-}
-
-func (s *Server) limiter(key string) *rate.Limiter {
-	s.limits.mu.Lock()
-	defer s.limits.mu.Unlock()
-	if s.limits.m == nil || len(s.limits.m) > 10_000 {
-		// Bounded memory: a flood of addresses resets the buckets rather
-		// than filling the heap.
-		s.limits.m = map[string]*rate.Limiter{}
-	}
-	l, ok := s.limits.m[key]
-	if !ok {
-		l = rate.NewLimiter(rate.Limit(s.cfg.RatePerSecond), s.cfg.RateBurst)
-		s.limits.m[key] = l
-	}
-	return l
-}
-
-// audit records a request in the audit log. The query is kept as a hash:
-// queries can carry case references and names, and the log must hold no
-// health data. A failure to record is logged loudly; the answer has gone.
-func (s *Server) audit(r *http.Request, p resolvers.Principal, op, query, outcome string, notes *resolvers.AuditNotes) {
-	e := store.AuditEntry{Principal: p.Name, Role: p.Role, Operation: op, Client: clientIP(r), Outcome: outcome}
-	if query != "" {
-		h := sha256.Sum256([]byte(query))
-		e.QueryHash = hex.EncodeToString(h[:])
-	}
-	if notes != nil {
-		e.Affected = notes.Affected
-		if notes.CaseRef != "" {
-			e.CaseRef = &notes.CaseRef
-		}
-	}
-	if e.Role == "" {
-		e.Role = "none"
-	}
-	if err := s.store.Audit(r.Context(), e); err != nil {
-		s.log.Error("AUDIT LOG WRITE FAILED", "principal", p.Name, "operation", op, "err", err)
-	}
+// audit records a request in the audit log (see access.Entry), from the
+// address the request came from.
+func (s *Server) audit(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) {
+	p.Client = clientIP(r)
+	s.audits.Record(r.Context(), p, op, query, outcome, notes)
 }
 
 // outcome sums up a GraphQL answer's errors by their codes.

@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
-	"github.com/kedja/kedja/schema"
 )
 
 // picture serves the chain, responsibility and trace pictures:
@@ -23,8 +23,8 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
 	rest := r.PathValue("rest")
 	// Each picture has the rule of the query it draws.
-	allowed, known := map[string][]string{"chain": schema.RootRules["Query.chain"],
-		"responsibility": schema.RootRules["Query.responsibility"], "trace": schema.RootRules["Query.trace"]}[kind]
+	allowed, known := map[string][]string{"chain": access.RootRules["Query.chain"],
+		"responsibility": access.RootRules["Query.responsibility"], "trace": access.RootRules["Query.trace"]}[kind]
 	if !known {
 		if _, ok := s.authenticate(w, r); ok {
 			http.NotFound(w, r)
@@ -50,7 +50,7 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 		at = t
 	}
 	src := resolvers.PictureSource{Store: s.store, Location: s.res.Location, Limit: s.cfg.PictureLimit, Now: s.res.Now}
-	notes := &resolvers.AuditNotes{}
+	notes := &access.AuditNotes{}
 	var pic graph.Picture
 	var err error
 	switch kind {

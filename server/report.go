@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/resolvers"
-	"github.com/kedja/kedja/schema"
 )
 
 // report serves a stored trace as the answer to an access request:
@@ -18,7 +17,7 @@ import (
 // (128 bits), so one report's address says nothing about another's.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	// The same rule as the trace query.
-	p, ok := s.authorize(w, r, schema.RootRules["Query.trace"])
+	p, ok := s.authorize(w, r, access.RootRules["Query.trace"])
 	if !ok {
 		return
 	}
@@ -27,7 +26,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	op := "report " + format
 	// Every attempt is audited, a guessed id included, and before the
 	// answer leaves: a report is health data.
-	notes := &resolvers.AuditNotes{Affected: []string{"trace:" + id}}
+	notes := &access.AuditNotes{Affected: []string{"trace:" + id}}
 	if !ok || (format != "json" && format != "html") {
 		s.audit(r, p, "report", "", "NOT_FOUND", nil)
 		http.NotFound(w, r)

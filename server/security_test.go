@@ -16,6 +16,7 @@ import (
 
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
@@ -94,7 +95,7 @@ func TestEveryRootFieldHonoursItsRule(t *testing.T) {
 		sort.Strings(names)
 		for _, name := range names {
 			f := root.Fields()[name]
-			rule, ok := schema.RootRules[root.Name()+"."+name]
+			rule, ok := access.RootRules[root.Name()+"."+name]
 			if !ok {
 				t.Errorf("%s.%s has no access rule", root.Name(), name)
 				continue
@@ -445,7 +446,7 @@ func TestPicturesOverHTTP(t *testing.T) {
 					switch {
 					case role == "":
 						status, ctype, want = 401, "application/json", "UNAUTHENTICATED"
-					case !slices.Contains(schema.RootRules[rt.rule], role):
+					case !slices.Contains(access.RootRules[rt.rule], role):
 						status, ctype, want = 403, "application/json", "FORBIDDEN"
 					case format == "png":
 						want = "\x89PNG"

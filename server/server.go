@@ -24,6 +24,7 @@ import (
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/store"
@@ -51,12 +52,14 @@ type Server struct {
 	store  *store.Store
 	log    *slog.Logger
 	docs   docCache
-	limits limiters
+	auth   *access.Authenticator
+	audits *access.Auditor
 }
 
 // New returns a server for schema.
 func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, s *store.Store, log *slog.Logger) *Server {
-	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log}}
+	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
+		auth: access.NewAuthenticator(s, cfg.RatePerSecond, cfg.RateBurst), audits: &access.Auditor{Log: s, Logger: log}}
 }
 
 // Handler routes requests.
@@ -214,7 +217,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		codes = append(codes, "TIMEOUT")
 	}
 	writeJSON(w, http.StatusOK, res)
-	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), resolvers.NotesOf(ctx))
+	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), access.NotesOf(ctx))
 }
 
 func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {

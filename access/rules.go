@@ -1,19 +1,14 @@
-package schema
+package access
 
 import (
-	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/graphql-go/graphql"
-
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/resolvers"
 )
 
-// Roles, and who may do what. Every root field has a rule of its own; every
-// other field takes its type's rule. A root field or type without a rule
-// makes schema.New fail, so nothing new is reachable by accident.
+// Who may do what. Every root field has a rule of its own; every other
+// field takes its type's rule. A root field or type without a rule makes
+// schema.New fail, so nothing new is reachable by accident.
 const (
 	admin   = registry.RoleAdmin
 	editor  = registry.RoleEditor
@@ -72,37 +67,11 @@ var TypeRules = map[string][]string{
 	"Check": readers, "LocationPolicy": readers,
 }
 
-// guard wraps every field of every object type with its rule.
-func guard(s graphql.Schema) error {
-	var missing []string
-	for name, t := range s.TypeMap() {
-		obj, ok := t.(*graphql.Object)
-		if !ok || strings.HasPrefix(name, "__") {
-			continue
-		}
-		for fname, f := range obj.Fields() {
-			roles, ok := ruleFor(name, fname)
-			if !ok {
-				missing = append(missing, name+"."+fname)
-				continue
-			}
-			next := f.Resolve
-			if next == nil {
-				next = graphql.DefaultResolveFn
-			}
-			f.Resolve = resolvers.Guard(roles, next)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		return fmt.Errorf("schema: no access rule for %s", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// ruleFor finds the rule for a field: its own for root fields, its type's
-// otherwise (a page type takes PageInfo's).
-func ruleFor(typeName, field string) ([]string, bool) {
+// Rule finds the roles that may resolve field of typeName: the field's own
+// rule for root fields (Query, Mutation), its type's otherwise (a page type
+// takes PageInfo's). ok is false when there is none, which the schema
+// treats as an error rather than as "nobody" or "everybody".
+func Rule(typeName, field string) (roles []string, ok bool) {
 	if typeName == "Query" || typeName == "Mutation" {
 		r, ok := RootRules[typeName+"."+field]
 		return r, ok
