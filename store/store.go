@@ -33,6 +33,9 @@ type Store struct {
 	// makes with its name, so a test can change the registry between two
 	// of them and show that the trace still sees one state.
 	traceRead func(read string)
+	// runHook, set only by tests (SetRunHook), is called in every check
+	// run's transaction once its check locks are held, before the work.
+	runHook func(context.Context, registry.RunResult)
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
