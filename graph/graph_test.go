@@ -25,7 +25,6 @@ import (
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/graph/render/rendertest"
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 	"github.com/kedja/kedja/store/storetest"
@@ -56,7 +55,7 @@ func demoChain(t *testing.T) graph.Picture {
 	if _, err := demo.Seed(ctx, s, stockholm); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&jobs.Runner{DB: s.DB()}).Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Trigger: "cli", Actor: "t"}); err != nil {
+	if _, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Trigger: "cli", Actor: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	var stockholmID int64

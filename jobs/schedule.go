@@ -1,3 +1,7 @@
+// Package jobs runs kedja's compliance checks on their schedule: cron specs
+// per check, groups of checks that share a spec, and the per-group busy flag
+// that records an overlapping slot instead of running it. The checks, their
+// findings and the slot claims are a registry.CheckService's.
 package jobs
 
 import (
@@ -28,10 +32,11 @@ const DefaultSpec = "0 * * * *"
 var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // ParseSchedule reads "all=SPEC" and/or "CHECK=SPEC" entries separated by
-// semicolons ("all=0 * * * *; exposure=*/10 * * * *"), or "off". Every check
-// not named gets the "all" spec, or DefaultSpec. Each spec is validated now,
-// so a typo fails at start with the check's name, not at 3 a.m.
-func ParseSchedule(text string) (Schedule, error) {
+// semicolons ("all=0 * * * *; exposure=*/10 * * * *"), or "off", for the
+// catalogue's checks (their ids). Every check not named gets the "all" spec,
+// or DefaultSpec. Each spec is validated now, so a typo fails at start with
+// the check's name, not at 3 a.m.
+func ParseSchedule(text string, checks []string) (Schedule, error) {
 	s := Schedule{}
 	text = strings.TrimSpace(text)
 	if text == "off" {
@@ -49,8 +54,8 @@ func ParseSchedule(text string) (Schedule, error) {
 		if !ok || spec == "" {
 			return nil, fmt.Errorf("check schedule: %q is not CHECK=SPEC", part)
 		}
-		if id != "all" && !slices.Contains(CheckIDs(), id) {
-			return nil, fmt.Errorf("check schedule: %q is not a check; the checks are %s", id, strings.Join(CheckIDs(), ", "))
+		if id != "all" && !slices.Contains(checks, id) {
+			return nil, fmt.Errorf("check schedule: %q is not a check; the checks are %s", id, strings.Join(checks, ", "))
 		}
 		if err := validSpec(spec); err != nil {
 			return nil, fmt.Errorf("check schedule: %s: %w", id, err)
@@ -61,7 +66,7 @@ func ParseSchedule(text string) (Schedule, error) {
 			named[id] = spec
 		}
 	}
-	for _, id := range CheckIDs() {
+	for _, id := range checks {
 		s[id] = all
 		if spec, ok := named[id]; ok {
 			s[id] = spec
@@ -91,14 +96,14 @@ func validSpec(spec string) (err error) {
 // Scheduler runs the checks on their schedules. Checks that share a spec
 // form a group and run together, in one run; groups run independently.
 type Scheduler struct {
-	runner *Runner
+	checks registry.CheckService
 	log    *slog.Logger
 	cron   *cron.Cron
 	groups map[string]*group // by spec
 	ctx    context.Context
 	cancel context.CancelFunc
 	// OnRun, if set, is told of every scheduled slot's fate (tests use it).
-	OnRun func(RunResult, error)
+	OnRun func(registry.RunResult, error)
 	mu    sync.Mutex
 }
 
@@ -115,15 +120,15 @@ type group struct {
 // scheduleActor is who scheduled runs are run for.
 const scheduleActor = "kedja schedule"
 
-// NewScheduler prepares a scheduler; Start starts it.
-func NewScheduler(runner *Runner, schedule Schedule, log *slog.Logger) (*Scheduler, error) {
+// NewScheduler prepares a scheduler of checks; Start starts it.
+func NewScheduler(checks registry.CheckService, schedule Schedule, log *slog.Logger) (*Scheduler, error) {
 	logger := cronLogger{log}
 	// Recover only guards the scheduler's own code: a run's panic is caught
 	// and recorded by the run.
 	c := cron.New(cron.WithParser(parser), cron.WithLocation(time.UTC), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger)))
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Scheduler{runner: runner, log: log, cron: c, groups: map[string]*group{}, ctx: ctx, cancel: cancel}
+	s := &Scheduler{checks: checks, log: log, cron: c, groups: map[string]*group{}, ctx: ctx, cancel: cancel}
 	for id, spec := range schedule {
 		if s.groups[spec] == nil {
 			s.groups[spec] = &group{}
@@ -169,18 +174,18 @@ func (s *Scheduler) fire(g *group, slot time.Time) {
 	}
 }
 
-func (s *Scheduler) attempt(g *group, slot time.Time) (RunResult, error) {
+func (s *Scheduler) attempt(g *group, slot time.Time) (registry.RunResult, error) {
 	if !g.busy.CompareAndSwap(false, true) {
-		return s.runner.recordSkip(s.ctx, g.checks, slot, scheduleActor)
+		return s.checks.RecordSkippedSlot(s.ctx, g.checks, slot, scheduleActor)
 	}
 	defer g.busy.Store(false)
-	return s.runner.Run(s.ctx, RunOptions{Checks: g.checks, Trigger: "schedule", Actor: scheduleActor, Slot: &slot})
+	return s.checks.RunChecks(s.ctx, registry.RunOptions{Checks: g.checks, Trigger: "schedule", Actor: scheduleActor, Slot: &slot})
 }
 
 // Start marks the runs that died with an earlier process as abandoned, then
 // starts the schedule.
 func (s *Scheduler) Start() {
-	if n, err := s.runner.MarkAbandoned(s.ctx); err != nil {
+	if n, err := s.checks.MarkAbandonedRuns(s.ctx); err != nil {
 		s.log.Error("marking abandoned check runs", "err", err)
 	} else if n > 0 {
 		s.log.Warn("check runs abandoned by a runner that died", "runs", n)

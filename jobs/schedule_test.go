@@ -20,6 +20,8 @@ import (
 	_ "github.com/lib/pq"
 
 	"github.com/kedja/kedja/jobs"
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
 )
 
@@ -57,28 +59,28 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // pool, runner and scheduler. Each result it reports arrives on results.
 type instance struct {
 	db      *sql.DB
-	runner  *jobs.Runner
+	runner  *store.Store
 	sched   *jobs.Scheduler
-	results chan jobs.RunResult
+	results chan registry.RunResult
 }
 
 func newInstance(t *testing.T, url, schedule string) *instance {
 	t.Helper()
-	db, err := sql.Open("postgres", url)
+	st, err := store.Open(context.Background(), url, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	parsed, err := jobs.ParseSchedule(schedule)
+	t.Cleanup(func() { st.Close() })
+	parsed, err := jobs.ParseSchedule(schedule, store.CheckIDs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{db: db, runner: &jobs.Runner{DB: db}, results: make(chan jobs.RunResult, 100)}
+	in := &instance{db: st.DB(), runner: st, results: make(chan registry.RunResult, 100)}
 	if in.sched, err = jobs.NewScheduler(in.runner, parsed, quiet); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { in.sched.Stop(context.Background()) })
-	in.sched.OnRun = func(r jobs.RunResult, _ error) { in.results <- r }
+	in.sched.OnRun = func(r registry.RunResult, _ error) { in.results <- r }
 	return in
 }
 
@@ -95,13 +97,13 @@ func (in *instance) fire(spec string, slot time.Time) <-chan struct{} {
 // gate holds runs in their transaction, their check locks held, until it
 // is released: a run that outlasts its interval, or runs that must overlap.
 type gate struct {
-	entered chan jobs.RunResult
+	entered chan registry.RunResult
 	release chan struct{}
 }
 
-func hold(r *jobs.Runner) *gate {
-	g := &gate{entered: make(chan jobs.RunResult, 100), release: make(chan struct{})}
-	jobs.HoldRuns(r, func(ctx context.Context, res jobs.RunResult) {
+func hold(r *store.Store) *gate {
+	g := &gate{entered: make(chan registry.RunResult, 100), release: make(chan struct{})}
+	r.SetRunHook(func(ctx context.Context, res registry.RunResult) {
 		g.entered <- res
 		select {
 		case <-g.release:
@@ -127,14 +129,14 @@ func wait[T any](t *testing.T, ch <-chan T, what string) T {
 // for runs without a slot. Specs are read back from schedule.
 func fates(t *testing.T, db *sql.DB, schedule string) []string {
 	t.Helper()
-	parsed, err := jobs.ParseSchedule(schedule)
+	parsed, err := jobs.ParseSchedule(schedule, store.CheckIDs())
 	if err != nil {
 		t.Fatal(err)
 	}
 	specOf := map[string]string{} // checks, comma-separated in catalogue order -> spec
 	for _, spec := range parsed {
 		var ids []string
-		for _, id := range jobs.CheckIDs() {
+		for _, id := range store.CheckIDs() {
 			if parsed[id] == spec {
 				ids = append(ids, id)
 			}
@@ -347,7 +349,7 @@ func TestFailedRunsAreRecorded(t *testing.T) {
 		}, []string{spec + " #0 failed/error", spec + " #1 ran"}},
 		{"Panic", func(t *testing.T, in *instance) {
 			var once atomic.Bool
-			jobs.HoldRuns(in.runner, func(context.Context, jobs.RunResult) {
+			in.runner.SetRunHook(func(context.Context, registry.RunResult) {
 				if once.CompareAndSwap(false, true) {
 					panic("a check's bug")
 				}
@@ -360,7 +362,7 @@ func TestFailedRunsAreRecorded(t *testing.T) {
 			ctx := expiring{Context: context.Background(), done: make(chan struct{})}
 			failed := make(chan error, 1)
 			go func() {
-				_, err := in.runner.Run(ctx, jobs.RunOptions{Trigger: "api", Actor: "t"})
+				_, err := in.runner.RunChecks(ctx, registry.RunOptions{Trigger: "api", Actor: "t"})
 				failed <- err
 			}()
 			wait(t, g.entered, "the run to begin")
@@ -398,7 +400,7 @@ func TestKilledRunnerProcess(t *testing.T) {
 		t.Skip("the process TestAbandonedRunsAreMarked kills")
 	}
 	in := newInstance(t, url, "all=0 * * * *")
-	jobs.HoldRuns(in.runner, func(_ context.Context, r jobs.RunResult) {
+	in.runner.SetRunHook(func(_ context.Context, r registry.RunResult) {
 		fmt.Printf("holding run %d\n", r.RunID)
 		// Until killed; if the parent dies first, stdin closes and this
 		// process ends without a word to the database either.
@@ -455,7 +457,7 @@ func killRunner(t *testing.T, url string) {
 	}
 	defer db.Close()
 	// The backend holding the slot's lock is the runner's connection.
-	key := jobs.SlotKey(jobs.CheckIDs(), slotAt(0))
+	key := store.SlotKey(store.CheckIDs(), slotAt(0))
 	var pid int
 	if err := db.QueryRow(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
 		AND classid = CAST((CAST($1 AS bigint) >> 32) & 4294967295 AS oid) AND objid = CAST(CAST($1 AS bigint) & 4294967295 AS oid)`, key).Scan(&pid); err != nil {
@@ -497,7 +499,7 @@ func TestAbandonedRunsAreMarked(t *testing.T) {
 		{"LiveRunnerIsLeftAlone", false, func(t *testing.T, other *instance) {
 			other.sched.Start()
 			other.sched.Stop(context.Background())
-			if n, err := other.runner.MarkAbandoned(context.Background()); n != 0 || err != nil {
+			if n, err := other.runner.MarkAbandonedRuns(context.Background()); n != 0 || err != nil {
 				t.Errorf("marked %d runs abandoned (%v), want none", n, err)
 			}
 		}, []string{spec + " #0 running"}},
@@ -545,7 +547,7 @@ func TestTwoSchedulersRunEachSlotOnce(t *testing.T) {
 	var instances []*instance
 	for i := range 2 {
 		in := newInstance(t, url, schedule)
-		in.sched.OnRun = func(r jobs.RunResult, err error) {
+		in.sched.OnRun = func(r registry.RunResult, err error) {
 			if err != nil {
 				t.Errorf("instance %d: %v", i, err)
 			}
@@ -608,5 +610,46 @@ func TestTwoSchedulersRunEachSlotOnce(t *testing.T) {
 	}
 	if len(ran) != 2 {
 		t.Errorf("slots run per group: %v, want both groups run", ran)
+	}
+}
+
+func TestParseSchedule(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr string
+		want    map[string]string
+	}{
+		{"Default", "", "", map[string]string{"exposure": jobs.DefaultSpec}},
+		{"AllAndOne", "all=*/30 * * * *; exposure=@every 5m", "", map[string]string{"exposure": "@every 5m", "retention": "*/30 * * * *"}},
+		{"WithSeconds", "exposure=*/10 * * * * *", "", map[string]string{"exposure": "*/10 * * * * *"}},
+		{"Off", "off", "", map[string]string{}},
+		{"UnknownCheck", "vibes=@hourly", `"vibes" is not a check`, nil},
+		{"BadSpec", "exposure=every tuesday", "exposure:", nil},
+		{"TimeZoneRefused", "exposure=TZ=Europe/Stockholm 0 * * * *", "UTC", nil},
+		{"EmptyTimeZoneRefused", "all=TZ= 0 * * * *", "UTC", nil},
+		{"NotAnAssignment", "hourly", "not CHECK=SPEC", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := jobs.ParseSchedule(tt.in, store.CheckIDs())
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, spec := range tt.want {
+				if got[id] != spec {
+					t.Errorf("%s: got %q, want %q", id, got[id], spec)
+				}
+			}
+			if tt.in == "off" && len(got) != 0 {
+				t.Errorf("off scheduled %v", got)
+			}
+		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/access"
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -67,12 +66,12 @@ func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 				ids = append(ids, v.(string))
 			}
 		}
-		res, err := r.Checks.Run(p.Context, jobs.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
+		res, err := r.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
 		if err != nil {
 			return nil, err
 		}
 		access.Note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
-		return r.Store.CheckRun(p.Context, res.RunID)
+		return r.Checks.CheckRun(p.Context, res.RunID)
 	})
 }
 
@@ -89,22 +88,15 @@ func (r *Resolvers) AcceptFinding() graphql.FieldResolveFn {
 			return nil, err
 		}
 		why, _ := p.Args["justification"].(string)
-		out, err := r.Store.AcceptFinding(p.Context, actor(p.Context), id, why, until)
+		out, err := r.Checks.AcceptFinding(p.Context, actor(p.Context), id, why, until)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})
 }
 
-// CheckInfo describes a check of the catalogue.
-type CheckInfo struct{ ID, Title, LegalRef string }
-
-// Checks lists the catalogue.
-func Checks() []CheckInfo {
-	out := make([]CheckInfo, len(jobs.Catalogue))
-	for i, c := range jobs.Catalogue {
-		out[i] = CheckInfo{c.ID, c.Title, c.LegalRef}
-	}
-	return out
+// Catalogue resolves checks: the catalogue, in the order the checks run.
+func (r *Resolvers) Catalogue() graphql.FieldResolveFn {
+	return func(graphql.ResolveParams) (any, error) { return r.Checks.Checks(), nil }
 }
 
 // OpenFindings resolves the open findings about a subject.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph/render"
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -26,8 +25,9 @@ type Resolvers struct {
 	Location *time.Location
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// Checks runs compliance checks on demand (runChecks).
-	Checks *jobs.Runner
+	// Checks runs compliance checks on demand (runChecks) and keeps their
+	// findings.
+	Checks registry.CheckService
 	// Pictures draws SVG and PNG in render worker processes; without it,
 	// pictures answer RENDER_UNAVAILABLE (DOT is always available).
 	Pictures *render.Pool
@@ -46,7 +46,7 @@ func (r *Resolvers) Render(ctx context.Context, dot, format string) ([]byte, err
 
 // New returns resolvers over s.
 func New(s *store.Store, log *slog.Logger, loc *time.Location) *Resolvers {
-	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now, Checks: &jobs.Runner{DB: s.DB()}}
+	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now, Checks: s}
 }
 
 type ctxKey int

@@ -135,9 +135,9 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 		}})
 	checkInfo := graphql.NewObject(graphql.ObjectConfig{Name: "Check",
 		Description: "A compliance check of the catalogue: what it looks for and the law it rests on.", Fields: graphql.Fields{
-			"id":       field(nn(graphql.String), "The check's id, as findings and runChecks name it.", func(c resolvers.CheckInfo) any { return c.ID }),
-			"title":    field(nn(graphql.String), "What it looks for, in English.", func(c resolvers.CheckInfo) any { return c.Title }),
-			"legalRef": field(nn(graphql.String), "The law or rule it rests on, such as GDPR Art. 28(2).", func(c resolvers.CheckInfo) any { return c.LegalRef }),
+			"id":       field(nn(graphql.String), "The check's id, as findings and runChecks name it.", func(c registry.Check) any { return c.ID }),
+			"title":    field(nn(graphql.String), "What it looks for, in English.", func(c registry.Check) any { return c.Title }),
+			"legalRef": field(nn(graphql.String), "The law or rule it rests on, such as GDPR Art. 28(2).", func(c registry.Check) any { return c.LegalRef }),
 		}})
 	t.policy = graphql.NewObject(graphql.ObjectConfig{Name: "LocationPolicy", Description: "A controller's rule for where its data may be.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
@@ -175,7 +175,7 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"after": {Type: graphql.String, Description: "endCursor of the previous page."},
 		}, Resolve: r.CheckRuns()}
 	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
-		Resolve: func(graphql.ResolveParams) (any, error) { return resolvers.Checks(), nil }}
+		Resolve: r.Catalogue()}
 
 	audit := graphql.NewObject(graphql.ObjectConfig{Name: "AuditEntry",
 		Description: "One request as the audit log recorded it. Queries are kept as hashes; tokens and health data never.",

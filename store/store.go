@@ -33,6 +33,9 @@ type Store struct {
 	// makes with its name, so a test can change the registry between two
 	// of them and show that the trace still sees one state.
 	traceRead func(read string)
+	// runHook, set only by tests (SetRunHook), is called in every check
+	// run's transaction once its check locks are held, before the work.
+	runHook func(context.Context, registry.RunResult)
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
@@ -286,10 +289,23 @@ func (s *Store) write(ctx context.Context, actor string, fn func(tx *sqlx.Tx) er
 	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
 		return translate(fn(tx))
 	}
+	return translate(s.writeOn(ctx, s.db, actor, fn))
+}
+
+// beginner is what a transaction begins on: the pool, or one connection a
+// caller keeps (a check run's, which holds a session lock on it).
+type beginner interface {
+	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
+}
+
+// writeOn is write's transaction, begun on b: it records actor as the author
+// of every change and keeps nothing of a failed fn. It leaves errors as they
+// are; write translates them for API callers, and a check run records them.
+func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(tx *sqlx.Tx) error) error {
 	if strings.TrimSpace(actor) == "" {
 		return errors.New("store: write without an actor")
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := b.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
@@ -298,12 +314,9 @@ func (s *Store) write(ctx context.Context, actor string, fn func(tx *sqlx.Tx) er
 		return fmt.Errorf("store: set actor: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		return translate(err)
+		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return translate(err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // fieldOfColumn names, in the API's words, the field a database column holds.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
@@ -15,8 +14,8 @@ import (
 func runCheck(ctx context.Context, k *cli, args []string) error {
 	f, cfg := commonFlags("check", "Run the compliance checks over the whole registry now and update the findings.")
 	atFlag := f.String("at", "INSTANT", "", "evaluate the registry as of this instant (default now)")
-	only := f.String("checks", "IDS", "", "comma-separated check ids (default all): "+strings.Join(jobs.CheckIDs(), ", "))
-	window := f.Int("attestation-window", "DAYS", jobs.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
+	only := f.String("checks", "IDS", "", "comma-separated check ids (default all): "+strings.Join(store.CheckIDs(), ", "))
+	window := f.Int("attestation-window", "DAYS", registry.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
 	f.example("kedja check", "kedja check --at 2019-02-01T12:00 --checks third_country,exposure")
 	if err := f.parse(k, args); err != nil {
 		return err
@@ -39,8 +38,8 @@ func runCheck(ctx context.Context, k *cli, args []string) error {
 				ids = append(ids, id)
 			}
 		}
-		runner := &jobs.Runner{DB: s.DB(), AttestationWindow: *window}
-		res, err := runner.Run(ctx, jobs.RunOptions{At: at, Checks: ids, Trigger: "cli", Actor: "kedja check",
+		res, err := s.RunChecks(ctx, registry.RunOptions{At: at, Checks: ids, Trigger: "cli", Actor: "kedja check",
+			AttestationWindow: *window,
 			Progress: func(done, total int, check string) {
 				fmt.Fprintf(k.errOut, "\r%-28s %d/%d", check, done, total)
 				if done == total {

@@ -43,7 +43,7 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
-	schedule, err := jobs.ParseSchedule(*checkSchedule)
+	schedule, err := jobs.ParseSchedule(*checkSchedule, store.CheckIDs())
 	if err != nil {
 		return err
 	}

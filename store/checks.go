@@ -1,17 +1,15 @@
-// Package jobs runs kedja's compliance checks: a catalogue of set-based SQL
-// evaluations over the whole registry, the lifecycle of the findings they
-// keep, and the schedule that runs them once across all instances.
-package jobs
+package store
 
-// Check is one compliance check. Its SQL reads the temporary tables reach
-// (every link reached from every controller at the instant $1) and
-// reach_systems (the systems used on those links then) and inserts what it
-// finds into candidates. $2 is the attestation warning window in days.
-type Check struct {
-	ID       string
-	Title    string
-	LegalRef string
-	sql      string
+import "github.com/kedja/kedja/registry"
+
+// check is one compliance check of the catalogue. Its SQL reads the
+// temporary tables reach (every link reached from every controller at the
+// instant $1) and reach_systems (the systems used on those links then) and
+// inserts what it finds into candidates. $2 is the attestation warning
+// window in days.
+type check struct {
+	registry.Check
+	sql string
 }
 
 // The candidate columns every check fills.
@@ -34,9 +32,9 @@ const transferParties = `
 	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, o.id, o.country_code, CAST($1 AS timestamptz),
 	                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls`
 
-// Catalogue lists every check, in the order they run.
-var Catalogue = []Check{
-	{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46",
+// catalogue lists every check, in the order they run.
+var catalogue = []check{
+	{Check: registry.Check{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + standing + `
 		-- Parties that receive data in a third country (or under a partial
@@ -85,7 +83,7 @@ var Catalogue = []Check{
 		        AND kedja_transfer_verdict_in(st.class, o2.id, o2.country_code, CAST($1 AS timestamptz), l2.transfer_mechanism, l2.tia_date)
 		            IN ('safeguarded', 'derogation'))`},
 
-	{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49",
+	{Check: registry.Check{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + standing + `
 		-- The same transfers, where SCCs or BCRs with a transfer impact
@@ -101,7 +99,7 @@ var Catalogue = []Check{
 ` + transferParties + `
 		WHERE cls.verdict IN ('safeguarded', 'derogation')`},
 
-	{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy",
+	{Check: registry.Check{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		WITH policy AS (
@@ -127,7 +125,7 @@ var Catalogue = []Check{
 		          WHEN 'eea' THEN kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) <> 'eea'
 		          ELSE kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) NOT IN ('eea', 'adequacy') END`},
 
-	{ID: "attestation", Title: "Missing, expired or expiring security attestation", LegalRef: "GDPR Art. 28(1), 32",
+	{Check: registry.Check{ID: "attestation", Title: "Missing, expired or expiring security attestation", LegalRef: "GDPR Art. 28(1), 32"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		-- Processors and sub-processors that hold health data need current
@@ -173,7 +171,7 @@ var Catalogue = []Check{
 		                AND (a.system_id = s.system_id
 		                     OR (a.org_id = sy.operator_id AND (cardinality(a.covered_system_ids) = 0 OR s.system_id = ANY(a.covered_system_ids)))))`},
 
-	{ID: "exposure", Title: "Stored calls exposed", LegalRef: "GDPR Art. 5(1)(f), 32",
+	{Check: registry.Check{ID: "exposure", Title: "Stored calls exposed", LegalRef: "GDPR Art. 5(1)(f), 32"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'exposure', 'system', s.system_id, s.controller_id,
@@ -191,7 +189,7 @@ var Catalogue = []Check{
 		WHERE kedja_stores_calls(s.kind)
 		  AND ((p.internet_exposed AND (p.authentication = 'none' OR NOT p.transport_encryption)) OR NOT p.encryption_at_rest)`},
 
-	{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)",
+	{Check: registry.Check{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(2)',
@@ -201,7 +199,7 @@ var Catalogue = []Check{
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
 		WHERE kedja_authorisation_missing(l.role, l.authorisation)`},
 
-	{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)",
+	{Check: registry.Check{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'agreement', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(3)',
@@ -211,7 +209,7 @@ var Catalogue = []Check{
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
 		WHERE kedja_agreement_missing(l.role, l.agreement_ref)`},
 
-	{ID: "retention", Title: "Stored calls without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)",
+	{Check: registry.Check{ID: "retention", Title: "Stored calls without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + `
 		SELECT 'retention', 'system', s.system_id, s.controller_id,
@@ -233,11 +231,20 @@ var Catalogue = []Check{
 		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
 }
 
-// CheckIDs lists the catalogue's ids.
+// CheckIDs lists the catalogue's ids, in the order the checks run.
 func CheckIDs() []string {
-	ids := make([]string, len(Catalogue))
-	for i, c := range Catalogue {
+	ids := make([]string, len(catalogue))
+	for i, c := range catalogue {
 		ids[i] = c.ID
 	}
 	return ids
+}
+
+// Checks lists the catalogue, in the order the checks run.
+func (s *Store) Checks() []registry.Check {
+	out := make([]registry.Check, len(catalogue))
+	for i, c := range catalogue {
+		out[i] = c.Check
+	}
+	return out
 }

@@ -1,4 +1,4 @@
-package jobs
+package store
 
 import (
 	"context"
@@ -13,60 +13,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
 
-// DefaultAttestationWindow is how many days before expiry an attestation is
-// reported as expiring.
-const DefaultAttestationWindow = 60
+// The check runner: it evaluates the catalogue (checks.go) over the whole
+// registry and keeps the findings, on one connection whose session-level
+// advisory locks say which runs and slots are alive.
 
-// Runner evaluates checks and keeps their findings.
-type Runner struct {
-	DB *sql.DB
-	// AttestationWindow is the warning window for expiring attestations.
-	AttestationWindow int
-	// Now is the clock; tests replace it.
-	Now func() time.Time
-	// evaluating, if set, is called in the run's transaction once its
-	// checks' locks are held, before the work; tests use it to hold a run.
-	evaluating func(context.Context, RunResult)
-}
+var _ registry.CheckService = (*Store)(nil)
 
-// RunOptions say what to run, as of when, and on whose behalf.
-type RunOptions struct {
-	At      time.Time // the instant the registry is evaluated at; zero: now
-	Checks  []string  // empty: the whole catalogue
-	Trigger string    // schedule, api or cli
-	Actor   string
-	// Slot is the scheduled activation time; a slot another instance holds
-	// or has claimed is recorded as claimed elsewhere and not run.
-	Slot *time.Time
-	// Progress, if set, is told after each check.
-	Progress func(done, total int, check string)
-}
-
-// RunResult is what a run did, or what became of a scheduled slot.
-type RunResult struct {
-	RunID int64
-	// Status is the run's row's status (registry.Run*): ran, failed,
-	// claimed_elsewhere or skipped_still_running.
-	Status string
-	// Failure says why a failed run failed (registry.Failure*).
-	Failure                           string
-	Checks                            []string // in catalogue order
-	Slot                              *time.Time
-	Found, Opened, Reopened, Resolved int
-	EvaluatedAt, Started, Ended       time.Time
-}
+// SetRunHook has every check run call hook in its transaction once its
+// check locks are held, before the work; nil removes it. Tests use it to
+// hold a run, to make runs overlap or outlast their interval.
+func (s *Store) SetRunHook(hook func(context.Context, registry.RunResult)) { s.runHook = hook }
 
 // recordTimeout bounds writing a run's fate after its own context has ended
 // (a scheduler stopping, a request gone): the row should still say what
 // happened, but shutdown must not hang on a database that does not answer.
 const recordTimeout = 10 * time.Second
 
-// Run evaluates checks over the whole registry in one transaction and
+// RunChecks evaluates checks over the whole registry in one transaction and
 // updates the findings: new ones open, ones seen again are refreshed, ones no
 // longer true are resolved, resolved ones that return reopen, and accepted
 // ones whose acceptance has lapsed count as open again.
@@ -76,55 +45,55 @@ const recordTimeout = 10 * time.Second
 // starts, so that a runner killed mid-run leaves a trace: while it runs, its
 // connection holds a session-level advisory lock on the row's lock_key, and
 // a 'running' row whose lock nobody holds is marked abandoned by the next
-// run (MarkAbandoned). A scheduled slot's lock key is its (checks, slot), so
-// two instances firing the same slot contend for it and no other: the loser
-// records claimed_elsewhere, as does an instance that comes after the slot
-// was claimed (the unique index on claimed rows).
-func (r *Runner) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
+// run (MarkAbandonedRuns). A scheduled slot's lock key is its (checks,
+// slot), so two instances firing the same slot contend for it and no other:
+// the loser records claimed_elsewhere, as does an instance that comes after
+// the slot was claimed (the unique index on claimed rows).
+func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (registry.RunResult, error) {
 	checks, err := selectChecks(opts.Checks)
 	if err != nil {
-		return RunResult{}, err
+		return registry.RunResult{}, err
 	}
-	res := RunResult{Started: r.now(), EvaluatedAt: opts.At, Slot: opts.Slot, Checks: make([]string, len(checks))}
+	res := registry.RunResult{Started: time.Now(), EvaluatedAt: opts.At, Slot: opts.Slot, Checks: make([]string, len(checks))}
 	if res.EvaluatedAt.IsZero() {
 		res.EvaluatedAt = res.Started
 	}
 	for i, c := range checks {
 		res.Checks[i] = c.ID
 	}
-	window := r.AttestationWindow
+	window := opts.AttestationWindow
 	if window <= 0 {
-		window = DefaultAttestationWindow
+		window = registry.DefaultAttestationWindow
 	}
 	if opts.Actor == "" {
 		opts.Actor = "kedja " + opts.Trigger
 	}
-	if _, err := r.MarkAbandoned(ctx); err != nil {
-		return r.fail(ctx, res, opts, err)
+	if _, err := s.MarkAbandonedRuns(ctx); err != nil {
+		return s.fail(ctx, res, opts, err)
 	}
 	// The lock lives in a session, not a transaction, because it must
 	// outlast the claim's own commit; so the run keeps one connection.
-	conn, err := r.DB.Conn(ctx)
+	conn, err := s.db.Connx(ctx)
 	if err != nil {
-		return r.fail(ctx, res, opts, err)
+		return s.fail(ctx, res, opts, err)
 	}
 	var key int64
 	locked := false
 	defer func() { release(conn, key, locked) }()
 	if opts.Slot != nil {
-		key = slotKey(res.Checks, *opts.Slot)
+		key = SlotKey(res.Checks, *opts.Slot)
 		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
-			return r.fail(ctx, res, opts, err)
+			return s.fail(ctx, res, opts, err)
 		}
 		if !locked {
-			return r.record(ctx, res, opts, registry.RunClaimedElsewhere)
+			return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
 		}
 	} else {
 		// An on-demand run competes with nobody for its row; its key only
 		// has to be its own, for the sweep to tell whether it is alive.
 		key = rand.Int64()
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-			return r.fail(ctx, res, opts, err)
+			return s.fail(ctx, res, opts, err)
 		}
 		locked = true
 	}
@@ -135,13 +104,19 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		// Claimed before we came, by an instance that ran it, failed it or
 		// died running it.
-		return r.record(ctx, res, opts, registry.RunClaimedElsewhere)
+		return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
 	}
 	if err != nil {
-		return r.fail(ctx, res, opts, err)
+		return s.fail(ctx, res, opts, err)
 	}
 	err = safely(func() error {
-		return r.inTx(ctx, conn, opts.Actor, func(tx *sql.Tx) error {
+		// The store's write transaction, on the run's own connection.
+		return s.writeOn(ctx, conn, opts.Actor, func(tx *sqlx.Tx) error {
+			// A run over a large registry may take longer than a request
+			// may; it has its own context for that.
+			if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+				return err
+			}
 			// Runs over the same checks must not interleave their updates of
 			// the same findings (duplicate events, deadlocks), whatever their
 			// slots or triggers; runs over other checks need not wait. Each
@@ -151,14 +126,14 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 				pq.Array(checkKeys(res.Checks))); err != nil {
 				return err
 			}
-			if r.evaluating != nil {
-				r.evaluating(ctx, res)
+			if s.runHook != nil {
+				s.runHook(ctx, res)
 			}
-			return r.evaluate(ctx, tx, checks, res.Checks, window, opts, &res)
+			return s.evaluate(ctx, tx, checks, res.Checks, window, opts, &res)
 		})
 	})
 	if err != nil {
-		return r.fail(ctx, res, opts, err)
+		return s.fail(ctx, res, opts, err)
 	}
 	res.Status = registry.RunRan
 	return res, nil
@@ -167,13 +142,13 @@ func (r *Runner) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 // MarkAbandoned marks as abandoned the runs whose row says 'running' but
 // whose runner's lock nobody holds: the runner's connection, and so most
 // likely its process, died mid-run. It returns how many it marked.
-func (r *Runner) MarkAbandoned(ctx context.Context) (int64, error) {
+func (s *Store) MarkAbandonedRuns(ctx context.Context) (int64, error) {
 	// pg_locks shows a bigint advisory key as its high and low halves in
 	// classid and objid, with objsubid 1. A runner that finishes between
 	// this statement's snapshot and its look at pg_locks has already
 	// committed its row's new status; the UPDATE re-checks the row it
 	// finds changed and leaves it alone.
-	out, err := r.DB.ExecContext(ctx, `
+	out, err := s.db.ExecContext(ctx, `
 		UPDATE check_runs r SET status = 'abandoned'
 		WHERE r.status = 'running'
 		  AND NOT EXISTS (
@@ -183,35 +158,35 @@ func (r *Runner) MarkAbandoned(ctx context.Context) (int64, error) {
 		        AND l.classid = CAST((r.lock_key >> 32) & 4294967295 AS oid)
 		        AND l.objid = CAST(r.lock_key & 4294967295 AS oid))`)
 	if err != nil {
-		return 0, fmt.Errorf("jobs: mark abandoned runs: %w", err)
+		return 0, fmt.Errorf("store: mark abandoned runs: %w", err)
 	}
 	return out.RowsAffected()
 }
 
-// recordSkip records that a scheduled slot was not run on this instance
-// because its previous run of the same checks had not finished.
-func (r *Runner) recordSkip(ctx context.Context, ids []string, slot time.Time, actor string) (RunResult, error) {
+// RecordSkippedSlot records that a scheduled slot was not run on this
+// instance because its previous run of the same checks had not finished.
+func (s *Store) RecordSkippedSlot(ctx context.Context, ids []string, slot time.Time, actor string) (registry.RunResult, error) {
 	checks, err := selectChecks(ids)
 	if err != nil {
-		return RunResult{}, err
+		return registry.RunResult{}, err
 	}
-	res := RunResult{Started: r.now(), Slot: &slot, Checks: make([]string, len(checks))}
+	res := registry.RunResult{Started: time.Now(), Slot: &slot, Checks: make([]string, len(checks))}
 	for i, c := range checks {
 		res.Checks[i] = c.ID
 	}
-	return r.record(ctx, res, RunOptions{Trigger: "schedule", Actor: actor, Slot: &slot}, registry.RunSkippedStillRunning)
+	return s.record(ctx, res, registry.RunOptions{Trigger: "schedule", Actor: actor, Slot: &slot}, registry.RunSkippedStillRunning)
 }
 
 // record writes the row of a slot this instance did not run.
-func (r *Runner) record(ctx context.Context, res RunResult, opts RunOptions, status string) (RunResult, error) {
+func (s *Store) record(ctx context.Context, res registry.RunResult, opts registry.RunOptions, status string) (registry.RunResult, error) {
 	res.Status = status
 	res.EvaluatedAt = time.Time{}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := r.DB.QueryRowContext(rctx, `INSERT INTO check_runs (checks, slot, trigger, actor, status, started_at)
+	if err := s.db.QueryRowContext(rctx, `INSERT INTO check_runs (checks, slot, trigger, actor, status, started_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		pq.Array(res.Checks), opts.Slot, opts.Trigger, opts.Actor, status, res.Started).Scan(&res.RunID); err != nil {
-		return res, fmt.Errorf("jobs: record a slot %s: %w", status, err)
+		return res, fmt.Errorf("store: record a slot %s: %w", status, err)
 	}
 	return res, nil
 }
@@ -220,29 +195,29 @@ func (r *Runner) record(ctx context.Context, res RunResult, opts RunOptions, sta
 // its own, so that a run failing before its claim is not invisible either.
 // The row says what kind of failure in words safe to show; the error's text
 // may carry SQL or data and goes only to the error column and the caller.
-func (r *Runner) fail(ctx context.Context, res RunResult, opts RunOptions, cause error) (RunResult, error) {
-	res.Status, res.Failure, res.Ended = registry.RunFailed, failureOf(ctx, cause), r.now()
+func (s *Store) fail(ctx context.Context, res registry.RunResult, opts registry.RunOptions, cause error) (registry.RunResult, error) {
+	res.Status, res.Failure, res.Ended = registry.RunFailed, failureOf(ctx, cause), time.Now()
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	var err error
 	if res.RunID != 0 {
 		// A sweep may have taken a runner whose connection broke for dead;
 		// the runner knows better.
-		_, err = r.DB.ExecContext(rctx, `UPDATE check_runs SET status = 'failed', failure = $2, error = $3, ended_at = $4
+		_, err = s.db.ExecContext(rctx, `UPDATE check_runs SET status = 'failed', failure = $2, error = $3, ended_at = $4
 			WHERE id = $1 AND status IN ('running', 'abandoned')`, res.RunID, res.Failure, cause.Error(), res.Ended)
 	} else {
 		// Without a lock key the row is no claim: another instance may
 		// still run the slot.
-		err = r.DB.QueryRowContext(rctx, `INSERT INTO check_runs
+		err = s.db.QueryRowContext(rctx, `INSERT INTO check_runs
 			(checks, slot, trigger, actor, status, failure, error, evaluated_at, started_at, ended_at)
 			VALUES ($1, $2, $3, $4, 'failed', $5, $6, $7, $8, $9) RETURNING id`,
 			pq.Array(res.Checks), opts.Slot, opts.Trigger, opts.Actor, res.Failure, cause.Error(), res.EvaluatedAt,
 			res.Started, res.Ended).Scan(&res.RunID)
 	}
 	if err != nil {
-		return res, fmt.Errorf("jobs: run checks: %w (recording the failure: %v)", cause, err)
+		return res, fmt.Errorf("store: run checks: %w (recording the failure: %v)", cause, err)
 	}
-	return res, fmt.Errorf("jobs: run checks: %w", cause)
+	return res, fmt.Errorf("store: run checks: %w", cause)
 }
 
 // failureOf classifies a run's error for callers who may not see its text.
@@ -273,7 +248,7 @@ func safely(fn func() error) (err error) {
 // release gives the run's connection back with its lock released. A
 // connection whose unlock fails is closed instead: back in the pool it would
 // keep the lock, and the run's row would never be taken for abandoned.
-func release(conn *sql.Conn, key int64, locked bool) {
+func release(conn *sqlx.Conn, key int64, locked bool) {
 	if locked {
 		ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 		var ok bool
@@ -298,9 +273,10 @@ func lockKey(parts ...string) int64 {
 	return int64(h.Sum64())
 }
 
-// slotKey names one slot of one group of checks: groups never contend, and
-// every instance firing the slot contends for the same key.
-func slotKey(ids []string, slot time.Time) int64 {
+// SlotKey is the advisory lock key of one slot of one group of checks:
+// groups never contend, and every instance firing the slot contends for the
+// same key. Exported for those who look for a slot's runner in pg_locks.
+func SlotKey(ids []string, slot time.Time) int64 {
 	return lockKey("kedja check slot", strings.Join(ids, ","), slot.UTC().Format(time.RFC3339Nano))
 }
 
@@ -314,14 +290,7 @@ func checkKeys(ids []string) []int64 {
 	return keys
 }
 
-func (r *Runner) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
-func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids []string, window int, opts RunOptions, res *RunResult) error {
+func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
 	at := res.EvaluatedAt
 	for _, q := range []string{
 		`CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint, depth int, links bigint[]) ON COMMIT DROP`,
@@ -396,7 +365,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 	if _, err := tx.ExecContext(ctx, `ANALYZE candidates`); err != nil {
 		return err
 	}
-	seen := r.now()
+	seen := time.Now()
 
 	// Accepted findings whose acceptance has run out count as open again.
 	if _, err := tx.ExecContext(ctx, `
@@ -462,7 +431,7 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 		SELECT count(*) FROM events`, seen, pq.Array(ids), res.RunID, opts.Actor).Scan(&res.Resolved); err != nil {
 		return fmt.Errorf("resolve findings: %w", err)
 	}
-	res.Ended = r.now()
+	res.Ended = time.Now()
 	// In the run's transaction, so that the row says ran exactly when the
 	// findings are kept.
 	_, err := tx.ExecContext(ctx, `UPDATE check_runs SET status = 'ran', ended_at = $2, found = $3, opened = $4, reopened = $5,
@@ -470,38 +439,18 @@ func (r *Runner) evaluate(ctx context.Context, tx *sql.Tx, checks []Check, ids [
 	return err
 }
 
-func (r *Runner) inTx(ctx context.Context, conn *sql.Conn, actor string, fn func(tx *sql.Tx) error) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
-		return err
-	}
-	// A run over a large registry may take longer than a request may;
-	// it has its own context for that.
-	if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // selectChecks resolves check ids to the catalogue, in catalogue order.
-func selectChecks(ids []string) ([]Check, error) {
+func selectChecks(ids []string) ([]check, error) {
 	if len(ids) == 0 {
-		return Catalogue, nil
+		return catalogue, nil
 	}
 	for _, id := range ids {
 		if !slices.Contains(CheckIDs(), id) {
 			return nil, registry.Invalid("checks", "%q is not a check; the checks are %s", id, strings.Join(CheckIDs(), ", "))
 		}
 	}
-	var out []Check
-	for _, c := range Catalogue {
+	var out []check
+	for _, c := range catalogue {
 		if slices.Contains(ids, c.ID) {
 			out = append(out, c)
 		}

@@ -1,12 +1,10 @@
-package jobs_test
+package store_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
@@ -50,7 +48,7 @@ func newScenario(t *testing.T, s *store.Store, country, kind string, change func
 // "check/severity" about the processor.
 func (sc scenario) checks(instant string, ids ...string) map[string]string {
 	sc.t.Helper()
-	if _, err := (&jobs.Runner{DB: sc.s.DB()}).Run(context.Background(), jobs.RunOptions{At: at(instant), Checks: ids, Trigger: "api", Actor: "t"}); err != nil {
+	if _, err := sc.s.RunChecks(context.Background(), registry.RunOptions{At: at(instant), Checks: ids, Trigger: "api", Actor: "t"}); err != nil {
 		sc.t.Fatal(err)
 	}
 	out := map[string]string{}
@@ -193,49 +191,8 @@ func TestLocationPolicyCheck(t *testing.T) {
 
 func TestRunRefusesUnknownChecks(t *testing.T) {
 	s := storetest.Store(t)
-	_, err := (&jobs.Runner{DB: s.DB()}).Run(context.Background(), jobs.RunOptions{Checks: []string{"third_country", "vibes"}, Trigger: "api", Actor: "t"})
+	_, err := s.RunChecks(context.Background(), registry.RunOptions{Checks: []string{"third_country", "vibes"}, Trigger: "api", Actor: "t"})
 	if e := registry.AsError(err); e == nil || e.Field != "checks" {
 		t.Errorf("got %v, want INVALID_INPUT on checks", err)
-	}
-}
-
-func TestParseSchedule(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		wantErr string
-		want    map[string]string
-	}{
-		{"Default", "", "", map[string]string{"exposure": jobs.DefaultSpec}},
-		{"AllAndOne", "all=*/30 * * * *; exposure=@every 5m", "", map[string]string{"exposure": "@every 5m", "retention": "*/30 * * * *"}},
-		{"WithSeconds", "exposure=*/10 * * * * *", "", map[string]string{"exposure": "*/10 * * * * *"}},
-		{"Off", "off", "", map[string]string{}},
-		{"UnknownCheck", "vibes=@hourly", `"vibes" is not a check`, nil},
-		{"BadSpec", "exposure=every tuesday", "exposure:", nil},
-		{"TimeZoneRefused", "exposure=TZ=Europe/Stockholm 0 * * * *", "UTC", nil},
-		{"EmptyTimeZoneRefused", "all=TZ= 0 * * * *", "UTC", nil},
-		{"NotAnAssignment", "hourly", "not CHECK=SPEC", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := jobs.ParseSchedule(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got %v, want an error containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for id, spec := range tt.want {
-				if got[id] != spec {
-					t.Errorf("%s: got %q, want %q", id, got[id], spec)
-				}
-			}
-			if tt.in == "off" && len(got) != 0 {
-				t.Errorf("off scheduled %v", got)
-			}
-		})
 	}
 }

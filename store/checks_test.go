@@ -1,4 +1,4 @@
-package jobs_test
+package store_test
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/demo"
-	"github.com/kedja/kedja/jobs"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
@@ -68,8 +67,7 @@ func demoStore(t *testing.T) *store.Store {
 
 func TestDemoRunFlagsThe2019Failures(t *testing.T) {
 	s := demoStore(t)
-	r := &jobs.Runner{DB: s.DB()}
-	res, err := r.Run(context.Background(), jobs.RunOptions{At: at("2019-02-01T12:00"), Trigger: "api", Actor: "test"})
+	res, err := s.RunChecks(context.Background(), registry.RunOptions{At: at("2019-02-01T12:00"), Trigger: "api", Actor: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +101,7 @@ func has(fs []finding, check, subject, controller, severity string) bool {
 
 func TestDemoFindings(t *testing.T) {
 	s := demoStore(t)
-	if _, err := (&jobs.Runner{DB: s.DB()}).Run(context.Background(), jobs.RunOptions{At: at("2019-02-01T12:00"), Trigger: "api", Actor: "test"}); err != nil {
+	if _, err := s.RunChecks(context.Background(), registry.RunOptions{At: at("2019-02-01T12:00"), Trigger: "api", Actor: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	open := findings(t, s, "f.status = 'open'")
@@ -143,10 +141,9 @@ func TestDemoFindings(t *testing.T) {
 func TestFindingLifecycle(t *testing.T) {
 	s := demoStore(t)
 	ctx := context.Background()
-	r := &jobs.Runner{DB: s.DB()}
-	run := func() jobs.RunResult {
+	run := func() registry.RunResult {
 		t.Helper()
-		res, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country", "third_country_safeguarded"},
+		res, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country", "third_country_safeguarded"},
 			Trigger: "api", Actor: "test"})
 		if err != nil {
 			t.Fatal(err)
@@ -239,8 +236,7 @@ func TestFindingLifecycle(t *testing.T) {
 func TestAcceptedFindingCountsAsOpenAfterItsDate(t *testing.T) {
 	s := demoStore(t)
 	ctx := context.Background()
-	r := &jobs.Runner{DB: s.DB()}
-	if _, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
+	if _, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	var id int64
@@ -264,7 +260,7 @@ func TestAcceptedFindingCountsAsOpenAfterItsDate(t *testing.T) {
 	if err != nil || f.Status != "open" {
 		t.Errorf("after its date an accepted finding reads %q (%v), want open", f.Status, err)
 	}
-	if _, err := r.Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
+	if _, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"exposure"}, Trigger: "api", Actor: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	var lapsed int
@@ -290,7 +286,7 @@ func TestSystemFindingSaysStoredInOrAccessedFrom(t *testing.T) {
 		Period: registry.Period{From: at("2018-01-01T00:00")}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&jobs.Runner{DB: s.DB()}).Run(ctx, jobs.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country"},
+	if _, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Checks: []string{"third_country"},
 		Trigger: "api", Actor: "test"}); err != nil {
 		t.Fatal(err)
 	}
