@@ -86,22 +86,12 @@ func SDL(s graphql.Schema) string {
 		case *graphql.Object:
 			description(&b, "", t.Description())
 			fmt.Fprintf(&b, "type %s%s {\n", name, implements(t.Interfaces()))
-			fields := t.Fields()
-			for _, fname := range sortedKeys(fields) {
-				f := fields[fname]
-				description(&b, "  ", f.Description)
-				fmt.Fprintf(&b, "  %s%s: %s%s\n", fname, arguments(f.Args), f.Type, deprecated(f.DeprecationReason))
-			}
+			fieldLines(&b, t.Fields())
 			b.WriteString("}\n")
 		case *graphql.Interface:
 			description(&b, "", t.Description())
 			fmt.Fprintf(&b, "interface %s {\n", name)
-			fields := t.Fields()
-			for _, fname := range sortedKeys(fields) {
-				f := fields[fname]
-				description(&b, "  ", f.Description)
-				fmt.Fprintf(&b, "  %s%s: %s%s\n", fname, arguments(f.Args), f.Type, deprecated(f.DeprecationReason))
-			}
+			fieldLines(&b, t.Fields())
 			b.WriteString("}\n")
 		case *graphql.Union:
 			description(&b, "", t.Description())
@@ -213,4 +203,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// fieldLines prints an object's or an interface's fields, sorted by name.
+func fieldLines(b *strings.Builder, fields graphql.FieldDefinitionMap) {
+	for _, fname := range sortedKeys(fields) {
+		f := fields[fname]
+		description(b, "  ", f.Description)
+		fmt.Fprintf(b, "  %s%s: %s%s\n", fname, arguments(f.Args), f.Type, deprecated(f.DeprecationReason))
+	}
 }
