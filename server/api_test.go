@@ -188,15 +188,7 @@ func TestMutationErrorsNameTheFieldAndWriteNothing(t *testing.T) {
 	h := newHarness(t, true)
 	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
 	region := h.orgID("Region Värmland")
-	var links struct {
-		Links struct{ Nodes []struct{ ID string } }
-	}
-	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
-		map[string]any{"f": medhelp, "t": medicall}, &links)
-	if len(links.Links.Nodes) != 1 {
-		t.Fatalf("want one Medhelp->Medicall link, got %v", links)
-	}
-	linkID := links.Links.Nodes[0].ID
+	linkID := h.linkID(medhelp, medicall)
 	var sys struct {
 		Systems struct{ Nodes []struct{ ID string } }
 	}
@@ -273,15 +265,7 @@ func TestInputsRefuseWhatTheSchemaRulesOut(t *testing.T) {
 	h := newHarness(t, true)
 	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
 	region := h.orgID("Region Värmland")
-	var links struct {
-		Links struct{ Nodes []struct{ ID string } }
-	}
-	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
-		map[string]any{"f": medhelp, "t": medicall}, &links)
-	if len(links.Links.Nodes) != 1 {
-		t.Fatalf("want one Medhelp->Medicall link, got %v", links)
-	}
-	linkID := links.Links.Nodes[0].ID
+	linkID := h.linkID(medhelp, medicall)
 	var atts struct {
 		Attestations struct{ Nodes []struct{ ID string } }
 	}
@@ -400,11 +384,7 @@ func TestUpdateRecordsHistoryWithAuthor(t *testing.T) {
 func TestClearSetsOptionalFieldsToNullInHistory(t *testing.T) {
 	h := newHarness(t, true)
 	medhelp, medicall := h.orgID("Medhelp AB"), h.orgID("Medicall Co., Ltd.")
-	var links struct {
-		Links struct{ Nodes []struct{ ID string } }
-	}
-	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
-		map[string]any{"f": medhelp, "t": medicall}, &links)
+	linkID := h.linkID(medhelp, medicall)
 	var sys struct {
 		Systems struct{ Nodes []struct{ ID string } }
 	}
@@ -412,8 +392,8 @@ func TestClearSetsOptionalFieldsToNullInHistory(t *testing.T) {
 	var att struct{ CreateAttestation struct{ ID string } }
 	h.data(`mutation($o: ID!) { createAttestation(input: {orgId: $o, kind: ISO27001, issuer: "C", issuedOn: "2018-01-01", validUntil: "2020-12-31"}) { id } }`,
 		map[string]any{"o": medhelp}, &att)
-	if len(links.Links.Nodes) != 1 || len(sys.Systems.Nodes) != 1 {
-		t.Fatalf("fixture: links %+v, systems %+v", links, sys)
+	if len(sys.Systems.Nodes) != 1 {
+		t.Fatalf("fixture: systems %+v", sys)
 	}
 
 	tests := []struct {
@@ -434,11 +414,11 @@ func TestClearSetsOptionalFieldsToNullInHistory(t *testing.T) {
 			`mutation($id: ID!) { r: updateSystem(id: $id, input: {description: "Medhelp's records"}) { v: description } }`,
 			`mutation($id: ID!) { r: updateSystem(id: $id, input: {}, clear: [DESCRIPTION]) { v: description } }`,
 			"description", "description", "null"},
-		{"LinkAgreementDate", "link", links.Links.Nodes[0].ID,
+		{"LinkAgreementDate", "link", linkID,
 			`mutation($id: ID!) { r: updateLink(id: $id, input: {agreementDate: "2013-05-01"}) { v: agreementDate } }`,
 			`mutation($id: ID!) { r: updateLink(id: $id, input: {}, clear: [AGREEMENT_DATE]) { v: agreementDate } }`,
 			"agreementDate", "agreement_date", "null"},
-		{"LinkDataCategories", "link", links.Links.Nodes[0].ID,
+		{"LinkDataCategories", "link", linkID,
 			`mutation($id: ID!) { r: updateLink(id: $id, input: {dataCategories: ["call recordings"]}) { v: dataCategories } }`,
 			`mutation($id: ID!) { r: updateLink(id: $id, input: {}, clear: [DATA_CATEGORIES]) { v: dataCategories } }`,
 			"dataCategories", "data_categories", "[]"},
@@ -513,11 +493,7 @@ func TestEndSystemEndsItsUses(t *testing.T) {
 func TestEndLinkEndsItsSystemUses(t *testing.T) {
 	h := newHarness(t, true)
 	medhelp, voice := h.orgID("Medhelp AB"), h.orgID("Voice Integrate Nordic AB")
-	var links struct {
-		Links struct{ Nodes []struct{ ID string } }
-	}
-	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
-		map[string]any{"f": medhelp, "t": voice}, &links)
+	linkID := h.linkID(medhelp, voice)
 	var ended struct {
 		EndLink struct {
 			ValidTo    string
@@ -528,7 +504,7 @@ func TestEndLinkEndsItsSystemUses(t *testing.T) {
 		}
 	}
 	h.data(`mutation($id: ID!) { endLink(id: $id, at: "2020-09-11") { validTo systemUses { validTo system { name } } } }`,
-		map[string]any{"id": links.Links.Nodes[0].ID}, &ended)
+		map[string]any{"id": linkID}, &ended)
 	const want = "2020-09-11T00:00:00+02:00"
 	if ended.EndLink.ValidTo != want {
 		t.Errorf("link ends %q, want %q", ended.EndLink.ValidTo, want)
@@ -542,7 +518,7 @@ func TestEndLinkEndsItsSystemUses(t *testing.T) {
 		}
 	}
 	// Ending again later is refused: the link already ended.
-	r := h.post(`mutation($id: ID!) { endLink(id: $id, at: "2021-01-01") { id } }`, map[string]any{"id": links.Links.Nodes[0].ID})
+	r := h.post(`mutation($id: ID!) { endLink(id: $id, at: "2021-01-01") { id } }`, map[string]any{"id": linkID})
 	if r.code() != "CONFLICT" {
 		t.Errorf("ending an ended link later: got %s, want CONFLICT", r.code())
 	}

@@ -204,6 +204,20 @@ func (h *harness) orgID(name string) string {
 	return ""
 }
 
+// linkID finds the one link between two organisations.
+func (h *harness) linkID(from, to string) string {
+	h.t.Helper()
+	var links struct {
+		Links struct{ Nodes []struct{ ID string } }
+	}
+	h.data(`query($f: ID, $t: ID) { links(filter: {fromId: $f, toId: $t}) { nodes { id } } }`,
+		map[string]any{"f": from, "t": to}, &links)
+	if len(links.Links.Nodes) != 1 {
+		h.t.Fatalf("want one link %s -> %s, got %v", from, to, links)
+	}
+	return links.Links.Nodes[0].ID
+}
+
 // count runs a counting SQL query directly, to see what a request wrote.
 func (h *harness) count(query string) int {
 	h.t.Helper()
