@@ -7,14 +7,13 @@ import (
 	"testing"
 
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
-type fakeTokens map[string]store.Token
+type fakeTokens map[string]registry.Token
 
-func (f fakeTokens) Authenticate(_ context.Context, secret string) (store.Token, bool, error) {
+func (f fakeTokens) Authenticate(_ context.Context, secret string) (registry.Token, bool, error) {
 	if secret == "boom" {
-		return store.Token{}, false, errors.New("database down")
+		return registry.Token{}, false, errors.New("database down")
 	}
 	t, ok := f[secret]
 	return t, ok, nil

@@ -6,21 +6,21 @@ import (
 	"encoding/hex"
 	"log/slog"
 
-	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/registry"
 )
 
 // AuditLog appends an entry to the hash-chained audit log. The store
 // implements it (and keeps the SQL and the chain).
 type AuditLog interface {
-	Audit(ctx context.Context, e store.AuditEntry) error
+	Audit(ctx context.Context, e registry.AuditEntry) error
 }
 
 // Entry is what the audit log records of one request by p: operation op,
 // query (kept as a hash only: queries can carry case references and names,
 // and the log must hold no health data), its outcome, and what notes say it
 // touched (nil for none).
-func Entry(p Principal, op, query, outcome string, notes *AuditNotes) store.AuditEntry {
-	e := store.AuditEntry{Principal: p.Name, Role: p.Role, Operation: op, Client: p.Client, Outcome: outcome}
+func Entry(p Principal, op, query, outcome string, notes *AuditNotes) registry.AuditEntry {
+	e := registry.AuditEntry{Principal: p.Name, Role: p.Role, Operation: op, Client: p.Client, Outcome: outcome}
 	if query != "" {
 		h := sha256.Sum256([]byte(query))
 		e.QueryHash = hex.EncodeToString(h[:])

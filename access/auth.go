@@ -8,14 +8,14 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/registry"
 )
 
 // Tokens looks up the live token whose secret is given, marking its use;
 // ok is false for an unknown, expired or revoked one. The store implements
 // it (and keeps the SQL); tests may fake it.
 type Tokens interface {
-	Authenticate(ctx context.Context, secret string) (t store.Token, ok bool, err error)
+	Authenticate(ctx context.Context, secret string) (t registry.Token, ok bool, err error)
 }
 
 // Why a request was not authenticated. Any other error from Authenticate is

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
 
@@ -67,14 +68,14 @@ func Bench(ctx context.Context, s *store.Store, first, last int64, n int, seed u
 			MeanSize: float64(size) / float64(n)}, nil
 	}
 	chain, err := run("chain", func(root int64, at time.Time) (int, error) {
-		steps, _, err := s.Walk(ctx, root, at, store.WalkOptions{})
+		steps, _, err := s.Walk(ctx, root, at, registry.WalkOptions{})
 		return len(steps), err
 	})
 	if err != nil {
 		return nil, err
 	}
 	trace, err := run("traceCall", func(root int64, at time.Time) (int, error) {
-		t, err := s.TraceCall(ctx, "kedja bench", root, at, "BENCH", store.TraceOptions{})
+		t, err := s.TraceCall(ctx, "kedja bench", root, at, "BENCH", registry.TraceOptions{})
 		return len(t.Holders), err
 	})
 	if err != nil {

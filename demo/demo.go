@@ -23,7 +23,7 @@ const Marker = "Medhelp AB"
 func Loaded(ctx context.Context, s *store.Store) (bool, error) {
 	name := Marker
 	se := "SE"
-	rows, _, err := s.ListOrganisations(ctx, store.OrganisationFilter{NameContains: &name, Country: &se}, store.Page{First: 10})
+	rows, _, err := s.ListOrganisations(ctx, registry.OrganisationFilter{NameContains: &name, Country: &se}, registry.Page{First: 10})
 	if err != nil {
 		return false, err
 	}
@@ -87,7 +87,7 @@ func (d *seeder) region(county string) registry.Organisation {
 		return registry.Organisation{}
 	}
 	k := "region"
-	rows, _, err := d.s.ListOrganisations(d.ctx, store.OrganisationFilter{Kind: &k}, store.Page{First: 100})
+	rows, _, err := d.s.ListOrganisations(d.ctx, registry.OrganisationFilter{Kind: &k}, registry.Page{First: 100})
 	if err != nil {
 		d.err = err
 		return registry.Organisation{}

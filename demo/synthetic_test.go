@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/demo"
-	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store/storetest"
 )
 
@@ -68,14 +68,14 @@ func BenchmarkTrace(b *testing.B) {
 	at := time.Date(2017, 3, 11, 1, 0, 0, 0, time.UTC)
 	b.Run("chain", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if _, _, err := s.Walk(ctx, first+int64(i)%(last-first+1), at, store.WalkOptions{}); err != nil {
+			if _, _, err := s.Walk(ctx, first+int64(i)%(last-first+1), at, registry.WalkOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("traceCall", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if _, err := s.TraceCall(ctx, "bench", first+int64(i)%(last-first+1), at, "BENCH", store.TraceOptions{}); err != nil {
+			if _, err := s.TraceCall(ctx, "bench", first+int64(i)%(last-first+1), at, "BENCH", registry.TraceOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -62,7 +62,7 @@ func demoChain(t *testing.T) graph.Picture {
 	if err := s.DB().QueryRow(`SELECT id FROM organisations WHERE legal_name = 'Region Stockholm'`).Scan(&stockholmID); err != nil {
 		t.Fatal(err)
 	}
-	src := resolvers.PictureSource{Store: s, Location: stockholm, Now: func() time.Time { return drawn }}
+	src := resolvers.PictureSource{Services: s.Services(), Location: stockholm, Now: func() time.Time { return drawn }}
 	pic, err := src.Chain(ctx, stockholmID, at("2019-02-01T02:00"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,5 +1,7 @@
 package registry
 
+import "time"
+
 // Access roles: whom a token speaks for. What each may do is package access's
 // rule table (access/rules.go); the list is here, once.
 const (
@@ -11,3 +13,42 @@ const (
 
 // AccessRoles lists the access roles.
 var AccessRoles = []string{RoleAdmin, RoleEditor, RoleAuditor, RoleDSR}
+
+// TokenPrefix starts every kedja token, so a leaked one is recognisable
+// (and findable by secret scanners).
+const TokenPrefix = "kedja_"
+
+// Token is an API token as stored: never the token itself, only its hash.
+type Token struct {
+	ID         int64      `db:"id"`
+	Name       string     `db:"name"`
+	Role       string     `db:"role"`
+	Prefix     string     `db:"prefix"`
+	CreatedAt  time.Time  `db:"created_at"`
+	CreatedBy  string     `db:"created_by"`
+	ExpiresAt  *time.Time `db:"expires_at"`
+	LastUsedAt *time.Time `db:"last_used_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+// AuditEntry is one request as the audit log recorded it.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	Principal string
+	Role      string
+	Operation string
+	QueryHash string
+	Affected  []string // what the request touched, as kind:id
+	CaseRef   *string
+	Client    string
+	Outcome   string
+	PrevHash  []byte
+	Hash      []byte
+}
+
+// AuditProblem is a row that breaks the audit log's chain.
+type AuditProblem struct {
+	ID     int64
+	Reason string
+}

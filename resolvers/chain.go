@@ -8,7 +8,6 @@ import (
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // ChainResult is everything reachable from a controller at an instant.
@@ -90,10 +89,10 @@ func (r *Resolvers) Chain() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := r.Store.Organisation(p.Context, "controller", id); err != nil {
+		if _, err := r.Services.Organisations.Organisation(p.Context, "controller", id); err != nil {
 			return nil, err
 		}
-		steps, truncated, err := r.Store.Walk(p.Context, id, at, store.WalkOptions{MaxDepth: depth})
+		steps, truncated, err := r.Services.Chains.Walk(p.Context, id, at, registry.WalkOptions{MaxDepth: depth})
 		return ChainResult{ControllerID: id, At: at, Steps: steps, Truncated: truncated}, err
 	})
 }
@@ -131,14 +130,14 @@ func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
 			return nil, err
 		}
 		if org != 0 {
-			_, err = r.Store.Organisation(p.Context, "organisation", org)
+			_, err = r.Services.Organisations.Organisation(p.Context, "organisation", org)
 		} else {
-			_, err = r.Store.System(p.Context, "system", sys)
+			_, err = r.Services.Systems.System(p.Context, "system", sys)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return r.Store.Responsibility(p.Context, org, sys, at, maxChainDepth)
+		return r.Services.Chains.Responsibility(p.Context, org, sys, at, maxChainDepth)
 	})
 }
 
@@ -155,7 +154,7 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 			return nil, err
 		}
 		caseRef, _ := p.Args["caseRef"].(string)
-		t, err := r.Store.TraceCall(p.Context, actor(p.Context), region, at, caseRef, store.TraceOptions{MaxDepth: maxChainDepth})
+		t, err := r.Services.Traces.TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
 		if err == nil {
 			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
@@ -167,7 +166,7 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 func (r *Resolvers) Trace() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, _ := p.Args["id"].(string)
-		t, err := r.Store.Trace(p.Context, id)
+		t, err := r.Services.Traces.Trace(p.Context, id)
 		if err == nil {
 			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
@@ -185,7 +184,7 @@ func (r *Resolvers) Traces() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		page, err := r.Store.TracesByCase(p.Context, ref, pg)
+		page, err := r.Services.Traces.TracesByCase(p.Context, ref, pg)
 		if err != nil {
 			return nil, err
 		}
@@ -287,6 +286,6 @@ func (r *Resolvers) ChainSystems() graphql.FieldResolveFn {
 		if len(ids) == 0 {
 			return []registry.UseFacts{}, nil
 		}
-		return r.Store.UsesAt(p.Context, ids, c.At)
+		return r.Services.Chains.UsesAt(p.Context, ids, c.At)
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // at reads the optional instant argument name; nil when not given.
@@ -83,7 +82,7 @@ func Related[S, T any](r *Resolvers, pick func(*loaders) *loader[relKey, []T], i
 // History resolves an object's recorded changes.
 func History[S any](r *Resolvers, table string, id func(S) int64) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		th := loadersOf(p.Context).history.load(p.Context, store.IDKey(table, id(p.Source.(S))))
+		th := loadersOf(p.Context).history.load(p.Context, registry.IDKey(table, id(p.Source.(S))))
 		return func() (any, error) {
 			v, _, err := th()
 			if v == nil {
@@ -266,8 +265,8 @@ func pageSize(p graphql.ResolveParams) (int, error) {
 }
 
 // page reads the first/after arguments of a list field.
-func page(p graphql.ResolveParams) (store.Page, error) {
-	var pg store.Page
+func page(p graphql.ResolveParams) (registry.Page, error) {
+	var pg registry.Page
 	var err error
 	if pg.First, err = pageSize(p); err != nil {
 		return pg, err
@@ -302,13 +301,13 @@ const traceCursorPrefix = "trace:"
 
 var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-func encodeTraceCursor(c store.TraceCursor) string {
+func encodeTraceCursor(c registry.TraceCursor) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(traceCursorPrefix + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID))
 }
 
 // tracePage reads the first/after arguments of traces.
-func tracePage(p graphql.ResolveParams) (store.TracePage, error) {
-	var pg store.TracePage
+func tracePage(p graphql.ResolveParams) (registry.TracePage, error) {
+	var pg registry.TracePage
 	var err error
 	if pg.First, err = pageSize(p); err != nil {
 		return pg, err
@@ -328,6 +327,6 @@ func tracePage(p graphql.ResolveParams) (store.TracePage, error) {
 	if !found || err != nil || !traceID.MatchString(id) {
 		return pg, bad
 	}
-	pg.After = &store.TraceCursor{CreatedAt: time.UnixMicro(us), ID: id}
+	pg.After = &registry.TraceCursor{CreatedAt: time.UnixMicro(us), ID: id}
 	return pg, nil
 }

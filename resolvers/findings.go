@@ -1,14 +1,12 @@
 package resolvers
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // Findings resolves findings(filter, first, after).
@@ -18,7 +16,7 @@ func (r *Resolvers) Findings() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.FindingFilter
+		var f registry.FindingFilter
 		in := r.filterOf(p)
 		in.optStr("severity", &f.Severity)
 		in.optStr("check", &f.Check)
@@ -30,14 +28,14 @@ func (r *Resolvers) Findings() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListFindings(p.Context, f, pg)
+		rows, more, err := r.Services.Findings.ListFindings(p.Context, f, pg)
 		return connection(rows, more, func(v *registry.Finding) int64 { return v.ID }), err
 	})
 }
 
 // Finding resolves finding(id).
 func (r *Resolvers) Finding() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.Finding, error) { return s.Finding })
+	return one(r, checkSvc, registry.CheckService.Finding)
 }
 
 // CheckRuns resolves checkRuns(first, after), newest first.
@@ -47,7 +45,7 @@ func (r *Resolvers) CheckRuns() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListCheckRuns(p.Context, pg)
+		rows, more, err := r.Services.Findings.ListCheckRuns(p.Context, pg)
 		return connection(rows, more, func(v *registry.CheckRun) int64 { return v.ID }), err
 	})
 }
@@ -66,12 +64,12 @@ func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 				ids = append(ids, v.(string))
 			}
 		}
-		res, err := r.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
+		res, err := r.Services.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
 		if err != nil {
 			return nil, err
 		}
 		access.Note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
-		return r.Checks.CheckRun(p.Context, res.RunID)
+		return r.Services.Checks.CheckRun(p.Context, res.RunID)
 	})
 }
 
@@ -88,7 +86,7 @@ func (r *Resolvers) AcceptFinding() graphql.FieldResolveFn {
 			return nil, err
 		}
 		why, _ := p.Args["justification"].(string)
-		out, err := r.Checks.AcceptFinding(p.Context, actor(p.Context), id, why, until)
+		out, err := r.Services.Checks.AcceptFinding(p.Context, actor(p.Context), id, why, until)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})
@@ -96,7 +94,7 @@ func (r *Resolvers) AcceptFinding() graphql.FieldResolveFn {
 
 // Catalogue resolves checks: the catalogue, in the order the checks run.
 func (r *Resolvers) Catalogue() graphql.FieldResolveFn {
-	return func(graphql.ResolveParams) (any, error) { return r.Checks.Checks(), nil }
+	return func(graphql.ResolveParams) (any, error) { return r.Services.Checks.Checks(), nil }
 }
 
 // OpenFindings resolves the open findings about a subject.
@@ -125,7 +123,7 @@ func (r *Resolvers) AuditLog() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.AuditFilter
+		var f registry.AuditFilter
 		in := r.filterOf(p)
 		in.optStr("principal", &f.Principal)
 		in.optStr("operation", &f.Operation)
@@ -134,7 +132,7 @@ func (r *Resolvers) AuditLog() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListAudit(p.Context, f, pg)
-		return connection(rows, more, func(e *store.AuditEntry) int64 { return e.ID }), err
+		rows, more, err := r.Services.Audit.ListAudit(p.Context, f, pg)
+		return connection(rows, more, func(e *registry.AuditEntry) int64 { return e.ID }), err
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/kedja/kedja/store"
 )
 
 // loader batches lookups made while one level of a GraphQL answer is being
@@ -79,9 +77,9 @@ func atKey(id int64, at *time.Time) relKey {
 	return relKey{ID: id, At: at.UTC()}
 }
 
-// relationLoader loads a store relation for many parents; parents asked about
+// relationLoader loads a relation for many parents; parents asked about
 // different instants are fetched with one statement per instant.
-func relationLoader[T any](s *store.Store, rel store.Relation[T]) *loader[relKey, []T] {
+func relationLoader[T any](fetch func(ctx context.Context, parents []int64, at *time.Time) (map[int64][]T, error)) *loader[relKey, []T] {
 	return newLoader(func(ctx context.Context, keys []relKey) (map[relKey][]T, error) {
 		byAt := map[time.Time][]int64{}
 		var order []time.Time
@@ -98,7 +96,7 @@ func relationLoader[T any](s *store.Store, rel store.Relation[T]) *loader[relKey
 				a := at
 				atp = &a
 			}
-			rows, err := store.LoadRelation(ctx, s, rel, byAt[at], atp)
+			rows, err := fetch(ctx, byAt[at], atp)
 			if err != nil {
 				return nil, err
 			}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // loaders are one request's batch loaders; a new set per request keeps one
@@ -31,45 +30,52 @@ type loaders struct {
 	movesTo     *loader[relKey, []registry.DataMove]
 	attByOrg    *loader[relKey, []registry.Attestation]
 	attBySys    *loader[relKey, []registry.Attestation]
-	history     *loader[store.HistoryKey, []registry.Change]
+	history     *loader[registry.HistoryKey, []registry.Change]
 	events      *loader[relKey, []registry.FindingEvent]
 	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
 }
 
-func newLoaders(s *store.Store) *loaders {
+func newLoaders(s registry.Services) *loaders {
 	return &loaders{
-		orgs:        newLoader(s.Organisations),
-		systems:     newLoader(s.Systems),
-		links:       newLoader(s.Links),
-		countries:   newLoader(s.Countries),
-		eea:         countryRel(s.EEAMemberships),
-		adequacy:    countryRel(s.AdequacyDecisions),
-		children:    relationLoader(s, store.OrganisationChildren),
-		operated:    relationLoader(s, store.SystemsByOperator),
-		profiles:    relationLoader(s, store.ProfilesBySystem),
-		locations:   relationLoader(s, store.LocationsBySystem),
-		linksFrom:   relationLoader(s, store.LinksFrom),
-		linksTo:     relationLoader(s, store.LinksTo),
-		findings:    relationLoader(s, store.RoleFindingsByLink),
-		usesByLink:  relationLoader(s, store.UsesByLink),
-		usesByParty: relationLoader(s, store.UsesByParty),
-		usesBySys:   relationLoader(s, store.UsesBySystem),
-		movesFrom:   relationLoader(s, store.MovesFromSystem),
-		movesTo:     relationLoader(s, store.MovesToSystem),
-		attByOrg:    relationLoader(s, store.AttestationsByOrg),
-		attBySys:    relationLoader(s, store.AttestationsBySystem),
-		history:     newLoader(s.History),
-		events:      relationLoader(s, store.FindingEvents),
+		orgs:        newLoader(s.Organisations.Organisations),
+		systems:     newLoader(s.Systems.Systems),
+		links:       newLoader(s.Links.Links),
+		countries:   newLoader(s.Countries.Countries),
+		eea:         countryRel(s.Countries.EEAMemberships),
+		adequacy:    countryRel(s.Countries.AdequacyDecisions),
+		children:    relationLoader(s.Organisations.OrganisationChildren),
+		operated:    relationLoader(s.Systems.SystemsByOperator),
+		profiles:    relationLoader(s.Systems.ProfilesBySystem),
+		locations:   relationLoader(s.Systems.LocationsBySystem),
+		linksFrom:   relationLoader(s.Links.LinksFrom),
+		linksTo:     relationLoader(s.Links.LinksTo),
+		findings:    relationLoader(s.Links.RoleFindingsByLink),
+		usesByLink:  relationLoader(s.Links.UsesByLink),
+		usesByParty: relationLoader(s.Links.UsesByParty),
+		usesBySys:   relationLoader(s.Links.UsesBySystem),
+		movesFrom:   relationLoader(s.Links.MovesFromSystem),
+		movesTo:     relationLoader(s.Links.MovesToSystem),
+		attByOrg:    relationLoader(s.Attestations.AttestationsByOrg),
+		attBySys:    relationLoader(s.Attestations.AttestationsBySystem),
+		history:     newLoader(s.History.History),
+		events:      relationLoader(s.Findings.FindingEvents),
 		findingsOf: map[string]*loader[relKey, []registry.Finding]{
-			"party":  relationLoader(s, store.OpenFindingsOf("party")),
-			"system": relationLoader(s, store.OpenFindingsOf("system")),
-			"link":   relationLoader(s, store.OpenFindingsOf("link")),
+			"party":  openFindingsLoader(s.Findings, "party"),
+			"system": openFindingsLoader(s.Findings, "system"),
+			"link":   openFindingsLoader(s.Findings, "link"),
 		},
-		policies:  relationLoader(s, store.PoliciesByController),
-		attStatus: atLoader(s.AttestationStatuses),
+		policies:  relationLoader(s.Policies.PoliciesByController),
+		attStatus: atLoader(s.Attestations.AttestationStatuses),
 	}
+}
+
+// openFindingsLoader loads the open findings about subjects of one kind.
+func openFindingsLoader(f registry.FindingService, kind string) *loader[relKey, []registry.Finding] {
+	return relationLoader(func(ctx context.Context, ids []int64, at *time.Time) (map[int64][]registry.Finding, error) {
+		return f.OpenFindingsOf(ctx, kind, ids, at)
+	})
 }
 
 // atLoader batches a lookup of rows by id at an instant: one statement per

@@ -21,7 +21,7 @@ type decoder[V any] func(in *input, v *V)
 
 // Create resolves a create mutation: decode, validate and store in one
 // transaction.
-func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Context, actor string, v *V) (V, error)) graphql.FieldResolveFn {
+func Create[S, V any](r *Resolvers, svc Service[S], decode decoder[V], create func(s S, ctx context.Context, actor string, v *V) (V, error)) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		m, _ := p.Args["input"].(map[string]any)
 		in := newInput(m, "", nil, r.Location)
@@ -30,7 +30,7 @@ func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Cont
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		out, err := create(p.Context, actor(p.Context), &v)
+		out, err := create(svc(r.Services), p.Context, actor(p.Context), &v)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})
@@ -42,7 +42,7 @@ func Create[V any](r *Resolvers, decode decoder[V], create func(ctx context.Cont
 // a whole before it is stored. clearable lists those names; Update panics,
 // and so the schema does not build, if decode does not treat one of them as
 // an optional field it can set to null.
-func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Context, actor string, id int64, apply func(*V) error) (V, error), clearable []string) graphql.FieldResolveFn {
+func Update[S, V any](r *Resolvers, svc Service[S], decode decoder[V], update func(s S, ctx context.Context, actor string, id int64, apply func(*V) error) (V, error), clearable []string) graphql.FieldResolveFn {
 	for _, k := range clearable {
 		in := newInput(nil, "", []any{k}, time.UTC)
 		var v V
@@ -58,7 +58,7 @@ func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Cont
 		}
 		m, _ := p.Args["input"].(map[string]any)
 		clear, _ := p.Args["clear"].([]any)
-		out, err := update(p.Context, actor(p.Context), id, func(v *V) error {
+		out, err := update(svc(r.Services), p.Context, actor(p.Context), id, func(v *V) error {
 			in := newInput(m, "", clear, r.Location)
 			decode(in, v)
 			return in.finish()
@@ -69,7 +69,7 @@ func Update[V any](r *Resolvers, decode decoder[V], update func(ctx context.Cont
 }
 
 // End resolves a mutation that ends something at an instant (default now).
-func End[V any](r *Resolvers, end func(ctx context.Context, actor string, id int64, at time.Time) (V, error)) graphql.FieldResolveFn {
+func End[S, V any](r *Resolvers, svc Service[S], end func(s S, ctx context.Context, actor string, id int64, at time.Time) (V, error)) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, err := idArg(p, "id")
 		if err != nil {
@@ -79,14 +79,14 @@ func End[V any](r *Resolvers, end func(ctx context.Context, actor string, id int
 		if err != nil {
 			return nil, err
 		}
-		out, err := end(p.Context, actor(p.Context), id, at)
+		out, err := end(svc(r.Services), p.Context, actor(p.Context), id, at)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})
 }
 
 // EndOnDate resolves a mutation that ends a dated fact on a legal date.
-func EndOnDate[V any](r *Resolvers, end func(ctx context.Context, actor string, id int64, on time.Time) (V, error)) graphql.FieldResolveFn {
+func EndOnDate[S, V any](r *Resolvers, svc Service[S], end func(s S, ctx context.Context, actor string, id int64, on time.Time) (V, error)) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, err := idArg(p, "id")
 		if err != nil {
@@ -97,7 +97,7 @@ func EndOnDate[V any](r *Resolvers, end func(ctx context.Context, actor string, 
 		if err != nil {
 			return nil, err
 		}
-		out, err := end(p.Context, actor(p.Context), id, on)
+		out, err := end(svc(r.Services), p.Context, actor(p.Context), id, on)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})
@@ -108,7 +108,7 @@ func (r *Resolvers) RenameCountry() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		code, _ := p.Args["code"].(string)
 		name, _ := p.Args["name"].(string)
-		out, err := r.Store.RenameCountry(p.Context, actor(p.Context), code, name)
+		out, err := r.Services.Countries.RenameCountry(p.Context, actor(p.Context), code, name)
 		noteChanged(p.Context, out, err)
 		return out, err
 	})

@@ -12,7 +12,7 @@ import (
 // Update refuses, when the schema is built, a clearable name its decoder
 // does not set to null, so the two cannot drift apart unnoticed.
 func TestUpdateRefusesClearableNamesItsDecoderDoesNotClear(t *testing.T) {
-	noStore := func(context.Context, string, int64, func(*registry.Link) error) (registry.Link, error) {
+	noStore := func(registry.LinkService, context.Context, string, int64, func(*registry.Link) error) (registry.Link, error) {
 		return registry.Link{}, nil
 	}
 	tests := []struct {
@@ -37,7 +37,7 @@ func TestUpdateRefusesClearableNamesItsDecoderDoesNotClear(t *testing.T) {
 						}
 					}
 				}()
-				Update(&Resolvers{}, DecodeLink, noStore, tt.clearable)
+				Update(&Resolvers{}, LinkSvc, DecodeLink, noStore, tt.clearable)
 			}()
 			if (tt.wantPanic == "") != (got == "") || !strings.Contains(got, tt.wantPanic) {
 				t.Errorf("Update with clearable %q: panic %q, want one naming %s", tt.clearable, got, tt.wantPanic)

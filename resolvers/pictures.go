@@ -11,7 +11,7 @@ import (
 // the same picture the /graph endpoints serve.
 func (r *Resolvers) PictureOf(format string) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		src := PictureSource{Store: r.Store, Location: r.Location, Now: r.Now}
+		src := PictureSource{Services: r.Services, Location: r.Location, Now: r.Now}
 		var pic graph.Picture
 		var err error
 		switch v := p.Source.(type) {

@@ -7,13 +7,12 @@ import (
 
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
-// PictureSource gathers what a picture shows from the store: a handful of batch
-// statements per picture, whatever its size.
+// PictureSource gathers what a picture shows from the services: a handful
+// of batch statements per picture, whatever its size.
 type PictureSource struct {
-	Store    *store.Store
+	Services registry.Services
 	Location *time.Location
 	Limit    int
 	// Now is when a picture is drawn; minutes only, so pictures of the same
@@ -31,7 +30,7 @@ func (s PictureSource) drawnAt() time.Time {
 
 // Chain is the picture of a controller's chain at an instant.
 func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time) (graph.Picture, error) {
-	steps, truncated, err := s.Store.Walk(ctx, controller, at, store.WalkOptions{})
+	steps, truncated, err := s.Services.Chains.Walk(ctx, controller, at, registry.WalkOptions{})
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -43,7 +42,7 @@ func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time
 			links = append(links, st.LinkID)
 		}
 	}
-	parties, err := s.Store.Parties(ctx, ids, at)
+	parties, err := s.Services.Chains.Parties(ctx, ids, at)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -51,7 +50,7 @@ func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time
 	if !ok {
 		return graph.Picture{}, registry.NotFound("controller", "no organisation with that id")
 	}
-	uses, err := s.Store.UsesAt(ctx, links, at)
+	uses, err := s.Services.Chains.UsesAt(ctx, links, at)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -64,11 +63,11 @@ func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time
 		systems = append(systems, u.SystemID)
 		codes = append(codes, u.Storage...)
 	}
-	countries, err := s.Store.CountriesAt(ctx, codes, at)
+	countries, err := s.Services.Chains.CountriesAt(ctx, codes, at)
 	if err != nil {
 		return graph.Picture{}, err
 	}
-	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
+	fp, fs, err := s.Services.Findings.OpenFindingCounts(ctx, ids, systems)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -79,7 +78,7 @@ func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time
 
 // Trace is the picture of a stored trace.
 func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, error) {
-	t, err := s.Store.Trace(ctx, id)
+	t, err := s.Services.Traces.Trace(ctx, id)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -91,7 +90,7 @@ func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, err
 	for _, sy := range t.Systems {
 		systems = append(systems, sy.SystemID)
 	}
-	fp, fs, err := s.Store.OpenFindingCounts(ctx, ids, systems)
+	fp, fs, err := s.Services.Findings.OpenFindingCounts(ctx, ids, systems)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -103,19 +102,19 @@ func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, err
 func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at time.Time) (graph.Picture, error) {
 	subject, asked := "", ""
 	if org != 0 {
-		o, err := s.Store.Organisation(ctx, "organisation", org)
+		o, err := s.Services.Organisations.Organisation(ctx, "organisation", org)
 		if err != nil {
 			return graph.Picture{}, err
 		}
 		subject, asked = o.LegalName, fmt.Sprintf("responsibility(organisation: %d, at: %s)", org, at.In(s.Location).Format(time.RFC3339))
 	} else {
-		sy, err := s.Store.System(ctx, "system", system)
+		sy, err := s.Services.Systems.System(ctx, "system", system)
 		if err != nil {
 			return graph.Picture{}, err
 		}
 		subject, asked = sy.Name, fmt.Sprintf("responsibility(system: %d, at: %s)", system, at.In(s.Location).Format(time.RFC3339))
 	}
-	res, err := s.Store.Responsibility(ctx, org, system, at, 0)
+	res, err := s.Services.Chains.Responsibility(ctx, org, system, at, 0)
 	if err != nil {
 		return graph.Picture{}, err
 	}
@@ -139,7 +138,7 @@ func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at
 		}
 		in.Paths = append(in.Paths, path)
 	}
-	fp, fs, err := s.Store.OpenFindingCounts(ctx, partyIDs, []int64{system})
+	fp, fs, err := s.Services.Findings.OpenFindingCounts(ctx, partyIDs, []int64{system})
 	if err != nil {
 		return graph.Picture{}, err
 	}

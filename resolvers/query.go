@@ -6,7 +6,6 @@ import (
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // filterOf returns the filter argument as an input, empty when not given.
@@ -20,38 +19,34 @@ func idArg(p graphql.ResolveParams, name string) (int64, error) {
 }
 
 // one resolves a root field that fetches one object by its id argument.
-func one[V any](r *Resolvers, get func(*store.Store) func(ctx context.Context, field string, id int64) (V, error)) graphql.FieldResolveFn {
+func one[S, V any](r *Resolvers, svc Service[S], get func(s S, ctx context.Context, field string, id int64) (V, error)) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, err := idArg(p, "id")
 		if err != nil {
 			return nil, err
 		}
-		return get(r.Store)(p.Context, "id", id)
+		return get(svc(r.Services), p.Context, "id", id)
 	})
 }
 
 // Organisation resolves organisation(id).
 func (r *Resolvers) Organisation() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.Organisation, error) {
-		return s.Organisation
-	})
+	return one(r, OrganisationSvc, registry.OrganisationService.Organisation)
 }
 
 // System resolves system(id).
 func (r *Resolvers) System() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.System, error) { return s.System })
+	return one(r, SystemSvc, registry.SystemService.System)
 }
 
 // Link resolves link(id).
 func (r *Resolvers) Link() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.Link, error) { return s.Link })
+	return one(r, LinkSvc, registry.LinkService.Link)
 }
 
 // Attestation resolves attestation(id).
 func (r *Resolvers) Attestation() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.Attestation, error) {
-		return s.Attestation
-	})
+	return one(r, AttestationSvc, registry.AttestationService.Attestation)
 }
 
 // Organisations resolves organisations(filter, first, after).
@@ -61,7 +56,7 @@ func (r *Resolvers) Organisations() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.OrganisationFilter
+		var f registry.OrganisationFilter
 		in := r.filterOf(p)
 		in.optStr("nameContains", &f.NameContains)
 		in.optStr("kind", &f.Kind)
@@ -71,7 +66,7 @@ func (r *Resolvers) Organisations() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListOrganisations(p.Context, f, pg)
+		rows, more, err := r.Services.Organisations.ListOrganisations(p.Context, f, pg)
 		return connection(rows, more, func(o *registry.Organisation) int64 { return o.ID }), err
 	})
 }
@@ -83,7 +78,7 @@ func (r *Resolvers) Systems() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.SystemFilter
+		var f registry.SystemFilter
 		in := r.filterOf(p)
 		in.optStr("nameContains", &f.NameContains)
 		in.optStr("kind", &f.Kind)
@@ -93,7 +88,7 @@ func (r *Resolvers) Systems() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListSystems(p.Context, f, pg)
+		rows, more, err := r.Services.Systems.ListSystems(p.Context, f, pg)
 		return connection(rows, more, func(v *registry.System) int64 { return v.ID }), err
 	})
 }
@@ -105,7 +100,7 @@ func (r *Resolvers) Links() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.LinkFilter
+		var f registry.LinkFilter
 		in := r.filterOf(p)
 		in.optID("fromId", &f.FromID)
 		in.optID("toId", &f.ToID)
@@ -114,7 +109,7 @@ func (r *Resolvers) Links() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListLinks(p.Context, f, pg)
+		rows, more, err := r.Services.Links.ListLinks(p.Context, f, pg)
 		return connection(rows, more, func(v *registry.Link) int64 { return v.ID }), err
 	})
 }
@@ -126,7 +121,7 @@ func (r *Resolvers) Attestations() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.AttestationFilter
+		var f registry.AttestationFilter
 		in := r.filterOf(p)
 		in.optStr("kind", &f.Kind)
 		in.optID("orgId", &f.OrgID)
@@ -136,7 +131,7 @@ func (r *Resolvers) Attestations() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListAttestations(p.Context, f, pg)
+		rows, more, err := r.Services.Attestations.ListAttestations(p.Context, f, pg)
 		return connection(rows, more, func(v *registry.Attestation) int64 { return v.ID }), err
 	})
 }
@@ -145,7 +140,7 @@ func (r *Resolvers) Attestations() graphql.FieldResolveFn {
 func (r *Resolvers) Country() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		code, _ := p.Args["code"].(string)
-		cs, err := r.Store.Countries(p.Context, []string{code})
+		cs, err := r.Services.Countries.Countries(p.Context, []string{code})
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +159,7 @@ func (r *Resolvers) Countries() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		return r.Store.ListCountries(p.Context, at)
+		return r.Services.Countries.ListCountries(p.Context, at)
 	})
 }
 
@@ -177,16 +172,12 @@ func clip(s string) string {
 
 // SystemUse resolves systemUse(id).
 func (r *Resolvers) SystemUse() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.SystemUse, error) {
-		return s.SystemUse
-	})
+	return one(r, LinkSvc, registry.LinkService.SystemUse)
 }
 
 // DataMove resolves dataMove(id).
 func (r *Resolvers) DataMove() graphql.FieldResolveFn {
-	return one(r, func(s *store.Store) func(context.Context, string, int64) (registry.DataMove, error) {
-		return s.DataMove
-	})
+	return one(r, LinkSvc, registry.LinkService.DataMove)
 }
 
 // SystemUses resolves systemUses(filter, first, after).
@@ -196,7 +187,7 @@ func (r *Resolvers) SystemUses() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		var f store.SystemUseFilter
+		var f registry.SystemUseFilter
 		in := r.filterOf(p)
 		in.optID("linkId", &f.LinkID)
 		in.optID("systemId", &f.SystemID)
@@ -205,7 +196,7 @@ func (r *Resolvers) SystemUses() graphql.FieldResolveFn {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		rows, more, err := r.Store.ListSystemUses(p.Context, f, pg)
+		rows, more, err := r.Services.Links.ListSystemUses(p.Context, f, pg)
 		return connection(rows, more, func(v *registry.SystemUse) int64 { return v.ID }), err
 	})
 }
@@ -225,7 +216,7 @@ func (r *Resolvers) DataMoves() graphql.FieldResolveFn {
 			}
 			sys = &id
 		}
-		rows, more, err := r.Store.ListDataMoves(p.Context, sys, pg)
+		rows, more, err := r.Services.Links.ListDataMoves(p.Context, sys, pg)
 		return connection(rows, more, func(v *registry.DataMove) int64 { return v.ID }), err
 	})
 }

@@ -1,6 +1,6 @@
 // Package resolvers does what each GraphQL field asks: it reads arguments,
-// checks them, and loads or writes registry data through the store, batching
-// nested lists so that no list costs a query per row.
+// checks them, and loads or writes registry data through the registry's
+// services, batching nested lists so that no list costs a query per row.
 package resolvers
 
 import (
@@ -13,21 +13,18 @@ import (
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
-	"github.com/kedja/kedja/store"
 )
 
 // Resolvers holds what every resolver needs.
 type Resolvers struct {
-	Store *store.Store
-	Log   *slog.Logger
+	// Services are the use cases every field calls.
+	Services registry.Services
+	Log      *slog.Logger
 	// Location is the registry's time zone: instants given without an offset
 	// are read in it.
 	Location *time.Location
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// Checks runs compliance checks on demand (runChecks) and keeps their
-	// findings.
-	Checks registry.CheckService
 	// Pictures draws SVG and PNG in render worker processes; without it,
 	// pictures answer RENDER_UNAVAILABLE (DOT is always available).
 	Pictures *render.Pool
@@ -44,10 +41,25 @@ func (r *Resolvers) Render(ctx context.Context, dot, format string) ([]byte, err
 	return nil, &registry.Error{Code: render.ECodeUnavailable, Message: "this kedja draws no pictures; DOT is available"}
 }
 
-// New returns resolvers over s.
-func New(s *store.Store, log *slog.Logger, loc *time.Location) *Resolvers {
-	return &Resolvers{Store: s, Log: log, Location: loc, Now: time.Now, Checks: s}
+// New returns resolvers over the services.
+func New(svc registry.Services, log *slog.Logger, loc *time.Location) *Resolvers {
+	return &Resolvers{Services: svc, Log: log, Location: loc, Now: time.Now}
 }
+
+// Service picks one service out of the services when a field resolves, so
+// that the schema can be built, and its SDL printed, without any.
+type Service[S any] func(registry.Services) S
+
+// The services that generic resolvers (Create, Update, End) are given.
+var (
+	OrganisationSvc Service[registry.OrganisationService] = func(s registry.Services) registry.OrganisationService { return s.Organisations }
+	SystemSvc       Service[registry.SystemService]       = func(s registry.Services) registry.SystemService { return s.Systems }
+	LinkSvc         Service[registry.LinkService]         = func(s registry.Services) registry.LinkService { return s.Links }
+	AttestationSvc  Service[registry.AttestationService]  = func(s registry.Services) registry.AttestationService { return s.Attestations }
+	CountrySvc      Service[registry.CountryService]      = func(s registry.Services) registry.CountryService { return s.Countries }
+	PolicySvc       Service[registry.PolicyService]       = func(s registry.Services) registry.PolicyService { return s.Policies }
+	checkSvc        Service[registry.CheckService]        = func(s registry.Services) registry.CheckService { return s.Checks }
+)
 
 type ctxKey int
 
@@ -60,7 +72,7 @@ const (
 // the author of every change) and a fresh set of batch loaders.
 func (r *Resolvers) withRequest(ctx context.Context, actor string) context.Context {
 	ctx = context.WithValue(ctx, actorKey, actor)
-	return context.WithValue(ctx, loadersKey, newLoaders(r.Store))
+	return context.WithValue(ctx, loadersKey, newLoaders(r.Services))
 }
 
 func actor(ctx context.Context) string {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
-	"github.com/kedja/kedja/store"
 )
 
 var (
@@ -63,7 +62,6 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	nn := graphql.NewNonNull
 	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
 	inst := t.instant
-	s := r.Store
 
 	event := graphql.NewObject(graphql.ObjectConfig{Name: "FindingEvent", Description: "A step in a finding's history.",
 		Fields: graphql.Fields{
@@ -180,17 +178,17 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	audit := graphql.NewObject(graphql.ObjectConfig{Name: "AuditEntry",
 		Description: "One request as the audit log recorded it. Queries are kept as hashes; tokens and health data never.",
 		Fields: graphql.Fields{
-			"id":        field(nn(graphql.ID), "The entry's number; entries are numbered in the order they are recorded.", func(e store.AuditEntry) any { return id(e.ID) }),
-			"at":        field(nn(inst), "When the request was recorded, once answered.", func(e store.AuditEntry) any { return e.At }),
-			"principal": field(nn(graphql.String), "The token's name.", func(e store.AuditEntry) any { return e.Principal }),
-			"role":      field(nn(graphql.String), "The token's role, or none when no valid token was given.", func(e store.AuditEntry) any { return e.Role }),
-			"operation": field(nn(graphql.String), "The operation's name, or its kind and first field.", func(e store.AuditEntry) any { return e.Operation }),
-			"queryHash": field(nn(graphql.String), "SHA-256 of the query text.", func(e store.AuditEntry) any { return e.QueryHash }),
-			"affected":  field(list(graphql.String), "Objects written or traced, as kind:id.", func(e store.AuditEntry) any { return []string(e.Affected) }),
-			"caseRef":   field(graphql.String, "For traces: the access request's case.", func(e store.AuditEntry) any { return optStr(e.CaseRef) }),
-			"client":    field(nn(graphql.String), "The client's address.", func(e store.AuditEntry) any { return e.Client }),
-			"outcome":   field(nn(graphql.String), "ok, or the error codes.", func(e store.AuditEntry) any { return e.Outcome }),
-			"hash":      field(nn(graphql.String), "This row's link in the hash chain (hex).", func(e store.AuditEntry) any { return fmt.Sprintf("%x", e.Hash) }),
+			"id":        field(nn(graphql.ID), "The entry's number; entries are numbered in the order they are recorded.", func(e registry.AuditEntry) any { return id(e.ID) }),
+			"at":        field(nn(inst), "When the request was recorded, once answered.", func(e registry.AuditEntry) any { return e.At }),
+			"principal": field(nn(graphql.String), "The token's name.", func(e registry.AuditEntry) any { return e.Principal }),
+			"role":      field(nn(graphql.String), "The token's role, or none when no valid token was given.", func(e registry.AuditEntry) any { return e.Role }),
+			"operation": field(nn(graphql.String), "The operation's name, or its kind and first field.", func(e registry.AuditEntry) any { return e.Operation }),
+			"queryHash": field(nn(graphql.String), "SHA-256 of the query text.", func(e registry.AuditEntry) any { return e.QueryHash }),
+			"affected":  field(list(graphql.String), "Objects written or traced, as kind:id.", func(e registry.AuditEntry) any { return []string(e.Affected) }),
+			"caseRef":   field(graphql.String, "For traces: the access request's case.", func(e registry.AuditEntry) any { return optStr(e.CaseRef) }),
+			"client":    field(nn(graphql.String), "The client's address.", func(e registry.AuditEntry) any { return e.Client }),
+			"outcome":   field(nn(graphql.String), "ok, or the error codes.", func(e registry.AuditEntry) any { return e.Outcome }),
+			"hash":      field(nn(graphql.String), "This row's link in the hash chain (hex).", func(e registry.AuditEntry) any { return fmt.Sprintf("%x", e.Hash) }),
 		}})
 	auditFilter := inputObject("AuditFilter", "Narrows the audit log; each field given must match exactly.", graphql.InputObjectConfigFieldMap{
 		"principal": in(graphql.String, "Only requests made with the token of this name."),
@@ -231,12 +229,12 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy),
 		Args:        graphql.FieldConfigArgument{"input": {Type: nn(policyInput), Description: "The new policy; validated as a whole."}},
 		Description: "Sets a controller's location policy from validFrom; the policy in force until then ends there.",
-		Resolve:     resolvers.Create(r, resolvers.DecodeLocationPolicy, s.SetLocationPolicy)}
+		Resolve:     resolvers.Create(r, resolvers.PolicySvc, resolvers.DecodeLocationPolicy, registry.PolicyService.SetLocationPolicy)}
 	mutation["endLocationPolicy"] = &graphql.Field{Type: nn(t.policy), Description: "Ends a controller's location policy.",
 		Args: graphql.FieldConfigArgument{
 			"id": {Type: nn(graphql.ID), Description: "The policy's id."},
 			"at": {Type: inst, Description: "Default: now. The end of its period (exclusive): after its start, and not later than an end already recorded."},
-		}, Resolve: resolvers.End(r, s.EndLocationPolicy)}
+		}, Resolve: resolvers.End(r, resolvers.PolicySvc, registry.PolicyService.EndLocationPolicy)}
 }
 
 func optInt(n *int32) any {

@@ -3,6 +3,7 @@ package schema
 import (
 	"github.com/graphql-go/graphql"
 
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 )
 
@@ -258,7 +259,6 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		Description: "What can be read: the registry's records by id and as lists, chains, responsibility, call traces, " +
 			"findings and the audit log. A token's role (admin, editor, auditor, dsr) decides which fields it may use."})
 
-	s := r.Store
 	createArgs := func(input *graphql.InputObject, what string) graphql.FieldConfigArgument {
 		return graphql.FieldConfigArgument{"input": {Type: nn(input), Description: "The new " + what + "; validated as a whole."}}
 	}
@@ -287,61 +287,61 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	core := graphql.Fields{
 		"createOrganisation": {Type: nn(t.org), Args: createArgs(orgInputs.create, "organisation"),
 			Description: "Records a new organisation.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeOrganisation, s.CreateOrganisation)},
+			Resolve:     resolvers.Create(r, resolvers.OrganisationSvc, resolvers.DecodeOrganisation, registry.OrganisationService.CreateOrganisation)},
 		"updateOrganisation": {Type: nn(t.org), Args: updateArgs(orgInputs, "organisation"),
 			Description: "Changes an organisation: the fields given replace the recorded ones, those in clear become null.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeOrganisation, s.UpdateOrganisation, orgInputs.clearable)},
+			Resolve:     resolvers.Update(r, resolvers.OrganisationSvc, resolvers.DecodeOrganisation, registry.OrganisationService.UpdateOrganisation, orgInputs.clearable)},
 		"endOrganisation": {Type: nn(t.org), Args: endArgs("organisation", "When it ceased to exist; not later than an end already recorded."),
 			Description: "Records that an organisation ceased to exist; its links and systems are not ended with it.",
-			Resolve:     resolvers.End(r, s.EndOrganisation)},
+			Resolve:     resolvers.End(r, resolvers.OrganisationSvc, registry.OrganisationService.EndOrganisation)},
 		"createSystem": {Type: nn(t.system), Args: createArgs(systemInputs.create, "system"),
 			Description: "Records a new system.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeSystem, s.CreateSystem)},
+			Resolve:     resolvers.Create(r, resolvers.SystemSvc, resolvers.DecodeSystem, registry.SystemService.CreateSystem)},
 		"updateSystem": {Type: nn(t.system), Args: updateArgs(systemInputs, "system"),
 			Description: "Changes a system: the fields given replace the recorded ones, those in clear become null.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeSystem, s.UpdateSystem, systemInputs.clearable)},
+			Resolve:     resolvers.Update(r, resolvers.SystemSvc, resolvers.DecodeSystem, registry.SystemService.UpdateSystem, systemInputs.clearable)},
 		"endSystem": {Type: nn(t.system), Args: endArgs("system", "When it was taken out of service; not later than an end already recorded."),
 			Description: "Records that a system was taken out of service, and ends its uses still running then; a trace counts a stored call as held until then at the latest.",
-			Resolve:     resolvers.End(r, s.EndSystem)},
+			Resolve:     resolvers.End(r, resolvers.SystemSvc, registry.SystemService.EndSystem)},
 		"setSystemProfile": {Type: nn(t.profile), Args: createArgs(profileInput, "profile"),
 			Description: "Records a system's security facts from validFrom; the profile in force until then ends there.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeSystemProfile, s.SetSystemProfile)},
+			Resolve:     resolvers.Create(r, resolvers.SystemSvc, resolvers.DecodeSystemProfile, registry.SystemService.SetSystemProfile)},
 		"addSystemLocation": {Type: nn(t.location), Args: createArgs(locationInput, "location"),
 			Description: "Records a country where a system stores data or is accessed from, for a period.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeSystemLocation, s.AddSystemLocation)},
+			Resolve:     resolvers.Create(r, resolvers.SystemSvc, resolvers.DecodeSystemLocation, registry.SystemService.AddSystemLocation)},
 		"endSystemLocation": {Type: nn(t.location), Args: endArgs("system location", periodEnd),
 			Description: "Ends a system location.",
-			Resolve:     resolvers.End(r, s.EndSystemLocation)},
+			Resolve:     resolvers.End(r, resolvers.SystemSvc, registry.SystemService.EndSystemLocation)},
 		"createLink": {Type: nn(t.link), Args: createArgs(linkInputs.create, "link"),
 			Description: "Records a new link; the same link with the same role in an overlapping period is refused (CONFLICT).",
-			Resolve:     resolvers.Create(r, resolvers.DecodeLink, s.CreateLink)},
+			Resolve:     resolvers.Create(r, resolvers.LinkSvc, resolvers.DecodeLink, registry.LinkService.CreateLink)},
 		"updateLink": {Type: nn(t.link), Args: updateArgs(linkInputs, "link"),
 			Description: "Changes a link: the fields given replace the recorded ones, those in clear become null. " +
 				"Its parties cannot change, and its period cannot shrink away from the system uses on it.",
-			Resolve: resolvers.Update(r, resolvers.DecodeLink, s.UpdateLink, linkInputs.clearable)},
+			Resolve: resolvers.Update(r, resolvers.LinkSvc, resolvers.DecodeLink, registry.LinkService.UpdateLink, linkInputs.clearable)},
 		"endLink": {Type: nn(t.link), Args: endArgs("link", periodEnd),
-			Description: "Ends a link and the system uses still running on it.", Resolve: resolvers.End(r, s.EndLink)},
+			Description: "Ends a link and the system uses still running on it.", Resolve: resolvers.End(r, resolvers.LinkSvc, registry.LinkService.EndLink)},
 		"recordRoleFinding": {Type: nn(t.finding), Args: createArgs(findingInput, "role finding"),
 			Description: "Records what an authority or court found the receiving party's role on a link to be.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeRoleFinding, s.RecordRoleFinding)},
+			Resolve:     resolvers.Create(r, resolvers.LinkSvc, resolvers.DecodeRoleFinding, registry.LinkService.RecordRoleFinding)},
 		"createSystemUse": {Type: nn(t.use), Args: createArgs(useInput, "system use"),
 			Description: "Records that one of a link's parties used a system to do the link's work, within the link's period.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeSystemUse, s.CreateSystemUse)},
+			Resolve:     resolvers.Create(r, resolvers.LinkSvc, resolvers.DecodeSystemUse, registry.LinkService.CreateSystemUse)},
 		"endSystemUse": {Type: nn(t.use), Args: endArgs("system use", periodEnd),
 			Description: "Ends a system use.",
-			Resolve:     resolvers.End(r, s.EndSystemUse)},
+			Resolve:     resolvers.End(r, resolvers.LinkSvc, registry.LinkService.EndSystemUse)},
 		"recordDataMove": {Type: nn(t.move), Args: createArgs(moveInput, "data move"),
 			Description: "Records that stored data moved from one system into another; a trace follows the call into the target.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeDataMove, s.RecordDataMove)},
+			Resolve:     resolvers.Create(r, resolvers.LinkSvc, resolvers.DecodeDataMove, registry.LinkService.RecordDataMove)},
 		"createAttestation": {Type: nn(t.att), Args: createArgs(attInputs.create, "attestation"),
 			Description: "Records security evidence about an organisation or a system.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeAttestation, s.CreateAttestation)},
+			Resolve:     resolvers.Create(r, resolvers.AttestationSvc, resolvers.DecodeAttestation, registry.AttestationService.CreateAttestation)},
 		"updateAttestation": {Type: nn(t.att), Args: updateArgs(attInputs, "attestation"),
 			Description: "Changes an attestation: the fields given replace the recorded ones, those in clear become null. Its subject cannot change.",
-			Resolve:     resolvers.Update(r, resolvers.DecodeAttestation, s.UpdateAttestation, attInputs.clearable)},
+			Resolve:     resolvers.Update(r, resolvers.AttestationSvc, resolvers.DecodeAttestation, registry.AttestationService.UpdateAttestation, attInputs.clearable)},
 		"withdrawAttestation": {Type: nn(t.att), Args: endArgs("attestation", "When it stopped counting; not later than a withdrawal already recorded."),
 			Description: "Records that an attestation was withdrawn: from then on its status is WITHDRAWN.",
-			Resolve:     resolvers.End(r, s.WithdrawAttestation)},
+			Resolve:     resolvers.End(r, resolvers.AttestationSvc, registry.AttestationService.WithdrawAttestation)},
 		"renameCountry": {Type: nn(t.country), Args: graphql.FieldConfigArgument{
 			"code": {Type: nn(str), Description: "ISO 3166-1 alpha-2 code in capitals, such as SE."},
 			"name": {Type: nn(str), Description: "The new display name, 1 to 200 bytes."}},
@@ -349,16 +349,16 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 			Resolve:     r.RenameCountry()},
 		"addEEAMembership": {Type: nn(t.eea), Args: createArgs(eeaInput, "membership"),
 			Description: "Records a period of EEA membership; standings, checks and new traces for its dates use it.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeEEAMembership, s.AddEEAMembership)},
+			Resolve:     resolvers.Create(r, resolvers.CountrySvc, resolvers.DecodeEEAMembership, registry.CountryService.AddEEAMembership)},
 		"endEEAMembership": {Type: nn(t.eea), Args: endOnArgs("membership"),
 			Description: "Ends an EEA membership on a date (the first day the country is no longer a member).",
-			Resolve:     resolvers.EndOnDate(r, s.EndEEAMembership)},
+			Resolve:     resolvers.EndOnDate(r, resolvers.CountrySvc, registry.CountryService.EndEEAMembership)},
 		"addAdequacyDecision": {Type: nn(t.adequacy), Args: createArgs(adequacyInput, "decision"),
 			Description: "Records an adequacy decision (GDPR Art. 45); standings, checks and new traces for its dates use it.",
-			Resolve:     resolvers.Create(r, resolvers.DecodeAdequacyDecision, s.AddAdequacyDecision)},
+			Resolve:     resolvers.Create(r, resolvers.CountrySvc, resolvers.DecodeAdequacyDecision, registry.CountryService.AddAdequacyDecision)},
 		"endAdequacyDecision": {Type: nn(t.adequacy), Args: endOnArgs("decision"),
 			Description: "Ends an adequacy decision on a date (the first day it no longer applies).",
-			Resolve:     resolvers.EndOnDate(r, s.EndAdequacyDecision)},
+			Resolve:     resolvers.EndOnDate(r, resolvers.CountrySvc, registry.CountryService.EndAdequacyDecision)},
 	}
 	for name, f := range core {
 		mutationFields[name] = f

@@ -91,14 +91,14 @@ func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics ren
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	res := resolvers.New(s, log, stockholm)
+	res := resolvers.New(s.Services(), log, stockholm)
 	pics.Log = log
 	res.Pictures = rendertest.Pool(t, pics)
 	sch, err := schema.New(res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(cfg, sch, res, s, log).Handler())
+	srv := httptest.NewServer(server.New(cfg, sch, res, log).Handler())
 	t.Cleanup(srv.Close)
 	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures}
 	for _, role := range registry.AccessRoles {

@@ -49,7 +49,7 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 		}
 		at = t
 	}
-	src := resolvers.PictureSource{Store: s.store, Location: s.res.Location, Limit: s.cfg.PictureLimit, Now: s.res.Now}
+	src := resolvers.PictureSource{Services: s.res.Services, Location: s.res.Location, Limit: s.cfg.PictureLimit, Now: s.res.Now}
 	notes := &access.AuditNotes{}
 	var pic graph.Picture
 	var err error

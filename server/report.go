@@ -32,7 +32,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	t, err := s.store.Trace(r.Context(), id)
+	t, err := s.res.Services.Traces.Trace(r.Context(), id)
 	if err != nil {
 		if registry.ErrorCode(err) == registry.ENotFound {
 			s.audit(r, p, op, "", "NOT_FOUND", notes)

@@ -81,7 +81,7 @@ func TestUnauthenticatedGets401EverywhereButHealth(t *testing.T) {
 // the moment it exists (and schema.New refuses one without a rule).
 func TestEveryRootFieldHonoursItsRule(t *testing.T) {
 	h := newHarness(t, true)
-	res := resolvers.New(h.store, nil, stockholm)
+	res := resolvers.New(h.store.Services(), nil, stockholm)
 	sch, err := schema.New(res)
 	if err != nil {
 		t.Fatal(err)

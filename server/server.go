@@ -27,7 +27,6 @@ import (
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/resolvers"
-	"github.com/kedja/kedja/store"
 )
 
 // Config holds the server's limits.
@@ -49,17 +48,19 @@ type Server struct {
 	cfg    Config
 	schema graphql.Schema
 	res    *resolvers.Resolvers
-	store  *store.Store
 	log    *slog.Logger
 	docs   docCache
 	auth   *access.Authenticator
 	audits *access.Auditor
 }
 
-// New returns a server for schema.
-func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, s *store.Store, log *slog.Logger) *Server {
-	return &Server{cfg: cfg, schema: schema, res: res, store: s, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
-		auth: access.NewAuthenticator(s, cfg.RatePerSecond, cfg.RateBurst), audits: &access.Auditor{Log: s, Logger: log}}
+// New returns a server for schema, whose fields res resolves; the server
+// calls the same services as res for authentication, audit, reports and
+// pictures.
+func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, log *slog.Logger) *Server {
+	svc := res.Services
+	return &Server{cfg: cfg, schema: schema, res: res, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
+		auth: access.NewAuthenticator(svc.Tokens, cfg.RatePerSecond, cfg.RateBurst), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
 }
 
 // Handler routes requests.
@@ -117,7 +118,7 @@ func clientIP(r *http.Request) string {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.DB().PingContext(ctx); err != nil {
+	if err := s.res.Services.Ping(ctx); err != nil {
 		s.log.Error("health check: database", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
 		return

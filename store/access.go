@@ -17,23 +17,6 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// TokenPrefix starts every kedja token, so a leaked one is recognisable
-// (and findable by secret scanners).
-const TokenPrefix = "kedja_"
-
-// Token is an API token as stored: never the token itself, only its hash.
-type Token struct {
-	ID         int64      `db:"id"`
-	Name       string     `db:"name"`
-	Role       string     `db:"role"`
-	Prefix     string     `db:"prefix"`
-	CreatedAt  time.Time  `db:"created_at"`
-	CreatedBy  string     `db:"created_by"`
-	ExpiresAt  *time.Time `db:"expires_at"`
-	LastUsedAt *time.Time `db:"last_used_at"`
-	RevokedAt  *time.Time `db:"revoked_at"`
-}
-
 const tokenCols = `id, name, role, prefix, created_at, created_by, expires_at, last_used_at, revoked_at`
 
 func hashToken(secret string) []byte {
@@ -43,32 +26,32 @@ func hashToken(secret string) []byte {
 
 // CreateToken makes a new token and returns it with its secret, which is
 // shown this once and stored only as a hash.
-func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expires *time.Time) (Token, string, error) {
+func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expires *time.Time) (registry.Token, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
-		return Token{}, "", registry.Invalid("name", "give the token a name (1 to 200 characters)")
+		return registry.Token{}, "", registry.Invalid("name", "give the token a name (1 to 200 characters)")
 	}
 	if !slicesContains(registry.AccessRoles, role) {
-		return Token{}, "", registry.Invalid("role", "%q is not a role; the roles are %s", role, strings.Join(registry.AccessRoles, ", "))
+		return registry.Token{}, "", registry.Invalid("role", "%q is not a role; the roles are %s", role, strings.Join(registry.AccessRoles, ", "))
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return Token{}, "", err
+		return registry.Token{}, "", err
 	}
-	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	var t Token
+	secret := registry.TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	var t registry.Token
 	s.statements.Add(1)
 	err := s.db.GetContext(ctx, &t, `INSERT INTO api_tokens (name, role, prefix, hash, created_by, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+tokenCols, name, role, secret[:len(TokenPrefix)+6], hashToken(secret), actor, nullTime(expires))
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+tokenCols, name, role, secret[:len(registry.TokenPrefix)+6], hashToken(secret), actor, nullTime(expires))
 	return t, secret, err
 }
 
 // Authenticate returns the live token whose secret this is, and marks its
 // use (at most once a minute, to spare writes). ok is false for an unknown,
 // expired or revoked token.
-func (s *Store) Authenticate(ctx context.Context, secret string) (t Token, ok bool, err error) {
-	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 100 {
-		return Token{}, false, nil
+func (s *Store) Authenticate(ctx context.Context, secret string) (t registry.Token, ok bool, err error) {
+	if !strings.HasPrefix(secret, registry.TokenPrefix) || len(secret) > 100 {
+		return registry.Token{}, false, nil
 	}
 	s.statements.Add(1)
 	err = s.db.GetContext(ctx, &t, `UPDATE api_tokens SET last_used_at = CASE
@@ -76,14 +59,14 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (t Token, ok bo
 		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
 		RETURNING `+tokenCols, hashToken(secret))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Token{}, false, nil
+		return registry.Token{}, false, nil
 	}
 	return t, err == nil, err
 }
 
 // RevokeToken revokes a token by id or by the prefix shown in lists.
-func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (Token, error) {
-	var t Token
+func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (registry.Token, error) {
+	var t registry.Token
 	s.statements.Add(1)
 	err := s.db.GetContext(ctx, &t, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now())
 		WHERE CAST(id AS text) = $1 OR prefix = $1 RETURNING `+tokenCols, idOrPrefix)
@@ -94,8 +77,8 @@ func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (Token, erro
 }
 
 // ListTokens lists every token, newest first.
-func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
-	var ts []Token
+func (s *Store) ListTokens(ctx context.Context) ([]registry.Token, error) {
+	var ts []registry.Token
 	err := s.selectx(ctx, s.db, &ts, `SELECT `+tokenCols+` FROM api_tokens ORDER BY id DESC`)
 	return ts, err
 }
@@ -109,8 +92,8 @@ func slicesContains(list []string, v string) bool {
 	return false
 }
 
-// AuditEntry is one request as the audit log recorded it.
-type AuditEntry struct {
+// auditRow is an audit entry as audit_log holds it.
+type auditRow struct {
 	ID        int64          `db:"id"`
 	At        time.Time      `db:"at"`
 	Principal string         `db:"principal"`
@@ -125,13 +108,25 @@ type AuditEntry struct {
 	Hash      []byte         `db:"hash"`
 }
 
+func (r auditRow) entry() registry.AuditEntry {
+	return registry.AuditEntry{ID: r.ID, At: r.At, Principal: r.Principal, Role: r.Role, Operation: r.Operation,
+		QueryHash: r.QueryHash, Affected: r.Affected, CaseRef: r.CaseRef, Client: r.Client, Outcome: r.Outcome,
+		PrevHash: r.PrevHash, Hash: r.Hash}
+}
+
+func newAuditRow(e registry.AuditEntry) auditRow {
+	return auditRow{ID: e.ID, At: e.At, Principal: e.Principal, Role: e.Role, Operation: e.Operation,
+		QueryHash: e.QueryHash, Affected: e.Affected, CaseRef: e.CaseRef, Client: e.Client, Outcome: e.Outcome,
+		PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
 const auditCols = `id, at, principal, role, operation, query_hash, affected, case_ref, client, outcome, prev_hash, hash`
 
 var genesis = make([]byte, sha256.Size)
 
 // chainHash is a row's hash: SHA-256 of the previous row's hash and the
 // row's own fields, each on a line of its own.
-func chainHash(prev []byte, e AuditEntry) []byte {
+func chainHash(prev []byte, e auditRow) []byte {
 	caseRef := ""
 	if e.CaseRef != nil {
 		caseRef = *e.CaseRef
@@ -145,7 +140,8 @@ func chainHash(prev []byte, e AuditEntry) []byte {
 
 // Audit appends e to the audit log, chained to the row before it. Appends
 // are serialised by a lock so that the chain has no forks.
-func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+func (s *Store) Audit(ctx context.Context, entry registry.AuditEntry) error {
+	e := newAuditRow(entry)
 	// An audit row must be written even when the request's own context has
 	// ended (a timeout is worth recording too).
 	ctx = context.WithoutCancel(ctx)
@@ -182,35 +178,29 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return tx.Commit()
 }
 
-// AuditFilter narrows the audit log.
-type AuditFilter struct {
-	Principal *string
-	Operation *string
-	CaseRef   *string
-	Since     *time.Time
-}
-
 // ListAudit lists audit entries, newest first.
-func (s *Store) ListAudit(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, bool, error) {
+func (s *Store) ListAudit(ctx context.Context, f registry.AuditFilter, p registry.Page) ([]registry.AuditEntry, bool, error) {
 	if p.After == 0 {
 		p.After = 1<<63 - 1
 	}
-	return page[AuditEntry](ctx, s, p, `SELECT `+auditCols+` FROM audit_log
+	rows, more, err := page[auditRow](ctx, s, p, `SELECT `+auditCols+` FROM audit_log
 		WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR operation = $2)
 		  AND ($3::text IS NULL OR case_ref = $3) AND ($4::timestamptz IS NULL OR at >= $4)
 		  AND id < $5 ORDER BY id DESC LIMIT $6`, f.Principal, f.Operation, f.CaseRef, nullTime(f.Since))
-}
-
-// AuditProblem is a row that breaks the chain.
-type AuditProblem struct {
-	ID     int64
-	Reason string
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]registry.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, more, nil
 }
 
 // VerifyAudit walks the whole audit log and reports every row whose hash
 // does not match its fields (altered) or whose link does not match the row
 // before it (a row inserted or deleted before it).
-func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []AuditProblem, err error) {
+func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []registry.AuditProblem, err error) {
 	cur, err := s.db.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY id`)
 	if err != nil {
 		return 0, nil, err
@@ -218,16 +208,16 @@ func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []AuditProb
 	defer cur.Close()
 	prev := genesis
 	for cur.Next() {
-		var e AuditEntry
+		var e auditRow
 		if err := cur.StructScan(&e); err != nil {
 			return rows, problems, err
 		}
 		rows++
 		if !bytes.Equal(e.PrevHash, prev) {
-			problems = append(problems, AuditProblem{e.ID, "does not follow the row before it: a row was inserted or deleted"})
+			problems = append(problems, registry.AuditProblem{ID: e.ID, Reason: "does not follow the row before it: a row was inserted or deleted"})
 		}
 		if !bytes.Equal(e.Hash, chainHash(e.PrevHash, e)) {
-			problems = append(problems, AuditProblem{e.ID, "its fields do not match its hash: the row was altered"})
+			problems = append(problems, registry.AuditProblem{ID: e.ID, Reason: "its fields do not match its hash: the row was altered"})
 		}
 		prev = e.Hash
 	}

@@ -38,15 +38,6 @@ var attestations = entity[registry.Attestation]{
 	},
 }
 
-// AttestationFilter narrows a list of attestations; nil fields do not filter.
-type AttestationFilter struct {
-	Kind             *string
-	OrgID            *int64
-	SystemID         *int64
-	ValidOn          *time.Time // valid (issued, not expired, not withdrawn) on this date
-	IncludeWithdrawn bool
-}
-
 // CreateAttestation stores new security evidence.
 func (s *Store) CreateAttestation(ctx context.Context, actor string, a *registry.Attestation) (registry.Attestation, error) {
 	return create(ctx, s, actor, attestations, a)
@@ -98,7 +89,7 @@ func (s *Store) Attestation(ctx context.Context, field string, id int64) (regist
 }
 
 // ListAttestations lists attestations in id order.
-func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Page) ([]registry.Attestation, bool, error) {
+func (s *Store) ListAttestations(ctx context.Context, f registry.AttestationFilter, p registry.Page) ([]registry.Attestation, bool, error) {
 	return page[registry.Attestation](ctx, s, p, `SELECT `+attestations.cols+` FROM attestations
 		WHERE ($1::text IS NULL OR kind = $1)
 		  AND ($2::bigint IS NULL OR org_id = $2)
@@ -111,8 +102,8 @@ func (s *Store) ListAttestations(ctx context.Context, f AttestationFilter, p Pag
 
 // attestationsBy is the relation of the attestations whose column holds the
 // parent id; with an instant, only those that count then.
-func attestationsBy(column string, key func(*registry.Attestation) int64) Relation[registry.Attestation] {
-	return Relation[registry.Attestation]{
+func attestationsBy(column string, key func(*registry.Attestation) int64) relation[registry.Attestation] {
+	return relation[registry.Attestation]{
 		query: `SELECT ` + attestations.cols + ` FROM attestations WHERE ` + column + ` = ANY($1)
 			AND ($2::timestamptz IS NULL OR kedja_attestation_valid(issued_on, valid_until, withdrawn_at, $2))
 			ORDER BY issued_on, id`,
@@ -122,8 +113,8 @@ func attestationsBy(column string, key func(*registry.Attestation) int64) Relati
 
 // Relations of attestations.
 var (
-	AttestationsByOrg    = attestationsBy("org_id", func(v *registry.Attestation) int64 { return *v.OrgID })
-	AttestationsBySystem = attestationsBy("system_id", func(v *registry.Attestation) int64 { return *v.SystemID })
+	attestationsByOrg    = attestationsBy("org_id", func(v *registry.Attestation) int64 { return *v.OrgID })
+	attestationsBySystem = attestationsBy("system_id", func(v *registry.Attestation) int64 { return *v.SystemID })
 )
 
 // AttestationStatuses says of each attestation whether it counts at an

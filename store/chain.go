@@ -10,15 +10,6 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// WalkOptions bound and shape a walk.
-type WalkOptions struct {
-	// FollowRouting prunes links whose routing windows exclude the instant:
-	// a call at that instant never took them.
-	FollowRouting bool
-	MaxDepth      int
-	MaxSteps      int
-}
-
 // walkSQL walks down from $1 at $2 in one recursive query. Cycles are found by
 // the path: a link to a party already on it is returned with is_cycle and not
 // followed. Routing windows are read in the link's own zone or else the
@@ -60,7 +51,7 @@ ORDER BY w.depth, w.path, w.link_id`
 // Walk returns every link reachable from root at the instant at, at any depth
 // up to opts.MaxDepth, in one statement. truncated reports that more than
 // opts.MaxSteps steps exist (only the first MaxSteps are returned).
-func (s *Store) Walk(ctx context.Context, root int64, at time.Time, opts WalkOptions) (steps []registry.Step, truncated bool, err error) {
+func (s *Store) Walk(ctx context.Context, root int64, at time.Time, opts registry.WalkOptions) (steps []registry.Step, truncated bool, err error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = registry.MaxChainDepth
 	}
@@ -110,7 +101,7 @@ ORDER BY link_path`
 // WalkUp returns every path from a controller at the top of a chain down to
 // the organisation or system given (exactly one of org and system is
 // non-zero), at an instant, in one statement.
-func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opts WalkOptions) ([]UpPath, error) {
+func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opts registry.WalkOptions) ([]UpPath, error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = registry.MaxChainDepth
 	}
@@ -127,7 +118,7 @@ func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opt
 // walk up, the links and parties on it, and the rule functions' answers for
 // each link, in four statements whatever the paths.
 func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.Time, maxDepth int) (registry.Responsibility, error) {
-	paths, err := s.WalkUp(ctx, org, system, at, WalkOptions{MaxDepth: maxDepth})
+	paths, err := s.WalkUp(ctx, org, system, at, registry.WalkOptions{MaxDepth: maxDepth})
 	if err != nil {
 		return registry.Responsibility{}, err
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"github.com/kedja/kedja/registry"
 )
 
 // validator is implemented by every registry type the store writes.
@@ -107,16 +109,16 @@ func byIDs[T any](ctx context.Context, s *Store, e entity[T], ids []int64, key f
 	return out, nil
 }
 
-// Relation is a one-to-many relation loaded for many parents at once: its
+// relation is a one-to-many relation loaded for many parents at once: its
 // query takes the parent ids as $1 and an optional instant as $2 (NULL: every
 // row, current and past) and returns rows ordered for display.
-type Relation[T any] struct {
+type relation[T any] struct {
 	query string
 	key   func(*T) int64
 }
 
-// LoadRelation loads rel for every parent in keys in one statement.
-func LoadRelation[T any](ctx context.Context, s *Store, rel Relation[T], keys []int64, at *time.Time) (map[int64][]T, error) {
+// loadRelation loads rel for every parent in keys in one statement.
+func loadRelation[T any](ctx context.Context, s *Store, rel relation[T], keys []int64, at *time.Time) (map[int64][]T, error) {
 	var rows []T
 	if err := s.selectx(ctx, s.q(ctx), &rows, rel.query, pq.Array(keys), nullTime(at)); err != nil {
 		return nil, err
@@ -129,15 +131,9 @@ func LoadRelation[T any](ctx context.Context, s *Store, rel Relation[T], keys []
 	return out, nil
 }
 
-// Page asks for up to First rows after the cursor id After.
-type Page struct {
-	First int
-	After int64
-}
-
 // page runs a keyset-paginated list query whose last two parameters are the
 // cursor and the limit; it returns whether more rows follow.
-func page[T any](ctx context.Context, s *Store, p Page, query string, args ...any) ([]T, bool, error) {
+func page[T any](ctx context.Context, s *Store, p registry.Page, query string, args ...any) ([]T, bool, error) {
 	var rows []T
 	args = append(args, p.After, p.First+1)
 	if err := s.selectx(ctx, s.q(ctx), &rows, query, args...); err != nil {

@@ -9,6 +9,6 @@ import (
 )
 
 func storeProfiles(ctx context.Context, s *store.Store, systemID int64, at *time.Time) ([]registry.SystemProfile, error) {
-	m, err := store.LoadRelation(ctx, s, store.ProfilesBySystem, []int64{systemID}, at)
+	m, err := s.ProfilesBySystem(ctx, []int64{systemID}, at)
 	return m[systemID], err
 }

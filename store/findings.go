@@ -19,19 +19,8 @@ const findingCols = `id, check_id, subject_kind, subject_id, controller_id, seve
 	kedja_finding_status(status, accepted_until, CAST(now() AS date)) AS status,
 	path, legal_ref, message, evidence, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification`
 
-// FindingFilter narrows a list of findings; nil fields do not filter.
-type FindingFilter struct {
-	Severity     *string
-	Check        *string
-	Status       *string
-	SubjectKind  *string
-	SubjectID    *int64
-	ControllerID *int64
-	Since        *time.Time // first seen at or after
-}
-
 // ListFindings lists findings, worst and newest first within id order pages.
-func (s *Store) ListFindings(ctx context.Context, f FindingFilter, p Page) ([]registry.Finding, bool, error) {
+func (s *Store) ListFindings(ctx context.Context, f registry.FindingFilter, p registry.Page) ([]registry.Finding, bool, error) {
 	return page[registry.Finding](ctx, s, p, `SELECT * FROM (SELECT `+findingCols+` FROM findings) f
 		WHERE ($1::text IS NULL OR severity = $1)
 		  AND ($2::text IS NULL OR check_id = $2)
@@ -51,17 +40,17 @@ func (s *Store) Finding(ctx context.Context, field string, id int64) (registry.F
 	return f, err
 }
 
-// FindingEvents: a finding's history, oldest first.
-var FindingEvents = Relation[registry.FindingEvent]{
+// findingEvents: a finding's history, oldest first.
+var findingEvents = relation[registry.FindingEvent]{
 	query: `SELECT id, finding_id, event, at, run_id, actor, note FROM finding_events WHERE finding_id = ANY($1)
 		AND ($2::timestamptz IS NULL OR at <= $2) ORDER BY id`,
 	key: func(e *registry.FindingEvent) int64 { return e.FindingID },
 }
 
 // OpenFindingsBySubject: the open findings about each subject of a kind; the
-// key is the subject id. Use OpenFindingsOf to choose the kind.
-func OpenFindingsOf(kind string) Relation[registry.Finding] {
-	return Relation[registry.Finding]{
+// key is the subject id. Use openFindingsOf to choose the kind.
+func openFindingsOf(kind string) relation[registry.Finding] {
+	return relation[registry.Finding]{
 		query: `SELECT * FROM (SELECT ` + findingCols + ` FROM findings WHERE subject_kind = '` + kind + `' AND subject_id = ANY($1)) f
 			WHERE status = 'open' AND ($2::timestamptz IS NULL OR first_seen <= $2)
 			ORDER BY kedja_severity_rank(severity), id`,
@@ -106,7 +95,7 @@ func (s *Store) AcceptFinding(ctx context.Context, actor string, id int64, justi
 }
 
 // ListCheckRuns lists runs of checks, newest first.
-func (s *Store) ListCheckRuns(ctx context.Context, p Page) ([]registry.CheckRun, bool, error) {
+func (s *Store) ListCheckRuns(ctx context.Context, p registry.Page) ([]registry.CheckRun, bool, error) {
 	if p.After == 0 {
 		p.After = 1<<63 - 1
 	}

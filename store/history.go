@@ -2,22 +2,15 @@ package store
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
 
-// HistoryKey names one registry row: its table and its id (or code).
-type HistoryKey struct {
-	Table string
-	Key   string
-}
-
 // History loads the recorded changes of many rows in one statement, oldest
 // first.
-func (s *Store) History(ctx context.Context, keys []HistoryKey) (map[HistoryKey][]registry.Change, error) {
+func (s *Store) History(ctx context.Context, keys []registry.HistoryKey) (map[registry.HistoryKey][]registry.Change, error) {
 	tables := make([]string, len(keys))
 	ids := make([]string, len(keys))
 	for i, k := range keys {
@@ -30,13 +23,10 @@ func (s *Store) History(ctx context.Context, keys []HistoryKey) (map[HistoryKey]
 		ORDER BY c.id`, pq.Array(tables), pq.Array(ids)); err != nil {
 		return nil, err
 	}
-	out := make(map[HistoryKey][]registry.Change, len(keys))
+	out := make(map[registry.HistoryKey][]registry.Change, len(keys))
 	for _, c := range rows {
-		k := HistoryKey{c.Table, c.RowKey}
+		k := registry.HistoryKey{Table: c.Table, Key: c.RowKey}
 		out[k] = append(out[k], c)
 	}
 	return out, nil
 }
-
-// IDKey is the history key of a row with a numeric id.
-func IDKey(table string, id int64) HistoryKey { return HistoryKey{table, strconv.FormatInt(id, 10)} }

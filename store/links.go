@@ -88,14 +88,6 @@ var dataMoves = entity[registry.DataMove]{
 		VALUES (:from_system_id, :to_system_id, :moved_at, :recorded_from, :recorded_until, :note) RETURNING id`,
 }
 
-// LinkFilter narrows a list of links; nil fields do not filter.
-type LinkFilter struct {
-	FromID *int64
-	ToID   *int64
-	Role   *string
-	At     *time.Time
-}
-
 // CreateLink stores a new processing link.
 func (s *Store) CreateLink(ctx context.Context, actor string, l *registry.Link) (registry.Link, error) {
 	return create(ctx, s, actor, links, l)
@@ -150,7 +142,7 @@ func (s *Store) Link(ctx context.Context, field string, id int64) (registry.Link
 }
 
 // ListLinks lists links in id order.
-func (s *Store) ListLinks(ctx context.Context, f LinkFilter, p Page) ([]registry.Link, bool, error) {
+func (s *Store) ListLinks(ctx context.Context, f registry.LinkFilter, p registry.Page) ([]registry.Link, bool, error) {
 	return page[registry.Link](ctx, s, p, `SELECT `+links.cols+` FROM links
 		WHERE ($1::bigint IS NULL OR from_id = $1)
 		  AND ($2::bigint IS NULL OR to_id = $2)
@@ -187,56 +179,50 @@ func (s *Store) RecordDataMove(ctx context.Context, actor string, m *registry.Da
 
 // Relations of links, uses and moves.
 var (
-	LinksFrom = Relation[registry.Link]{
+	linksFrom = relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE from_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.FromID },
 	}
-	LinksTo = Relation[registry.Link]{
+	linksTo = relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE to_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.ToID },
 	}
-	RoleFindingsByLink = Relation[registry.RoleFinding]{
+	roleFindingsByLink = relation[registry.RoleFinding]{
 		query: `SELECT ` + roleFindings.cols + ` FROM role_findings WHERE link_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR TRUE) ORDER BY decided_on, id`,
 		key: func(v *registry.RoleFinding) int64 { return v.LinkID },
 	}
-	UsesByLink = Relation[registry.SystemUse]{
+	usesByLink = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE link_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.LinkID },
 	}
-	UsesByParty = Relation[registry.SystemUse]{
+	usesByParty = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE party_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.PartyID },
 	}
-	UsesBySystem = Relation[registry.SystemUse]{
+	usesBySystem = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.SystemID },
 	}
-	MovesFromSystem = Relation[registry.DataMove]{
+	movesFromSystem = relation[registry.DataMove]{
 		query: `SELECT ` + dataMoves.cols + ` FROM data_moves WHERE from_system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR moved_at <= $2) ORDER BY moved_at, id`,
 		key: func(v *registry.DataMove) int64 { return v.FromSystemID },
 	}
-	MovesToSystem = Relation[registry.DataMove]{
+	movesToSystem = relation[registry.DataMove]{
 		query: `SELECT ` + dataMoves.cols + ` FROM data_moves WHERE to_system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR moved_at <= $2) ORDER BY moved_at, id`,
 		key: func(v *registry.DataMove) int64 { return v.ToSystemID },
 	}
 )
 
-// SystemUseFilter narrows a list of system uses; nil fields do not filter.
-type SystemUseFilter struct {
-	LinkID, SystemID, PartyID *int64
-	At                        *time.Time
-}
-
 // ListSystemUses lists system uses in id order.
-func (s *Store) ListSystemUses(ctx context.Context, f SystemUseFilter, p Page) ([]registry.SystemUse, bool, error) {
+func (s *Store) ListSystemUses(ctx context.Context, f registry.SystemUseFilter, p registry.Page) ([]registry.SystemUse, bool, error) {
 	return page[registry.SystemUse](ctx, s, p, `SELECT `+systemUses.cols+` FROM system_uses
 		WHERE ($1::bigint IS NULL OR link_id = $1) AND ($2::bigint IS NULL OR system_id = $2)
 		  AND ($3::bigint IS NULL OR party_id = $3) AND ($4::timestamptz IS NULL OR valid @> $4)
@@ -252,7 +238,7 @@ func (s *Store) SystemUse(ctx context.Context, field string, id int64) (registry
 
 // ListDataMoves lists moves of stored data in id order, those into or out
 // of a system if one is given.
-func (s *Store) ListDataMoves(ctx context.Context, systemID *int64, p Page) ([]registry.DataMove, bool, error) {
+func (s *Store) ListDataMoves(ctx context.Context, systemID *int64, p registry.Page) ([]registry.DataMove, bool, error) {
 	return page[registry.DataMove](ctx, s, p, `SELECT `+dataMoves.cols+` FROM data_moves
 		WHERE ($1::bigint IS NULL OR from_system_id = $1 OR to_system_id = $1) AND id > $2 ORDER BY id LIMIT $3`, systemID)
 }

@@ -40,15 +40,6 @@ var organisations = entity[registry.Organisation]{
 	},
 }
 
-// OrganisationFilter narrows a list of organisations; nil fields do not filter.
-type OrganisationFilter struct {
-	NameContains *string
-	Kind         *string
-	Country      *string
-	ParentID     *int64
-	IncludeEnded bool
-}
-
 // CreateOrganisation stores a new organisation.
 func (s *Store) CreateOrganisation(ctx context.Context, actor string, o *registry.Organisation) (registry.Organisation, error) {
 	return create(ctx, s, actor, organisations, o)
@@ -83,7 +74,7 @@ func (s *Store) Organisation(ctx context.Context, field string, id int64) (regis
 }
 
 // ListOrganisations lists organisations in id order.
-func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, p Page) ([]registry.Organisation, bool, error) {
+func (s *Store) ListOrganisations(ctx context.Context, f registry.OrganisationFilter, p registry.Page) ([]registry.Organisation, bool, error) {
 	return page[registry.Organisation](ctx, s, p, `SELECT `+organisations.cols+` FROM organisations
 		WHERE ($1::text IS NULL OR strpos(lower(legal_name), lower($1)) > 0)
 		  AND ($2::text IS NULL OR kind = $2)
@@ -94,8 +85,8 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, p P
 		ORDER BY id LIMIT $7`, f.NameContains, f.Kind, f.Country, f.ParentID, f.IncludeEnded)
 }
 
-// OrganisationChildren: organisations whose parent is the key.
-var OrganisationChildren = Relation[registry.Organisation]{
+// organisationChildren: organisations whose parent is the key.
+var organisationChildren = relation[registry.Organisation]{
 	query: `SELECT ` + organisations.cols + ` FROM organisations WHERE parent_id = ANY($1)
 		AND ($2::timestamptz IS NULL OR ended_at IS NULL OR ended_at > $2) ORDER BY legal_name, id`,
 	key: func(o *registry.Organisation) int64 { return *o.ParentID },

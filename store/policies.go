@@ -34,8 +34,8 @@ func (s *Store) EndLocationPolicy(ctx context.Context, actor string, id int64, a
 	return modify(ctx, s, actor, locationPolicies, id, func(p *registry.LocationPolicy) error { return endPeriod(&p.Period, at) })
 }
 
-// PoliciesByController: a controller's location policies.
-var PoliciesByController = Relation[registry.LocationPolicy]{
+// policiesByController: a controller's location policies.
+var policiesByController = relation[registry.LocationPolicy]{
 	query: `SELECT ` + locationPolicies.cols + ` FROM location_policies WHERE controller_id = ANY($1)
 		AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 	key: func(p *registry.LocationPolicy) int64 { return p.ControllerID },

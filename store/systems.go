@@ -50,15 +50,6 @@ var systemLocations = entity[registry.SystemLocation]{
 		valid = tstzrange(:valid_from, :valid_to, '[)') WHERE id = :id`,
 }
 
-// SystemFilter narrows a list of systems; nil fields do not filter.
-type SystemFilter struct {
-	NameContains *string
-	Kind         *string
-	OperatorID   *int64
-	VendorID     *int64
-	IncludeEnded bool
-}
-
 // CreateSystem stores a new system.
 func (s *Store) CreateSystem(ctx context.Context, actor string, v *registry.System) (registry.System, error) {
 	return create(ctx, s, actor, systems, v)
@@ -104,7 +95,7 @@ func (s *Store) System(ctx context.Context, field string, id int64) (registry.Sy
 }
 
 // ListSystems lists systems in id order.
-func (s *Store) ListSystems(ctx context.Context, f SystemFilter, p Page) ([]registry.System, bool, error) {
+func (s *Store) ListSystems(ctx context.Context, f registry.SystemFilter, p registry.Page) ([]registry.System, bool, error) {
 	return page[registry.System](ctx, s, p, `SELECT `+systems.cols+` FROM systems
 		WHERE ($1::text IS NULL OR strpos(lower(name), lower($1)) > 0)
 		  AND ($2::text IS NULL OR kind = $2)
@@ -146,17 +137,17 @@ func endPeriod(p *registry.Period, at time.Time) error {
 
 // Relations of systems.
 var (
-	SystemsByOperator = Relation[registry.System]{
+	systemsByOperator = relation[registry.System]{
 		query: `SELECT ` + systems.cols + ` FROM systems WHERE operator_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR ended_at IS NULL OR ended_at > $2) ORDER BY name, id`,
 		key: func(v *registry.System) int64 { return v.OperatorID },
 	}
-	ProfilesBySystem = Relation[registry.SystemProfile]{
+	profilesBySystem = relation[registry.SystemProfile]{
 		query: `SELECT ` + systemProfiles.cols + ` FROM system_profiles WHERE system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemProfile) int64 { return v.SystemID },
 	}
-	LocationsBySystem = Relation[registry.SystemLocation]{
+	locationsBySystem = relation[registry.SystemLocation]{
 		query: `SELECT ` + systemLocations.cols + ` FROM system_locations WHERE system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY purpose, country_code, lower(valid), id`,
 		key: func(v *registry.SystemLocation) int64 { return v.SystemID },

@@ -179,34 +179,11 @@ func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
 	return decodeTrace(raw)
 }
 
-// TraceCursor is where a page of a case's traces ended: the last trace's
-// creation time and id, in the order the traces are listed.
-type TraceCursor struct {
-	CreatedAt time.Time
-	ID        string
-}
-
-// TracePage asks for up to First traces after the cursor After (nil: from
-// the newest).
-type TracePage struct {
-	First int
-	After *TraceCursor
-}
-
-// TracesPage is one page of a case's traces.
-type TracesPage struct {
-	Traces []registry.Trace
-	// More is whether more traces follow; End is the cursor of the last
-	// trace on the page (nil for an empty page), read from its row.
-	More bool
-	End  *TraceCursor
-}
-
 // TracesByCase lists the traces made for a case, newest first (traces made
 // at the same instant by id), a page at a time. Traces are never changed or
 // deleted, so a cursor stays good: a trace made while the pages are read
 // sorts before the first of them and is not met on the later pages.
-func (s *Store) TracesByCase(ctx context.Context, caseRef string, p TracePage) (TracesPage, error) {
+func (s *Store) TracesByCase(ctx context.Context, caseRef string, p registry.TracePage) (registry.TracesPage, error) {
 	var after *time.Time
 	var afterID string
 	if p.After != nil {
@@ -220,9 +197,9 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string, p TracePage) (
 	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, result FROM call_traces WHERE case_ref = $1
 		AND ($2::timestamptz IS NULL OR created_at < $2 OR (created_at = $2 AND id > $3))
 		ORDER BY created_at DESC, id LIMIT $4`, caseRef, nullTime(after), afterID, p.First+1); err != nil {
-		return TracesPage{}, err
+		return registry.TracesPage{}, err
 	}
-	var out TracesPage
+	var out registry.TracesPage
 	if len(rows) > p.First {
 		rows, out.More = rows[:p.First], true
 	}
@@ -230,20 +207,14 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string, p TracePage) (
 	for i, r := range rows {
 		t, err := decodeTrace(r.Result)
 		if err != nil {
-			return TracesPage{}, err
+			return registry.TracesPage{}, err
 		}
 		out.Traces[i] = t
 	}
 	if n := len(rows); n > 0 {
-		out.End = &TraceCursor{CreatedAt: rows[n-1].CreatedAt, ID: rows[n-1].ID}
+		out.End = &registry.TraceCursor{CreatedAt: rows[n-1].CreatedAt, ID: rows[n-1].ID}
 	}
 	return out, nil
-}
-
-// TraceOptions bound a trace.
-type TraceOptions struct {
-	MaxDepth int
-	MaxSteps int
 }
 
 // TraceCall works out who held a call made to region at callAt, stores the
@@ -261,7 +232,7 @@ type TraceOptions struct {
 // That costs one more BEGIN and COMMIT, not a statement more; and since the
 // write reads nothing back from the registry, the moment between the two
 // changes nothing in the answer.
-func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts TraceOptions) (registry.Trace, error) {
+func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts registry.TraceOptions) (registry.Trace, error) {
 	caseRef = strings.TrimSpace(caseRef)
 	if caseRef == "" || utf8.RuneCountInString(caseRef) > 200 {
 		return registry.Trace{}, registry.Invalid("caseRef", "give the case reference of the request (1 to 200 characters)")
@@ -287,13 +258,13 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 }
 
 // traceInput makes a trace's reads, in ctx's transaction.
-func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, opts TraceOptions) (registry.TraceInput, error) {
+func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, opts registry.TraceOptions) (registry.TraceInput, error) {
 	read := func(name string) {
 		if s.traceRead != nil {
 			s.traceRead(name)
 		}
 	}
-	steps, truncated, err := s.Walk(ctx, region, callAt, WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	steps, truncated, err := s.Walk(ctx, region, callAt, registry.WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
 	if err != nil {
 		return registry.TraceInput{}, err
 	}

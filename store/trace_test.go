@@ -112,7 +112,7 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 			change()
 		}
 	})
-	during, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", store.TraceOptions{})
+	during, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", registry.TraceOptions{})
 	store.SetTraceRead(s, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	}
 
 	n := s.Statements()
-	after, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", store.TraceOptions{})
+	after, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", registry.TraceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestPreVersionTraceReadsBackAsStored(t *testing.T) {
 		t.Errorf("created %v by %q, want %v by test admin", got.CreatedAt, got.CreatedBy, want)
 	}
 
-	list, err := s.TracesByCase(ctx, "DSR-2014-V1", store.TracePage{First: 50})
+	list, err := s.TracesByCase(ctx, "DSR-2014-V1", registry.TracePage{First: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +233,7 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	s := storetest.Store(t)
 	ctx := context.Background()
 	f := newTraceFixture(t, s)
-	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v3", store.TraceOptions{})
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v3", registry.TraceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	if _, err := s.Trace(ctx, "ffffffffffffffffffffffffffffffff"); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a version 99 document: got %v, want an internal error", err)
 	}
-	if _, err := s.TracesByCase(ctx, "DSR-future", store.TracePage{First: 50}); err == nil || registry.ErrorCode(err) != registry.EInternal {
+	if _, err := s.TracesByCase(ctx, "DSR-future", registry.TracePage{First: 50}); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a case with a version 99 document: got %v, want an internal error", err)
 	}
 }

@@ -105,7 +105,7 @@ func renderCommand(what, desc string, kind func(*flags) drawing) func(context.Co
 			return errors.New("-o: give a file ending in .svg, .png or .dot")
 		}
 		return withStore(ctx, cfg, func(s *store.Store) error {
-			pic, err := draw(ctx, resolvers.PictureSource{Store: s, Location: cfg.location, Limit: *limit})
+			pic, err := draw(ctx, resolvers.PictureSource{Services: s.Services(), Location: cfg.location, Limit: *limit})
 			if err != nil {
 				return err
 			}

@@ -80,7 +80,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 		}
 		log.Info("demo data", "loaded", loaded)
 	}
-	res := resolvers.New(s, log, cfg.location)
+	res := resolvers.New(s.Services(), log, cfg.location)
 	o.pictures.Log = log
 	res.Pictures = render.New(o.pictures)
 	defer res.Pictures.Close()
@@ -101,7 +101,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 		return err
 	}
 	httpSrv := &http.Server{
-		Handler:           server.New(srvCfg, sch, res, s, log).Handler(),
+		Handler:           server.New(srvCfg, sch, res, log).Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      timeout + 15*time.Second,
@@ -115,7 +115,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	fmt.Fprintf(out, "kedja %s serving GraphQL at %s://%s/graphql\n", version(), scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "version", version())
 
-	scheduler, err := jobs.NewScheduler(res.Checks, schedule, log)
+	scheduler, err := jobs.NewScheduler(res.Services.Checks, schedule, log)
 	if err != nil {
 		return err
 	}
