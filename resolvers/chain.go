@@ -6,7 +6,6 @@ import (
 
 	"github.com/graphql-go/graphql"
 
-	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
 )
 
@@ -60,18 +59,6 @@ func (r *Resolvers) depthArg(p graphql.ResolveParams) (int, error) {
 		return 0, registry.Invalid("maxDepth", "must be between 1 and %d", maxChainDepth)
 	}
 	return d, nil
-}
-
-// requiredAt reads a required instant argument.
-func (r *Resolvers) requiredAt(p graphql.ResolveParams, name string) (time.Time, error) {
-	t, err := r.at(p, name)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if t == nil {
-		return time.Time{}, registry.Invalid(name, "is required")
-	}
-	return *t, nil
 }
 
 // Chain resolves chain(controller, at, maxDepth).
@@ -139,103 +126,6 @@ func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
 		}
 		return r.Services.Chains.Responsibility(p.Context, org, sys, at, maxChainDepth)
 	})
-}
-
-// TraceCall resolves traceCall(region, at, caseRef): it works out who held
-// the call and records the trace for the case file.
-func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		region, err := idArg(p, "region")
-		if err != nil {
-			return nil, err
-		}
-		at, err := r.requiredAt(p, "at")
-		if err != nil {
-			return nil, err
-		}
-		caseRef, _ := p.Args["caseRef"].(string)
-		t, err := r.Services.Traces.TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
-		if err == nil {
-			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
-		}
-		return t, err
-	})
-}
-
-// Trace resolves trace(id).
-func (r *Resolvers) Trace() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		id, _ := p.Args["id"].(string)
-		t, err := r.Services.Traces.Trace(p.Context, id)
-		if err == nil {
-			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
-		}
-		return t, err
-	})
-}
-
-// Traces resolves traces(caseRef, first, after): a page of the case's
-// traces, newest first.
-func (r *Resolvers) Traces() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		ref, _ := p.Args["caseRef"].(string)
-		access.Note(p.Context, "", ref)
-		pg, err := tracePage(p)
-		if err != nil {
-			return nil, err
-		}
-		page, err := r.Services.Traces.TracesByCase(p.Context, ref, pg)
-		if err != nil {
-			return nil, err
-		}
-		c := Connection{Nodes: page.Traces, HasNextPage: page.More}
-		if page.End != nil {
-			s := encodeTraceCursor(*page.End)
-			c.EndCursor = &s
-		}
-		return c, nil
-	})
-}
-
-// listByIDs resolves a list of ids through a batch loader, in order,
-// leaving out ids with no row.
-func listByIDs[S, V any](r *Resolvers, pick func(*loaders) *loader[int64, V], ids func(S) []int64) graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		l := pick(loadersOf(p.Context))
-		list := ids(p.Source.(S))
-		ths := make([]func() (V, bool, error), len(list))
-		for i, id := range list {
-			ths[i] = l.load(p.Context, id)
-		}
-		return func() (any, error) {
-			out := make([]V, 0, len(ths))
-			for _, th := range ths {
-				v, ok, err := th()
-				if err != nil {
-					return nil, err
-				}
-				if ok {
-					out = append(out, v)
-				}
-			}
-			return out, nil
-		}, nil
-	})
-}
-
-// OrgsByIDs, SystemsByIDs and LinksByIDs resolve lists of ids.
-func OrgsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
-	return listByIDs(r, Orgs, ids)
-}
-
-// SystemsByIDs resolves a list of system ids.
-func SystemsByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
-	return listByIDs(r, Systems, ids)
-}
-
-// LinksByIDs resolves a list of link ids.
-func LinksByIDs[S any](r *Resolvers, ids func(S) []int64) graphql.FieldResolveFn {
-	return listByIDs(r, Links, ids)
 }
 
 // UsesOfStep resolves the systems used on a chain step's link at the

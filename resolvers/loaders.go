@@ -131,3 +131,32 @@ func countryRel[T any](fetch func(ctx context.Context, codes []string, at *time.
 		return out, nil
 	})
 }
+
+// Loaders used by the schema's relation fields.
+func Orgs(l *loaders) *loader[int64, registry.Organisation]                { return l.orgs }
+func Systems(l *loaders) *loader[int64, registry.System]                   { return l.systems }
+func Links(l *loaders) *loader[int64, registry.Link]                       { return l.links }
+func Children(l *loaders) *loader[relKey, []registry.Organisation]         { return l.children }
+func Operated(l *loaders) *loader[relKey, []registry.System]               { return l.operated }
+func Profiles(l *loaders) *loader[relKey, []registry.SystemProfile]        { return l.profiles }
+func Locations(l *loaders) *loader[relKey, []registry.SystemLocation]      { return l.locations }
+func LinksFrom(l *loaders) *loader[relKey, []registry.Link]                { return l.linksFrom }
+func LinksTo(l *loaders) *loader[relKey, []registry.Link]                  { return l.linksTo }
+func RoleFindings(l *loaders) *loader[relKey, []registry.RoleFinding]      { return l.findings }
+func UsesByLink(l *loaders) *loader[relKey, []registry.SystemUse]          { return l.usesByLink }
+func UsesByParty(l *loaders) *loader[relKey, []registry.SystemUse]         { return l.usesByParty }
+func UsesBySystem(l *loaders) *loader[relKey, []registry.SystemUse]        { return l.usesBySys }
+func MovesFrom(l *loaders) *loader[relKey, []registry.DataMove]            { return l.movesFrom }
+func MovesTo(l *loaders) *loader[relKey, []registry.DataMove]              { return l.movesTo }
+func AttestationsOfOrg(l *loaders) *loader[relKey, []registry.Attestation] { return l.attByOrg }
+func AttestationsOfSys(l *loaders) *loader[relKey, []registry.Attestation] { return l.attBySys }
+
+// EEAMemberships and AdequacyDecisions pick the country loaders.
+func EEAMemberships(l *loaders) *loader[countryKey, []registry.EEAMembership] { return l.eea }
+func AdequacyDecisions(l *loaders) *loader[countryKey, []registry.AdequacyDecision] {
+	return l.adequacy
+}
+
+// FindingEvents and Policies pick loaders for the schema.
+func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return l.events }
+func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }

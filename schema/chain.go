@@ -20,26 +20,11 @@ var (
 			"share":         "The link takes only a share of calls (below 1) and no window decides which: the call possibly took it.",
 			"unstructured":  "Only a routing note in words says which calls take the link; it is assumed the call did.",
 		})
-	certaintyEnum = enum("Certainty", "How sure a trace is that a holder held the call.", []string{registry.Certain, registry.Possible}, map[string]string{
-		registry.Certain:  "No link on the way to it takes only a share of calls, so the call reached it (a link routed only by a note in words is assumed to have taken it).",
-		registry.Possible: "Some link on the way takes only a share of calls (SHARE), so the call possibly reached it.",
-	})
-	holdEndEnum = enum("HoldEnd", "What ended a system's hold on a call: CALL_END (it does not store calls), RETENTION, "+
-		"MOVED (the data moved on), ENDED (the system was taken out of service) or UNKNOWN.",
-		[]string{"call_end", "retention", "moved", "ended", "unknown"}, map[string]string{
-			"call_end":  "It does not store calls (telephony or other), so it held the call only while the call lasted.",
-			"retention": "Its retention period, counted in days from the call, ran out.",
-			"moved":     "The stored data was moved out of it into another system.",
-			"ended":     "The system was taken out of service.",
-			"unknown":   "Nothing recorded ends the hold: no retention period, no later move, still in service.",
-		})
 )
 
-// chainFields adds the chain, responsibility and trace queries to the query
-// root, and traceCall, which stores the trace it makes, to the mutation root.
+// chainFields adds the chain and responsibility queries, and the types
+// they return, to the query root.
 func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fields) {
-	nn := graphql.NewNonNull
-	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
 	inst := t.instant
 
 	step := graphql.NewObject(graphql.ObjectConfig{Name: "ChainStep",
@@ -133,89 +118,6 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"svg":         {Type: nn(graphql.String), Description: "This as an SVG picture.", Resolve: r.PictureOf("svg")},
 		}})
 
-	traceParty := graphql.NewObject(graphql.ObjectConfig{Name: "TraceParty", Description: "A party as the trace recorded it.",
-		Fields: graphql.Fields{
-			"id":            field(nn(graphql.ID), "The organisation's id in the registry.", func(p registry.PartyFacts) any { return id(p.ID) }),
-			"legalName":     field(nn(graphql.String), "Its legal name when the trace was made.", func(p registry.PartyFacts) any { return p.LegalName }),
-			"countryCode":   field(nn(graphql.String), "ISO 3166-1 alpha-2 code of its country of establishment.", func(p registry.PartyFacts) any { return p.Country }),
-			"countryName":   field(nn(graphql.String), "That country's name.", func(p registry.PartyFacts) any { return p.CountryName }),
-			"transferClass": field(nn(transferClass), "At the time of the call.", func(p registry.PartyFacts) any { return p.TransferClass }),
-			"organisation":  {Type: t.org, Description: "The organisation as the registry holds it now; only for roles that may read the registry (admin, auditor), not dsr.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.PartyFacts) *int64 { return &p.ID })},
-		}})
-	traceCountry := graphql.NewObject(graphql.ObjectConfig{Name: "TraceCountry",
-		Description: "A country where a system stored the call, as the trace recorded it.",
-		Fields: graphql.Fields{
-			"code":          field(nn(graphql.String), "ISO 3166-1 alpha-2 code.", func(c registry.CountryFacts) any { return c.Code }),
-			"name":          field(nn(graphql.String), "The country's name.", func(c registry.CountryFacts) any { return c.Name }),
-			"transferClass": field(nn(transferClass), "Its standing for transfers at the time of the call.", func(c registry.CountryFacts) any { return c.TransferClass }),
-		}})
-	holder := graphql.NewObject(graphql.ObjectConfig{Name: "TraceHolder", Description: "A party that received the call.",
-		Fields: graphql.Fields{
-			"party":             field(nn(traceParty), "The party that received the call.", func(h registry.Holder) any { return h.Party }),
-			"fromParty":         field(nn(traceParty), "The party that handed the call on to it.", func(h registry.Holder) any { return h.FromParty }),
-			"link":              {Type: t.link, Description: "The link the call came over. Read from the registry as it is now, so only for roles that may read the registry (admin, auditor), not dsr.", Resolve: resolvers.ByID(r, resolvers.Links, func(h registry.Holder) *int64 { return &h.LinkID })},
-			"role":              field(nn(roleEnum), "The receiving party's role on that link, as claimed.", func(h registry.Holder) any { return h.Role }),
-			"depth":             field(nn(graphql.Int), "How many links from the region: 1 for the region's own links.", func(h registry.Holder) any { return h.Depth }),
-			"certainty":         field(nn(certaintyEnum), "Whether the call certainly or only possibly reached it.", func(h registry.Holder) any { return h.Certainty }),
-			"route":             field(nn(routeEnum), "What the link's routing said of the call: ALL, IN_WINDOW, SHARE or UNSTRUCTURED.", func(h registry.Holder) any { return h.Route }),
-			"agreementRef":      field(graphql.String, "Reference to the agreement on the link; null if none was recorded.", func(h registry.Holder) any { return optStr(h.AgreementRef) }),
-			"transferMechanism": field(nn(transferEnum), "The link's transfer mechanism (GDPR Art. 44-49).", func(h registry.Holder) any { return h.TransferMechanism }),
-			"transfer": field(graphql.String, "The transfer verdict for this party at the call: not_needed (the EEA, adequacy, or a partial "+
-				"adequacy decision whose condition it meets), no_mechanism, adequacy_not_applicable, no_tia, safeguarded or derogation; "+
-				"null in traces stored before verdicts were recorded.",
-				func(h registry.Holder) any { return nonEmpty(h.Transfer) }),
-			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(h registry.Holder) any { return h.HeldFrom }),
-			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
-		}})
-	heldSystem := graphql.NewObject(graphql.ObjectConfig{Name: "TraceSystem", Description: "A system that held the call.",
-		Fields: graphql.Fields{
-			"system":    {Type: t.system, Description: "The system. Read from the registry as it is now, so only for roles that may read the registry (admin, auditor), not dsr.", Resolve: resolvers.ByID(r, resolvers.Systems, func(s registry.HeldSystem) *int64 { return &s.SystemID })},
-			"name":      field(nn(graphql.String), "Its name when the trace was made.", func(s registry.HeldSystem) any { return s.Name }),
-			"kind":      field(nn(systemKindEnum), "Its kind; the storing kinds keep the call after it ends.", func(s registry.HeldSystem) any { return s.Kind }),
-			"party":     field(nn(traceParty), "Who used or operated it.", func(s registry.HeldSystem) any { return s.Party }),
-			"certainty": field(nn(certaintyEnum), "Whether it certainly or only possibly held the call.", func(s registry.HeldSystem) any { return s.Certainty }),
-			"heldFrom":  field(nn(inst), "When it began to hold the call: the call's instant, or the move's for a system the recording was moved into.", func(s registry.HeldSystem) any { return s.HeldFrom }),
-			"heldUntil": field(inst, "Null if unknown.", func(s registry.HeldSystem) any { return optTime(s.HeldUntil) }),
-			"until":     field(nn(holdEndEnum), "What ended the hold.", func(s registry.HeldSystem) any { return s.Until }),
-			"movedIn":   field(nn(graphql.Boolean), "It received the call by a move of stored data.", func(s registry.HeldSystem) any { return s.MoveID != 0 }),
-			"storage":   field(list(traceCountry), "Where it stored the call.", func(s registry.HeldSystem) any { return s.Storage }),
-		}})
-	reason := graphql.NewObject(graphql.ObjectConfig{Name: "TraceReason", Description: "A reason the trace may be incomplete.",
-		Fields: graphql.Fields{
-			"code":    field(nn(graphql.String), "NO_RETENTION, NO_STORAGE_LOCATION, NO_SYSTEMS, ROUTING_SHARE, ROUTING_UNSTRUCTURED, CYCLE, TRUNCATED or DEPTH_LIMIT.", func(r registry.TraceReason) any { return r.Code }),
-			"subject": field(nn(graphql.String), "The party or system it concerns; empty when it concerns the whole trace (TRUNCATED).", func(r registry.TraceReason) any { return r.Subject }),
-			"en":      field(nn(graphql.String), "In English.", func(r registry.TraceReason) any { return r.En }),
-			"sv":      field(nn(graphql.String), "På svenska.", func(r registry.TraceReason) any { return r.Sv }),
-		}})
-	excluded := graphql.NewObject(graphql.ObjectConfig{Name: "TraceExcluded", Description: "A link the call did not take.",
-		Fields: graphql.Fields{
-			"link":      {Type: t.link, Description: "The link. Read from the registry as it is now, so only for roles that may read the registry (admin, auditor), not dsr.", Resolve: resolvers.ByID(r, resolvers.Links, func(e registry.Excluded) *int64 { return &e.LinkID })},
-			"fromParty": field(nn(traceParty), "The party the link leads from.", func(e registry.Excluded) any { return e.FromParty }),
-			"toParty":   field(nn(traceParty), "The party the link leads to, which did not receive the call.", func(e registry.Excluded) any { return e.ToParty }),
-			"reason":    field(nn(graphql.String), "Why the call did not take it, in English: the link's routing windows do not include the call's time (shown in the region's time zone).", func(e registry.Excluded) any { return e.Reason }),
-		}})
-	trace := graphql.NewObject(graphql.ObjectConfig{Name: "CallTrace",
-		Description: "Who held one call, as computed and stored for a case.",
-		Fields: graphql.Fields{
-			"id":        field(nn(graphql.ID), "The trace's id: 32 random hexadecimal characters, also in its report's address.", func(t registry.Trace) any { return t.ID }),
-			"caseRef":   field(nn(graphql.String), "The access request's case reference it was made for.", func(t registry.Trace) any { return t.CaseRef }),
-			"region":    field(nn(traceParty), "The region the call was made to.", func(t registry.Trace) any { return t.Region }),
-			"callAt":    field(nn(inst), "When the call was made.", func(t registry.Trace) any { return t.CallAt }),
-			"createdAt": field(nn(inst), "When the trace was made.", func(t registry.Trace) any { return t.CreatedAt }),
-			"createdBy": field(nn(graphql.String), "The name of the token that made it.", func(t registry.Trace) any { return t.CreatedBy }),
-			"complete":  field(nn(graphql.Boolean), "True only when no reason below applies.", func(t registry.Trace) any { return t.Complete }),
-			"reasons":   field(list(reason), "Why the answer may be incomplete, in Swedish and English; empty when complete.", func(t registry.Trace) any { return t.Reasons }),
-			"holders":   field(list(holder), "Every party that received the call, nearest the region first.", func(t registry.Trace) any { return t.Holders }),
-			"systems":   field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
-			"excluded":  field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
-			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
-				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
-			"pictureUrl": field(nn(graphql.String), "The trace as a picture (.png and .dot too).",
-				func(t registry.Trace) any { return "/graph/trace/" + t.ID + ".svg" }),
-			"dot": {Type: nn(graphql.String), Description: "This as a Graphviz DOT picture.", Resolve: r.PictureOf("dot")},
-			"svg": {Type: nn(graphql.String), Description: "This as an SVG picture.", Resolve: r.PictureOf("svg")},
-		}})
-
 	fields["chain"] = &graphql.Field{Type: nn(chain), Description: "Every party, link and system reachable from a controller at an instant.",
 		Args: graphql.FieldConfigArgument{
 			"controller": {Type: nn(graphql.ID), Description: "The organisation to start from, usually a controller such as a region."},
@@ -229,26 +131,4 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"system":       {Type: graphql.ID, Description: "The system to look up from: the links it was used on. Give this or organisation."},
 			"at":           {Type: nn(inst), Description: "The instant to read the registry at."},
 		}, Resolve: r.Responsibility()}
-	// A mutation: it stores the trace it makes, and a GET, a prefetch or a
-	// retried query must never create records.
-	mutations["traceCall"] = &graphql.Field{Type: nn(trace),
-		Description: "Works out who held one call made to a region at an instant (GDPR Art. 15) and stores the answer with the case reference, " +
-			"for the case file and the printable report.",
-		Args: graphql.FieldConfigArgument{
-			"region":  {Type: nn(graphql.ID), Description: "The id of the region (organisation) the call was made to."},
-			"at":      {Type: nn(inst), Description: "When the call was made; a local time (2017-03-11T02:00) is read in the registry's time zone."},
-			"caseRef": {Type: nn(graphql.String), Description: "The access request's case reference, 1 to 200 characters; traces(caseRef) finds the trace by it."},
-		}, Resolve: r.TraceCall()}
-	fields["trace"] = &graphql.Field{Type: trace, Resolve: r.Trace(),
-		Description: "A stored trace exactly as it was made, whatever changed in the registry since; a NOT_FOUND error if there is none.",
-		Args:        graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID), Description: "The trace's id, as traceCall returned it."}}}
-	fields["traces"] = &graphql.Field{Type: nn(t.connection(trace)),
-		Description: "The traces made for a case, newest first (those made at the same instant by id), a page at a time.",
-		Args: graphql.FieldConfigArgument{
-			"caseRef": {Type: nn(graphql.String),
-				Description: "The access request's case reference, as stored by traceCall (which trims surrounding spaces)."},
-			"first": {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
-			"after": {Type: graphql.String, Description: "endCursor of the previous page."},
-		},
-		Resolve: r.Traces()}
 }

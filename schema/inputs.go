@@ -7,6 +7,14 @@ import (
 	"github.com/graphql-go/graphql"
 )
 
+func in(t graphql.Input, desc string) *graphql.InputObjectFieldConfig {
+	return &graphql.InputObjectFieldConfig{Type: t, Description: desc}
+}
+
+func inputObject(name, desc string, fields graphql.InputObjectConfigFieldMap) *graphql.InputObject {
+	return graphql.NewInputObject(graphql.InputObjectConfig{Name: name, Description: desc, Fields: fields})
+}
+
 // inputField is one field of an entity's create and update inputs.
 type inputField struct {
 	name string
@@ -79,4 +87,55 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// byID is the id argument of a root field that returns one record.
+func byID(what string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{"id": {Type: nn(graphql.ID), Description: "The " + what + "'s id."}}
+}
+
+// paged are the arguments of a root field that lists records a page at a
+// time.
+func paged(filter *graphql.InputObject) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{
+		"filter": {Type: filter, Description: "Only those that match every field given; without it, all."},
+		"first":  {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
+		"after":  {Type: graphql.String, Description: "endCursor of the previous page."},
+	}
+}
+
+// createArgs are the arguments of a create mutation.
+func createArgs(input *graphql.InputObject, what string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{"input": {Type: nn(input), Description: "The new " + what + "; validated as a whole."}}
+}
+
+// updateArgs are the arguments of an update mutation.
+func updateArgs(inputs entityInputs, what string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{
+		"id":    {Type: nn(graphql.ID), Description: "The " + what + "'s id."},
+		"input": {Type: nn(inputs.update), Description: "The fields to change; fields left out keep their value."},
+		"clear": {Type: graphql.NewList(nn(inputs.clear)), Description: "Optional fields to set to null; a field cannot be given in input and cleared at once. " +
+			"(graphql-go cannot tell an explicit null in input from a missing field.)"},
+	}
+}
+
+// endArgs are the arguments of a mutation that ends something at an
+// instant; at says which.
+func (t *types) endArgs(what, at string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{
+		"id": {Type: nn(graphql.ID), Description: "The " + what + "'s id."},
+		"at": {Type: t.instant, Description: "Default: now. " + at},
+	}
+}
+
+// periodEnd describes the at of a mutation that ends a period.
+const periodEnd = "The end of its period (exclusive): after its start, and not later than an end already recorded."
+
+// endOnArgs are the arguments of a mutation that ends a dated fact on a
+// legal date.
+func endOnArgs(what string) graphql.FieldConfigArgument {
+	return graphql.FieldConfigArgument{
+		"id": {Type: nn(graphql.ID), Description: "The " + what + "'s id."},
+		"on": {Type: nn(dateScalar), Description: "First day no longer covered."},
+	}
 }

@@ -101,38 +101,3 @@ func (r *Resolvers) Catalogue() graphql.FieldResolveFn {
 func OpenFindings[S any](r *Resolvers, kind string, id func(S) int64) graphql.FieldResolveFn {
 	return Related(r, func(l *loaders) *loader[relKey, []registry.Finding] { return l.findingsOf[kind] }, id)
 }
-
-// FindingEvents and Policies pick loaders for the schema.
-func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return l.events }
-func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }
-
-// DecodeLocationPolicy maps a LocationPolicyInput.
-func DecodeLocationPolicy(in *input, p *registry.LocationPolicy) {
-	in.id("controllerId", &p.ControllerID)
-	in.str("policy", &p.Policy)
-	in.optStr("country", &p.Country)
-	in.optStr("reference", &p.Reference)
-	in.instant("validFrom", &p.From)
-	in.optInstant("validTo", &p.To)
-}
-
-// AuditLog resolves auditLog(filter, first, after), newest first.
-func (r *Resolvers) AuditLog() graphql.FieldResolveFn {
-	return r.resolve(func(p graphql.ResolveParams) (any, error) {
-		pg, err := page(p)
-		if err != nil {
-			return nil, err
-		}
-		var f registry.AuditFilter
-		in := r.filterOf(p)
-		in.optStr("principal", &f.Principal)
-		in.optStr("operation", &f.Operation)
-		in.optStr("caseRef", &f.CaseRef)
-		in.optInstant("since", &f.Since)
-		if err := in.finish(); err != nil {
-			return nil, err
-		}
-		rows, more, err := r.Services.Audit.ListAudit(p.Context, f, pg)
-		return connection(rows, more, func(e *registry.AuditEntry) int64 { return e.ID }), err
-	})
-}

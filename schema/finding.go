@@ -1,8 +1,6 @@
 package schema
 
 import (
-	"fmt"
-
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/registry"
@@ -29,12 +27,6 @@ var (
 		"system": "A system (subjectSystem).",
 		"link":   "A link (subjectLink).",
 	})
-	policyEnum = enum("LocationPolicyKind", "COUNTRY (one country only), EEA, or EEA_ADEQUACY (EEA and countries with a full adequacy decision).",
-		registry.LocationPolicies, map[string]string{
-			"country":      "Data may be only in the one country the policy names (for example SE).",
-			"eea":          "Data may be only in the EEA.",
-			"eea_adequacy": "Data may be in the EEA or in a country with a full adequacy decision; a partial decision does not count.",
-		})
 
 	checkRunStatusEnum = describedEnum("CheckRunStatus",
 		"What became of a run of checks, or of a scheduled slot on one instance. Every instance records every slot it "+
@@ -57,10 +49,9 @@ var (
 		})
 )
 
-// findingFields adds findings, runs and location policies to the schema.
+// findingFields adds findings, check runs and the catalogue of checks to
+// the query root, and runChecks and acceptFinding to the mutation root.
 func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fields) {
-	nn := graphql.NewNonNull
-	list := func(o graphql.Type) graphql.Output { return nn(graphql.NewList(nn(o))) }
 	inst := t.instant
 
 	event := graphql.NewObject(graphql.ObjectConfig{Name: "FindingEvent", Description: "A step in a finding's history.",
@@ -137,16 +128,6 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"title":    field(nn(graphql.String), "What it looks for, in English.", func(c registry.Check) any { return c.Title }),
 			"legalRef": field(nn(graphql.String), "The law or rule it rests on, such as GDPR Art. 28(2).", func(c registry.Check) any { return c.LegalRef }),
 		}})
-	t.policy = graphql.NewObject(graphql.ObjectConfig{Name: "LocationPolicy", Description: "A controller's rule for where its data may be.",
-		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return t.periodFields(graphql.Fields{
-				"id":          field(nn(graphql.ID), "The policy's id in the registry.", func(p registry.LocationPolicy) any { return id(p.ID) }),
-				"controller":  {Type: nn(t.org), Description: "The controller whose rule it is.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(p registry.LocationPolicy) *int64 { return &p.ControllerID })},
-				"policy":      field(nn(policyEnum), "Where its data may be.", func(p registry.LocationPolicy) any { return p.Policy }),
-				"countryCode": field(graphql.String, "For COUNTRY.", func(p registry.LocationPolicy) any { return optStr(p.Country) }),
-				"reference":   field(graphql.String, "Where the rule comes from (a contract clause).", func(p registry.LocationPolicy) any { return optStr(p.Reference) }),
-			}, func(s any) registry.Period { return s.(registry.LocationPolicy).Period })
-		})})
 
 	filter := inputObject("FindingFilter", "Narrows a list of findings; each field given must match.", graphql.InputObjectConfigFieldMap{
 		"severity":     in(severityEnum, "Only findings of this severity."),
@@ -175,35 +156,6 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
 		Resolve: r.Catalogue()}
 
-	audit := graphql.NewObject(graphql.ObjectConfig{Name: "AuditEntry",
-		Description: "One request as the audit log recorded it. Queries are kept as hashes; tokens and health data never.",
-		Fields: graphql.Fields{
-			"id":        field(nn(graphql.ID), "The entry's number; entries are numbered in the order they are recorded.", func(e registry.AuditEntry) any { return id(e.ID) }),
-			"at":        field(nn(inst), "When the request was recorded, once answered.", func(e registry.AuditEntry) any { return e.At }),
-			"principal": field(nn(graphql.String), "The token's name.", func(e registry.AuditEntry) any { return e.Principal }),
-			"role":      field(nn(graphql.String), "The token's role, or none when no valid token was given.", func(e registry.AuditEntry) any { return e.Role }),
-			"operation": field(nn(graphql.String), "The operation's name, or its kind and first field.", func(e registry.AuditEntry) any { return e.Operation }),
-			"queryHash": field(nn(graphql.String), "SHA-256 of the query text.", func(e registry.AuditEntry) any { return e.QueryHash }),
-			"affected":  field(list(graphql.String), "Objects written or traced, as kind:id.", func(e registry.AuditEntry) any { return []string(e.Affected) }),
-			"caseRef":   field(graphql.String, "For traces: the access request's case.", func(e registry.AuditEntry) any { return optStr(e.CaseRef) }),
-			"client":    field(nn(graphql.String), "The client's address.", func(e registry.AuditEntry) any { return e.Client }),
-			"outcome":   field(nn(graphql.String), "ok, or the error codes.", func(e registry.AuditEntry) any { return e.Outcome }),
-			"hash":      field(nn(graphql.String), "This row's link in the hash chain (hex).", func(e registry.AuditEntry) any { return fmt.Sprintf("%x", e.Hash) }),
-		}})
-	auditFilter := inputObject("AuditFilter", "Narrows the audit log; each field given must match exactly.", graphql.InputObjectConfigFieldMap{
-		"principal": in(graphql.String, "Only requests made with the token of this name."),
-		"operation": in(graphql.String, "Only requests with this operation, as the log records it."),
-		"caseRef":   in(graphql.String, "Only requests that served this access request's case reference."),
-		"since":     in(inst, "Only requests recorded at or after this instant."),
-	})
-	query["auditLog"] = &graphql.Field{Type: nn(t.connection(audit)), Description: "The audit log, newest first.",
-		Args: graphql.FieldConfigArgument{
-			"filter": {Type: auditFilter, Description: "Only entries that match every field given; without it, all."},
-			"first":  {Type: graphql.Int, Description: "Page size, 1-500 (default 50)."},
-			"after":  {Type: graphql.String, Description: "endCursor of the previous page."},
-		},
-		Resolve: r.AuditLog()}
-
 	mutation["runChecks"] = &graphql.Field{Type: nn(run),
 		Description: "Runs checks now over the whole registry, as of at (default now), and updates the findings.",
 		Args: graphql.FieldConfigArgument{
@@ -218,28 +170,4 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"justification": {Type: nn(graphql.String), Description: "Why it is accepted, 1 to 4,000 characters; kept with the finding and in its history."},
 			"until":         {Type: nn(dateScalar), Description: "Last day the acceptance holds (inclusive); today or later."},
 		}, Resolve: r.AcceptFinding()}
-	policyInput := inputObject("LocationPolicyInput", "A controller's rule for where its data may be, from validFrom on.", graphql.InputObjectConfigFieldMap{
-		"controllerId": in(nn(graphql.ID), "The controller the rule is for."),
-		"policy":       in(nn(policyEnum), "Where its data may be."),
-		"country":      in(graphql.String, "For COUNTRY. The ISO 3166-1 alpha-2 code of the one country; give it exactly then."),
-		"reference":    in(graphql.String, "Where the rule comes from, such as a contract clause (up to 300 characters)."),
-		"validFrom":    in(nn(inst), "First instant the rule applies (inclusive); an open-ended policy of the controller that started earlier ends here."),
-		"validTo":      in(inst, "First instant it no longer applies (exclusive); omit while it lasts."),
-	})
-	mutation["setLocationPolicy"] = &graphql.Field{Type: nn(t.policy),
-		Args:        graphql.FieldConfigArgument{"input": {Type: nn(policyInput), Description: "The new policy; validated as a whole."}},
-		Description: "Sets a controller's location policy from validFrom; the policy in force until then ends there.",
-		Resolve:     resolvers.Create(r, resolvers.PolicySvc, resolvers.DecodeLocationPolicy, registry.PolicyService.SetLocationPolicy)}
-	mutation["endLocationPolicy"] = &graphql.Field{Type: nn(t.policy), Description: "Ends a controller's location policy.",
-		Args: graphql.FieldConfigArgument{
-			"id": {Type: nn(graphql.ID), Description: "The policy's id."},
-			"at": {Type: inst, Description: "Default: now. The end of its period (exclusive): after its start, and not later than an end already recorded."},
-		}, Resolve: resolvers.End(r, resolvers.PolicySvc, registry.PolicyService.EndLocationPolicy)}
-}
-
-func optInt(n *int32) any {
-	if n == nil {
-		return nil
-	}
-	return int(*n)
 }

@@ -1,0 +1,107 @@
+package resolvers
+
+import (
+	"encoding/base64"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/graphql-go/graphql"
+
+	"github.com/kedja/kedja/access"
+	"github.com/kedja/kedja/registry"
+)
+
+// TraceCall resolves traceCall(region, at, caseRef): it works out who held
+// the call and records the trace for the case file.
+func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		region, err := idArg(p, "region")
+		if err != nil {
+			return nil, err
+		}
+		at, err := r.requiredAt(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		caseRef, _ := p.Args["caseRef"].(string)
+		t, err := r.Services.Traces.TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
+		if err == nil {
+			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		}
+		return t, err
+	})
+}
+
+// Trace resolves trace(id).
+func (r *Resolvers) Trace() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		id, _ := p.Args["id"].(string)
+		t, err := r.Services.Traces.Trace(p.Context, id)
+		if err == nil {
+			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		}
+		return t, err
+	})
+}
+
+// Traces resolves traces(caseRef, first, after): a page of the case's
+// traces, newest first.
+func (r *Resolvers) Traces() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		ref, _ := p.Args["caseRef"].(string)
+		access.Note(p.Context, "", ref)
+		pg, err := tracePage(p)
+		if err != nil {
+			return nil, err
+		}
+		page, err := r.Services.Traces.TracesByCase(p.Context, ref, pg)
+		if err != nil {
+			return nil, err
+		}
+		c := Connection{Nodes: page.Traces, HasNextPage: page.More}
+		if page.End != nil {
+			s := encodeTraceCursor(*page.End)
+			c.EndCursor = &s
+		}
+		return c, nil
+	})
+}
+
+// Traces are listed by creation time and id, not by a numeric id: their
+// cursor is "trace:" + microseconds since 1970 (PostgreSQL's precision) +
+// ":" + the trace's id, base64url-encoded like the others.
+const traceCursorPrefix = "trace:"
+
+var traceID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+func encodeTraceCursor(c registry.TraceCursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(traceCursorPrefix + strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + ":" + c.ID))
+}
+
+// tracePage reads the first/after arguments of traces.
+func tracePage(p graphql.ResolveParams) (registry.TracePage, error) {
+	var pg registry.TracePage
+	var err error
+	if pg.First, err = pageSize(p); err != nil {
+		return pg, err
+	}
+	c, ok := p.Args["after"].(string)
+	if !ok || c == "" {
+		return pg, nil
+	}
+	bad := registry.Invalid("after", "not a cursor from this list")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	rest, found := strings.CutPrefix(string(b), traceCursorPrefix)
+	if err != nil || !found {
+		return pg, bad
+	}
+	micros, id, found := strings.Cut(rest, ":")
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if !found || err != nil || !traceID.MatchString(id) {
+		return pg, bad
+	}
+	pg.After = &registry.TraceCursor{CreatedAt: time.UnixMicro(us), ID: id}
+	return pg, nil
+}
