@@ -23,6 +23,10 @@ const (
 	ReasonCycle        = "CYCLE"
 	ReasonTruncated    = "TRUNCATED"
 	ReasonDepthLimit   = "DEPTH_LIMIT"
+	// ReasonNoRecipients: no link from the region took the call, so the
+	// registry cannot say who answered it; an empty answer is not a
+	// complete one.
+	ReasonNoRecipients = "NO_RECIPIENTS"
 )
 
 // Trace answers "who held this call?": every party and system that held a
@@ -177,6 +181,13 @@ func BuildTrace(in TraceInput) Trace {
 		t.Holders = append(t.Holders, Holder{Party: to, FromParty: from, LinkID: s.LinkID, Role: s.Role, Depth: s.Depth,
 			Path: []int64(s.Path), Certainty: c, Route: s.Route, AgreementRef: s.AgreementRef,
 			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, Transfer: transferOf(s), HeldFrom: in.CallAt})
+	}
+
+	if len(t.Holders) == 0 {
+		name := in.Region.LegalName
+		reason(ReasonNoRecipients, name,
+			fmt.Sprintf("No link from %s took a call at that instant: the registry records no one who answered or held it.", name),
+			fmt.Sprintf("Ingen länk från %s tog emot samtal vid den tidpunkten: registret visar inte vem som besvarade eller behöll samtalet.", name))
 	}
 
 	// Systems used on those links at the time of the call.

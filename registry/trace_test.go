@@ -112,6 +112,24 @@ func TestBuildTrace(t *testing.T) {
 			},
 		},
 		{
+			name: "ARegionWithNoLinksFoundNoOneAndIsNotComplete",
+			in:   TraceInput{},
+			want: []string{
+				"complete false",
+				`reason NO_RECIPIENTS "Region"`,
+			},
+			texts: []string{"No link from Region took a call at that instant", "Ingen länk från Region tog emot samtal"},
+		},
+		{
+			name: "EveryLinkOutsideItsWindowFoundNoOne",
+			in:   TraceInput{Steps: []Step{traceStep(10, 1, 3, 1, "out_of_window")}},
+			want: []string{
+				"complete false",
+				"excluded Region -> Night desk, link 10: its routing windows do not include Sat 2017-06-10 02:00 (Europe/Stockholm)",
+				`reason NO_RECIPIENTS "Region"`,
+			},
+		},
+		{
 			name: "TelephonyHoldsTheCallOnlyWhileItLasts",
 			in: TraceInput{Steps: []Step{traceStep(10, 1, 2, 1, "all")},
 				Uses: []UseFacts{traceUse(10, 100, 2, SystemFacts{Name: "Switch", Kind: "telephony"})}},
@@ -141,8 +159,9 @@ func TestBuildTrace(t *testing.T) {
 			in: TraceInput{Region: PartyFacts{ID: 1, LegalName: "Region", TimeZone: "America/New_York"},
 				Steps: []Step{traceStep(11, 1, 3, 1, "out_of_window")}},
 			want: []string{
-				"complete true",
+				"complete false",
 				"excluded Region -> Night desk, link 11: its routing windows do not include Fri 2017-06-09 20:00 (America/New_York)",
+				`reason NO_RECIPIENTS "Region"`,
 			},
 		},
 		{

@@ -77,7 +77,7 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 		}})
 	reason := graphql.NewObject(graphql.ObjectConfig{Name: "TraceReason", Description: "A reason the trace may be incomplete.",
 		Fields: graphql.Fields{
-			"code":    field(nn(graphql.String), "NO_RETENTION, NO_STORAGE_LOCATION, NO_SYSTEMS, ROUTING_SHARE, ROUTING_UNSTRUCTURED, CYCLE, TRUNCATED or DEPTH_LIMIT.", func(r registry.TraceReason) any { return r.Code }),
+			"code":    field(nn(graphql.String), "NO_RECIPIENTS (no link from the region took the call: nothing was found, which is not a complete answer), NO_RETENTION, NO_STORAGE_LOCATION, NO_SYSTEMS, ROUTING_SHARE, ROUTING_UNSTRUCTURED, CYCLE, TRUNCATED or DEPTH_LIMIT.", func(r registry.TraceReason) any { return r.Code }),
 			"subject": field(nn(graphql.String), "The party or system it concerns; empty when it concerns the whole trace (TRUNCATED).", func(r registry.TraceReason) any { return r.Subject }),
 			"en":      field(nn(graphql.String), "In English.", func(r registry.TraceReason) any { return r.En }),
 			"sv":      field(nn(graphql.String), "På svenska.", func(r registry.TraceReason) any { return r.Sv }),

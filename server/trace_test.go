@@ -144,6 +144,17 @@ func TestTraceDemoSaturdayNightAndTuesdayAfternoon(t *testing.T) {
 	}
 }
 
+// Before any link of the demo's began, a call to Värmland reached no one the
+// registry knows of: the answer says so, and is not complete.
+func TestTraceThatFindsNoOneIsNotComplete(t *testing.T) {
+	h := newHarness(t, true)
+	got := h.trace(h.orgID("Region Värmland"), "2005-06-01T12:00", "DSR-2026-0043")
+	if got.TraceCall.Complete || len(got.TraceCall.Holders) != 0 || !slices.Equal(got.reasonCodes(), []string{registry.ReasonNoRecipients}) {
+		t.Errorf("complete %v, holders %v, reasons %v; want not complete, no holders, reason %s",
+			got.TraceCall.Complete, got.holders(), got.reasonCodes(), registry.ReasonNoRecipients)
+	}
+}
+
 // A recording made before the storage server existed was moved onto it in
 // 2016: the server held it too, from the move on, and Biz 2.0 until then.
 func TestTraceFollowsMovesOfStoredData(t *testing.T) {
