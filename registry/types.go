@@ -1,9 +1,7 @@
 package registry
 
 import (
-	"database/sql/driver"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -92,31 +90,9 @@ type Window struct {
 	End   string   `json:"end"`
 }
 
-// Windows is stored as a JSON array.
+// Windows are a link's routing windows, in the order recorded. Their JSON
+// is what the database keeps and its rule functions read.
 type Windows []Window
-
-// Value implements driver.Valuer.
-func (w Windows) Value() (driver.Value, error) {
-	if w == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal([]Window(w))
-	return string(b), err
-}
-
-// Scan implements sql.Scanner.
-func (w *Windows) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*w = nil
-		return nil
-	case []byte:
-		return json.Unmarshal(v, (*[]Window)(w))
-	case string:
-		return json.Unmarshal([]byte(v), (*[]Window)(w))
-	}
-	return fmt.Errorf("registry: cannot scan %T into Windows", src)
-}
 
 // Link is a flow of data from one party to another, with the receiving party's
 // role on it for a period.

@@ -1,6 +1,10 @@
 package store
 
 import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+
 	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
@@ -102,15 +106,45 @@ func (r *systemRow) fromDomain(v registry.System) { r.System, r.DataCategories =
 type linkRow struct {
 	registry.Link
 	DataCategories pq.StringArray `db:"data_categories"`
+	RoutingWindows routingWindows `db:"routing_windows"`
 }
 
 func (r *linkRow) toDomain() registry.Link {
 	v := r.Link
-	v.DataCategories = r.DataCategories
+	v.DataCategories, v.RoutingWindows = r.DataCategories, registry.Windows(r.RoutingWindows)
 	return v
 }
 
-func (r *linkRow) fromDomain(v registry.Link) { r.Link, r.DataCategories = v, v.DataCategories }
+func (r *linkRow) fromDomain(v registry.Link) {
+	r.Link, r.DataCategories, r.RoutingWindows = v, v.DataCategories, routingWindows(v.RoutingWindows)
+}
+
+// routingWindows are a link's routing windows as its routing_windows column
+// keeps them: a JSON array, or NULL for none.
+type routingWindows registry.Windows
+
+// Value implements driver.Valuer.
+func (w routingWindows) Value() (driver.Value, error) {
+	if w == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal([]registry.Window(w))
+	return string(b), err
+}
+
+// Scan implements sql.Scanner.
+func (w *routingWindows) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*w = nil
+		return nil
+	case []byte:
+		return json.Unmarshal(v, (*[]registry.Window)(w))
+	case string:
+		return json.Unmarshal([]byte(v), (*[]registry.Window)(w))
+	}
+	return fmt.Errorf("store: cannot scan %T into routing windows", src)
+}
 
 type attestationRow struct {
 	registry.Attestation

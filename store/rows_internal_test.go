@@ -20,7 +20,7 @@ import (
 
 // Every list column of a registry type maps, in the row asRow gives for it
 // and for a slice of it, to a type that scans and binds itself (lib/pq's
-// arrays): sqlx takes the row's field over the registry type's embedded one
+// arrays, JSON for routing windows): sqlx takes the row's field over the registry type's embedded one
 // of the same name. Binding so does not lean on lib/pq turning any slice
 // parameter into an array, and scanning could not do without it.
 func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
@@ -99,16 +99,17 @@ func structNames(t reflect.Type) []string {
 }
 
 // listColumns finds, in the registry's source, the structs with fields of a
-// slice type that a db tag maps to a column, and those columns.
+// slice type (a slice, or a registry type that is one) that a db tag maps to
+// a column, and those columns.
 func listColumns(t *testing.T) map[string][]string {
 	t.Helper()
-	files, err := filepath.Glob("../registry/*.go")
+	names, err := filepath.Glob("../registry/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]string{}
+	var files []*ast.File
 	fset := token.NewFileSet()
-	for _, name := range files {
+	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
@@ -116,34 +117,53 @@ func listColumns(t *testing.T) map[string][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			ts, ok := n.(*ast.TypeSpec)
-			if !ok {
-				return true
-			}
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok {
-				return false
-			}
-			for _, field := range st.Fields.List {
-				arr, ok := field.Type.(*ast.ArrayType)
-				if !ok || arr.Len != nil || field.Tag == nil {
-					continue
-				}
-				if id, ok := arr.Elt.(*ast.Ident); ok && id.Name == "byte" {
-					continue
-				}
-				tag, err := strconv.Unquote(field.Tag.Value)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if col, ok := reflect.StructTag(tag).Lookup("db"); ok && col != "-" {
-					out[ts.Name.Name] = append(out[ts.Name.Name], col)
-				}
-			}
-			return false
-		})
+		files = append(files, f)
 	}
+	isList := func(e ast.Expr) bool {
+		arr, ok := e.(*ast.ArrayType)
+		if !ok || arr.Len != nil {
+			return false
+		}
+		id, ok := arr.Elt.(*ast.Ident)
+		return !ok || id.Name != "byte"
+	}
+	types := func(visit func(*ast.TypeSpec)) {
+		for _, f := range files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				if ts, ok := n.(*ast.TypeSpec); ok {
+					visit(ts)
+					return false
+				}
+				return true
+			})
+		}
+	}
+	listTypes := map[string]bool{} // such as Windows
+	types(func(ts *ast.TypeSpec) {
+		if isList(ts.Type) {
+			listTypes[ts.Name.Name] = true
+		}
+	})
+	out := map[string][]string{}
+	types(func(ts *ast.TypeSpec) {
+		st, ok := ts.Type.(*ast.StructType)
+		if !ok {
+			return
+		}
+		for _, field := range st.Fields.List {
+			id, named := field.Type.(*ast.Ident)
+			if field.Tag == nil || !(isList(field.Type) || named && listTypes[id.Name]) {
+				continue
+			}
+			tag, err := strconv.Unquote(field.Tag.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if col, ok := reflect.StructTag(tag).Lookup("db"); ok && col != "-" {
+				out[ts.Name.Name] = append(out[ts.Name.Name], col)
+			}
+		}
+	})
 	for _, cols := range out {
 		sort.Strings(cols)
 	}

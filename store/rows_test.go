@@ -13,9 +13,11 @@ import (
 )
 
 // The registry's lists are plain slices that store reads and writes through
-// rows of its own. Each reads back as written, by every read (by id, by ids,
-// a page, a relation) and after an update; none at all, nil or empty, is
-// stored as an empty array, not NULL, and reads back empty, not nil.
+// rows of its own, as it does a link's routing windows (JSON). Each reads
+// back as written, by every read (by id, by ids, a page, a relation) and
+// after an update. No list, nil or empty, is stored as an empty array, not
+// NULL, and reads back empty, not nil; routing windows keep nil (NULL) and
+// empty apart, as they always have.
 func TestListsReadBackAsWritten(t *testing.T) {
 	s := storetest.Store(t)
 	ctx := context.Background()
@@ -35,16 +37,18 @@ func TestListsReadBackAsWritten(t *testing.T) {
 	// Characters PostgreSQL's array text quotes or escapes, in an order
 	// that is not sorted.
 	some := []string{"phone numbers", `call "recordings"`, `a\b`, "{braces}, commas", "NULL"}
+	weekend := registry.Windows{{Days: []string{"sat", "sun"}, Start: "00:00", End: "24:00"}, {Days: []string{"fri"}, Start: "21:00", End: "07:00"}}
 	tests := []struct {
 		name       string
 		categories []string
 		ids        []int64
+		windows    registry.Windows // stored as JSON, NULL for nil
 		want       []string
 		wantIDs    []int64
 	}{
-		{"Nil", nil, nil, []string{}, []int64{}},
-		{"Empty", []string{}, []int64{}, []string{}, []int64{}},
-		{"Some", some, []int64{covered.ID}, some, []int64{covered.ID}},
+		{"Nil", nil, nil, nil, []string{}, []int64{}},
+		{"Empty", []string{}, []int64{}, registry.Windows{}, []string{}, []int64{}},
+		{"Some", some, []int64{covered.ID}, weekend, some, []int64{covered.ID}},
 	}
 	day := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, tt := range tests {
@@ -58,7 +62,7 @@ func TestListsReadBackAsWritten(t *testing.T) {
 			from := day.AddDate(i, 0, 0)
 			to := from.AddDate(1, 0, 0)
 			link, err := s.CreateLink(ctx, "t", &registry.Link{FromID: a.ID, ToID: b.ID, Role: "processor", Purpose: "p",
-				DataCategories: clone(tt.categories), Period: registry.Period{From: from, To: &to}})
+				DataCategories: clone(tt.categories), RoutingWindows: clone(tt.windows), Period: registry.Period{From: from, To: &to}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,6 +73,7 @@ func TestListsReadBackAsWritten(t *testing.T) {
 			}
 			sameList(t, "created system", sys.DataCategories, tt.want)
 			sameList(t, "created link", link.DataCategories, tt.want)
+			sameList(t, "created link's windows", link.RoutingWindows, tt.windows)
 			sameList(t, "created attestation", att.CoveredSystemIDs, tt.wantIDs)
 
 			for what, got := range readSystems(t, ctx, s, sys) {
