@@ -14,15 +14,16 @@ import (
 // database/sql cannot scan a PostgreSQL array into a plain slice. So store
 // reads and writes such registry types through rows of its own: each embeds
 // the registry type and shadows its list fields, under the same column
-// names, with lib/pq's array types. sqlx maps a column to the shallowest
-// field of its name (reflectx keeps the first field met breadth-first), so
-// the row's field is the one scanned and bound.
+// names, with lib/pq's array types (and a link's routing windows with a
+// type that keeps them as JSON). sqlx maps a column to the shallowest field
+// of its name (reflectx keeps the first field met breadth-first), so the
+// row's field is the one scanned and bound.
 //
 // get, selectx, insert and update pass every destination and argument
 // through asRow, so the generic helpers (entity.go) and the queries read and
 // write registry values as they are. A registry type that gains a list field
-// needs a row here and a case in asRow; until then, reading it fails with
-// "unsupported Scan ... into type *[]string".
+// needs a row here and a case in asRow: TestRowsMapListColumnsToArrayTypes
+// says so, and reading it would fail with "unsupported Scan".
 
 // row is what store scans a T into and binds a T from.
 type row[T any] interface {
