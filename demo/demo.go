@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -125,15 +123,15 @@ func (d *seeder) run() error {
 
 	// Systems.
 	platform := do(d, s.CreateSystem, registry.System{Name: "1177 national telephony platform", Kind: "telephony",
-		OperatorID: inera.ID, DataCategories: pq.StringArray{"call routing", "call recordings (other regions)"},
+		OperatorID: inera.ID, DataCategories: []string{"call routing", "call recordings (other regions)"},
 		Description: str("Routes 1177 calls to each region's care provider; Inera's own recordings stay on the closed health network.")})
 	princess := do(d, s.CreateSystem, registry.System{Name: "Princess", Kind: "records", OperatorID: medhelp.ID,
-		DataCategories: pq.StringArray{"patient records", "health data"}, Description: str("Medhelp's patient record system.")})
+		DataCategories: []string{"patient records", "health data"}, Description: str("Medhelp's patient record system.")})
 	biz := do(d, s.CreateSystem, registry.System{Name: "Biz 2.0", Kind: "recording", OperatorID: voice.ID, VendorID: &voice.ID,
-		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"},
+		DataCategories: []string{"call recordings", "phone numbers", "health data"},
 		Description:    str("Cloud call-centre system: telephony, queueing and call recording.")})
 	nas := do(d, s.CreateSystem, registry.System{Name: "Recording storage server (NAS)", Kind: "storage", OperatorID: voice.ID,
-		DataCategories: pq.StringArray{"call recordings", "phone numbers in file names", "health data"},
+		DataCategories: []string{"call recordings", "phone numbers in file names", "health data"},
 		Description:    str("NAS under a sister company's domain where Biz 2.0 put the recordings; also held two other customers' calls.")})
 
 	// Security facts and locations.
@@ -167,13 +165,13 @@ func (d *seeder) run() error {
 		toInera := do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: inera.ID, Role: "processor", Period: since,
 			AgreementRef:   str("Inera 1177 platform agreement (demo reference)"),
 			Purpose:        "1177 national platform: routes the region's calls to its contracted care provider",
-			DataCategories: pq.StringArray{"call routing", "phone numbers"}})
+			DataCategories: []string{"call routing", "phone numbers"}})
 		do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toInera.ID, SystemID: platform.ID, PartyID: inera.ID,
 			Purpose: str("Routes the call to Medhelp"), Period: since})
 		toMedhelp := do(d, s.CreateLink, registry.Link{FromID: r.ID, ToID: medhelp.ID,
 			Role: "independent_controller", Period: since, HealthData: true,
 			Purpose:        "Answers the region's 1177 health advice calls as care provider",
-			DataCategories: pq.StringArray{"call recordings", "patient records", "phone numbers", "health data"}})
+			DataCategories: []string{"call recordings", "patient records", "phone numbers", "health data"}})
 		do(d, s.CreateSystemUse, registry.SystemUse{LinkID: toMedhelp.ID, SystemID: princess.ID, PartyID: medhelp.ID,
 			Purpose: str("Nurses document the call in the patient record"), Period: since})
 		medhelpLinks = append(medhelpLinks, toMedhelp)
@@ -181,7 +179,7 @@ func (d *seeder) run() error {
 	toMedicall := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: medicall.ID, Role: "processor",
 		Period: medicallPeriod, HealthData: true, TransferMechanism: "none",
 		Purpose:        "Answers Medhelp's 1177 calls at nights and weekends with Swedish-licensed nurses working in Princess",
-		DataCategories: pq.StringArray{"call recordings", "patient records", "health data"},
+		DataCategories: []string{"call recordings", "patient records", "health data"},
 		RoutingNote:    str("Nights and weekends, about 20% of Medhelp's calls; hours approximate."),
 		RoutingWindows: registry.Windows{
 			// Every night, so Sunday night into Monday morning counts too.
@@ -190,10 +188,10 @@ func (d *seeder) run() error {
 		}})
 	toVoice := do(d, s.CreateLink, registry.Link{FromID: medhelp.ID, ToID: voice.ID, Role: "processor", Period: since,
 		HealthData: true, Purpose: "Cloud call-centre system Biz 2.0: telephony and call recording",
-		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"}})
+		DataCategories: []string{"call recordings", "phone numbers", "health data"}})
 	medicallVoice := do(d, s.CreateLink, registry.Link{FromID: medicall.ID, ToID: voice.ID, Role: "sub_processor",
 		Period: medicallPeriod, HealthData: true, Purpose: "Biz 2.0 for the calls Medicall answers, contracted by Medicall directly",
-		DataCategories: pq.StringArray{"call recordings", "phone numbers", "health data"}})
+		DataCategories: []string{"call recordings", "phone numbers", "health data"}})
 
 	do(d, s.RecordRoleFinding, registry.RoleFinding{LinkID: toMedicall.ID, Role: "recipient", Authority: "IMY (Swedish data protection authority)",
 		DecidedOn: *date("2021-06-07"), Reference: str("IMY decision on Medhelp AB, 7 June 2021"),

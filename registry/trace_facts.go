@@ -1,21 +1,17 @@
 package registry
 
-import (
-	"time"
-
-	"github.com/lib/pq"
-)
+import "time"
 
 // Step is one link reached by walking down a chain from a root party: the
 // path of parties that leads to it, and what the walk found on the way.
 type Step struct {
-	LinkID   int64         `db:"link_id"`
-	FromID   int64         `db:"from_id"`
-	ToID     int64         `db:"to_id"`
-	Role     string        `db:"role"`
-	Depth    int           `db:"depth"`
-	Path     pq.Int64Array `db:"path"`      // party ids, root first, ending with ToID
-	LinkPath pq.Int64Array `db:"link_path"` // link ids, root's first
+	LinkID   int64   `db:"link_id"`
+	FromID   int64   `db:"from_id"`
+	ToID     int64   `db:"to_id"`
+	Role     string  `db:"role"`
+	Depth    int     `db:"depth"`
+	Path     []int64 `db:"path"`      // party ids, root first, ending with ToID
+	LinkPath []int64 `db:"link_path"` // link ids, root's first
 	// Cycle marks a link back to a party already on the path; the walk
 	// reports it and goes no further.
 	Cycle bool `db:"is_cycle"`
@@ -56,13 +52,13 @@ type PartyFacts struct {
 // what it is, whether it had a profile then and its retention, and where it
 // stored data.
 type SystemFacts struct {
-	Name          string         `db:"name"`
-	Kind          string         `db:"kind"`
-	StoresCalls   bool           `db:"stores_calls"` // kedja_stores_calls: it keeps a call after it ends
-	EndedAt       *time.Time     `db:"ended_at"`
-	HasProfile    bool           `db:"has_profile"`
-	RetentionDays *int32         `db:"retention_days"`
-	Storage       pq.StringArray `db:"storage_countries"`
+	Name          string     `db:"name"`
+	Kind          string     `db:"kind"`
+	StoresCalls   bool       `db:"stores_calls"` // kedja_stores_calls: it keeps a call after it ends
+	EndedAt       *time.Time `db:"ended_at"`
+	HasProfile    bool       `db:"has_profile"`
+	RetentionDays *int32     `db:"retention_days"`
+	Storage       []string   `db:"storage_countries"`
 }
 
 // UseFacts is a system used on a link at an instant.

@@ -1,12 +1,8 @@
 package registry
 
 import (
-	"database/sql/driver"
 	"encoding/json"
-	"fmt"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // Enumerations, in the spelling the database stores. The GraphQL schema builds
@@ -53,14 +49,14 @@ type Organisation struct {
 
 // System is software or hardware that handles calls.
 type System struct {
-	ID             int64          `db:"id"`
-	Name           string         `db:"name"`
-	Kind           string         `db:"kind"`
-	OperatorID     int64          `db:"operator_id"`
-	VendorID       *int64         `db:"vendor_id"`
-	DataCategories pq.StringArray `db:"data_categories"`
-	Description    *string        `db:"description"`
-	EndedAt        *time.Time     `db:"ended_at"`
+	ID             int64      `db:"id"`
+	Name           string     `db:"name"`
+	Kind           string     `db:"kind"`
+	OperatorID     int64      `db:"operator_id"`
+	VendorID       *int64     `db:"vendor_id"`
+	DataCategories []string   `db:"data_categories"`
+	Description    *string    `db:"description"`
+	EndedAt        *time.Time `db:"ended_at"`
 }
 
 // SystemProfile is a system's security facts during a period.
@@ -94,42 +90,20 @@ type Window struct {
 	End   string   `json:"end"`
 }
 
-// Windows is stored as a JSON array.
+// Windows are a link's routing windows, in the order recorded. Their JSON
+// is what the database keeps and its rule functions read.
 type Windows []Window
-
-// Value implements driver.Valuer.
-func (w Windows) Value() (driver.Value, error) {
-	if w == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal([]Window(w))
-	return string(b), err
-}
-
-// Scan implements sql.Scanner.
-func (w *Windows) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*w = nil
-		return nil
-	case []byte:
-		return json.Unmarshal(v, (*[]Window)(w))
-	case string:
-		return json.Unmarshal([]byte(v), (*[]Window)(w))
-	}
-	return fmt.Errorf("registry: cannot scan %T into Windows", src)
-}
 
 // Link is a flow of data from one party to another, with the receiving party's
 // role on it for a period.
 type Link struct {
-	ID             int64          `db:"id"`
-	FromID         int64          `db:"from_id"`
-	ToID           int64          `db:"to_id"`
-	Role           string         `db:"role"`
-	Purpose        string         `db:"purpose"`
-	DataCategories pq.StringArray `db:"data_categories"`
-	HealthData     bool           `db:"health_data"`
+	ID             int64    `db:"id"`
+	FromID         int64    `db:"from_id"`
+	ToID           int64    `db:"to_id"`
+	Role           string   `db:"role"`
+	Purpose        string   `db:"purpose"`
+	DataCategories []string `db:"data_categories"`
+	HealthData     bool     `db:"health_data"`
 	Period
 	AgreementRef            *string    `db:"agreement_ref"`
 	AgreementDate           *time.Time `db:"agreement_date"`
@@ -179,17 +153,17 @@ type DataMove struct {
 
 // Attestation is security evidence about an organisation or a system.
 type Attestation struct {
-	ID               int64         `db:"id"`
-	OrgID            *int64        `db:"org_id"`
-	SystemID         *int64        `db:"system_id"`
-	Kind             string        `db:"kind"`
-	Issuer           string        `db:"issuer"`
-	IssuedOn         time.Time     `db:"issued_on"`
-	ValidUntil       *time.Time    `db:"valid_until"`
-	Scope            *string       `db:"scope"`
-	EvidenceRef      *string       `db:"evidence_ref"`
-	CoveredSystemIDs pq.Int64Array `db:"covered_system_ids"`
-	WithdrawnAt      *time.Time    `db:"withdrawn_at"`
+	ID               int64      `db:"id"`
+	OrgID            *int64     `db:"org_id"`
+	SystemID         *int64     `db:"system_id"`
+	Kind             string     `db:"kind"`
+	Issuer           string     `db:"issuer"`
+	IssuedOn         time.Time  `db:"issued_on"`
+	ValidUntil       *time.Time `db:"valid_until"`
+	Scope            *string    `db:"scope"`
+	EvidenceRef      *string    `db:"evidence_ref"`
+	CoveredSystemIDs []int64    `db:"covered_system_ids"`
+	WithdrawnAt      *time.Time `db:"withdrawn_at"`
 }
 
 // Country is an ISO 3166-1 country.
@@ -256,7 +230,7 @@ type Finding struct {
 	ControllerID  int64           `db:"controller_id"`
 	Severity      string          `db:"severity"`
 	Status        string          `db:"status"` // as effective now: an acceptance that ran out reads as open
-	Path          pq.Int64Array   `db:"path"`
+	Path          []int64         `db:"path"`
 	LegalRef      string          `db:"legal_ref"`
 	Message       string          `db:"message"`
 	Evidence      json.RawMessage `db:"evidence"`
@@ -282,20 +256,20 @@ type FindingEvent struct {
 // CheckRun is one run of checks, or one instance's record of a scheduled
 // slot it did not run.
 type CheckRun struct {
-	ID          int64          `db:"id"`
-	Checks      pq.StringArray `db:"checks"`
-	Slot        *time.Time     `db:"slot"`
-	Trigger     string         `db:"trigger"`
-	Actor       string         `db:"actor"`
-	Status      string         `db:"status"`
-	EvaluatedAt *time.Time     `db:"evaluated_at"`
-	StartedAt   time.Time      `db:"started_at"`
-	EndedAt     *time.Time     `db:"ended_at"`
-	Found       *int32         `db:"found"`
-	Opened      *int32         `db:"opened"`
-	Reopened    *int32         `db:"reopened"`
-	Resolved    *int32         `db:"resolved"`
-	Failure     *string        `db:"failure"`
+	ID          int64      `db:"id"`
+	Checks      []string   `db:"checks"`
+	Slot        *time.Time `db:"slot"`
+	Trigger     string     `db:"trigger"`
+	Actor       string     `db:"actor"`
+	Status      string     `db:"status"`
+	EvaluatedAt *time.Time `db:"evaluated_at"`
+	StartedAt   time.Time  `db:"started_at"`
+	EndedAt     *time.Time `db:"ended_at"`
+	Found       *int32     `db:"found"`
+	Opened      *int32     `db:"opened"`
+	Reopened    *int32     `db:"reopened"`
+	Resolved    *int32     `db:"resolved"`
+	Failure     *string    `db:"failure"`
 	// Error is the failure's internal text, for operators; never shown to
 	// API callers.
 	Error *string `db:"error"`

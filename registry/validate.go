@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"github.com/lib/pq"
 	"regexp"
 	"slices"
 	"strings"
@@ -72,7 +71,7 @@ func (s *System) Validate() error {
 		return err
 	}
 	if s.DataCategories == nil {
-		s.DataCategories = pq.StringArray{}
+		s.DataCategories = []string{}
 	}
 	return categories("dataCategories", s.DataCategories)
 }
@@ -120,7 +119,7 @@ func (l *Link) Validate() error {
 		return err
 	}
 	if l.DataCategories == nil {
-		l.DataCategories = pq.StringArray{}
+		l.DataCategories = []string{}
 	}
 	if err := categories("dataCategories", l.DataCategories); err != nil {
 		return err
@@ -253,7 +252,7 @@ func (a *Attestation) Validate() error {
 		return Invalid("validUntil", "%s is before issuedOn %s", a.ValidUntil.Format(DateLayout), a.IssuedOn.Format(DateLayout))
 	}
 	if a.CoveredSystemIDs == nil {
-		a.CoveredSystemIDs = pq.Int64Array{}
+		a.CoveredSystemIDs = []int64{}
 	}
 	if len(a.CoveredSystemIDs) > MaxListLen {
 		return Invalid("coveredSystemIds", "at most %d systems", MaxListLen)

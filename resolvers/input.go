@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"github.com/kedja/kedja/registry"
 )
 
@@ -128,14 +126,14 @@ func (in *input) optID(k string, dst **int64) {
 	}
 }
 
-func (in *input) ids(k string, dst *pq.Int64Array) {
+func (in *input) ids(k string, dst *[]int64) {
 	if in.clearing(k) {
-		*dst = pq.Int64Array{}
+		*dst = []int64{}
 		return
 	}
 	if v, ok := in.get(k); ok {
 		list := v.([]any)
-		out := make(pq.Int64Array, 0, len(list))
+		out := make([]int64, 0, len(list))
 		for _, e := range list {
 			id, err := parseID(in.name(k), e)
 			if err != nil {
@@ -150,14 +148,14 @@ func (in *input) ids(k string, dst *pq.Int64Array) {
 	}
 }
 
-func (in *input) strs(k string, dst *pq.StringArray) {
+func (in *input) strs(k string, dst *[]string) {
 	if in.clearing(k) {
-		*dst = pq.StringArray{}
+		*dst = []string{}
 		return
 	}
 	if v, ok := in.get(k); ok {
 		list := v.([]any)
-		out := make(pq.StringArray, 0, len(list))
+		out := make([]string, 0, len(list))
 		for _, e := range list {
 			out = append(out, e.(string))
 		}

@@ -112,8 +112,15 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// selectx reads rows into dest, a pointer to a slice; registry types with
+// list fields are read through their rows (asRow).
 func (s *Store) selectx(ctx context.Context, q queryer, dest any, query string, args ...any) error {
-	return wrap(query, s.selectIn(ctx, q, dest, query, args...))
+	target, scanned := asRow(dest)
+	if err := s.selectIn(ctx, q, target, query, args...); err != nil {
+		return wrap(query, err)
+	}
+	scanned()
+	return nil
 }
 
 // wrap names the statement a database error came from, so that a logged
@@ -176,14 +183,20 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 	return st, nil
 }
 
-// get reads one row; no row is registry.NotFound naming field.
+// get reads one row, through its row type if it has one (asRow); no row is
+// registry.NotFound naming field.
 func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any, query string, args ...any) error {
 	s.statements.Add(1)
-	err := q.GetContext(ctx, dest, query, args...)
+	target, scanned := asRow(dest)
+	err := q.GetContext(ctx, target, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.NotFound(field, "no %s with that id", what)
 	}
-	return wrap(query, err)
+	if err != nil {
+		return wrap(query, err)
+	}
+	scanned()
+	return nil
 }
 
 func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) (int64, error) {
@@ -195,9 +208,11 @@ func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) 
 	return res.RowsAffected()
 }
 
-// insert runs a named INSERT ... RETURNING id for arg.
+// insert runs a named INSERT ... RETURNING id for arg, bound through its
+// row type if it has one (asRow).
 func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) (int64, error) {
 	s.statements.Add(1)
+	arg, _ = asRow(arg)
 	rows, err := tx.NamedQuery(query, arg)
 	if err != nil {
 		return 0, wrap(query, err)
@@ -216,9 +231,11 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) 
 	return id, rows.Close()
 }
 
-// update runs a named UPDATE for arg.
+// update runs a named UPDATE for arg, bound through its row type if it has
+// one (asRow).
 func (s *Store) update(ctx context.Context, tx *sqlx.Tx, query string, arg any) error {
 	s.statements.Add(1)
+	arg, _ = asRow(arg)
 	q, args, err := tx.BindNamed(query, arg)
 	if err != nil {
 		return err
