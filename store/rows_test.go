@@ -186,12 +186,12 @@ func readSystems(t *testing.T, ctx context.Context, s *store.Store, v registry.S
 	}
 	out["Systems"] = byID[v.ID]
 	name := v.Name
-	list, _, err := s.ListSystems(ctx, store.SystemFilter{NameContains: &name}, store.Page{First: 10})
+	list, _, err := s.ListSystems(ctx, registry.SystemFilter{NameContains: &name}, registry.Page{First: 10})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("ListSystems: %d rows, %v", len(list), err)
 	}
 	out["ListSystems"] = list[0]
-	rel, err := store.LoadRelation(ctx, s, store.SystemsByOperator, []int64{v.OperatorID}, nil)
+	rel, err := s.SystemsByOperator(ctx, []int64{v.OperatorID}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,12 +223,12 @@ func readLinks(t *testing.T, ctx context.Context, s *store.Store, v registry.Lin
 		t.Fatal(err)
 	}
 	out["Links"] = byID[v.ID]
-	list, _, err := s.ListLinks(ctx, store.LinkFilter{At: &v.From}, store.Page{First: 10})
+	list, _, err := s.ListLinks(ctx, registry.LinkFilter{At: &v.From}, registry.Page{First: 10})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("ListLinks: %d rows, %v", len(list), err)
 	}
 	out["ListLinks"] = list[0]
-	rel, err := store.LoadRelation(ctx, s, store.LinksFrom, []int64{v.FromID}, &v.From)
+	rel, err := s.LinksFrom(ctx, []int64{v.FromID}, &v.From)
 	if err != nil || len(rel[v.FromID]) != 1 {
 		t.Fatalf("LinksFrom: %d rows, %v", len(rel[v.FromID]), err)
 	}
@@ -253,12 +253,12 @@ func readAttestations(t *testing.T, ctx context.Context, s *store.Store, v regis
 		t.Fatal(err)
 	}
 	out["Attestations"] = byID[v.ID]
-	list, _, err := s.ListAttestations(ctx, store.AttestationFilter{SystemID: v.SystemID}, store.Page{First: 10})
+	list, _, err := s.ListAttestations(ctx, registry.AttestationFilter{SystemID: v.SystemID}, registry.Page{First: 10})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("ListAttestations: %d rows, %v", len(list), err)
 	}
 	out["ListAttestations"] = list[0]
-	rel, err := store.LoadRelation(ctx, s, store.AttestationsBySystem, []int64{*v.SystemID}, nil)
+	rel, err := s.AttestationsBySystem(ctx, []int64{*v.SystemID}, nil)
 	if err != nil || len(rel[*v.SystemID]) != 1 {
 		t.Fatalf("AttestationsBySystem: %d rows, %v", len(rel[*v.SystemID]), err)
 	}
