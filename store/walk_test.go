@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
@@ -89,6 +92,12 @@ func (r walkRegistry) reachedRow(controller, link, from, to int64, depth int, li
 	return fmt.Sprintf("%s: link %d %s->%s depth %d links %v", r.names[controller], link, r.names[from], r.names[to], depth, links)
 }
 
+// walkedRow is what a walk says of one step, routing included.
+func (r walkRegistry) walkedRow(st registry.Step) string {
+	return fmt.Sprintf("link %d %s->%s %s depth %d path %v links %v cycle %v route %s possible %v", st.LinkID,
+		r.names[st.FromID], r.names[st.ToID], st.Role, st.Depth, st.Path, st.LinkPath, st.Cycle, st.Route, st.Possible)
+}
+
 // The checks and the chain walk down the same chains: for each controller,
 // what a check run reaches is exactly the chain's steps less its cycles.
 func TestChecksReachWhatTheChainWalks(t *testing.T) {
@@ -98,12 +107,22 @@ func TestChecksReachWhatTheChainWalks(t *testing.T) {
 		name        string
 		at          string
 		controllers []string
+		// routes are some steps' routes, by "root: from->to": windows
+		// without a zone of their own are read in the root's zone
+		// (Stockholm for A and J, London for B).
+		routes map[string]string
 	}{
-		{"NightInsideTheWindows", "2019-02-01T02:00", []string{"A", "B", "D0", "J"}},
-		{"DayOutsideTheWindows", "2019-02-05T14:00", []string{"A", "B", "D0", "J"}},
-		{"BeforeALinkEnded", "2017-06-01T23:00", []string{"A", "B", "D0", "J"}},
-		{"AfterALinkStarted", "2021-03-05T10:00", []string{"A", "B", "D0", "J"}},
-		{"BeforeAnything", "2014-06-01T12:00", nil},
+		{"NightInsideTheWindows", "2019-02-01T02:00", []string{"A", "B", "D0", "J"},
+			map[string]string{"A: A->P2": "in_window", "A: A->P3": "share", "B: B->P1": "in_window", "B: J->S3": "in_window"}},
+		{"FridayInStockholmThursdayInLondon", "2019-02-01T00:30", []string{"A", "B", "D0", "J"},
+			map[string]string{"B: B->P1": "out_of_window", "B: J->S3": "in_window"}},
+		{"DayOutsideTheWindows", "2019-02-05T14:00", []string{"A", "B", "D0", "J"},
+			map[string]string{"A: A->P2": "out_of_window", "A: P2->S3": "all", "J: J->S3": "out_of_window"}},
+		{"MorningInStockholmNightInLondon", "2019-02-05T07:30", []string{"A", "B", "D0", "J"},
+			map[string]string{"A: A->P2": "out_of_window", "B: J->S3": "in_window", "J: J->S3": "out_of_window"}},
+		{"BeforeALinkEnded", "2017-06-01T23:00", []string{"A", "B", "D0", "J"}, nil},
+		{"AfterALinkStarted", "2021-03-05T10:00", []string{"A", "B", "D0", "J"}, nil},
+		{"BeforeAnything", "2014-06-01T12:00", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +164,48 @@ func TestChecksReachWhatTheChainWalks(t *testing.T) {
 				if !slices.Equal(chain, reach[id]) {
 					t.Errorf("from %s the chain walks\n  %s\nand the checks reach\n  %s", c,
 						strings.Join(chain, "\n  "), strings.Join(reach[id], "\n  "))
+				}
+			}
+			// Walking from every controller at once, with routing, gives each
+			// the steps, routes and cycles of its own walk: windows without
+			// a zone of their own are read in each root's zone.
+			var ids []int64
+			for _, c := range controllers {
+				ids = append(ids, r.ids[c])
+			}
+			var all []struct {
+				registry.Step
+				RootID int64 `db:"root_id"`
+			}
+			if err := sqlx.NewDb(r.s.DB(), "postgres").SelectContext(ctx, &all, `SELECT root_id, link_id, from_id, to_id, role, depth, path, link_path,
+				is_cycle, route, possible FROM kedja_walk($1, $2, $3, true, false)`, pq.Array(ids), instant, registry.MaxChainDepth); err != nil {
+				t.Fatal(err)
+			}
+			together := map[int64][]string{}
+			routes := map[string]string{}
+			for _, st := range all {
+				together[st.RootID] = append(together[st.RootID], r.walkedRow(st.Step))
+				routes[r.names[st.RootID]+": "+r.names[st.FromID]+"->"+r.names[st.ToID]] = st.Route
+			}
+			for step, want := range tt.routes {
+				if routes[step] != want {
+					t.Errorf("%s: route %q, want %q", step, routes[step], want)
+				}
+			}
+			for _, c := range controllers {
+				steps, _, err := r.s.Walk(ctx, r.ids[c], instant, store.WalkOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var alone []string
+				for _, st := range steps {
+					alone = append(alone, r.walkedRow(st))
+				}
+				slices.Sort(alone)
+				slices.Sort(together[r.ids[c]])
+				if !slices.Equal(alone, together[r.ids[c]]) {
+					t.Errorf("from %s alone the walk is\n  %s\nand from every controller at once\n  %s", c,
+						strings.Join(alone, "\n  "), strings.Join(together[r.ids[c]], "\n  "))
 				}
 			}
 			// The registry must exercise what the walks could disagree on.
