@@ -92,6 +92,26 @@ func (r walkRegistry) reachedRow(controller, link, from, to int64, depth int, li
 	return fmt.Sprintf("%s: link %d %s->%s depth %d links %v", r.names[controller], link, r.names[from], r.names[to], depth, links)
 }
 
+// walkRow is a row of kedja_walk.
+type walkRow struct {
+	RootID   int64         `db:"root_id"`
+	LinkID   int64         `db:"link_id"`
+	FromID   int64         `db:"from_id"`
+	ToID     int64         `db:"to_id"`
+	Role     string        `db:"role"`
+	Depth    int           `db:"depth"`
+	Path     pq.Int64Array `db:"path"`
+	LinkPath pq.Int64Array `db:"link_path"`
+	Cycle    bool          `db:"is_cycle"`
+	Route    string        `db:"route"`
+	Possible bool          `db:"possible"`
+}
+
+func (w walkRow) step() registry.Step {
+	return registry.Step{LinkID: w.LinkID, FromID: w.FromID, ToID: w.ToID, Role: w.Role, Depth: w.Depth, Path: w.Path,
+		LinkPath: w.LinkPath, Cycle: w.Cycle, Route: w.Route, Possible: w.Possible}
+}
+
 // walkedRow is what a walk says of one step, routing included.
 func (r walkRegistry) walkedRow(st registry.Step) string {
 	return fmt.Sprintf("link %d %s->%s %s depth %d path %v links %v cycle %v route %s possible %v", st.LinkID,
@@ -173,10 +193,7 @@ func TestChecksReachWhatTheChainWalks(t *testing.T) {
 			for _, c := range controllers {
 				ids = append(ids, r.ids[c])
 			}
-			var all []struct {
-				registry.Step
-				RootID int64 `db:"root_id"`
-			}
+			var all []walkRow
 			if err := sqlx.NewDb(r.s.DB(), "postgres").SelectContext(ctx, &all, `SELECT root_id, link_id, from_id, to_id, role, depth, path, link_path,
 				is_cycle, route, possible FROM kedja_walk($1, $2, $3, true, false)`, pq.Array(ids), instant, registry.MaxChainDepth); err != nil {
 				t.Fatal(err)
@@ -184,7 +201,7 @@ func TestChecksReachWhatTheChainWalks(t *testing.T) {
 			together := map[int64][]string{}
 			routes := map[string]string{}
 			for _, st := range all {
-				together[st.RootID] = append(together[st.RootID], r.walkedRow(st.Step))
+				together[st.RootID] = append(together[st.RootID], r.walkedRow(st.step()))
 				routes[r.names[st.RootID]+": "+r.names[st.FromID]+"->"+r.names[st.ToID]] = st.Route
 			}
 			for step, want := range tt.routes {
