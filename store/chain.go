@@ -10,38 +10,18 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// walkSQL walks down from $1 at $2 in one recursive query. Cycles are found by
-// the path: a link to a party already on it is returned with is_cycle and not
-// followed. Routing windows are read in the link's own zone or else the
-// root's, the controller whose call it is.
+// walkSQL walks down from $1 at $2 with kedja_walk (migrations/0010_walk.sql,
+// which the checks use too), then looks up what a step shows of its link and
+// receiving party. kedja_walk is inlined here, so the LIMIT stops the
+// recursion itself.
 const walkSQL = `
-WITH RECURSIVE root AS (
-    SELECT id, time_zone FROM organisations WHERE id = $1
-), walk AS (
-    SELECT l.id AS link_id, l.from_id, l.to_id, l.role, 1 AS depth,
-           ARRAY[l.from_id, l.to_id] AS path, ARRAY[l.id] AS link_path,
-           false AS is_cycle, r.route, r.route = 'share' AS possible
-    FROM root
-    JOIN links l ON l.from_id = root.id AND l.valid @> CAST($2 AS timestamptz)
-    CROSS JOIN LATERAL (SELECT kedja_route(l.routing_windows, l.routing_share, l.routing_note, CAST($2 AS timestamptz),
-                                           COALESCE(l.routing_time_zone, root.time_zone)) AS route) r
-  UNION ALL
-    SELECT l.id, l.from_id, l.to_id, l.role, w.depth + 1,
-           w.path || l.to_id, w.link_path || l.id,
-           l.to_id = ANY(w.path), r.route, w.possible OR r.route = 'share'
-    FROM walk w
-    CROSS JOIN root
-    JOIN links l ON l.from_id = w.to_id AND l.valid @> CAST($2 AS timestamptz)
-    CROSS JOIN LATERAL (SELECT kedja_route(l.routing_windows, l.routing_share, l.routing_note, CAST($2 AS timestamptz),
-                                           COALESCE(l.routing_time_zone, root.time_zone)) AS route) r
-    WHERE NOT w.is_cycle AND w.depth < $4 AND NOT ($3 AND w.route = 'out_of_window')
-)
 SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
        o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz)) AS transfer_class,
        kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer,
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
        CAST(l.routing_share AS double precision) AS routing_share, l.routing_note
-FROM (SELECT * FROM walk LIMIT $5) w -- without ORDER BY, so the walk stops there
+FROM (SELECT * FROM kedja_walk(ARRAY[CAST($1 AS bigint)], CAST($2 AS timestamptz), CAST($4 AS int), true, CAST($3 AS boolean))
+      LIMIT $5) w -- without ORDER BY, so the walk stops there
 -- Lookups by key, row by row: the walk is small, the tables are not, and a
 -- hash join would scan them whole.
 CROSS JOIN LATERAL (SELECT country_code FROM organisations WHERE id = w.to_id OFFSET 0) o

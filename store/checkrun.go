@@ -290,10 +290,52 @@ func checkKeys(ids []string) []int64 {
 	return keys
 }
 
+// controllersSQL lists every controller at the instant $1: a party that
+// hands data on and receives none, or one that is a controller on a link.
+const controllersSQL = `
+SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM (
+    SELECT l.from_id AS id FROM links l
+    WHERE l.valid @> CAST($1 AS timestamptz)
+      AND NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = l.from_id AND x.valid @> CAST($1 AS timestamptz))
+    UNION
+    SELECT l.to_id FROM links l
+    WHERE l.valid @> CAST($1 AS timestamptz) AND l.role IN ('joint_controller', 'independent_controller')
+) c`
+
+// reachSQL walks down from every controller ($1) at $2, all at once, with
+// the walk the chain uses (kedja_walk), without routing: a check looks at
+// every link valid then. A link back to a party already reached says
+// nothing new about who holds the data (the chain lists it as a cycle).
+const reachSQL = `
+INSERT INTO reach
+SELECT root_id, link_id, from_id, to_id, depth, link_path
+FROM kedja_walk(CAST($1 AS bigint[]), CAST($2 AS timestamptz), CAST($3 AS int), false, false)
+WHERE NOT is_cycle`
+
+// walkReach fills the temporary table reach (dropped at commit) with every
+// link reached from every controller at the instant at, with the controller
+// and the path of links from it: what the checks look at. The controllers
+// are read first and passed as a parameter: a sub-select as kedja_walk's
+// argument keeps it from being inlined, and run as a function its query is
+// planned without knowing its arguments (several times slower).
+func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint,
+		depth int, links bigint[]) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	var controllers pq.Int64Array
+	if err := tx.QueryRowContext(ctx, controllersSQL, at).Scan(&controllers); err != nil {
+		return fmt.Errorf("controllers: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, reachSQL, controllers, at, registry.MaxChainDepth); err != nil {
+		return fmt.Errorf("reach: %w", err)
+	}
+	return nil
+}
+
 func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
 	at := res.EvaluatedAt
 	for _, q := range []string{
-		`CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint, depth int, links bigint[]) ON COMMIT DROP`,
 		`CREATE TEMP TABLE reach_systems (controller_id bigint, link_id bigint, links bigint[], system_id bigint, party_id bigint,
 			name text, kind text) ON COMMIT DROP`,
 		`CREATE TEMP TABLE candidates (check_id text, subject_kind text, subject_id bigint, controller_id bigint, severity text,
@@ -303,32 +345,8 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 			return err
 		}
 	}
-	// Every controller at the instant: a party that hands data on and
-	// receives none, or one that is a controller on a link. Walk down from
-	// each, all at once, to every link reached.
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO reach
-		WITH RECURSIVE controllers AS (
-		    SELECT DISTINCT l.from_id AS id FROM links l
-		    WHERE l.valid @> CAST($1 AS timestamptz)
-		      AND NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = l.from_id AND x.valid @> CAST($1 AS timestamptz))
-		    UNION
-		    SELECT l.to_id FROM links l
-		    WHERE l.valid @> CAST($1 AS timestamptz) AND l.role IN ('joint_controller', 'independent_controller')
-		), walk AS (
-		    SELECT c.id AS controller_id, l.id AS link_id, l.from_id, l.to_id, 1 AS depth,
-		           ARRAY[l.id] AS links, ARRAY[c.id, l.to_id] AS parties, false AS is_cycle
-		    FROM controllers c JOIN links l ON l.from_id = c.id AND l.valid @> CAST($1 AS timestamptz)
-		  UNION ALL
-		    SELECT w.controller_id, l.id, l.from_id, l.to_id, w.depth + 1, w.links || l.id, w.parties || l.to_id,
-		           l.to_id = ANY(w.parties)
-		    FROM walk w JOIN links l ON l.from_id = w.to_id AND l.valid @> CAST($1 AS timestamptz)
-		    WHERE NOT w.is_cycle AND w.depth < $2
-		)
-		-- A link back to a party already reached says nothing new about
-		-- who holds the data (the chain view lists it as a cycle).
-		SELECT controller_id, link_id, from_id, to_id, depth, links FROM walk WHERE NOT is_cycle`, at, registry.MaxChainDepth); err != nil {
-		return fmt.Errorf("reach: %w", err)
+	if err := walkReach(ctx, tx, at); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO reach_systems
