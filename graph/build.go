@@ -311,13 +311,21 @@ type ResponsibilityInput struct {
 	Subject  string // the organisation's or system's name
 	SystemID int64  // when the subject is a system
 	At       time.Time
-	Paths    [][]registry.Link
+	Paths    []ResponsibilityPath
 	Gaps     map[int64][]string // link id -> what it lacks
 	Parties  map[int64]registry.PartyFacts
 	Findings FindingCounts
 	DrawnAt  time.Time
 	Location *time.Location
 	Asked    string
+}
+
+// ResponsibilityPath is one path from a controller down to the subject.
+type ResponsibilityPath struct {
+	Links []registry.Link
+	// MovedAt, when set, is when the path's data was moved into the subject
+	// system rather than received over the path.
+	MovedAt *time.Time
 }
 
 // Responsibility draws every path from a controller down to a party or
@@ -341,7 +349,7 @@ func Responsibility(in ResponsibilityInput) Picture {
 	}
 	edges := map[int64]bool{}
 	for _, path := range in.Paths {
-		for i, l := range path {
+		for i, l := range path.Links {
 			if i == 0 {
 				addParty(l.FromID, KindController)
 			}
@@ -362,11 +370,15 @@ func Responsibility(in ResponsibilityInput) Picture {
 	if in.SystemID != 0 {
 		p.Nodes = append(p.Nodes, Node{ID: systemID(in.SystemID), Label: in.Subject, Kind: KindSystem, Findings: in.Findings.Systems[in.SystemID]})
 		for _, path := range in.Paths {
-			last := path[len(path)-1]
-			key := partyID(last.ToID) + systemID(in.SystemID)
+			last := path.Links[len(path.Links)-1]
+			label := "uses"
+			if path.MovedAt != nil {
+				label = "moved in " + path.MovedAt.In(loc).Format("2006-01-02")
+			}
+			key := partyID(last.ToID) + systemID(in.SystemID) + label
 			if !seen[key] {
 				seen[key] = true
-				p.Edges = append(p.Edges, Edge{From: partyID(last.ToID), To: systemID(in.SystemID), Label: "uses", Style: "dashed", Color: "#64748b"})
+				p.Edges = append(p.Edges, Edge{From: partyID(last.ToID), To: systemID(in.SystemID), Label: label, Style: "dashed", Color: "#64748b"})
 			}
 		}
 	}

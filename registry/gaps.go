@@ -91,10 +91,29 @@ type Responsibility struct {
 	At          time.Time
 	OrgID       int64 // the subject: an organisation,
 	SystemID    int64 // or a system
-	Paths       [][]ResponsibilityLink
+	Paths       []ResponsibilityPath
 	Controllers []int64
 	Missing     []Gap // every gap on any path, once
 	Parties     map[int64]PartyFacts
+}
+
+// UpPath is one path up from a subject to a controller, as the walk up
+// found it: its links, the controller's first, and the recorded move of
+// stored data that brought the path's data into a subject system (nil when
+// the subject held it over the path at the instant itself).
+type UpPath struct {
+	Links  []int64
+	MoveID *int64
+}
+
+// ResponsibilityPath is one path from a controller down to the subject.
+type ResponsibilityPath struct {
+	Links []ResponsibilityLink
+	// Move is the recorded move of stored data by which a subject system
+	// came to hold this path's data: recordings made over the path before
+	// they were moved into it. Nil when the subject received the data over
+	// the path at the instant itself.
+	Move *DataMove
 }
 
 // ResponsibilityLink is one link on a path down to the subject.
@@ -106,16 +125,21 @@ type ResponsibilityLink struct {
 }
 
 // BuildResponsibility assembles a responsibility from the paths up from its
-// subject (each a list of link ids, the controller's link first), the links,
-// the parties and the links' rule answers.
-func BuildResponsibility(at time.Time, org, sys int64, paths [][]int64, links map[int64]Link,
-	parties map[int64]PartyFacts, rules map[int64]LinkRules) Responsibility {
-	res := Responsibility{At: at, OrgID: org, SystemID: sys, Paths: [][]ResponsibilityLink{}, Missing: []Gap{}, Parties: parties}
+// subject, the links, the parties, the links' rule answers and the moves of
+// stored data the paths came by.
+func BuildResponsibility(at time.Time, org, sys int64, paths []UpPath, links map[int64]Link,
+	parties map[int64]PartyFacts, rules map[int64]LinkRules, moves map[int64]DataMove) Responsibility {
+	res := Responsibility{At: at, OrgID: org, SystemID: sys, Paths: []ResponsibilityPath{}, Missing: []Gap{}, Parties: parties}
 	controllers := map[int64]bool{}
 	gapSeen := map[[2]any]bool{}
 	for _, path := range paths {
-		var out []ResponsibilityLink
-		for i, id := range path {
+		var out ResponsibilityPath
+		if path.MoveID != nil {
+			if m, ok := moves[*path.MoveID]; ok {
+				out.Move = &m
+			}
+		}
+		for i, id := range path.Links {
 			l := links[id]
 			if i == 0 {
 				controllers[l.FromID] = true
@@ -132,7 +156,7 @@ func BuildResponsibility(at time.Time, org, sys int64, paths [][]int64, links ma
 					res.Missing = append(res.Missing, g)
 				}
 			}
-			out = append(out, rl)
+			out.Links = append(out.Links, rl)
 		}
 		res.Paths = append(res.Paths, out)
 	}

@@ -94,6 +94,10 @@ type ResponsibilityResult = registry.Responsibility
 // ResponsibilityLink is one link on a path down to the subject.
 type ResponsibilityLink = registry.ResponsibilityLink
 
+// ResponsibilityPath is one path down to the subject, as a ResponsibilityPath
+// resolves.
+type ResponsibilityPath = registry.ResponsibilityPath
+
 // Responsibility resolves responsibility(organisation | system, at).
 func (r *Resolvers) Responsibility() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {

@@ -125,9 +125,12 @@ func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at
 		partyIDs = append(partyIDs, id)
 	}
 	for _, p := range res.Paths {
-		var path []registry.Link
-		for _, rl := range p {
-			path = append(path, rl.Link)
+		var path graph.ResponsibilityPath
+		if p.Move != nil {
+			path.MovedAt = &p.Move.MovedAt
+		}
+		for _, rl := range p.Links {
+			path.Links = append(path.Links, rl.Link)
 			if _, done := in.Gaps[rl.Link.ID]; !done {
 				words := []string{}
 				for _, g := range rl.Missing {

@@ -103,9 +103,19 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"missing": field(list(gap), "What this link lacks; empty when nothing.", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
 		}})
 	respPath := graphql.NewObject(graphql.ObjectConfig{Name: "ResponsibilityPath",
-		Description: "One path of links valid at the instant, from the top of a chain (a party that received no data then, or where a loop closes) down to the subject.",
+		Description: "One path of links from the top of a chain (a party that received no data then, or where a loop closes) down to the subject: " +
+			"links valid at the instant, or, for data a subject system holds because it was moved into it, links valid when that data was recorded (see viaMove).",
 		Fields: graphql.Fields{
-			"links": field(list(respLink), "From the controller at the top down to the subject.", func(p []resolvers.ResponsibilityLink) any { return p }),
+			"links": field(list(respLink), "From the controller at the top down to the subject.", func(p resolvers.ResponsibilityPath) any { return p.Links }),
+			"viaMove": field(t.move, "The recorded move of stored data by which the subject system came to hold this path's data: recordings made over "+
+				"the path, in the system the move came from, before they were moved (hop by hop) into the subject and still held at the instant "+
+				"(its retention then, if recorded, had not run out). Null when the subject received the data over the path at the instant itself.",
+				func(p resolvers.ResponsibilityPath) any {
+					if p.Move == nil {
+						return nil
+					}
+					return *p.Move
+				}),
 		}})
 	resp := graphql.NewObject(graphql.ObjectConfig{Name: "Responsibility",
 		Description: "Who was responsible for a party or system at an instant.",

@@ -272,7 +272,7 @@ func TestResponsibilityOnDemo(t *testing.T) {
 	h.data(`{ systems(filter: {nameContains: "storage server"}) { nodes { id } } }`, nil, &sys)
 	q := `query($o: ID, $s: ID, $at: Instant!) { responsibility(organisation: $o, system: $s, at: $at) {
 		controllers { legalName } missing { code link { to { legalName } } }
-		paths { links { link { from { legalName } to { legalName } role } } } } }`
+		paths { links { link { from { legalName } to { legalName } role } } viaMove { movedAt fromSystem { name } } } } }`
 	type answer struct {
 		Responsibility struct {
 			Controllers []struct{ LegalName string }
@@ -286,6 +286,10 @@ func TestResponsibilityOnDemo(t *testing.T) {
 						From, To struct{ LegalName string }
 						Role     string
 					}
+				}
+				ViaMove *struct {
+					MovedAt    string
+					FromSystem struct{ Name string }
 				}
 			}
 		}
@@ -313,16 +317,43 @@ func TestResponsibilityOnDemo(t *testing.T) {
 	if got := names(nas); fmt.Sprint(got) != fmt.Sprint(wantControllers) {
 		t.Errorf("storage server's controllers: got %v, want %v", got, wantControllers)
 	}
-	if len(nas.Responsibility.Paths) != 3 || len(nas.Responsibility.Paths[0].Links) != 2 {
-		t.Errorf("want 3 paths of 2 links (region -> Medhelp -> Voice Integrate), got %+v", nas.Responsibility.Paths)
+	// The server was used on the regions' chains through Medhelp then; it
+	// also still held the recordings Biz 2.0 made on Medicall's link to
+	// Voice Integrate, moved onto it on 2016-01-01 (no retention recorded).
+	var paths []string
+	for _, p := range nas.Responsibility.Paths {
+		var parties []string
+		for i, l := range p.Links {
+			if i == 0 {
+				parties = append(parties, l.Link.From.LegalName)
+			}
+			parties = append(parties, l.Link.To.LegalName)
+		}
+		via := "used"
+		if p.ViaMove != nil {
+			via = "moved from " + p.ViaMove.FromSystem.Name + " " + p.ViaMove.MovedAt[:10]
+		}
+		paths = append(paths, strings.Join(parties, " -> ")+" ("+via+")")
 	}
-	if got := missing(nas); fmt.Sprint(got) != "[NO_AGREEMENT:Voice Integrate Nordic AB]" {
-		t.Errorf("storage server: missing %v", got)
+	slices.Sort(paths)
+	var wantPaths []string
+	for _, region := range []string{"Region Stockholm", "Region Sörmland", "Region Värmland"} {
+		wantPaths = append(wantPaths, region+" -> Medhelp AB -> Medicall Co., Ltd. -> Voice Integrate Nordic AB (moved from Biz 2.0 2016-01-01)",
+			region+" -> Medhelp AB -> Voice Integrate Nordic AB (used)")
+	}
+	slices.Sort(wantPaths)
+	if !slices.Equal(paths, wantPaths) {
+		t.Errorf("storage server's paths:\n got %q\nwant %q", paths, wantPaths)
+	}
+	want := "[NO_AGREEMENT:Medicall Co., Ltd. NO_AGREEMENT:Voice Integrate Nordic AB NO_AGREEMENT:Voice Integrate Nordic AB " +
+		"NO_AUTHORISATION:Voice Integrate Nordic AB NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
+	if got := missing(nas); fmt.Sprint(got) != want {
+		t.Errorf("storage server: missing %v, want %v", got, want)
 	}
 
 	var medicall answer
 	h.data(q, map[string]any{"o": h.orgID("Medicall Co., Ltd."), "at": "2019-02-01"}, &medicall)
-	want := "[NO_AGREEMENT:Medicall Co., Ltd. NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
+	want = "[NO_AGREEMENT:Medicall Co., Ltd. NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
 	if got := missing(medicall); fmt.Sprint(got) != want {
 		t.Errorf("Medicall: missing %v, want %v", got, want)
 	}

@@ -47,66 +47,100 @@ func (s *Store) Walk(ctx context.Context, root int64, at time.Time, opts registr
 	return steps, false, nil
 }
 
-// UpPath is one path of links from a party with no incoming link at the
+// upPath is one path of links from a party with no incoming link at the
 // instant (a controller at the top of a chain) down to the subject.
-type UpPath struct {
+type upPath struct {
 	LinkPath pq.Int64Array `db:"link_path"` // root's link first
 	Cycle    bool          `db:"is_cycle"`
+	// MoveID is the recorded move of stored data that brought this path's
+	// data into the subject system; nil when the subject received it over
+	// the path at the instant itself.
+	MoveID *int64 `db:"move_id"`
 }
 
-// upSQL walks up from the links by which a subject received data at $3: for
-// an organisation ($1), the links into it; for a system ($2), the links it
-// was used on. It keeps the paths that reach a party with no incoming link
-// (or close a loop).
+// upSQL walks up from the links by which a subject received data and still
+// held it at $3: for an organisation ($1), the links into it; for a system
+// ($2), the links it was used on then, and the links on which recordings
+// were made that recorded moves of stored data (data_moves, hop by hop)
+// carried into it before $3, unless the system's retention at $3 says they
+// are gone. A path up from a moved recording is walked at the last instant
+// of its recording in the source system, when its links were in force. It
+// keeps the paths that reach a party with no incoming link (or close a
+// loop); a path the subject held directly is not repeated for a move.
 const upSQL = `
-WITH RECURSIVE start AS (
-    SELECT l.id FROM links l WHERE l.to_id = $1 AND l.valid @> CAST($3 AS timestamptz)
+WITH RECURSIVE moved_in AS (
+    -- The systems whose recordings of [rec_from, rec_until) were carried
+    -- into the subject, and the move into the subject that carried them.
+    SELECT m.id AS move_id, m.from_system_id AS system_id, m.moved_at, m.recorded_from AS rec_from,
+           LEAST(m.recorded_until, m.moved_at) AS rec_until, ARRAY[m.to_system_id, m.from_system_id] AS systems
+    FROM data_moves m WHERE m.to_system_id = $2 AND m.moved_at <= CAST($3 AS timestamptz)
+  UNION ALL
+    SELECT mi.move_id, m.from_system_id, m.moved_at, GREATEST(mi.rec_from, m.recorded_from),
+           LEAST(mi.rec_until, m.recorded_until, m.moved_at), mi.systems || m.from_system_id
+    FROM moved_in mi JOIN data_moves m ON m.to_system_id = mi.system_id AND m.moved_at <= mi.moved_at
+    WHERE NOT m.from_system_id = ANY(mi.systems)
+), start AS (
+    SELECT l.id, CAST($3 AS timestamptz) AS at, CAST(NULL AS bigint) AS move_id
+    FROM links l WHERE l.to_id = $1 AND l.valid @> CAST($3 AS timestamptz)
     UNION
-    SELECT u.link_id FROM system_uses u JOIN links l ON l.id = u.link_id AND l.valid @> CAST($3 AS timestamptz)
+    SELECT u.link_id, CAST($3 AS timestamptz), CAST(NULL AS bigint)
+    FROM system_uses u JOIN links l ON l.id = u.link_id AND l.valid @> CAST($3 AS timestamptz)
     WHERE u.system_id = $2 AND u.valid @> CAST($3 AS timestamptz)
+    UNION
+    SELECT l.id, upper(w.held) - interval '1 microsecond', mi.move_id
+    FROM moved_in mi
+    JOIN system_uses u ON u.system_id = mi.system_id
+    JOIN links l ON l.id = u.link_id
+    CROSS JOIN LATERAL (SELECT u.valid * l.valid * tstzrange(mi.rec_from, mi.rec_until, '[)') AS held) w
+    LEFT JOIN system_profiles p ON p.system_id = $2 AND p.valid @> CAST($3 AS timestamptz)
+    WHERE NOT isempty(w.held)
+      AND (p.retention_days IS NULL OR upper(w.held) + make_interval(days => p.retention_days) > CAST($3 AS timestamptz))
 ), up AS (
     SELECT l.id AS link_id, l.from_id, 1 AS height, ARRAY[l.id] AS link_path,
-           ARRAY[l.to_id, l.from_id] AS parties, false AS is_cycle
+           ARRAY[l.to_id, l.from_id] AS parties, false AS is_cycle, start.at, start.move_id
     FROM start JOIN links l ON l.id = start.id
   UNION ALL
-    SELECT l.id, l.from_id, u.height + 1, l.id || u.link_path, u.parties || l.from_id, l.from_id = ANY(u.parties)
-    FROM up u JOIN links l ON l.to_id = u.from_id AND l.valid @> CAST($3 AS timestamptz)
+    SELECT l.id, l.from_id, u.height + 1, l.id || u.link_path, u.parties || l.from_id, l.from_id = ANY(u.parties), u.at, u.move_id
+    FROM up u JOIN links l ON l.to_id = u.from_id AND l.valid @> u.at
     WHERE NOT u.is_cycle AND u.height < $4
 )
-SELECT link_path, is_cycle FROM (SELECT * FROM up LIMIT $5) u
+SELECT DISTINCT ON (link_path) link_path, is_cycle, move_id FROM (SELECT * FROM up LIMIT $5) u
 WHERE is_cycle OR height >= $4
-   OR NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = u.from_id AND x.valid @> CAST($3 AS timestamptz))
-ORDER BY link_path`
+   OR NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = u.from_id AND x.valid @> u.at)
+ORDER BY link_path, move_id NULLS FIRST`
 
-// WalkUp returns every path from a controller at the top of a chain down to
+// walkUp returns every path from a controller at the top of a chain down to
 // the organisation or system given (exactly one of org and system is
 // non-zero), at an instant, in one statement.
-func (s *Store) WalkUp(ctx context.Context, org, system int64, at time.Time, opts registry.WalkOptions) ([]UpPath, error) {
+func (s *Store) walkUp(ctx context.Context, org, system int64, at time.Time, opts registry.WalkOptions) ([]upPath, error) {
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = registry.MaxChainDepth
 	}
 	if opts.MaxSteps <= 0 {
 		opts.MaxSteps = 10000
 	}
-	var paths []UpPath
+	var paths []upPath
 	err := s.selectx(ctx, s.q(ctx), &paths, upSQL, org, system, at, opts.MaxDepth, opts.MaxSteps)
 	return paths, err
 }
 
 // Responsibility works out who was responsible for an organisation or a
 // system (exactly one of org and system is non-zero) at an instant: the
-// walk up, the links and parties on it, and the rule functions' answers for
-// each link, in four statements whatever the paths.
+// walk up, the links, parties and moves on it, and the rule functions'
+// answers for each link, in five statements whatever the paths.
 func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.Time, maxDepth int) (registry.Responsibility, error) {
-	paths, err := s.WalkUp(ctx, org, system, at, registry.WalkOptions{MaxDepth: maxDepth})
+	up, err := s.walkUp(ctx, org, system, at, registry.WalkOptions{MaxDepth: maxDepth})
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
-	var ids []int64
-	linkPaths := make([][]int64, 0, len(paths))
-	for _, p := range paths {
+	var ids, moveIDs []int64
+	paths := make([]registry.UpPath, 0, len(up))
+	for _, p := range up {
 		ids = append(ids, p.LinkPath...)
-		linkPaths = append(linkPaths, p.LinkPath)
+		paths = append(paths, registry.UpPath{Links: p.LinkPath, MoveID: p.MoveID})
+		if p.MoveID != nil {
+			moveIDs = append(moveIDs, *p.MoveID)
+		}
 	}
 	links, err := s.Links(ctx, ids)
 	if err != nil {
@@ -124,7 +158,13 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
-	return registry.BuildResponsibility(at, org, system, linkPaths, links, parties, rules), nil
+	moves := map[int64]registry.DataMove{}
+	if len(moveIDs) > 0 {
+		if moves, err = byIDs(ctx, s, dataMoves, moveIDs, func(m *registry.DataMove) int64 { return m.ID }); err != nil {
+			return registry.Responsibility{}, err
+		}
+	}
+	return registry.BuildResponsibility(at, org, system, paths, links, parties, rules, moves), nil
 }
 
 // LinkRules asks the rule functions about links at an instant, in one
