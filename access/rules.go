@@ -52,7 +52,7 @@ var RootRules = map[string][]string{
 
 // TypeRules says which roles may read the fields of each type.
 var TypeRules = map[string][]string{
-	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceSystem": traceRead,
+	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,
 	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead,
 	"AuditEntry": {admin, auditor},
 	// Pages carry whatever their root field allowed.

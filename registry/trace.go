@@ -44,6 +44,47 @@ type Trace struct {
 	Holders   []Holder      `json:"holders"`
 	Systems   []HeldSystem  `json:"systems"`
 	Excluded  []Excluded    `json:"excluded"`
+	// Version is the stored document's version (1 for one stored before
+	// documents carried a number); not part of the document itself.
+	Version int `json:"-"`
+}
+
+// Recipient is one party that received the call, once however many links
+// it was reached over: the recipient's identity is what GDPR Art. 15(1)(c)
+// asks for (CJEU C-154/21), the links are how it came to hold the call.
+type Recipient struct {
+	Party PartyFacts
+	// Holders are the links it received the call over, in the trace's
+	// order.
+	Holders []Holder
+	// Certainty is Certain when any link reached it certainly.
+	Certainty string
+	HeldFrom  time.Time
+	// HeldUntil is when the last system it used let go of the call; nil
+	// when that is not known.
+	HeldUntil *time.Time
+}
+
+// Recipients groups a trace's holders by party, in the order each party
+// was first reached. Holders of one party share their hold, which BuildTrace
+// works out per party.
+func (t Trace) Recipients() []Recipient {
+	var out []Recipient
+	at := map[int64]int{}
+	for _, h := range t.Holders {
+		i, ok := at[h.Party.ID]
+		if !ok {
+			i = len(out)
+			at[h.Party.ID] = i
+			out = append(out, Recipient{Party: h.Party, Certainty: h.Certainty, HeldFrom: h.HeldFrom, HeldUntil: h.HeldUntil})
+		}
+		r := &out[i]
+		r.Holders = append(r.Holders, h)
+		if h.Certainty == Certain {
+			r.Certainty = Certain
+		}
+	}
+	return out
 }
 
 // TraceReason is one reason a trace may be incomplete, in English and Swedish.
@@ -71,8 +112,15 @@ type Holder struct {
 	// party over its link at the call: TransferNotNeeded, or one of the
 	// Transfer verdicts of gaps.go. Empty in traces stored before it was
 	// recorded (document versions 1 and 2).
-	Transfer string    `json:"transfer,omitempty"`
-	HeldFrom time.Time `json:"heldFrom"`
+	Transfer string `json:"transfer,omitempty"`
+	// FoundRole is the role an authority or court found the party to have
+	// on the link (FoundBy, decided FoundOn), where that differs from or
+	// confirms the claimed Role; empty when no decision was recorded when
+	// the trace was made, and in documents before version 4.
+	FoundRole string     `json:"foundRole,omitempty"`
+	FoundBy   string     `json:"foundBy,omitempty"`
+	FoundOn   *time.Time `json:"foundOn,omitempty"`
+	HeldFrom  time.Time  `json:"heldFrom"`
 	// HeldUntil is when the last system it used let go of the call; nil
 	// when that is not known.
 	HeldUntil *time.Time `json:"heldUntil,omitempty"`
@@ -180,7 +228,8 @@ func BuildTrace(in TraceInput) Trace {
 		}
 		t.Holders = append(t.Holders, Holder{Party: to, FromParty: from, LinkID: s.LinkID, Role: s.Role, Depth: s.Depth,
 			Path: []int64(s.Path), Certainty: c, Route: s.Route, AgreementRef: s.AgreementRef,
-			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, Transfer: transferOf(s), HeldFrom: in.CallAt})
+			TransferMechanism: s.TransferMechanism, SCCModule: s.SCCModule, Transfer: transferOf(s), HeldFrom: in.CallAt,
+			FoundRole: deref(s.FoundRole), FoundBy: deref(s.FoundBy), FoundOn: s.FoundOn})
 	}
 
 	if len(t.Holders) == 0 {

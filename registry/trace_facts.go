@@ -35,6 +35,12 @@ type Step struct {
 	Transfer     *string  `db:"transfer"`
 	RoutingShare *float64 `db:"routing_share"`
 	RoutingNote  *string  `db:"routing_note"`
+	// FoundRole is the receiving party's role on this link as the latest
+	// decision of an authority or court found it (role_findings), when one
+	// has been recorded by now; nil when none. FoundBy names the authority.
+	FoundRole *string    `db:"found_role"`
+	FoundBy   *string    `db:"found_by"`
+	FoundOn   *time.Time `db:"found_on"`
 }
 
 // PartyFacts are an organisation's name and country standing at an instant,

@@ -59,8 +59,23 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 				"adequacy decision whose condition it meets), no_mechanism, adequacy_not_applicable, no_tia, safeguarded or derogation; "+
 				"null in traces stored before verdicts were recorded.",
 				func(h registry.Holder) any { return nonEmpty(h.Transfer) }),
+			"foundRole": field(foundRoleEnum, "The role an authority or court found the party to have on this link, by the latest such decision "+
+				"recorded when the trace was made (see foundBy, foundOn); null when none had been recorded, and in traces stored before "+
+				"decisions were recorded (document versions 1 to 3).", func(h registry.Holder) any { return nonEmpty(h.FoundRole) }),
+			"foundBy":   field(graphql.String, "The authority or court that decided foundRole; null with it.", func(h registry.Holder) any { return nonEmpty(h.FoundBy) }),
+			"foundOn":   field(dateScalar, "When foundRole was decided; null with it.", func(h registry.Holder) any { return optTime(h.FoundOn) }),
 			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(h registry.Holder) any { return h.HeldFrom }),
 			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
+		}})
+	recipient := graphql.NewObject(graphql.ObjectConfig{Name: "TraceRecipient",
+		Description: "A party that received the call, once however many links it was reached over: the recipient's identity is what " +
+			"GDPR Art. 15(1)(c) asks for (CJEU C-154/21).",
+		Fields: graphql.Fields{
+			"party":     field(nn(traceParty), "The party.", func(r registry.Recipient) any { return r.Party }),
+			"certainty": field(nn(certaintyEnum), "CERTAIN when any link reached it certainly, else POSSIBLE.", func(r registry.Recipient) any { return r.Certainty }),
+			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(r registry.Recipient) any { return r.HeldFrom }),
+			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(r registry.Recipient) any { return optTime(r.HeldUntil) }),
+			"via":       field(list(holder), "Every link it received the call over, nearest the region first, with its role on each.", func(r registry.Recipient) any { return r.Holders }),
 		}})
 	heldSystem := graphql.NewObject(graphql.ObjectConfig{Name: "TraceSystem", Description: "A system that held the call.",
 		Fields: graphql.Fields{
@@ -100,9 +115,14 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"createdBy": field(nn(graphql.String), "The name of the token that made it.", func(t registry.Trace) any { return t.CreatedBy }),
 			"complete":  field(nn(graphql.Boolean), "True only when no reason below applies.", func(t registry.Trace) any { return t.Complete }),
 			"reasons":   field(list(reason), "Why the answer may be incomplete, in Swedish and English; empty when complete.", func(t registry.Trace) any { return t.Reasons }),
-			"holders":   field(list(holder), "Every party that received the call, nearest the region first.", func(t registry.Trace) any { return t.Holders }),
-			"systems":   field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
-			"excluded":  field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
+			"holders": field(list(holder), "Every link over which a party received the call, nearest the region first: a party reached over "+
+				"two links is listed twice (recipients lists each party once).", func(t registry.Trace) any { return t.Holders }),
+			"recipients": field(list(recipient), "Every party that received the call, once each, in the order they were first reached.",
+				func(t registry.Trace) any { return t.Recipients() }),
+			"documentVersion": field(nn(graphql.Int), "The version of the stored document: 1 to 3 before the roles authorities found were "+
+				"recorded, 4 since; a trace reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
+			"systems":  field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
+			"excluded": field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
 			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
 				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
 			"pictureUrl": field(nn(graphql.String), "The trace as a picture (.png and .dot too).",

@@ -71,6 +71,9 @@ type reportView struct {
 
 func (v reportView) When(t time.Time) string { return t.In(v.loc).Format("2006-01-02 15:04 MST") }
 
+// Day is a legal date, such as the day an authority decided.
+func (v reportView) Day(t *time.Time) string { return t.Format("2006-01-02") }
+
 func (v reportView) Until(t *time.Time) string {
 	if t == nil {
 		return "okänt / unknown"
@@ -84,6 +87,7 @@ var roleWords = map[string]string{
 	"joint_controller":       "gemensamt personuppgiftsansvarig / joint controller",
 	"independent_controller": "personuppgiftsansvarig / controller",
 	"recipient":              "mottagare / recipient",
+	"none":                   "varken personuppgiftsansvarig eller biträde / neither controller nor processor",
 }
 
 var classWords = map[string]string{
@@ -168,12 +172,18 @@ recipients, where they are, the safeguards for transfers to third countries, and
 
 <h2>Mottagare / Recipients</h2>
 <table><tr><th>Organisation</th><th>Roll / Role</th><th>Land / Country</th><th>Skyddsåtgärd / Safeguard</th><th>Från / From</th><th>Till / Until</th></tr>
-{{range .Holders}}<tr><td>{{.Party.LegalName}}{{if eq .Certainty "possible"}}<br><small>möjligen / possibly</small>{{end}}</td>
+{{if ge .Version 4}}{{range .Recipients}}<tr><td>{{.Party.LegalName}}{{if eq .Certainty "possible"}}<br><small>möjligen / possibly</small>{{end}}</td>
+<td>{{range $i, $h := .Holders}}{{if $i}}<hr>{{end}}{{if $h.FoundRole}}{{role $h.FoundRole}}<br><small>enligt / as found by {{$h.FoundBy}}{{with $h.FoundOn}}, {{$.Day .}}{{end}};
+angiven / claimed: {{role $h.Role}}</small>{{else}}{{role $h.Role}}{{end}}<br><small>via {{$h.FromParty.LegalName}}</small>{{end}}</td>
+<td{{if third .Party.TransferClass}} class="third"{{end}}>{{.Party.CountryName}}<br><small>{{class .Party.TransferClass}}</small></td>
+<td>{{range $i, $h := .Holders}}{{if $i}}<hr>{{end}}{{safeguard $h}}{{with $h.AgreementRef}}<br><small>avtal / agreement: {{.}}</small>{{end}}{{end}}</td>
+<td>{{$.When .HeldFrom}}</td><td>{{$.Until .HeldUntil}}</td></tr>
+{{end}}{{else}}{{/* Documents before version 4: one row per link, as they were sent. */}}{{range .Holders}}<tr><td>{{.Party.LegalName}}{{if eq .Certainty "possible"}}<br><small>möjligen / possibly</small>{{end}}</td>
 <td>{{role .Role}}<br><small>via {{.FromParty.LegalName}}</small></td>
 <td{{if third .Party.TransferClass}} class="third"{{end}}>{{.Party.CountryName}}<br><small>{{class .Party.TransferClass}}</small></td>
 <td>{{safeguard .}}{{with .AgreementRef}}<br><small>avtal / agreement: {{.}}</small>{{end}}</td>
 <td>{{$.When .HeldFrom}}</td><td>{{$.Until .HeldUntil}}</td></tr>
-{{end}}</table>
+{{end}}{{end}}</table>
 
 <h2>System / Systems</h2>
 <table><tr><th>System</th><th>Används av / Used by</th><th>Lagring / Storage</th><th>Från / From</th><th>Till / Until</th></tr>

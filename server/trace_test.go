@@ -174,6 +174,97 @@ func TestTraceFollowsMovesOfStoredData(t *testing.T) {
 	}
 }
 
+// The access-request answer names each recipient once (Voice Integrate was
+// reached over two links), and the role an authority found beside the one
+// claimed: IMY found Medicall a recipient, not Medhelp's processor.
+func TestTraceNamesEachRecipientOnceWithTheRoleFound(t *testing.T) {
+	h := newHarness(t, true)
+	var got struct {
+		TraceCall struct {
+			DocumentVersion int
+			ReportURL       string
+			Recipients      []struct {
+				Party struct{ LegalName string }
+				Via   []struct {
+					FromParty        struct{ LegalName string }
+					Role, FoundRole  string
+					FoundBy, FoundOn string
+				}
+			}
+		}
+	}
+	h.data(`mutation($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-ONCE") { documentVersion reportUrl
+		recipients { party { legalName } via { fromParty { legalName } role foundRole foundBy foundOn } } } }`,
+		map[string]any{"r": h.orgID("Region Värmland")}, &got)
+	var lines []string
+	for _, r := range got.TraceCall.Recipients {
+		for _, v := range r.Via {
+			line := r.Party.LegalName + " via " + v.FromParty.LegalName + ": " + v.Role
+			if v.FoundRole != "" {
+				line += ", found " + v.FoundRole + " by " + v.FoundBy + " on " + v.FoundOn
+			}
+			lines = append(lines, line)
+		}
+	}
+	imy := "IMY (Swedish data protection authority) on 2021-06-07"
+	want := []string{
+		"Inera AB via Region Värmland: PROCESSOR",
+		"Medhelp AB via Region Värmland: INDEPENDENT_CONTROLLER, found INDEPENDENT_CONTROLLER by " + imy,
+		"Medicall Co., Ltd. via Medhelp AB: PROCESSOR, found RECIPIENT by " + imy,
+		"Voice Integrate Nordic AB via Medhelp AB: PROCESSOR",
+		"Voice Integrate Nordic AB via Medicall Co., Ltd.: SUB_PROCESSOR",
+	}
+	if got.TraceCall.DocumentVersion != 4 || len(got.TraceCall.Recipients) != 4 || !slices.Equal(lines, want) {
+		t.Errorf("version %d, %d recipients:\n got %q\nwant %q", got.TraceCall.DocumentVersion, len(got.TraceCall.Recipients), lines, want)
+	}
+	resp := h.get(got.TraceCall.ReportURL)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	page := string(body)
+	if n := strings.Count(page, "<tr><td>Voice Integrate Nordic AB"); n != 1 {
+		t.Errorf("the report has %d rows for Voice Integrate, want 1", n)
+	}
+	if !strings.Contains(page, "mottagare / recipient<br><small>enligt / as found by IMY (Swedish data protection authority), 2021-06-07") {
+		t.Errorf("the report does not give Medicall's role as IMY found it:\n%s", page)
+	}
+}
+
+// A report of a document stored before version 4 is shown as it was sent:
+// one row per link, a party reached over two links in two rows.
+func TestReportOfAnOlderTraceKeepsItsRows(t *testing.T) {
+	h := newHarness(t, true)
+	raw, err := os.ReadFile("../store/testdata/trace_v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	holders := doc["holders"].([]any)
+	again := map[string]any{}
+	for k, v := range holders[len(holders)-1].(map[string]any) {
+		again[k] = v
+	}
+	again["fromParty"] = holders[0].(map[string]any)["party"]
+	doc["holders"] = append(holders, again)
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "81f30097da7904fbc12dc5a5ce5a890a"
+	if _, err := h.store.DB().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_by, result)
+		VALUES ($1, $2, '2014-05-06T03:00:00+02:00', 'DSR-OLD', 'test', $3)`, id, h.orgID("Region Sörmland"), b); err != nil {
+		t.Fatal(err)
+	}
+	resp := h.get("/traces/" + id + ".html")
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if n := strings.Count(string(body), "<tr><td>Medicall Co., Ltd."); resp.StatusCode != 200 || n != 2 {
+		t.Errorf("status %d, %d rows for Medicall, want 200 and 2 (one per link, as sent)", resp.StatusCode, n)
+	}
+}
+
 func TestTraceReportPages(t *testing.T) {
 	h := newHarness(t, true)
 	caseRef := `DSR <script>alert(1)</script> & "quotes"`

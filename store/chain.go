@@ -19,13 +19,18 @@ SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is
        o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz)) AS transfer_class,
        kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer,
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
-       CAST(l.routing_share AS double precision) AS routing_share, l.routing_note
+       CAST(l.routing_share AS double precision) AS routing_share, l.routing_note,
+       rf.role AS found_role, rf.authority AS found_by, rf.decided_on AS found_on
 FROM (SELECT * FROM kedja_walk(ARRAY[CAST($1 AS bigint)], CAST($2 AS timestamptz), CAST($4 AS int), true, CAST($3 AS boolean))
       LIMIT $5) w -- without ORDER BY, so the walk stops there
 -- Lookups by key, row by row: the walk is small, the tables are not, and a
 -- hash join would scan them whole.
 CROSS JOIN LATERAL (SELECT country_code FROM organisations WHERE id = w.to_id OFFSET 0) o
 CROSS JOIN LATERAL (SELECT * FROM links WHERE id = w.link_id OFFSET 0) l
+-- What an authority or court decided the role was, latest first, of what
+-- has been decided by now.
+LEFT JOIN LATERAL (SELECT role, authority, decided_on FROM role_findings
+                   WHERE link_id = w.link_id AND decided_on <= CURRENT_DATE ORDER BY decided_on DESC, id DESC LIMIT 1) rf ON true
 ORDER BY w.depth, w.path, w.link_id`
 
 // Walk returns every link reachable from root at the instant at, at any depth

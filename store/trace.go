@@ -106,13 +106,17 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 //     (kedja_transfer_verdict), so the report says what the law said then;
 //     in versions 1 and 2 it is absent, and the report shows the mechanism
 //     as recorded.
+//   - version 4: each holder also records the role an authority or court
+//     found it to have on its link, where one had decided by then; and the
+//     report lists each recipient once, with every link it was reached
+//     over (earlier versions' reports keep one row per link, as sent).
 //
-// All three still decode into registry.Trace as it is (a field a version
+// All four still decode into registry.Trace as it is (a field a version
 // lacks stays empty). When its JSON changes,
 // raise traceVersion and give each older version a decoder of its own (a
 // frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
 // fails when a version 1 document no longer reads back unchanged.
-const traceVersion = 3
+const traceVersion = 4
 
 // traceDocument is a trace as call_traces.result keeps it.
 type traceDocument struct {
@@ -136,12 +140,13 @@ func decodeTrace(raw []byte) (registry.Trace, error) {
 	}
 	var t registry.Trace
 	switch version {
-	case 1, 2, 3:
-		// The same fields, version 3 adding one; registry.Trace ignores the
-		// version number.
+	case 1, 2, 3, 4:
+		// The same fields, versions 3 and 4 adding some; registry.Trace
+		// ignores the version number, and is told it.
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
 		}
+		t.Version = version
 		return t, nil
 	}
 	return registry.Trace{}, fmt.Errorf("store: stored trace has document version %d; this kedja reads versions 1 to %d", version, traceVersion)
@@ -156,6 +161,7 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 	}
 	t.ID = hex.EncodeToString(b)
 	t.CreatedBy = actor
+	t.Version = traceVersion
 	return s.write(ctx, actor, func(tx *sqlx.Tx) error {
 		if err := s.get(ctx, tx, "", "", &t.CreatedAt, `SELECT now()`); err != nil {
 			return err

@@ -233,7 +233,18 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	s := storetest.Store(t)
 	ctx := context.Background()
 	f := newTraceFixture(t, s)
-	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v3", registry.TraceOptions{})
+	// Two decisions on the link's role; the trace keeps the latest made by
+	// now, and none that is still to come.
+	for _, rf := range []registry.RoleFinding{
+		{LinkID: f.link, Role: "independent_controller", Authority: "IMY", DecidedOn: time.Date(2021, 6, 7, 0, 0, 0, 0, time.UTC)},
+		{LinkID: f.link, Role: "recipient", Authority: "Kammarrätten", DecidedOn: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)},
+		{LinkID: f.link, Role: "processor", Authority: "A court of the future", DecidedOn: time.Now().AddDate(1, 0, 0)},
+	} {
+		if _, err := s.RecordRoleFinding(ctx, "test", &rf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-v4", registry.TraceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,13 +254,17 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 		Scan(&version, &doc); err != nil {
 		t.Fatal(err)
 	}
-	// Version 3: holders record their transfer verdict.
-	if version != 3 {
-		t.Errorf("stored as version %d, want 3", version)
+	// Version 3: holders record their transfer verdict; version 4, the role
+	// an authority found.
+	if version != 4 || tr.Version != 4 {
+		t.Errorf("stored as version %d (trace says %d), want 4", version, tr.Version)
 	}
 	for _, h := range tr.Holders {
 		if h.Transfer == "" {
 			t.Errorf("holder %s has no transfer verdict", h.Party.LegalName)
+		}
+		if h.FoundRole != "recipient" || h.FoundBy != "Kammarrätten" || h.FoundOn == nil || h.FoundOn.Format("2006-01-02") != "2024-05-02" {
+			t.Errorf("holder %s: found role %q by %q on %v, want recipient by Kammarrätten on 2024-05-02", h.Party.LegalName, h.FoundRole, h.FoundBy, h.FoundOn)
 		}
 	}
 	sameJSON(t, "the stored document, without its version,", tr, doc)
