@@ -108,7 +108,9 @@ func (sc scenario) system(kind string) int64 {
 // naming the link that carries its data abroad.
 func TestTransferRaisedOnce(t *testing.T) {
 	s := storetest.Store(t)
-	scc := func(l *registry.Link) { l.TransferMechanism, l.SCCModule, l.TIADate = "scc", ptr(int16(2)), ptr(date("2019-01-01")) }
+	scc := func(l *registry.Link) {
+		l.TransferMechanism, l.SCCModule, l.TIADate = "scc", ptr(int16(2)), ptr(date("2019-01-01"))
+	}
 	tests := []struct {
 		name, country string
 		link          func(*registry.Link)
