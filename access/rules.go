@@ -31,6 +31,7 @@ var RootRules = map[string][]string{
 	"Query.country": readers, "Query.countries": readers, "Query.systemUse": readers, "Query.systemUses": readers,
 	"Query.dataMove": readers, "Query.dataMoves": readers, "Query.chain": readers, "Query.responsibility": readers,
 	"Query.findings": readers, "Query.finding": readers, "Query.checkRuns": readers, "Query.checks": readers,
+	"Query.evaluateChecks": readers, "Query.findingSummary": readers,
 	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
 
@@ -65,6 +66,8 @@ var TypeRules = map[string][]string{
 	"ChainParty": readers, "ChainSystem": readers, "Responsibility": readers, "ResponsibilityPath": readers,
 	"ResponsibilityLink": readers, "Gap": readers, "Finding": readers, "FindingEvent": readers, "CheckRun": readers,
 	"Check": readers, "LocationPolicy": readers,
+	"FindingController": readers, "EvaluatedFinding": readers, "CheckEvaluation": readers, "FindingSummary": readers,
+	"SeverityCount": readers, "CheckCount": readers, "PartyCount": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

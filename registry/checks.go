@@ -19,9 +19,13 @@ type Check struct {
 
 // RunOptions say what to run, as of when, and on whose behalf.
 type RunOptions struct {
-	At      time.Time // the instant the registry is evaluated at; zero: now
-	Checks  []string  // empty: the whole catalogue
-	Trigger string    // schedule, api or cli
+	// At is the instant the registry is evaluated at; zero: now. The
+	// findings a run keeps are the live ones: callers facing users (the
+	// API) run at now and answer "what would the checks have said then?"
+	// with EvaluateChecks, which keeps nothing.
+	At      time.Time
+	Checks  []string // empty: the whole catalogue
+	Trigger string   // schedule, api or cli
 	Actor   string
 	// Slot is the scheduled activation time; a slot another instance holds
 	// or has claimed is recorded as claimed elsewhere and not run.
@@ -63,6 +67,12 @@ type CheckService interface {
 	// any other error is internal, its run recorded as RunFailed with a
 	// Failure* kind.
 	RunChecks(ctx context.Context, opts RunOptions) (RunResult, error)
+
+	// EvaluateChecks says what checks (empty: all) would find over the
+	// registry as of at, without writing findings, events or runs: the
+	// findings come without ids, status or history, the gravest first.
+	// Returns INVALID_INPUT if checks names a check not in the catalogue.
+	EvaluateChecks(ctx context.Context, at time.Time, checks []string) ([]Finding, error)
 
 	// RecordSkippedSlot records that a scheduled slot of checks was not run
 	// by this instance because its previous run of them had not finished.

@@ -215,6 +215,10 @@ type FindingService interface {
 	OpenFindingsOf(ctx context.Context, kind string, subjects []int64, at *time.Time) (map[int64][]Finding, error)
 	// OpenFindingCounts counts the open findings about parties and systems.
 	OpenFindingCounts(ctx context.Context, parties, systems []int64) (byParty, bySystem map[int64]int, err error)
+	// FindingSummary counts the open findings by severity, check, party
+	// concerned and controller; with a controller, only those affecting
+	// its chain.
+	FindingSummary(ctx context.Context, controller *int64) (FindingSummary, error)
 }
 
 // TokenService keeps the API tokens: stored only as hashes, shown once.

@@ -220,26 +220,67 @@ type LocationPolicy struct {
 	Period
 }
 
-// Finding is something a check found: about a subject (party, system or
-// link) in a controller's chain.
+// Finding is something a check found: one fact about a subject (party,
+// system or link), identified by its check and subject, with every
+// controller whose chain it affects.
 type Finding struct {
-	ID            int64           `db:"id"`
-	Check         string          `db:"check_id"`
-	SubjectKind   string          `db:"subject_kind"`
-	SubjectID     int64           `db:"subject_id"`
-	ControllerID  int64           `db:"controller_id"`
-	Severity      string          `db:"severity"`
-	Status        string          `db:"status"` // as effective now: an acceptance that ran out reads as open
-	Path          []int64         `db:"path"`
-	LegalRef      string          `db:"legal_ref"`
-	Message       string          `db:"message"`
-	Evidence      json.RawMessage `db:"evidence"`
-	FirstSeen     time.Time       `db:"first_seen"`
-	LastSeen      time.Time       `db:"last_seen"`
-	ResolvedAt    *time.Time      `db:"resolved_at"`
-	AcceptedBy    *string         `db:"accepted_by"`
-	AcceptedUntil *time.Time      `db:"accepted_until"`
-	Justification *string         `db:"justification"`
+	ID          int64               `db:"id"`
+	Check       string              `db:"check_id"`
+	SubjectKind string              `db:"subject_kind"`
+	SubjectID   int64               `db:"subject_id"`
+	Controllers []FindingController `db:"controllers"` // shortest path first
+	// ControllerID and Path are the first of Controllers (zero and nil if
+	// there are none), for callers that knew one controller per finding.
+	ControllerID int64   `db:"-"`
+	Path         []int64 `db:"-"`
+	Severity     string  `db:"severity"`
+	Status       string  `db:"status"` // as effective now: an acceptance that ran out reads as open
+	LegalRef     string  `db:"legal_ref"`
+	Message      string  `db:"message"`
+	// Evidence is what the check saw, as JSON.
+	Evidence json.RawMessage `db:"evidence"`
+	// Since is when the condition began according to the dated facts (the
+	// earliest over its controllers while it stays open); nil when the
+	// facts do not say.
+	Since         *time.Time `db:"since"`
+	FirstSeen     time.Time  `db:"first_seen"`
+	LastSeen      time.Time  `db:"last_seen"`
+	ResolvedAt    *time.Time `db:"resolved_at"`
+	AcceptedBy    *string    `db:"accepted_by"`
+	AcceptedUntil *time.Time `db:"accepted_until"`
+	Justification *string    `db:"justification"`
+}
+
+// FindingController is a controller whose chain a finding affects.
+type FindingController struct {
+	ControllerID int64   `json:"controllerId"`
+	Path         []int64 `json:"path"` // link ids from the controller to the subject
+	// Since is when the condition began in this controller's chain,
+	// according to the dated facts; nil when they do not say.
+	Since *time.Time `json:"since"`
+	// FirstSeen and LastSeen: when a run first and last found it affecting
+	// this controller; zero in an evaluation.
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
+
+// FindingSummary counts open findings: in all, by severity, by check, by
+// party concerned (the subject party, a system's operator, a link's
+// receiving party) and by controller whose chain they affect.
+type FindingSummary struct {
+	Total        int
+	BySeverity   []Count
+	ByCheck      []Count
+	ByParty      []Count
+	ByController []Count
+}
+
+// Count is how many findings share a key: a severity, a check id, or a
+// party's id (ID).
+type Count struct {
+	Key   string
+	ID    int64
+	Count int
 }
 
 // FindingEvent is one step of a finding's history.
@@ -300,7 +341,7 @@ const (
 var CheckRunFailures = []string{FailureStopped, FailureTimeout, FailureError}
 
 // Severities, worst first.
-var Severities = []string{"critical", "high", "medium", "low"}
+var Severities = []string{"critical", "high", "medium", "low", "info"}
 
 // FindingStatuses are a finding's states.
 var FindingStatuses = []string{"open", "resolved", "accepted"}

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/graphql-go/graphql"
 
@@ -50,26 +51,90 @@ func (r *Resolvers) CheckRuns() graphql.FieldResolveFn {
 	})
 }
 
+// RunNowTolerance is how far from the server's clock runChecks accepts
+// its at: a run keeps the live findings, so it evaluates the registry now.
+const RunNowTolerance = 5 * time.Minute
+
+// checkIDs reads the optional list argument checks.
+func checkIDs(p graphql.ResolveParams) []string {
+	var ids []string
+	if list, ok := p.Args["checks"].([]any); ok {
+		for _, v := range list {
+			ids = append(ids, v.(string))
+		}
+	}
+	return ids
+}
+
 // RunChecks resolves runChecks(at, checks): it runs checks now, in the
-// request, and returns the run.
+// request, and returns the run. The findings it keeps are the live ones,
+// so it refuses an at that is not now (INVALID_INPUT on at): what the
+// checks would have said then is evaluateChecks, which keeps nothing.
 func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		at, err := r.at(p, "at")
 		if err != nil {
 			return nil, err
 		}
-		var ids []string
-		if list, ok := p.Args["checks"].([]any); ok {
-			for _, v := range list {
-				ids = append(ids, v.(string))
+		if at != nil {
+			if d := at.Sub(r.Now()); d < -RunNowTolerance || d > RunNowTolerance {
+				return nil, registry.Invalid("at", "a run keeps the live findings and evaluates the registry now; "+
+					"ask evaluateChecks(at: ...) what the checks would say as of another instant, without changing them")
 			}
 		}
-		res, err := r.Services.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: ids, Trigger: "api", Actor: actor(p.Context)})
+		res, err := r.Services.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: checkIDs(p), Trigger: "api", Actor: actor(p.Context)})
 		if err != nil {
 			return nil, err
 		}
 		access.Note(p.Context, "check_run:"+strconv.FormatInt(res.RunID, 10), "")
 		return r.Services.Checks.CheckRun(p.Context, res.RunID)
+	})
+}
+
+// CheckEvaluation is what evaluateChecks answers.
+type CheckEvaluation struct {
+	At       time.Time
+	Checks   []string
+	Findings []registry.Finding
+}
+
+// EvaluateChecks resolves evaluateChecks(at, checks): what the checks would
+// find as of at, kept nowhere.
+func (r *Resolvers) EvaluateChecks() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.requiredAt(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		ids := checkIDs(p)
+		fs, err := r.Services.Checks.EvaluateChecks(p.Context, at, ids)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			for _, c := range r.Services.Checks.Checks() {
+				ids = append(ids, c.ID)
+			}
+		}
+		if fs == nil {
+			fs = []registry.Finding{}
+		}
+		return CheckEvaluation{At: at, Checks: ids, Findings: fs}, nil
+	})
+}
+
+// FindingSummary resolves findingSummary(controllerId).
+func (r *Resolvers) FindingSummary() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		var ctl *int64
+		if v, ok := p.Args["controllerId"]; ok && v != nil {
+			id, err := parseID("controllerId", v)
+			if err != nil {
+				return nil, err
+			}
+			ctl = &id
+		}
+		return r.Services.Findings.FindingSummary(p.Context, ctl)
 	})
 }
 

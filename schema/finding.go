@@ -13,8 +13,10 @@ var (
 			"or stored recordings reachable from the internet without authentication.",
 		"high": "Serious: for example a processor without an agreement, a sub-processor without authorisation, " +
 			"or a missing or expired security attestation.",
-		"medium": "Of concern: for example an attestation about to expire, or recordings not encrypted at rest.",
-		"low":    "Worth knowing: a third-country transfer under SCCs or BCRs with a transfer impact assessment.",
+		"medium": "Of concern: for example recordings not encrypted at rest, health data kept without a retention period " +
+			"(as IMY's 2021 decisions weighed it), or a transfer under a derogation.",
+		"low":  "A lesser concern: for example a security attestation still valid but about to expire, or personal data other than health data kept without a retention period.",
+		"info": "Worth knowing, not a gap: a third-country transfer under SCCs or BCRs with a transfer impact assessment.",
 	})
 	findingStatusEnum = enum("FindingStatus", "OPEN, RESOLVED (no longer true), or ACCEPTED with a justification until a date; after that date it reads as OPEN.",
 		registry.FindingStatuses, map[string]string{
@@ -75,9 +77,38 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			return &f.SubjectID
 		}
 	}
-	t.compliance = graphql.NewObject(graphql.ObjectConfig{Name: "Finding",
-		Description: "Something a check found about a party, system or link in a controller's chain.",
+	findingController := graphql.NewObject(graphql.ObjectConfig{Name: "FindingController",
+		Description: "A controller whose chain a finding affects, with the links from it to the finding's subject.",
 		Fields: graphql.Fields{
+			"controller": {Type: nn(t.org), Description: "The controller.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(c registry.FindingController) *int64 { return &c.ControllerID })},
+			"path":       {Type: list(t.link), Description: "The links from the controller to the subject, the shortest of the gravest.", Resolve: resolvers.LinksByIDs(r, func(c registry.FindingController) []int64 { return c.Path })},
+			"since": field(inst, "When the condition began in this controller's chain according to the dated facts (the start of the links, "+
+				"of the profile or location, the day after an attestation expired); null when the facts do not say.",
+				func(c registry.FindingController) any { return optTime(c.Since) }),
+			"firstSeen": field(inst, "When a run first found it affecting this controller (clock time); null in an evaluation.", func(c registry.FindingController) any { return zeroNull(c.FirstSeen) }),
+			"lastSeen":  field(inst, "When a run last found it affecting this controller (clock time); null in an evaluation.", func(c registry.FindingController) any { return zeroNull(c.LastSeen) }),
+		}})
+	controllers := func() *graphql.Field {
+		return field(list(findingController), "Every controller whose chain it affects, each with its path; the shortest path first. "+
+			"A finding is one fact (check and subject), whatever the number of chains it is in.",
+			func(f registry.Finding) any { return f.Controllers })
+	}
+	since := func() *graphql.Field {
+		return field(inst, "When the condition began according to the dated facts: the earliest over its controllers (for a finding, "+
+			"the earliest known while it stays open); null when the facts do not say. Compare firstSeen, when a run first found it.",
+			func(f registry.Finding) any { return optTime(f.Since) })
+	}
+	controllerField := &graphql.Field{Type: nn(t.org), Description: "The first of controllers (the shortest path).",
+		DeprecationReason: "A finding lists every controller it affects: use controllers.",
+		Resolve:           resolvers.ByID(r, resolvers.Orgs, func(f registry.Finding) *int64 { return &f.ControllerID })}
+	pathField := &graphql.Field{Type: list(t.link), Description: "The links from the first of controllers to the subject.",
+		DeprecationReason: "A finding lists every controller it affects, each with its path: use controllers.",
+		Resolve:           resolvers.LinksByIDs(r, func(f registry.Finding) []int64 { return f.Path })}
+	t.compliance = graphql.NewObject(graphql.ObjectConfig{Name: "Finding",
+		Description: "One fact a check found about a party, system or link, with every controller whose chain it affects.",
+		Fields: graphql.Fields{
+			"controllers":   controllers(),
+			"since":         since(),
 			"id":            field(nn(graphql.ID), "The finding's id in the registry.", func(f registry.Finding) any { return id(f.ID) }),
 			"check":         field(nn(graphql.String), "The check's id (see checks).", func(f registry.Finding) any { return f.Check }),
 			"severity":      field(nn(severityEnum), "How serious the check judged it.", func(f registry.Finding) any { return f.Severity }),
@@ -86,8 +117,8 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"subjectParty":  {Type: t.org, Description: "The organisation it is about when subjectKind is PARTY; else null.", Resolve: resolvers.ByID(r, resolvers.Orgs, subject("party"))},
 			"subjectSystem": {Type: t.system, Description: "The system it is about when subjectKind is SYSTEM; else null.", Resolve: resolvers.ByID(r, resolvers.Systems, subject("system"))},
 			"subjectLink":   {Type: t.link, Description: "The link it is about when subjectKind is LINK; else null.", Resolve: resolvers.ByID(r, resolvers.Links, subject("link"))},
-			"controller":    {Type: nn(t.org), Description: "The controller whose chain it affects.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(f registry.Finding) *int64 { return &f.ControllerID })},
-			"path":          {Type: list(t.link), Description: "The links from the controller to the subject.", Resolve: resolvers.LinksByIDs(r, func(f registry.Finding) []int64 { return f.Path })},
+			"controller":    controllerField,
+			"path":          pathField,
 			"legalRef":      field(nn(graphql.String), "The law or rule it concerns, such as GDPR Art. 28(3).", func(f registry.Finding) any { return f.LegalRef }),
 			"message":       field(nn(graphql.String), "What was found, in English.", func(f registry.Finding) any { return f.Message }),
 			"evidence":      field(nn(graphql.String), "What the check saw, as JSON.", func(f registry.Finding) any { return string(f.Evidence) }),
@@ -116,7 +147,7 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 				func(c registry.CheckRun) any { return optTime(c.EvaluatedAt) }),
 			"startedAt": field(nn(inst), "When the run started, or when a slot not run was recorded (clock time).", func(c registry.CheckRun) any { return c.StartedAt }),
 			"endedAt":   field(inst, "When the run ran or failed; null while RUNNING, when ABANDONED, and for a slot not run.", func(c registry.CheckRun) any { return optTime(c.EndedAt) }),
-			"found":     field(graphql.Int, "How many findings it found, one per check, subject and controller; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Found) }),
+			"found":     field(graphql.Int, "How many findings it found, one per check and subject; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Found) }),
 			"opened":    field(graphql.Int, "How many of them were new; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Opened) }),
 			"reopened":  field(graphql.Int, "How many of them had been resolved and returned; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Reopened) }),
 			"resolved":  field(graphql.Int, "How many open or accepted findings of its checks it no longer found, now resolved; null unless it RAN.", func(c registry.CheckRun) any { return optInt(c.Resolved) }),
@@ -135,7 +166,7 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 		"status":       in(findingStatusEnum, "Only findings with this status as in effect today."),
 		"subjectKind":  in(subjectKindEnum, "Only findings about this kind of subject."),
 		"subjectId":    in(graphql.ID, "Only findings about the party, system or link with this id; add subjectKind to say which."),
-		"controllerId": in(graphql.ID, "Only findings in this controller's chain."),
+		"controllerId": in(graphql.ID, "Only findings that affect this controller's chain (it is among their controllers)."),
 		"since":        in(inst, "First seen at or after."),
 	})
 	paged := graphql.FieldConfigArgument{
@@ -156,10 +187,74 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	query["checks"] = &graphql.Field{Type: list(checkInfo), Description: "The catalogue of checks.",
 		Resolve: r.Catalogue()}
 
-	mutation["runChecks"] = &graphql.Field{Type: nn(run),
-		Description: "Runs checks now over the whole registry, as of at (default now), and updates the findings.",
+	evaluated := graphql.NewObject(graphql.ObjectConfig{Name: "EvaluatedFinding",
+		Description: "What a check would find as of an instant (evaluateChecks): a finding that is kept nowhere, so without id, status or history.",
+		Fields: graphql.Fields{
+			"check":         field(nn(graphql.String), "The check's id (see checks).", func(f registry.Finding) any { return f.Check }),
+			"severity":      field(nn(severityEnum), "How serious the check judges it.", func(f registry.Finding) any { return f.Severity }),
+			"subjectKind":   field(nn(subjectKindEnum), "What it is about: a party, a system or a link.", func(f registry.Finding) any { return f.SubjectKind }),
+			"subjectParty":  {Type: t.org, Description: "The organisation it is about when subjectKind is PARTY; else null.", Resolve: resolvers.ByID(r, resolvers.Orgs, subject("party"))},
+			"subjectSystem": {Type: t.system, Description: "The system it is about when subjectKind is SYSTEM; else null.", Resolve: resolvers.ByID(r, resolvers.Systems, subject("system"))},
+			"subjectLink":   {Type: t.link, Description: "The link it is about when subjectKind is LINK; else null.", Resolve: resolvers.ByID(r, resolvers.Links, subject("link"))},
+			"controllers":   controllers(),
+			"since":         since(),
+			"legalRef":      field(nn(graphql.String), "The law or rule it concerns, such as GDPR Art. 28(3).", func(f registry.Finding) any { return f.LegalRef }),
+			"message":       field(nn(graphql.String), "What would be found, in English.", func(f registry.Finding) any { return f.Message }),
+			"evidence":      field(nn(graphql.String), "What the check saw, as JSON.", func(f registry.Finding) any { return string(f.Evidence) }),
+		}})
+	evaluation := graphql.NewObject(graphql.ObjectConfig{Name: "CheckEvaluation",
+		Description: "What the checks would have found over the registry as of an instant, computed and kept nowhere.",
+		Fields: graphql.Fields{
+			"evaluatedAt": field(nn(inst), "The instant the registry was evaluated at.", func(e resolvers.CheckEvaluation) any { return e.At }),
+			"checks":      field(list(graphql.String), "The ids of the checks evaluated.", func(e resolvers.CheckEvaluation) any { return e.Checks }),
+			"findings": field(list(evaluated), "What they would find, one per check and subject, the gravest first.",
+				func(e resolvers.CheckEvaluation) any { return e.Findings }),
+		}})
+	query["evaluateChecks"] = &graphql.Field{Type: nn(evaluation), Resolve: r.EvaluateChecks(),
+		Description: "What the checks would have said as of an instant (\"what would the checks have said on 2019-02-01?\"), " +
+			"computed like a run in a transaction that is rolled back: it writes no finding, event or run and changes no status. " +
+			"INVALID_INPUT if checks names a check not in the catalogue.",
 		Args: graphql.FieldConfigArgument{
-			"at":     {Type: inst, Description: "Evaluate the registry as of this instant (default now)."},
+			"at":     {Type: nn(inst), Description: "Evaluate the registry as of this instant."},
+			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+		}}
+
+	count := func(name, desc, keyName, keyDesc string, keyType graphql.Output, key func(registry.Count) any) *graphql.Object {
+		return graphql.NewObject(graphql.ObjectConfig{Name: name, Description: desc, Fields: graphql.Fields{
+			keyName: field(nn(keyType), keyDesc, key),
+			"count": field(nn(graphql.Int), "How many open findings.", func(c registry.Count) any { return c.Count }),
+		}})
+	}
+	bySeverity := count("SeverityCount", "Open findings of one severity.", "severity", "The severity.", severityEnum, func(c registry.Count) any { return c.Key })
+	byCheck := count("CheckCount", "Open findings of one check.", "check", "The check's id (see checks).", graphql.String, func(c registry.Count) any { return c.Key })
+	partyCount := graphql.NewObject(graphql.ObjectConfig{Name: "PartyCount", Description: "Open findings about, or affecting, one organisation.",
+		Fields: graphql.Fields{
+			"party": {Type: nn(t.org), Description: "The organisation.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(c registry.Count) *int64 { return &c.ID })},
+			"count": field(nn(graphql.Int), "How many open findings.", func(c registry.Count) any { return c.Count }),
+		}})
+	summary := graphql.NewObject(graphql.ObjectConfig{Name: "FindingSummary",
+		Description: "Open findings (as in effect today) counted by severity, by check, by the party concerned and by controller.",
+		Fields: graphql.Fields{
+			"total":      field(nn(graphql.Int), "How many open findings in all.", func(s registry.FindingSummary) any { return s.Total }),
+			"bySeverity": field(list(bySeverity), "By severity, the gravest first; severities without findings are left out.", func(s registry.FindingSummary) any { return s.BySeverity }),
+			"byCheck":    field(list(byCheck), "By check, the most first.", func(s registry.FindingSummary) any { return s.ByCheck }),
+			"byParty": field(list(partyCount), "By the party concerned: the subject party, a system's operator, a link's receiving party; the most first.",
+				func(s registry.FindingSummary) any { return s.ByParty }),
+			"byController": field(list(partyCount), "By controller whose chain they affect, the most first; a finding counts once for each of its controllers.",
+				func(s registry.FindingSummary) any { return s.ByController }),
+		}})
+	query["findingSummary"] = &graphql.Field{Type: nn(summary), Resolve: r.FindingSummary(),
+		Description: "Counts of the open findings by severity, check, party and controller, in one statement.",
+		Args: graphql.FieldConfigArgument{
+			"controllerId": {Type: graphql.ID, Description: "Only findings that affect this controller's chain (default: all)."},
+		}}
+
+	mutation["runChecks"] = &graphql.Field{Type: nn(run),
+		Description: "Runs checks now over the whole registry and updates the live findings. A run evaluates the registry as it is now: " +
+			"an at more than five minutes from the server's clock is refused (INVALID_INPUT on at); what the checks would have said " +
+			"as of another instant is evaluateChecks, which changes nothing.",
+		Args: graphql.FieldConfigArgument{
+			"at":     {Type: inst, Description: "Now (default), within five minutes of the server's clock; see evaluateChecks for another instant."},
 			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
 		}, Resolve: r.RunChecks()}
 	mutation["acceptFinding"] = &graphql.Field{Type: nn(t.compliance),

@@ -55,6 +55,14 @@ func atArgOf(t graphql.Input, desc string) graphql.FieldConfigArgument {
 	return graphql.FieldConfigArgument{"at": &graphql.ArgumentConfig{Type: t, Description: desc}}
 }
 
+// zeroNull is t, or null when t is the zero time.
+func zeroNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
 func optInt(n *int32) any {
 	if n == nil {
 		return nil

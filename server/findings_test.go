@@ -1,13 +1,19 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
 )
 
 func TestFindingsOverGraphQL(t *testing.T) {
 	h := newHarness(t, true)
+	// A run keeps the live findings: it evaluates the registry now.
 	var run struct {
 		RunChecks struct {
 			ID      string
@@ -18,11 +24,18 @@ func TestFindingsOverGraphQL(t *testing.T) {
 			Failure *string
 		}
 	}
-	h.data(`mutation { runChecks(at: "2019-02-01T12:00") { id found opened failed status failure } }`, nil, &run)
+	h.data(`mutation { runChecks { id found opened failed status failure } }`, nil, &run)
 	if run.RunChecks.Failed || run.RunChecks.Status != "RAN" || run.RunChecks.Failure != nil || run.RunChecks.Found == 0 ||
 		run.RunChecks.Opened != run.RunChecks.Found {
 		t.Fatalf("run: %+v", run.RunChecks)
 	}
+	// The 2019 findings, as a run then would have kept them (the store
+	// still runs at any instant, for tests and tools).
+	past, err := h.store.RunChecks(context.Background(), registry.RunOptions{At: at2019, Trigger: "api", Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pastID := fmt.Sprint(past.RunID)
 
 	var critical struct {
 		Findings struct {
@@ -30,34 +43,92 @@ func TestFindingsOverGraphQL(t *testing.T) {
 				ID            string
 				Check         string
 				Severity      string
+				Since         string
+				Evidence      string
 				SubjectParty  *struct{ LegalName string }
 				SubjectSystem *struct{ Name string }
 				Controller    struct{ LegalName string }
-				Path          []struct{ To struct{ LegalName string } }
-				Events        []struct{ Event, RunID string }
+				Controllers   []struct {
+					Controller struct{ LegalName string }
+					Path       []struct{ To struct{ LegalName string } }
+					Since      string
+				}
+				Events []struct{ Event, RunID string }
 			}
 		}
 	}
 	h.data(`{ findings(filter: {severity: CRITICAL, status: OPEN}, first: 500) { nodes {
-		id check severity subjectParty { legalName } subjectSystem { name } controller { legalName }
-		path { to { legalName } } events { event runId } } } }`, nil, &critical)
+		id check severity since evidence subjectParty { legalName } subjectSystem { name } controller { legalName }
+		controllers { controller { legalName } path { to { legalName } } since } events { event runId } } } }`, nil, &critical)
 	var medicall, nas bool
 	for _, f := range critical.Findings.Nodes {
-		if f.SubjectParty != nil && f.SubjectParty.LegalName == "Medicall Co., Ltd." && f.Controller.LegalName == "Region Värmland" {
+		if f.SubjectParty != nil && f.SubjectParty.LegalName == "Medicall Co., Ltd." {
 			medicall = true
-			if n := len(f.Path); n != 2 || f.Path[1].To.LegalName != "Medicall Co., Ltd." {
-				t.Errorf("Medicall's path: %+v, want Region Värmland -> Medhelp -> Medicall", f.Path)
+			var names []string
+			for _, c := range f.Controllers {
+				names = append(names, c.Controller.LegalName)
+				if c.Controller.LegalName == "Region Värmland" &&
+					(len(c.Path) != 2 || c.Path[1].To.LegalName != "Medicall Co., Ltd." || !strings.HasPrefix(c.Since, "2013-01-01")) {
+					t.Errorf("Region Värmland's path to Medicall: %+v, want Region Värmland -> Medhelp -> Medicall since 2013", c)
+				}
 			}
-			if len(f.Events) != 1 || f.Events[0].Event != "opened" || f.Events[0].RunID != run.RunChecks.ID {
+			if strings.Join(names, ", ") != "Medhelp AB, Region Stockholm, Region Sörmland, Region Värmland" {
+				t.Errorf("Medicall's controllers: %v, want Medhelp (the shortest path) and the three regions", names)
+			}
+			if f.Controller.LegalName != "Medhelp AB" {
+				t.Errorf("the deprecated controller is %q, want the first of controllers", f.Controller.LegalName)
+			}
+			if len(f.Events) != 1 || f.Events[0].Event != "opened" || f.Events[0].RunID != pastID {
 				t.Errorf("Medicall's history: %+v", f.Events)
+			}
+			if !strings.Contains(f.Evidence, `"Princess"`) || !strings.Contains(f.Evidence, `"Biz 2.0"`) {
+				t.Errorf("Medicall's evidence %s does not name the systems it reaches", f.Evidence)
 			}
 		}
 		if f.SubjectSystem != nil && strings.Contains(f.SubjectSystem.Name, "NAS") && f.Check == "exposure" {
 			nas = true
+			if !strings.HasPrefix(f.Since, "2016-01-01") {
+				t.Errorf("the storage server exposed since %s, want its 2016 profile", f.Since)
+			}
 		}
 	}
 	if !medicall || !nas {
 		t.Errorf("critical findings lack Medicall (%v) or the exposed storage server (%v)", medicall, nas)
+	}
+
+	// A controller's view: the findings that affect its chain.
+	var mine struct {
+		Findings struct{ Nodes []struct{ Check string } }
+	}
+	h.data(`query($c: ID!) { findings(filter: {controllerId: $c, check: "third_country"}) { nodes { check } } }`,
+		map[string]any{"c": h.orgID("Region Värmland")}, &mine)
+	if len(mine.Findings.Nodes) != 1 {
+		t.Errorf("Region Värmland's third_country findings: %+v, want Medicall's", mine.Findings.Nodes)
+	}
+
+	// Counts by severity, check, party and controller.
+	var sum struct {
+		FindingSummary struct {
+			Total      int
+			BySeverity []struct {
+				Severity string
+				Count    int
+			}
+			ByParty []struct {
+				Party struct{ LegalName string }
+				Count int
+			}
+			ByController []struct {
+				Party struct{ LegalName string }
+				Count int
+			}
+		}
+	}
+	h.data(`{ findingSummary { total bySeverity { severity count } byParty { party { legalName } count }
+		byController { party { legalName } count } } }`, nil, &sum)
+	if fs := sum.FindingSummary; fs.Total == 0 || len(fs.BySeverity) == 0 || fs.BySeverity[0].Severity != "CRITICAL" ||
+		len(fs.ByController) != 4 || fs.ByController[0].Count > fs.Total {
+		t.Errorf("summary: %+v", fs)
 	}
 
 	// A party's open findings, from the registry's side.
@@ -89,6 +160,8 @@ func TestFindingsOverGraphQL(t *testing.T) {
 		{"BlankJustification", `mutation { acceptFinding(id: "` + id + `", justification: " ", until: "2099-01-01") { id } }`, "INVALID_INPUT", "justification"},
 		{"UnknownFinding", `mutation { acceptFinding(id: "999999", justification: "x", until: "2099-01-01") { id } }`, "NOT_FOUND", "id"},
 		{"UnknownCheck", `mutation { runChecks(checks: ["vibes"]) { id } }`, "INVALID_INPUT", "checks"},
+		{"RunAsOfThePast", `mutation { runChecks(at: "2019-02-01T12:00") { id } }`, "INVALID_INPUT", "at"},
+		{"EvaluateUnknownCheck", `{ evaluateChecks(at: "2019-02-01", checks: ["vibes"]) { evaluatedAt } }`, "INVALID_INPUT", "checks"},
 		{"PolicyWithoutCountry", `mutation { setLocationPolicy(input: {controllerId: "1", policy: COUNTRY, validFrom: "2021-01-01"}) { id } }`, "INVALID_INPUT", "country"},
 	}
 	for _, tt := range tests {
@@ -109,8 +182,109 @@ func TestFindingsOverGraphQL(t *testing.T) {
 		}
 	}
 	h.data(`{ checkRuns(first: 5) { nodes { id trigger checks } } }`, nil, &runs)
-	if len(runs.CheckRuns.Nodes) == 0 || runs.CheckRuns.Nodes[0].ID != run.RunChecks.ID || len(runs.CheckRuns.Nodes[0].Checks) != 8 {
+	if len(runs.CheckRuns.Nodes) < 2 || runs.CheckRuns.Nodes[0].ID != pastID || runs.CheckRuns.Nodes[1].ID != run.RunChecks.ID ||
+		len(runs.CheckRuns.Nodes[1].Checks) != 8 {
 		t.Errorf("check runs: %+v", runs.CheckRuns.Nodes)
+	}
+}
+
+var at2019, _ = time.ParseInLocation("2006-01-02T15:04", "2019-02-01T12:00", time.FixedZone("CET", 3600))
+
+// evaluateChecks answers "what would the checks have said on 2019-02-01?"
+// on the demo: one finding per fact, the Thai transfer once with its
+// controllers and since, and nothing live touched.
+func TestEvaluateChecksOnTheDemo(t *testing.T) {
+	h := newHarness(t, true)
+	// Live findings and their history, as a scheduled run keeps them.
+	if _, err := h.store.RunChecks(context.Background(), registry.RunOptions{Trigger: "api", Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	state := func() string {
+		var s string
+		if err := h.store.DB().QueryRow(`SELECT
+			(SELECT COALESCE(string_agg(concat_ws('/', id, check_id, subject_id, status, severity, message, since, last_seen), ';' ORDER BY id), '') FROM findings) ||
+			(SELECT COALESCE(string_agg(concat_ws('/', id, finding_id, event), ';' ORDER BY id), '') FROM finding_events) ||
+			(SELECT COALESCE(string_agg(concat_ws('/', finding_id, controller_id, path, last_seen), ';' ORDER BY 1), '') FROM finding_controllers) ||
+			(SELECT count(*) FROM check_runs)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := state()
+	var eval struct {
+		EvaluateChecks struct {
+			EvaluatedAt string
+			Checks      []string
+			Findings    []struct {
+				Check, Severity, Since string
+				SubjectParty           *struct{ LegalName string }
+				SubjectSystem          *struct{ Name string }
+				SubjectLink            *struct {
+					From, To struct{ LegalName string }
+				}
+				Controllers []struct {
+					Controller struct{ LegalName string }
+					FirstSeen  *string
+				}
+			}
+		}
+	}
+	h.data(`{ evaluateChecks(at: "2019-02-01T12:00") { evaluatedAt checks findings { check severity since
+		subjectParty { legalName } subjectSystem { name } subjectLink { from { legalName } to { legalName } }
+		controllers { controller { legalName } firstSeen } } } }`, nil, &eval)
+	if after := state(); after != before {
+		t.Errorf("evaluateChecks changed the live findings:\nbefore %s\nafter  %s", before, after)
+	}
+	var got []string
+	for _, f := range eval.EvaluateChecks.Findings {
+		subject := ""
+		switch {
+		case f.SubjectParty != nil:
+			subject = f.SubjectParty.LegalName
+		case f.SubjectSystem != nil:
+			subject = f.SubjectSystem.Name
+		case f.SubjectLink != nil:
+			subject = f.SubjectLink.From.LegalName + " -> " + f.SubjectLink.To.LegalName
+		}
+		got = append(got, f.Check+" "+subject+" "+f.Severity)
+		if f.Check == "third_country" && subject == "Medicall Co., Ltd." {
+			var names []string
+			for _, c := range f.Controllers {
+				names = append(names, c.Controller.LegalName)
+				if c.FirstSeen != nil {
+					t.Errorf("an evaluated finding says it was first seen %s", *c.FirstSeen)
+				}
+			}
+			if strings.Join(names, ", ") != "Medhelp AB, Region Stockholm, Region Sörmland, Region Värmland" {
+				t.Errorf("the Thai transfer's controllers: %v, want the three regions and Medhelp", names)
+			}
+			// The links from the regions and Medhelp to Medicall began in
+			// 2013, as the demo's dated facts say.
+			if !strings.HasPrefix(f.Since, "2013-01-01") {
+				t.Errorf("the Thai transfer since %q, want 2013-01-01", f.Since)
+			}
+		}
+	}
+	// Sorted as evaluateChecks answers: the gravest first, then by check.
+	want := []string{
+		"exposure Recording storage server (NAS) CRITICAL",
+		"third_country Medicall Co., Ltd. CRITICAL",
+		"agreement Medhelp AB -> Medicall Co., Ltd. HIGH",
+		"agreement Medhelp AB -> Voice Integrate Nordic AB HIGH",
+		"agreement Medicall Co., Ltd. -> Voice Integrate Nordic AB HIGH",
+		"attestation Medicall Co., Ltd. HIGH",
+		"attestation Voice Integrate Nordic AB HIGH",
+		"authorisation Medicall Co., Ltd. -> Voice Integrate Nordic AB HIGH",
+		"retention Princess MEDIUM",
+		"retention Biz 2.0 MEDIUM",
+		"retention Recording storage server (NAS) MEDIUM",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("as of 2019-02-01 the checks would say:\n%s\nwant (11 findings, where one per controller gave 52):\n%s",
+			strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(eval.EvaluateChecks.Checks) != 8 || !strings.HasPrefix(eval.EvaluateChecks.EvaluatedAt, "2019-02-01T12:00:00") {
+		t.Errorf("evaluation: at %s, checks %v", eval.EvaluateChecks.EvaluatedAt, eval.EvaluateChecks.Checks)
 	}
 }
 

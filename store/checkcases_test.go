@@ -52,7 +52,8 @@ func (sc scenario) checks(instant string, ids ...string) map[string]string {
 		sc.t.Fatal(err)
 	}
 	out := map[string]string{}
-	rows, err := sc.s.DB().Query(`SELECT check_id, severity FROM findings WHERE status = 'open' AND controller_id = $1
+	rows, err := sc.s.DB().Query(`SELECT check_id, severity FROM findings f WHERE status = 'open'
+		AND EXISTS (SELECT 1 FROM finding_controllers c WHERE c.finding_id = f.id AND c.controller_id = $1)
 		AND subject_kind = 'party' AND subject_id = $2`, sc.controller.ID, sc.processor.ID)
 	if err != nil {
 		sc.t.Fatal(err)
@@ -104,12 +105,12 @@ func TestThirdCountryCheck(t *testing.T) {
 		{"ThailandSCCWithoutTIA", "TH", "company", func(l *registry.Link) { l.TransferMechanism, l.SCCModule = "scc", ptr(int16(2)) }, false, "high", ""},
 		{"ThailandSCCWithTIA", "TH", "company", func(l *registry.Link) {
 			l.TransferMechanism, l.SCCModule, l.TIADate = "scc", ptr(int16(2)), ptr(date("2019-01-01"))
-		}, false, "", "low"},
+		}, false, "", "info"},
 		{"USWithoutDPFOrSCC", "US", "company", nil, false, "critical", ""},
 		{"USWithDPFCertification", "US", "company", nil, true, "", ""},
 		{"USWithSCCAndTIA", "US", "company", func(l *registry.Link) {
 			l.TransferMechanism, l.SCCModule, l.TIADate = "scc", ptr(int16(2)), ptr(date("2024-01-01"))
-		}, false, "", "low"},
+		}, false, "", "info"},
 		{"CanadianCompanyHasAdequacy", "CA", "company", nil, false, "", ""},
 		{"CanadianPublicBodyDoesNot", "CA", "public_body", nil, false, "critical", ""},
 	}
@@ -136,8 +137,8 @@ func TestAttestationCheck(t *testing.T) {
 	}{
 		{"None", "", "high"},
 		{"ValidUntilYesterdayIsExpired", "2024-05-31", "high"},
-		{"ValidUntilTodayIsValidButExpiring", "2024-06-01", "medium"},
-		{"ExpiresWithinSixtyDays", "2024-07-30", "medium"},
+		{"ValidUntilTodayIsValidButExpiring", "2024-06-01", "low"},
+		{"ExpiresWithinSixtyDays", "2024-07-30", "low"},
 		{"ExpiresAfterSixtyDays", "2024-08-01", ""},
 		{"NoEndDate", "open", ""},
 	}

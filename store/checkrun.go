@@ -306,11 +306,13 @@ SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM (
 // the walk the chain uses (kedja_walk), without routing: a check looks at
 // every link valid then. A link back to a party already reached says
 // nothing new about who holds the data (the chain lists it as a cycle).
+// since is when the whole path had begun: the latest start of its links.
 const reachSQL = `
 INSERT INTO reach
-SELECT root_id, link_id, from_id, to_id, depth, link_path
-FROM kedja_walk(CAST($1 AS bigint[]), CAST($2 AS timestamptz), CAST($3 AS int), false, false)
-WHERE NOT is_cycle`
+SELECT w.root_id, w.link_id, w.from_id, w.to_id, w.depth, w.link_path,
+       (SELECT max(lower(l.valid)) FROM links l WHERE l.id = ANY(w.link_path))
+FROM kedja_walk(CAST($1 AS bigint[]), CAST($2 AS timestamptz), CAST($3 AS int), false, false) w
+WHERE NOT w.is_cycle`
 
 // walkReach fills the temporary table reach (dropped at commit) with every
 // link reached from every controller at the instant at, with the controller
@@ -320,7 +322,7 @@ WHERE NOT is_cycle`
 // planned without knowing its arguments (several times slower).
 func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint,
-		depth int, links bigint[]) ON COMMIT DROP`); err != nil {
+		depth int, links bigint[], since timestamptz) ON COMMIT DROP`); err != nil {
 		return err
 	}
 	var controllers pq.Int64Array
@@ -333,13 +335,26 @@ func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	return nil
 }
 
-func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
-	at := res.EvaluatedAt
+// compute runs checks over the registry as of at in tx and leaves what they
+// found in two temporary tables, dropped at the end of tx:
+//
+//   - found: one row per fact (check and subject), with the gravest
+//     severity any controller's chain gives it, the message, evidence and
+//     legal reference of its gravest, shortest path, and since, the
+//     earliest start of its condition that the dated facts give;
+//   - found_controllers: each controller whose chain the fact affects, with
+//     its shortest path of those of the gravest severity and its since.
+//
+// It writes nothing else: RunChecks keeps findings from them,
+// EvaluateChecks reads them and rolls back.
+func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, window int, progress func(int, int, string)) error {
 	for _, q := range []string{
 		`CREATE TEMP TABLE reach_systems (controller_id bigint, link_id bigint, links bigint[], system_id bigint, party_id bigint,
-			name text, kind text) ON COMMIT DROP`,
+			name text, kind text, since timestamptz) ON COMMIT DROP`,
+		// A check that does not fill since leaves it NULL: not known from
+		// the facts (candidateCols does not name it).
 		`CREATE TEMP TABLE candidates (check_id text, subject_kind text, subject_id bigint, controller_id bigint, severity text,
-			path bigint[], legal_ref text, message text, evidence jsonb) ON COMMIT DROP`,
+			path bigint[], legal_ref text, message text, evidence jsonb, since timestamptz DEFAULT NULL) ON COMMIT DROP`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
@@ -350,7 +365,7 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO reach_systems
-		SELECT r.controller_id, r.link_id, r.links, u.system_id, u.party_id, sy.name, sy.kind
+		SELECT r.controller_id, r.link_id, r.links, u.system_id, u.party_id, sy.name, sy.kind, GREATEST(r.since, lower(u.valid))
 		FROM reach r
 		JOIN system_uses u ON u.link_id = r.link_id AND u.valid @> CAST($1 AS timestamptz)
 		JOIN systems sy ON sy.id = u.system_id`, at); err != nil {
@@ -373,14 +388,40 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		if _, err := tx.ExecContext(ctx, c.sql, args...); err != nil {
 			return fmt.Errorf("check %s: %w", c.ID, err)
 		}
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(checks), c.ID)
+		if progress != nil {
+			progress(i+1, len(checks), c.ID)
 		}
 	}
-	// The candidates were written after the temporary tables were analysed;
-	// without fresh statistics the planner compares every finding with
-	// every candidate one by one (80 s instead of 6 at 1M links).
-	if _, err := tx.ExecContext(ctx, `ANALYZE candidates`); err != nil {
+	// One finding per fact. Several paths from one controller to a subject
+	// make one entry for that controller: the gravest, then the shortest
+	// path; its since is the earliest of them all.
+	for _, q := range []string{
+		`CREATE TEMP TABLE found_controllers ON COMMIT DROP AS
+		SELECT DISTINCT ON (check_id, subject_kind, subject_id, controller_id)
+		       check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence,
+		       min(since) OVER (PARTITION BY check_id, subject_kind, subject_id, controller_id) AS since
+		FROM candidates
+		ORDER BY check_id, subject_kind, subject_id, controller_id, kedja_severity_rank(severity), cardinality(path)`,
+		`CREATE TEMP TABLE found ON COMMIT DROP AS
+		SELECT DISTINCT ON (check_id, subject_kind, subject_id)
+		       check_id, subject_kind, subject_id, severity, legal_ref, message, evidence,
+		       min(since) OVER (PARTITION BY check_id, subject_kind, subject_id) AS since
+		FROM found_controllers
+		ORDER BY check_id, subject_kind, subject_id, kedja_severity_rank(severity), cardinality(path), controller_id`,
+		// Without fresh statistics the planner compares every finding with
+		// every candidate one by one (80 s instead of 6 at 1M links).
+		`CREATE UNIQUE INDEX ON found (check_id, subject_kind, subject_id)`,
+		`ANALYZE found`, `ANALYZE found_controllers`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("merge candidates: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
+	if err := compute(ctx, tx, checks, res.EvaluatedAt, window, opts.Progress); err != nil {
 		return err
 	}
 	seen := time.Now()
@@ -396,27 +437,22 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		seen, pq.Array(ids), res.RunID, opts.Actor); err != nil {
 		return fmt.Errorf("lapse acceptances: %w", err)
 	}
-	// Open what is new, refresh what is seen again, reopen what returns.
-	// Several paths to one subject make one finding: the worst, then the
-	// shortest path.
+	// Open what is new, refresh what is seen again, reopen what returns. A
+	// finding keeps the earliest since it knows while it stays open; one
+	// that returns begins again.
 	if err := tx.QueryRowContext(ctx, `
-		WITH best AS (
-		    SELECT DISTINCT ON (check_id, subject_kind, subject_id, controller_id) *
-		    FROM candidates
-		    ORDER BY check_id, subject_kind, subject_id, controller_id,
-		             kedja_severity_rank(severity),
-		             cardinality(path)
-		), prior AS (
+		WITH prior AS (
 		    SELECT f.id, f.status FROM findings f
-		    JOIN best b USING (check_id, subject_kind, subject_id, controller_id)
+		    JOIN found b USING (check_id, subject_kind, subject_id)
 		), up AS (
-		    INSERT INTO findings (check_id, subject_kind, subject_id, controller_id, severity, status, path, legal_ref,
-		                          message, evidence, first_seen, last_seen)
-		    SELECT check_id, subject_kind, subject_id, controller_id, severity, 'open', path, legal_ref, message, evidence, $1, $1
-		    FROM best
-		    ON CONFLICT (check_id, subject_kind, subject_id, controller_id) DO UPDATE SET
-		        severity = EXCLUDED.severity, path = EXCLUDED.path, legal_ref = EXCLUDED.legal_ref,
+		    INSERT INTO findings (check_id, subject_kind, subject_id, severity, status, legal_ref,
+		                          message, evidence, since, first_seen, last_seen)
+		    SELECT check_id, subject_kind, subject_id, severity, 'open', legal_ref, message, evidence, since, $1, $1
+		    FROM found
+		    ON CONFLICT (check_id, subject_kind, subject_id) DO UPDATE SET
+		        severity = EXCLUDED.severity, legal_ref = EXCLUDED.legal_ref,
 		        message = EXCLUDED.message, evidence = EXCLUDED.evidence, last_seen = EXCLUDED.last_seen,
+		        since = CASE WHEN findings.status = 'resolved' THEN EXCLUDED.since ELSE LEAST(findings.since, EXCLUDED.since) END,
 		        status = CASE WHEN findings.status = 'resolved' THEN 'open' ELSE findings.status END,
 		        resolved_at = NULL
 		    RETURNING id
@@ -427,20 +463,53 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		    WHERE prior.id IS NULL OR prior.status = 'resolved'
 		    RETURNING event
 		)
-		SELECT (SELECT count(*) FROM best),
+		SELECT (SELECT count(*) FROM found),
 		       (SELECT count(*) FROM events WHERE event = 'opened'),
 		       (SELECT count(*) FROM events WHERE event = 'reopened')`,
 		seen, res.RunID, opts.Actor).Scan(&res.Found, &res.Opened, &res.Reopened); err != nil {
 		return fmt.Errorf("upsert findings: %w", err)
 	}
-	// What these checks no longer find is resolved.
+	// The controllers of what was found are those whose chains it affects
+	// now; a finding seen before says in its history whom it newly affects
+	// and whom no longer.
+	if _, err := tx.ExecContext(ctx, `
+		WITH cur AS (
+		    SELECT f.id AS finding_id, f.first_seen, c.controller_id, c.path, c.since
+		    FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)
+		), gone AS (
+		    DELETE FROM finding_controllers fc
+		    USING found b JOIN findings f USING (check_id, subject_kind, subject_id)
+		    WHERE fc.finding_id = f.id
+		      AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.finding_id = fc.finding_id AND cur.controller_id = fc.controller_id)
+		    RETURNING fc.finding_id, fc.controller_id
+		), added AS (
+		    INSERT INTO finding_controllers AS fc (finding_id, controller_id, path, since, first_seen, last_seen)
+		    SELECT finding_id, controller_id, path, since, $1, $1 FROM cur
+		    ON CONFLICT (finding_id, controller_id) DO UPDATE SET
+		        path = EXCLUDED.path, since = EXCLUDED.since, last_seen = EXCLUDED.last_seen
+		    RETURNING fc.finding_id, fc.controller_id, fc.first_seen = $1 AS new
+		), changed AS (
+		    SELECT x.finding_id, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name) AS note
+		    FROM (SELECT finding_id, controller_id, 'now also affects' AS what FROM added WHERE new
+		          UNION ALL SELECT finding_id, controller_id, 'no longer affects' FROM gone) x
+		    JOIN organisations o ON o.id = x.controller_id
+		    JOIN findings f ON f.id = x.finding_id
+		    WHERE f.first_seen <> $1
+		    GROUP BY x.finding_id
+		)
+		INSERT INTO finding_events (finding_id, event, run_id, actor, note)
+		SELECT finding_id, 'changed', $2, $3, note FROM changed`,
+		seen, res.RunID, opts.Actor); err != nil {
+		return fmt.Errorf("finding controllers: %w", err)
+	}
+	// What these checks no longer find is resolved; its controllers stay
+	// those it affected when last seen.
 	if err := tx.QueryRowContext(ctx, `
 		WITH gone AS (
 		    UPDATE findings f SET status = 'resolved', resolved_at = $1
 		    WHERE f.check_id = ANY($2) AND f.status <> 'resolved'
-		      AND NOT EXISTS (SELECT 1 FROM candidates c
-		                      WHERE c.check_id = f.check_id AND c.subject_kind = f.subject_kind
-		                        AND c.subject_id = f.subject_id AND c.controller_id = f.controller_id)
+		      AND NOT EXISTS (SELECT 1 FROM found c
+		                      WHERE c.check_id = f.check_id AND c.subject_kind = f.subject_kind AND c.subject_id = f.subject_id)
 		    RETURNING f.id
 		), events AS (
 		    INSERT INTO finding_events (finding_id, event, run_id, actor)
@@ -455,6 +524,43 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 	_, err := tx.ExecContext(ctx, `UPDATE check_runs SET status = 'ran', ended_at = $2, found = $3, opened = $4, reopened = $5,
 		resolved = $6 WHERE id = $1`, res.RunID, res.Ended, res.Found, res.Opened, res.Reopened, res.Resolved)
 	return err
+}
+
+// EvaluateChecks answers what the checks would find over the registry as of
+// at, without keeping anything: the same evaluation as a run, in a
+// transaction that is rolled back, so no finding, event or run is written
+// and nothing live changes. The findings come without ids, status or
+// history, the gravest first.
+func (s *Store) EvaluateChecks(ctx context.Context, at time.Time, ids []string) ([]registry.Finding, error) {
+	checks, err := selectChecks(ids)
+	if err != nil {
+		return nil, err
+	}
+	// Read only it cannot be: the evaluation writes its temporary tables.
+	// Repeatable read, so that every check sees one state of the registry.
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluate checks: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // the point: nothing is kept
+	if err := compute(ctx, tx, checks, at, registry.DefaultAttestationWindow, nil); err != nil {
+		return nil, fmt.Errorf("store: evaluate checks: %w", err)
+	}
+	var out []registry.Finding
+	err = s.selectx(ctx, tx, &out, `SELECT 0 AS id, b.check_id, b.subject_kind, b.subject_id, b.severity, '' AS status,
+		       b.legal_ref, b.message, b.evidence, b.since, CAST($1 AS timestamptz) AS first_seen, CAST($1 AS timestamptz) AS last_seen,
+		       CAST(NULL AS timestamptz) AS resolved_at, CAST(NULL AS text) AS accepted_by, CAST(NULL AS date) AS accepted_until,
+		       CAST(NULL AS text) AS justification,
+		       (SELECT jsonb_agg(jsonb_build_object('controllerId', c.controller_id, 'path', c.path, 'since', c.since)
+		                         ORDER BY cardinality(c.path), c.controller_id)
+		        FROM found_controllers c
+		        WHERE (c.check_id, c.subject_kind, c.subject_id) = (b.check_id, b.subject_kind, b.subject_id)) AS controllers
+		FROM found b
+		ORDER BY kedja_severity_rank(b.severity), b.check_id, b.subject_kind, b.subject_id`, at)
+	if err != nil {
+		return nil, fmt.Errorf("store: evaluate checks: %w", err)
+	}
+	return out, nil
 }
 
 // selectChecks resolves check ids to the catalogue, in catalogue order.

@@ -15,10 +15,28 @@ type check struct {
 // The candidate columns every check fills.
 const candidateCols = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence)`
 
+// candidateColsSince adds since: when the condition began according to the
+// dated facts, as a timestamptz after evidence in the SELECT list (NULL: the
+// facts do not say). A check that inserts candidateCols leaves it NULL; to
+// provide it, a check inserts candidateColsSince and selects one more
+// column. reach.since and reach_systems.since help: when the path of links
+// from the controller had begun (the latest start of its links), and for a
+// system, also its use on the link.
+const candidateColsSince = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence, since)`
+
 // standing is every country's standing for transfers at the run's instant,
-// worked out once per country rather than once per row.
+// worked out once per country rather than once per row, with
+// restricted_since: the end of its last EEA membership or full adequacy
+// decision before the instant, when one ended (the United Kingdom's, say).
 const standing = `
-	WITH standing AS MATERIALIZED (SELECT code, kedja_transfer_class(code, CAST($1 AS timestamptz)) AS class FROM countries)`
+	WITH standing AS MATERIALIZED (
+	    SELECT code, kedja_transfer_class(code, CAST($1 AS timestamptz)) AS class,
+	           (SELECT CAST(max(upper(x.v)) AS timestamptz) FROM (
+	                SELECT m.valid AS v FROM eea_memberships m WHERE m.country_code = countries.code
+	                UNION ALL
+	                SELECT a.valid FROM adequacy_decisions a WHERE a.country_code = countries.code AND a.scope = 'full') x
+	            WHERE upper(x.v) <= CAST(CAST($1 AS timestamptz) AS date)) AS restricted_since
+	    FROM countries)`
 
 // transferParties keeps the reached parties with their transfer verdict
 // (kedja_transfer_verdict_in: the one statement of Chapter V) on the link l
@@ -34,88 +52,148 @@ const transferParties = `
 
 // catalogue lists every check, in the order they run.
 var catalogue = []check{
+	// A transfer is raised once: on the party that receives the data
+	// abroad, with the systems it reaches from there as evidence. A system
+	// is raised on its own only where no such party finding covers it (a
+	// Swedish party's system that stores data abroad), naming the links
+	// that carry its data there and every country involved.
 	{Check: registry.Check{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `
+		INSERT INTO candidates ` + candidateColsSince + standing + `,
 		-- Parties that receive data in a third country (or under a partial
 		-- adequacy decision whose condition is not recorded as met) with no
-		-- lawful mechanism recorded on the link.
-		SELECT 'third_country', 'party', r.to_id, r.controller_id,
-		       CASE cls.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
-		       r.links, 'GDPR Art. 44-46',
-		       format('%s receives %s data in %s, %s, %s', o.legal_name,
-		              CASE WHEN l.health_data THEN 'health' ELSE 'personal' END, c.name,
-		              replace(cls.class, '_', ' '),
-		              CASE cls.verdict
+		-- lawful mechanism recorded on the link. Since: the path and the
+		-- country's loss of standing.
+		gap AS (
+		    SELECT r.controller_id, r.to_id, r.link_id, r.links, GREATEST(r.since, st.restricted_since) AS since,
+		           o.legal_name, o.country_code, c.name AS country_name, l.health_data, l.transfer_mechanism, l.scc_module,
+		           l.tia_date, cls.class, cls.verdict
+` + transferParties + `
+		    WHERE kedja_transfer_gap(cls.verdict)
+		),
+		-- Every reached system with each country outside the EEA and full
+		-- adequacy where it stores data or is accessed from, per link it is
+		-- used on, with the party on that link established there, if any.
+		placed AS (
+		    SELECT s.controller_id, s.system_id, s.name, s.link_id, s.links, s.party_id, sl.country_code, sl.purpose, st.class,
+		           cn.name AS country_name, f.legal_name AS from_name, t.legal_name AS to_name,
+		           GREATEST(s.since, lower(sl.valid), st.restricted_since) AS since,
+		           CASE WHEN t.country_code = sl.country_code THEN l.to_id WHEN f.country_code = sl.country_code THEN l.from_id END AS abroad_id,
+		           l.transfer_mechanism, l.tia_date
+		    FROM reach_systems s
+		    JOIN links l ON l.id = s.link_id
+		    JOIN organisations f ON f.id = l.from_id
+		    JOIN organisations t ON t.id = l.to_id
+		    JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
+		    JOIN standing st ON st.code = sl.country_code AND st.class NOT IN ('eea', 'adequacy')
+		    JOIN countries cn ON cn.code = sl.country_code
+		),
+		-- The links that carry a system's data into such a country: those it
+		-- is used on that reach or leave a party established there
+		-- (Medicall's nurses reach Princess over the Medhelp-Medicall link,
+		-- not over the region's link to Medhelp); where none does, every
+		-- link it is used on. Each is judged by its own safeguard.
+		carried AS (
+		    SELECT p.*, kedja_transfer_verdict_in(p.class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
+		                                          p.transfer_mechanism, p.tia_date) AS verdict
+		    FROM placed p
+		    WHERE p.abroad_id IS NOT NULL
+		       OR NOT EXISTS (SELECT 1 FROM placed q WHERE q.controller_id = p.controller_id AND q.system_id = p.system_id
+		                        AND q.country_code = p.country_code AND q.abroad_id IS NOT NULL)
+		),
+		-- Those without a safeguard, covered when the party abroad on the
+		-- link is itself raised.
+		sys AS (
+		    SELECT c.*, (SELECT g.to_id FROM gap g WHERE g.controller_id = c.controller_id AND g.to_id = c.abroad_id LIMIT 1) AS covered_by
+		    FROM carried c
+		    WHERE kedja_transfer_gap(c.verdict)
+		)
+		SELECT 'third_country', 'party', g.to_id, g.controller_id,
+		       CASE g.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
+		       g.links, 'GDPR Art. 44-46',
+		       format('%s receives %s data in %s, %s, %s%s', g.legal_name,
+		              CASE WHEN g.health_data THEN 'health' ELSE 'personal' END, g.country_name,
+		              replace(g.class, '_', ' '),
+		              CASE g.verdict
 		                  WHEN 'no_mechanism' THEN 'and no transfer mechanism is recorded'
 		                  WHEN 'adequacy_not_applicable' THEN 'yet the link claims an adequacy decision that does not apply'
-		                  ELSE format('under %s without a transfer impact assessment', upper(l.transfer_mechanism)) END),
-		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class, 'verdict', cls.verdict,
-		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
-` + transferParties + `
-		WHERE kedja_transfer_gap(cls.verdict)
+		                  ELSE format('under %s without a transfer impact assessment', upper(g.transfer_mechanism)) END,
+		              CASE WHEN reached.names IS NOT NULL THEN format('; from there it reaches %s', reached.names) ELSE '' END),
+		       jsonb_build_object('linkId', g.link_id, 'country', g.country_code, 'transferClass', g.class, 'verdict', g.verdict,
+		                          'transferMechanism', g.transfer_mechanism, 'sccModule', g.scc_module, 'tiaDate', g.tia_date,
+		                          'systems', COALESCE(reached.systems, '[]')),
+		       g.since
+		FROM gap g
+		LEFT JOIN LATERAL (
+		    SELECT string_agg(DISTINCT x.name, ', ' ORDER BY x.name) AS names,
+		           jsonb_agg(DISTINCT jsonb_build_object('systemId', x.system_id, 'name', x.name, 'country', x.country_code,
+		                                                 'purpose', x.purpose, 'linkId', x.link_id)) AS systems
+		    FROM sys x WHERE x.controller_id = g.controller_id AND x.covered_by = g.to_id) reached ON true
 		UNION ALL
-		-- Systems that store data in, or are accessed from, such a country,
-		-- unless the link it is used on records a safeguard, or a party in
-		-- that country uses it over a link that does (Medicall's nurses
-		-- reach Princess over the Medhelp-Medicall link, not over the
-		-- region's link to Medhelp).
-		SELECT 'third_country', 'system', s.system_id, s.controller_id,
-		       CASE cls.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
-		       s.links, 'GDPR Art. 44-46',
-		       format('%s is %s %s, %s, and no safeguard is recorded on the link', s.name,
-		              CASE sl.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed from' END, c.name, replace(cls.class, '_', ' ')),
-		       jsonb_build_object('linkId', l.id, 'country', sl.country_code, 'purpose', sl.purpose, 'transferClass', cls.class,
-		                          'verdict', cls.verdict, 'transferMechanism', l.transfer_mechanism)
-		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id
-		JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
-		JOIN countries c ON c.code = sl.country_code
-		JOIN standing st ON st.code = sl.country_code
-		CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, s.party_id, sl.country_code, CAST($1 AS timestamptz),
-		                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls
-		WHERE kedja_transfer_gap(cls.verdict)
-		  AND NOT EXISTS (
-		      SELECT 1 FROM reach_systems s2
-		      JOIN links l2 ON l2.id = s2.link_id
-		      JOIN organisations o2 ON o2.id = s2.party_id
-		      WHERE s2.controller_id = s.controller_id AND s2.system_id = s.system_id AND o2.country_code = sl.country_code
-		        AND kedja_transfer_verdict_in(st.class, o2.id, o2.country_code, CAST($1 AS timestamptz), l2.transfer_mechanism, l2.tia_date)
-		            IN ('safeguarded', 'derogation'))`},
+		SELECT 'third_country', 'system', y.system_id, y.controller_id, y.severity, y.links, 'GDPR Art. 44-46',
+		       format('%s is %s, and no safeguard is recorded on the link that carries it there (%s)', y.name, y.places, y.carriers),
+		       jsonb_build_object('linkId', y.link_id, 'linkIds', y.link_ids, 'countries', y.countries),
+		       y.since
+		FROM (
+		    SELECT x.controller_id, x.system_id, min(x.name) AS name,
+		           CASE WHEN bool_and(x.verdict = 'no_tia') THEN 'high' ELSE 'critical' END AS severity,
+		           -- The shortest path to a carrying link (array_agg of arrays would stack them).
+		           CAST((array_agg(CAST(x.links AS text) ORDER BY cardinality(x.links), x.link_id))[1] AS bigint[]) AS links,
+		           min(x.link_id) AS link_id,
+		           jsonb_agg(DISTINCT x.link_id) AS link_ids,
+		           string_agg(DISTINCT format('%s %s, %s', CASE x.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed from' END,
+		                                      x.country_name, replace(x.class, '_', ' ')), ' and ') AS places,
+		           string_agg(DISTINCT format('%s to %s', x.from_name, x.to_name), '; ') AS carriers,
+		           jsonb_agg(DISTINCT jsonb_build_object('country', x.country_code, 'purpose', x.purpose, 'transferClass', x.class,
+		                                                 'verdict', x.verdict, 'linkId', x.link_id)) AS countries,
+		           min(x.since) AS since
+		    FROM sys x WHERE x.covered_by IS NULL
+		    GROUP BY x.controller_id, x.system_id) y`},
 
+	// Calibrated (issue 13): a transfer under SCCs or BCRs with a transfer
+	// impact assessment is lawful on paper and is INFO (was low); a
+	// derogation stays medium, since Art. 49 does not cover systematic
+	// transfers such as a subcontractor's daily work.
 	{Check: registry.Check{ID: "third_country_safeguarded", Title: "Third country with recorded safeguards", LegalRef: "GDPR Art. 46, 49"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `
+		INSERT INTO candidates ` + candidateColsSince + standing + `
 		-- The same transfers, where SCCs or BCRs with a transfer impact
 		-- assessment, or a derogation, are recorded: lawful on paper, still
 		-- worth knowing about.
 		SELECT 'third_country_safeguarded', 'party', r.to_id, r.controller_id,
-		       CASE cls.verdict WHEN 'derogation' THEN 'medium' ELSE 'low' END,
+		       CASE cls.verdict WHEN 'derogation' THEN 'medium' ELSE 'info' END,
 		       r.links, 'GDPR Art. 46, 49',
 		       format('%s receives data in %s under %s%s', o.legal_name, c.name, upper(l.transfer_mechanism),
 		              CASE WHEN l.tia_date IS NOT NULL THEN format(' with a transfer impact assessment of %s', l.tia_date) ELSE '' END),
 		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class, 'verdict', cls.verdict,
-		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date)
+		                          'transferMechanism', l.transfer_mechanism, 'sccModule', l.scc_module, 'tiaDate', l.tia_date),
+		       GREATEST(r.since, st.restricted_since)
 ` + transferParties + `
 		WHERE cls.verdict IN ('safeguarded', 'derogation')`},
 
+	// One finding per party or system, listing the controllers whose
+	// policies it breaks; the message names no one controller.
 	{Check: registry.Check{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		WITH policy AS (
-		    SELECT p.controller_id, p.policy, p.country_code, p.reference FROM location_policies p WHERE p.valid @> CAST($1 AS timestamptz)
+		    SELECT p.controller_id, p.policy, p.country_code, p.reference, lower(p.valid) AS since
+		    FROM location_policies p WHERE p.valid @> CAST($1 AS timestamptz)
 		), placed AS (
-		    SELECT r.controller_id, 'party' AS kind, r.to_id AS subject, r.links, o.legal_name AS name, o.country_code, 'established' AS how
+		    SELECT r.controller_id, 'party' AS kind, r.to_id AS subject, r.links, o.legal_name AS name, o.country_code, 'established' AS how,
+		           r.since
 		    FROM reach r JOIN organisations o ON o.id = r.to_id
 		    UNION ALL
 		    SELECT s.controller_id, 'system', s.system_id, s.links, s.name, sl.country_code,
-		           CASE sl.purpose WHEN 'storage' THEN 'stored' ELSE 'accessed' END
+		           CASE sl.purpose WHEN 'storage' THEN 'stored' ELSE 'accessed' END, GREATEST(s.since, lower(sl.valid))
 		    FROM reach_systems s JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
 		)
 		SELECT 'location_policy', x.kind, x.subject, x.controller_id, 'high', x.links, 'Controller''s location policy',
-		       format('%s is %s in %s, outside %s''s policy (%s)', x.name, x.how, c.name, ctl.legal_name,
+		       format('%s is %s in %s, outside its controller''s location policy (%s)', x.name, x.how, c.name,
 		              CASE p.policy WHEN 'country' THEN p.country_code || ' only' WHEN 'eea' THEN 'EEA only' ELSE 'EEA and adequacy' END),
-		       jsonb_build_object('country', x.country_code, 'policy', p.policy, 'policyCountry', p.country_code, 'reference', p.reference)
+		       jsonb_build_object('country', x.country_code, 'policy', p.policy, 'policyCountry', p.country_code, 'reference', p.reference,
+		                          'controllerId', ctl.id, 'controller', ctl.legal_name),
+		       GREATEST(x.since, p.since)
 		FROM placed x
 		JOIN policy p ON p.controller_id = x.controller_id
 		JOIN organisations ctl ON ctl.id = x.controller_id
@@ -125,14 +203,18 @@ var catalogue = []check{
 		          WHEN 'eea' THEN kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) <> 'eea'
 		          ELSE kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) NOT IN ('eea', 'adequacy') END`},
 
+	// Calibrated (issue 13): an attestation still valid but expiring within
+	// the warning window is LOW (was medium): nothing is missing yet. Since:
+	// when the holder began holding the data, the day after the attestation
+	// expired, the withdrawal, or the start of the warning window.
 	{Check: registry.Check{ID: "attestation", Title: "Missing, expired or expiring security attestation", LegalRef: "GDPR Art. 28(1), 32"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- Processors and sub-processors that hold health data need current
 		-- security evidence. Dates are calendar days in the registry's zone:
 		-- valid until today is valid today.
 		WITH holders AS (
-		    SELECT DISTINCT ON (r.controller_id, r.to_id) r.controller_id, r.to_id, r.links
+		    SELECT DISTINCT ON (r.controller_id, r.to_id) r.controller_id, r.to_id, r.links, r.since
 		    FROM reach r JOIN links l ON l.id = r.link_id
 		    WHERE l.role IN ('processor', 'sub_processor') AND l.health_data
 		    ORDER BY r.controller_id, r.to_id, cardinality(r.links)
@@ -142,16 +224,21 @@ var catalogue = []check{
 		           -- by then: an expired one still says when it expired.
 		           (SELECT max(COALESCE(a.valid_until, 'infinity')) FROM attestations a
 		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification'
-		              AND kedja_attestation_status(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)) IN ('valid', 'expired')) AS best_until
+		              AND kedja_attestation_status(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)) IN ('valid', 'expired')) AS best_until,
+		           (SELECT max(a.withdrawn_at) FROM attestations a
+		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification' AND a.withdrawn_at <= CAST($1 AS timestamptz)) AS withdrawn
 		    FROM holders h JOIN organisations o ON o.id = h.to_id
 		)
 		SELECT 'attestation', 'party', e.to_id, e.controller_id,
-		       CASE WHEN e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN 'high' ELSE 'medium' END,
+		       CASE WHEN e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN 'high' ELSE 'low' END,
 		       e.links, 'GDPR Art. 28(1), 32',
 		       CASE WHEN e.best_until IS NULL THEN format('%s holds health data as a processor and has no security attestation', e.legal_name)
 		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN format('%s''s security attestation expired on %s', e.legal_name, e.best_until)
 		            ELSE format('%s''s security attestation expires on %s', e.legal_name, e.best_until) END,
-		       jsonb_build_object('validUntil', e.best_until)
+		       jsonb_build_object('validUntil', e.best_until),
+		       CASE WHEN e.best_until IS NULL THEN GREATEST(e.since, e.withdrawn)
+		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN GREATEST(e.since, CAST(e.best_until + 1 AS timestamptz))
+		            ELSE GREATEST(e.since, CAST(e.best_until - $2::int AS timestamptz)) END
 		FROM evidence e
 		WHERE e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) + $2::int
 		UNION ALL
@@ -159,7 +246,8 @@ var catalogue = []check{
 		-- cover, and not this one, with no attestation of its own.
 		SELECT 'attestation', 'system', s.system_id, s.controller_id, 'medium', s.links, 'GDPR Art. 32',
 		       format('no security attestation covers %s: those of %s name other systems', s.name, o.legal_name),
-		       jsonb_build_object('operatorId', sy.operator_id)
+		       jsonb_build_object('operatorId', sy.operator_id),
+		       s.since
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id AND l.health_data AND l.role IN ('processor', 'sub_processor')
 		JOIN systems sy ON sy.id = s.system_id
@@ -173,7 +261,7 @@ var catalogue = []check{
 
 	{Check: registry.Check{ID: "exposure", Title: "Stored calls exposed", LegalRef: "GDPR Art. 5(1)(f), 32"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		SELECT 'exposure', 'system', s.system_id, s.controller_id,
 		       CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'critical'
 		            WHEN p.internet_exposed THEN 'high' ELSE 'medium' END,
@@ -183,7 +271,8 @@ var catalogue = []check{
 		           CASE WHEN p.internet_exposed AND NOT p.transport_encryption THEN 'reachable from the internet without transport encryption' END,
 		           CASE WHEN NOT p.encryption_at_rest THEN 'not encrypted at rest' END], NULL), '; ')),
 		       jsonb_build_object('profileId', p.id, 'internetExposed', p.internet_exposed, 'authentication', p.authentication,
-		                          'transportEncryption', p.transport_encryption, 'encryptionAtRest', p.encryption_at_rest)
+		                          'transportEncryption', p.transport_encryption, 'encryptionAtRest', p.encryption_at_rest),
+		       GREATEST(s.since, lower(p.valid)) -- since: the profile and the system's use
 		FROM reach_systems s
 		JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
 		WHERE kedja_stores_calls(s.kind)
@@ -191,33 +280,45 @@ var catalogue = []check{
 
 	{Check: registry.Check{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(2)',
 		       format('%s engages %s as sub-processor with no controller authorisation recorded', f.legal_name, t.legal_name),
-		       jsonb_build_object('linkId', l.id)
+		       jsonb_build_object('linkId', l.id), r.since
 		FROM reach r JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
 		WHERE kedja_authorisation_missing(l.role, l.authorisation)`},
 
 	{Check: registry.Check{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		SELECT 'agreement', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(3)',
 		       format('%s processes for %s with no agreement recorded', t.legal_name, f.legal_name),
-		       jsonb_build_object('linkId', l.id)
+		       jsonb_build_object('linkId', l.id), r.since
 		FROM reach r JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
 		WHERE kedja_agreement_missing(l.role, l.agreement_ref)`},
 
+	// Calibrated (issue 13): MEDIUM for health data, LOW otherwise (was high
+	// and medium). IMY's 2021 decisions on the 1177 case weighed the
+	// exposure and the transfer, and treated storage limitation as a
+	// shortcoming to remedy rather than a ground for the fines. Since: when
+	// the system began keeping the chain's calls, or the end of the last
+	// profile that recorded a retention period; for recordings kept too
+	// long, the day the oldest passed its retention.
 	{Check: registry.Check{ID: "retention", Title: "Stored calls without a retention period, or kept beyond it", LegalRef: "GDPR Art. 5(1)(e)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		SELECT 'retention', 'system', s.system_id, s.controller_id,
-		       CASE WHEN l.health_data THEN 'high' ELSE 'medium' END, s.links, 'GDPR Art. 5(1)(e)',
+		       CASE WHEN l.health_data THEN 'medium' ELSE 'low' END, s.links, 'GDPR Art. 5(1)(e)',
 		       CASE WHEN p.id IS NULL THEN format('%s keeps calls and no profile, so no retention period, is recorded', s.name)
 		            WHEN p.retention_days IS NULL THEN format('%s keeps calls and no retention period is recorded', s.name)
 		            ELSE format('%s holds recordings from %s, beyond its retention of %s days', s.name, old.since, p.retention_days) END,
-		       jsonb_build_object('profileId', p.id, 'retentionDays', p.retention_days, 'oldestRecording', old.since)
+		       jsonb_build_object('profileId', p.id, 'retentionDays', p.retention_days, 'oldestRecording', old.since),
+		       CASE WHEN p.retention_days IS NULL
+		            THEN GREATEST(s.since, (SELECT max(upper(q.valid)) FROM system_profiles q
+		                                   WHERE q.system_id = s.system_id AND q.retention_days IS NOT NULL
+		                                     AND upper(q.valid) <= CAST($1 AS timestamptz)))
+		            ELSE GREATEST(s.since, old.since + make_interval(days => p.retention_days)) END
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id
 		LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,25 +14,96 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// findingCols reads a finding with its status as in effect now: an accepted
-// finding whose acceptance has run out counts as open, even before the next
-// run records it.
-const findingCols = `id, check_id, subject_kind, subject_id, controller_id, severity,
+// findingCols reads a finding with its status as in effect now (an
+// accepted finding whose acceptance has run out counts as open, even
+// before the next run records it) and its controllers, shortest path
+// first, in the same statement.
+const findingCols = `id, check_id, subject_kind, subject_id, severity,
 	kedja_finding_status(status, accepted_until, CAST(now() AS date)) AS status,
-	path, legal_ref, message, evidence, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification`
+	legal_ref, message, evidence, since, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification,
+	(SELECT jsonb_agg(jsonb_build_object('controllerId', c.controller_id, 'path', c.path, 'since', c.since,
+	                                     'firstSeen', c.first_seen, 'lastSeen', c.last_seen)
+	                  ORDER BY cardinality(c.path), c.controller_id)
+	 FROM finding_controllers c WHERE c.finding_id = findings.id) AS controllers`
 
-// ListFindings lists findings, worst and newest first within id order pages.
+// ListFindings lists findings in id order, a page at a time. With a
+// controller, those that affect that controller's chain.
 func (s *Store) ListFindings(ctx context.Context, f registry.FindingFilter, p registry.Page) ([]registry.Finding, bool, error) {
-	return page[registry.Finding](ctx, s, p, `SELECT * FROM (SELECT `+findingCols+` FROM findings) f
+	return page[registry.Finding](ctx, s, p, `SELECT * FROM (SELECT `+findingCols+` FROM findings
+		WHERE ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM finding_controllers c WHERE c.finding_id = findings.id AND c.controller_id = $6))) f
 		WHERE ($1::text IS NULL OR severity = $1)
 		  AND ($2::text IS NULL OR check_id = $2)
 		  AND ($3::text IS NULL OR status = $3)
 		  AND ($4::text IS NULL OR subject_kind = $4)
 		  AND ($5::bigint IS NULL OR subject_id = $5)
-		  AND ($6::bigint IS NULL OR controller_id = $6)
 		  AND ($7::timestamptz IS NULL OR first_seen >= $7)
 		  AND id > $8
 		ORDER BY id LIMIT $9`, f.Severity, f.Check, f.Status, f.SubjectKind, f.SubjectID, f.ControllerID, nullTime(f.Since))
+}
+
+// FindingSummary counts the open findings (as in effect now) by severity,
+// by check, by the party concerned and by controller, in one statement;
+// with a controller, only those affecting its chain.
+func (s *Store) FindingSummary(ctx context.Context, controller *int64) (registry.FindingSummary, error) {
+	var rows []struct {
+		Kind  string `db:"kind"`
+		Key   string `db:"key"`
+		Count int    `db:"n"`
+	}
+	if err := s.selectx(ctx, s.q(ctx), &rows, `
+		WITH live AS (
+		    SELECT f.id, f.severity, f.check_id,
+		           CASE f.subject_kind WHEN 'party' THEN f.subject_id WHEN 'system' THEN sy.operator_id ELSE l.to_id END AS party_id
+		    FROM findings f
+		    LEFT JOIN systems sy ON f.subject_kind = 'system' AND sy.id = f.subject_id
+		    LEFT JOIN links l ON f.subject_kind = 'link' AND l.id = f.subject_id
+		    WHERE kedja_finding_status(f.status, f.accepted_until, CAST(now() AS date)) = 'open'
+		      AND ($1::bigint IS NULL OR EXISTS (SELECT 1 FROM finding_controllers c WHERE c.finding_id = f.id AND c.controller_id = $1))
+		)
+		SELECT CASE WHEN GROUPING(severity) = 0 THEN 'severity' WHEN GROUPING(check_id) = 0 THEN 'check'
+		            WHEN GROUPING(party_id) = 0 THEN 'party' ELSE 'total' END AS kind,
+		       COALESCE(severity, check_id, CAST(party_id AS text), '') AS key, count(*) AS n
+		FROM live GROUP BY GROUPING SETS ((severity), (check_id), (party_id), ())
+		UNION ALL
+		SELECT 'controller', CAST(c.controller_id AS text), count(*)
+		FROM live JOIN finding_controllers c ON c.finding_id = live.id
+		WHERE $1::bigint IS NULL OR c.controller_id = $1
+		GROUP BY c.controller_id`, controller); err != nil {
+		return registry.FindingSummary{}, err
+	}
+	var out registry.FindingSummary
+	for _, r := range rows {
+		c := registry.Count{Key: r.Key, Count: r.Count}
+		switch r.Kind {
+		case "total":
+			out.Total = r.Count
+		case "severity":
+			out.BySeverity = append(out.BySeverity, c)
+		case "check":
+			out.ByCheck = append(out.ByCheck, c)
+		case "party", "controller":
+			c.ID, _ = strconv.ParseInt(r.Key, 10, 64)
+			if c.ID == 0 {
+				continue
+			}
+			if r.Kind == "party" {
+				out.ByParty = append(out.ByParty, c)
+			} else {
+				out.ByController = append(out.ByController, c)
+			}
+		}
+	}
+	rank := func(sev string) int { return slices.Index(registry.Severities, sev) }
+	slices.SortFunc(out.BySeverity, func(a, b registry.Count) int { return rank(a.Key) - rank(b.Key) })
+	for _, l := range [][]registry.Count{out.ByCheck, out.ByParty, out.ByController} {
+		slices.SortStableFunc(l, func(a, b registry.Count) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+	}
+	return out, nil
 }
 
 // Finding loads one finding; NOT_FOUND naming field if absent.

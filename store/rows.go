@@ -164,16 +164,47 @@ func (r *attestationRow) fromDomain(v registry.Attestation) {
 
 type findingRow struct {
 	registry.Finding
-	Path pq.Int64Array `db:"path"`
+	Controllers findingControllers `db:"controllers"`
 }
 
 func (r *findingRow) toDomain() registry.Finding {
 	v := r.Finding
-	v.Path = r.Path
+	v.Controllers = r.Controllers
+	v.ControllerID, v.Path = 0, nil
+	if len(v.Controllers) > 0 {
+		v.ControllerID, v.Path = v.Controllers[0].ControllerID, v.Controllers[0].Path
+	}
 	return v
 }
 
-func (r *findingRow) fromDomain(v registry.Finding) { r.Finding, r.Path = v, v.Path }
+func (r *findingRow) fromDomain(v registry.Finding) { r.Finding, r.Controllers = v, v.Controllers }
+
+// findingControllers are a finding's controllers as the store reads them:
+// a JSON array, NULL for none.
+type findingControllers []registry.FindingController
+
+// Value implements driver.Valuer.
+func (c findingControllers) Value() (driver.Value, error) {
+	if c == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal([]registry.FindingController(c))
+	return string(b), err
+}
+
+// Scan implements sql.Scanner.
+func (c *findingControllers) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c = nil
+		return nil
+	case []byte:
+		return json.Unmarshal(v, (*[]registry.FindingController)(c))
+	case string:
+		return json.Unmarshal([]byte(v), (*[]registry.FindingController)(c))
+	}
+	return fmt.Errorf("store: cannot scan %T into finding controllers", src)
+}
 
 type checkRunRow struct {
 	registry.CheckRun
