@@ -43,6 +43,10 @@ var RootRules = map[string][]string{
 	"Mutation.recordDataMove": writers, "Mutation.createAttestation": writers, "Mutation.updateAttestation": writers,
 	"Mutation.withdrawAttestation": writers, "Mutation.setLocationPolicy": writers, "Mutation.endLocationPolicy": writers,
 	"Mutation.runChecks": writers, "Mutation.acceptFinding": writers,
+	"Mutation.setDisclosureBasis": writers, "Mutation.endDisclosureBasis": writers,
+	"Mutation.createSubcontractorApproval": writers, "Mutation.endSubcontractorApproval": writers,
+	"Mutation.setCallerNotice": writers, "Mutation.endCallerNotice": writers,
+	"Mutation.setProcessingRecord": writers, "Mutation.endProcessingRecord": writers,
 	// traceCall stores the trace it makes: a write, for the access-request
 	// handlers whose case it is.
 	"Mutation.traceCall": {admin, dsr},
@@ -68,6 +72,7 @@ var TypeRules = map[string][]string{
 	"Check": readers, "LocationPolicy": readers,
 	"FindingController": readers, "EvaluatedFinding": readers, "CheckEvaluation": readers, "FindingSummary": readers,
 	"SeverityCount": readers, "CheckCount": readers, "PartyCount": readers,
+	"DisclosureBasis": readers, "SubcontractorApproval": readers, "CallerNotice": readers, "ProcessingRecord": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

@@ -218,5 +218,47 @@ func (d *seeder) run() error {
 		Purpose: str("Telephony and recording of the calls Medicall answers"), Period: medicallPeriod})
 	do(d, s.RecordDataMove, registry.DataMove{FromSystemID: biz.ID, ToSystemID: nas.ID, MovedAt: d.at("2016-01-01"),
 		Note: str("Recordings made since 2013 were put on the storage server when it was set up.")})
+	d.basis(regions, medhelpLinks, medhelp, toMedicall, toVoice)
 	return d.err
+}
+
+// basis records the legal bases of the disclosures and the controllers' own
+// duties (GDPR Art. 13 and 30): what the public record says, and where it
+// says nothing, assumptions marked as such in each note.
+func (d *seeder) basis(regions []registry.Organisation, medhelpLinks []registry.Link, medhelp registry.Organisation, toMedicall, toVoice registry.Link) {
+	s := d.s
+	for _, l := range medhelpLinks {
+		do(d, s.SetDisclosureBasis, registry.DisclosureBasis{LinkID: l.ID, Basis: "statute", Period: registry.Period{From: l.From},
+			Reference: str("Hälso- och sjukvårdslagen (2017:30) and earlier law; the region's 1177 care agreement with Medhelp"),
+			Note: str("Assumption: the regions had Medhelp give care on their behalf under health-care law and their care agreement; " +
+				"kedja's sources record no finding against this disclosure.")})
+	}
+	do(d, s.SetDisclosureBasis, registry.DisclosureBasis{LinkID: toMedicall.ID, Basis: "none", Period: toMedicall.Period,
+		Authority: str("IMY (2021); Kammarrätten i Stockholm (2024)"),
+		Reference: str("IMY decision on Medhelp AB, 7 June 2021; Kammarrätten i Stockholm 2024"),
+		Note: str("Public record: IMY found Medhelp's disclosure of patient data to the Thai company unlawful from May 2018 to August 2019, " +
+			"and the appeal court held that Swedish health-care law gives no basis to hand patient data to a care provider in a third country. " +
+			"Assumption: the years before May 2018 are recorded the same, the law the court read being the same.")})
+
+	fines := map[string]string{"01": "SEK 500,000", "04": "SEK 250,000", "17": "SEK 250,000"}
+	for _, r := range regions {
+		do(d, s.SetCallerNotice, registry.CallerNotice{ControllerID: r.ID, Period: registry.Period{From: d.at("2013-01-01")},
+			Reference: str("1177 information to callers (demo reference)"),
+			Note: str("Public record: IMY (7 June 2021) found that the region had not given callers to 1177 the information Art. 13 requires " +
+				"and fined it " + fines[deref(r.CountyCode)] + ". Assumption: the notice's wording is not in kedja's sources; it is recorded as " +
+				"mentioning neither the recording, the recipients, the transfer to Thailand nor how long calls are kept.")})
+	}
+
+	do(d, s.SetProcessingRecord, registry.ProcessingRecord{PartyID: medhelp.ID, Period: registry.Period{From: d.at("2018-05-25")},
+		NamedPartyIDs: []int64{toVoice.ToID},
+		Reference:     str("Medhelp record of processing (demo reference)"),
+		Note: str("Assumption: the public record does not show Medhelp's record of processing; it is recorded as naming Voice Integrate " +
+			"but neither Medicall nor the transfer to Thailand, to show the check.")})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -115,7 +115,7 @@ func TestDemoChainPicture(t *testing.T) {
 	// The acceptance criterion: Thailand stands in a cluster of its own,
 	// marked as a third country without adequacy.
 	for _, want := range []string{`subgraph "cluster_TH"`, `label="Thailand (TH) · THIRD COUNTRY, NO ADEQUACY"`,
-		`"o:Medicall Co., Ltd." [label="Medicall Co., Ltd.\nTH\n(!) 2 open findings"`, "as of 2019-02-01 02:00 CET"} {
+		`"o:Medicall Co., Ltd." [label="Medicall Co., Ltd.\nTH\n(!) 3 open findings"`, "as of 2019-02-01 02:00 CET"} {
 		if !strings.Contains(byName(dot), want) {
 			t.Errorf("DOT lacks %s", want)
 		}

@@ -15,6 +15,10 @@ type Check struct {
 	ID       string
 	Title    string
 	LegalRef string
+	// SeverityRule says how the severity of a finding is chosen, and
+	// Clears what resolves it; empty where the catalogue does not say.
+	SeverityRule string
+	Clears       string
 }
 
 // RunOptions say what to run, as of when, and on whose behalf.

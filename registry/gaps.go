@@ -47,8 +47,8 @@ type LinkRules struct {
 }
 
 // LinkGaps words what a link lacks, by its rules' answers: an agreement
-// binding a processor (GDPR Art. 28(3)), the controller's authorisation of a
-// sub-processor (Art. 28(2)), a lawful transfer mechanism (Art. 44-46).
+// binding a processor (GDPR Art. 28(3)), the approval of a subcontractor by
+// every controller above it (Art. 28(2)), a lawful transfer mechanism (Art. 44-46).
 func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	gaps := []Gap{}
 	name := to.LegalName
@@ -58,7 +58,7 @@ func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	}
 	if r.NoAuthorisation {
 		gaps = append(gaps, Gap{Code: GapNoAuthorisation, LinkID: l.ID, Article: "GDPR Art. 28(2)",
-			Message: "no controller authorisation is recorded for the sub-processor " + name})
+			Message: "no approval by every controller above it is recorded for the subcontractor " + name})
 	}
 	where, and := "a third country ("+to.CountryName+")", " and"
 	if to.TransferClass == "partial_adequacy" {

@@ -257,6 +257,7 @@ type Services struct {
 	Attestations  AttestationService
 	Countries     CountryService
 	Policies      PolicyService
+	Basis         BasisService
 	History       HistoryService
 	Chains        ChainService
 	Traces        TraceService

@@ -35,6 +35,7 @@ type loaders struct {
 	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
+	basis       *basisLoaders
 }
 
 func newLoaders(s registry.Services) *loaders {
@@ -68,6 +69,7 @@ func newLoaders(s registry.Services) *loaders {
 		},
 		policies:  relationLoader(s.Policies.PoliciesByController),
 		attStatus: atLoader(s.Attestations.AttestationStatuses),
+		basis:     newBasisLoaders(s),
 	}
 }
 

@@ -137,6 +137,14 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "location_policy", x.ID
 	case registry.Finding:
 		kind, id = "finding", x.ID
+	case registry.DisclosureBasis:
+		kind, id = "disclosure_basis", x.ID
+	case registry.SubcontractorApproval:
+		kind, id = "subcontractor_approval", x.ID
+	case registry.CallerNotice:
+		kind, id = "caller_notice", x.ID
+	case registry.ProcessingRecord:
+		kind, id = "processing_record", x.ID
 	case registry.Country:
 		access.Note(ctx, "country:"+x.Code, "")
 		return

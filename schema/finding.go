@@ -158,6 +158,10 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"id":       field(nn(graphql.String), "The check's id, as findings and runChecks name it.", func(c registry.Check) any { return c.ID }),
 			"title":    field(nn(graphql.String), "What it looks for, in English.", func(c registry.Check) any { return c.Title }),
 			"legalRef": field(nn(graphql.String), "The law or rule it rests on, such as GDPR Art. 28(2).", func(c registry.Check) any { return c.LegalRef }),
+			"severityRule": field(graphql.String, "How a finding's severity is chosen, and on what published decisions it is calibrated; null where the catalogue does not say.",
+				func(c registry.Check) any { return nonEmpty(c.SeverityRule) }),
+			"clearedBy": field(graphql.String, "What in the registry resolves a finding of this check; null where the catalogue does not say.",
+				func(c registry.Check) any { return nonEmpty(c.Clears) }),
 		}})
 
 	filter := inputObject("FindingFilter", "Narrows a list of findings; each field given must match.", graphql.InputObjectConfigFieldMap{

@@ -68,7 +68,7 @@ func (t *types) linkType(r *resolvers.Resolvers) {
 	t.link = graphql.NewObject(graphql.ObjectConfig{Name: "Link",
 		Description: "Data flowing from one party to another; the receiving party holds a role on it for its period.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return t.periodFields(graphql.Fields{
+			return t.periodFields(merge(graphql.Fields{
 				"id":   field(nn(graphql.ID), "The link's id in the registry.", func(l registry.Link) any { return id(l.ID) }),
 				"from": {Type: nn(t.org), Description: "The party handing data on.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.FromID })},
 				"to":   {Type: nn(t.org), Description: "The party receiving it.", Resolve: resolvers.ByID(r, resolvers.Orgs, func(l registry.Link) *int64 { return &l.ToID })},
@@ -97,7 +97,7 @@ func (t *types) linkType(r *resolvers.Resolvers) {
 				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
 					Resolve: resolvers.OpenFindings(r, "link", func(l registry.Link) int64 { return l.ID })},
 				"history": t.history("links", linkID),
-			}, func(s any) registry.Period { return s.(registry.Link).Period })
+			}, t.linkBasisFields(r)), func(s any) registry.Period { return s.(registry.Link).Period })
 		})})
 
 	t.finding = graphql.NewObject(graphql.ObjectConfig{Name: "RoleFinding", Description: "What an authority found a link's role to be.",

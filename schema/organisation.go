@@ -24,7 +24,7 @@ func (t *types) organisationType(r *resolvers.Resolvers) {
 	t.org = graphql.NewObject(graphql.ObjectConfig{Name: "Organisation",
 		Description: "A party: region, public body or company. Its role is not its own but that of each link it is on.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
+			return merge(graphql.Fields{
 				"id":           field(nn(graphql.ID), "The organisation's id in the registry.", func(o registry.Organisation) any { return id(o.ID) }),
 				"legalName":    field(nn(graphql.String), "Registered legal name.", func(o registry.Organisation) any { return o.LegalName }),
 				"orgNumber":    field(graphql.String, "Official organisation number (in Sweden: organisationsnummer); null if none is recorded.", func(o registry.Organisation) any { return optStr(o.OrgNumber) }),
@@ -61,7 +61,7 @@ func (t *types) organisationType(r *resolvers.Resolvers) {
 					Description: "Its rules, as a controller, for where its data may be.",
 					Resolve:     resolvers.Related(r, resolvers.Policies, orgID)},
 				"history": t.history("organisations", orgID),
-			}
+			}, t.orgBasisFields(r))
 		})})
 }
 

@@ -83,6 +83,7 @@ type types struct {
 	org, system, profile, location, link, finding, use, move, att   *graphql.Object
 	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
 	compliance, policy                                              *graphql.Object
+	basis                                                           *basisTypes
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

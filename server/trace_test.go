@@ -436,15 +436,18 @@ func TestResponsibilityOnDemo(t *testing.T) {
 	if !slices.Equal(paths, wantPaths) {
 		t.Errorf("storage server's paths:\n got %q\nwant %q", paths, wantPaths)
 	}
+	// No region's approval of the parties engaged below Medhelp is
+	// recorded (kedja_authorisation_missing below a controller).
 	want := "[NO_AGREEMENT:Medicall Co., Ltd. NO_AGREEMENT:Voice Integrate Nordic AB NO_AGREEMENT:Voice Integrate Nordic AB " +
-		"NO_AUTHORISATION:Voice Integrate Nordic AB NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
+		"NO_AUTHORISATION:Medicall Co., Ltd. NO_AUTHORISATION:Voice Integrate Nordic AB NO_AUTHORISATION:Voice Integrate Nordic AB " +
+		"NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
 	if got := missing(nas); fmt.Sprint(got) != want {
 		t.Errorf("storage server: missing %v, want %v", got, want)
 	}
 
 	var medicall answer
 	h.data(q, map[string]any{"o": h.orgID("Medicall Co., Ltd."), "at": "2019-02-01"}, &medicall)
-	want = "[NO_AGREEMENT:Medicall Co., Ltd. NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
+	want = "[NO_AGREEMENT:Medicall Co., Ltd. NO_AUTHORISATION:Medicall Co., Ltd. NO_TRANSFER_MECHANISM:Medicall Co., Ltd.]"
 	if got := missing(medicall); fmt.Sprint(got) != want {
 		t.Errorf("Medicall: missing %v, want %v", got, want)
 	}

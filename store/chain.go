@@ -140,9 +140,11 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 	}
 	var ids, moveIDs []int64
 	paths := make([]registry.UpPath, 0, len(up))
+	linkPaths := make([][]int64, 0, len(up))
 	for _, p := range up {
 		ids = append(ids, p.LinkPath...)
 		paths = append(paths, registry.UpPath{Links: p.LinkPath, MoveID: p.MoveID})
+		linkPaths = append(linkPaths, p.LinkPath)
 		if p.MoveID != nil {
 			moveIDs = append(moveIDs, *p.MoveID)
 		}
@@ -159,7 +161,7 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
-	rules, err := s.LinkRules(ctx, ids, at)
+	rules, err := s.LinkRules(ctx, ids, at, registry.Placements(linkPaths, links))
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
@@ -173,14 +175,24 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 }
 
 // LinkRules asks the rule functions about links at an instant, in one
-// statement.
-func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time) (map[int64]registry.LinkRules, error) {
+// statement. placements say how deep each link sits below each controller
+// above it (registry.Placements): a link lacks authorisation when any of
+// them lacks its approval, as the authorisation check judges per controller.
+func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placements []registry.Placement) (map[int64]registry.LinkRules, error) {
+	pl, pc, pd := make([]int64, len(placements)), make([]int64, len(placements)), make([]int64, len(placements))
+	for i, p := range placements {
+		pl[i], pc[i], pd[i] = p.LinkID, p.ControllerID, int64(p.Depth)
+	}
 	var rows []registry.LinkRules
 	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT l.id AS link_id,
 		kedja_agreement_missing(l.role, l.agreement_ref) AS no_agreement,
-		kedja_authorisation_missing(l.role, l.authorisation) AS no_authorisation,
+		COALESCE((SELECT bool_or(kedja_authorisation_missing(l.role, l.authorisation, CAST(p.depth AS int),
+		              kedja_approved(l.id, l.authorisation, l.authorising_controller_id, p.controller_id, CAST($2 AS timestamptz))))
+		          FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[]), CAST($5 AS bigint[])) AS p(link_id, controller_id, depth)
+		          WHERE p.link_id = l.id), false) AS no_authorisation,
 		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer
-		FROM links l JOIN organisations o ON o.id = l.to_id WHERE l.id = ANY($1)`, pq.Array(ids), at); err != nil {
+		FROM links l JOIN organisations o ON o.id = l.to_id WHERE l.id = ANY($1)`,
+		pq.Array(ids), at, pq.Array(pl), pq.Array(pc), pq.Array(pd)); err != nil {
 		return nil, fmt.Errorf("link rules: %w", err)
 	}
 	out := make(map[int64]registry.LinkRules, len(rows))

@@ -278,15 +278,24 @@ var catalogue = []check{
 		WHERE kedja_stores_calls(s.kind)
 		  AND ((p.internet_exposed AND (p.authentication = 'none' OR NOT p.transport_encryption)) OR NOT p.encryption_at_rest)`},
 
-	{Check: registry.Check{ID: "authorisation", Title: "Sub-processor without the controller's authorisation", LegalRef: "GDPR Art. 28(2)"},
+	{Check: registry.Check{ID: "authorisation", Title: "Subcontractor without the controller's approval", LegalRef: "GDPR Art. 28(2)",
+		SeverityRule: "high",
+		Clears: "the controller's approval of the party engaged on the link: the link's authorisation naming that controller, or a " +
+			"subcontractor approval by it in force; a sub-processor on the controller's own link needs any authorisation"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
+		-- A party engaged by anyone below the controller, whatever role it
+		-- claims, and a sub-processor on the controller's own link, need
+		-- the controller's approval (kedja_authorisation_missing).
 		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(2)',
-		       format('%s engages %s as sub-processor with no controller authorisation recorded', f.legal_name, t.legal_name),
-		       jsonb_build_object('linkId', l.id), r.since
+		       CASE WHEN r.depth >= 2 THEN format('%s engages %s with no approval by the controller recorded', f.legal_name, t.legal_name)
+		            ELSE format('%s engages %s as sub-processor with no controller authorisation recorded', f.legal_name, t.legal_name) END,
+		       jsonb_build_object('linkId', l.id, 'depth', r.depth, 'role', l.role, 'authorisation', l.authorisation,
+		                          'authorisingControllerId', l.authorising_controller_id), r.since
 		FROM reach r JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id JOIN organisations t ON t.id = l.to_id
-		WHERE kedja_authorisation_missing(l.role, l.authorisation)`},
+		WHERE kedja_authorisation_missing(l.role, l.authorisation, r.depth,
+		          kedja_approved(l.id, l.authorisation, l.authorising_controller_id, r.controller_id, CAST($1 AS timestamptz)))`},
 
 	{Check: registry.Check{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)"},
 		sql: `
@@ -331,6 +340,8 @@ var catalogue = []check{
 		  AND (p.retention_days IS NULL
 		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
 }
+
+func init() { catalogue = append(catalogue, basisChecks...) }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.
 func CheckIDs() []string {

@@ -56,6 +56,10 @@ func asRow(v any) (target any, scanned func()) {
 		return one[checkRunRow](v)
 	case *[]registry.CheckRun:
 		return many[checkRunRow](v)
+	case *registry.ProcessingRecord:
+		return one[processingRecordRow](v)
+	case *[]registry.ProcessingRecord:
+		return many[processingRecordRow](v)
 	case *[]registry.Step:
 		return many[stepRow](v)
 	case *[]registry.UseFacts:

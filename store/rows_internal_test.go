@@ -27,14 +27,15 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 	cases := map[string]struct {
 		one, many any // a *T, a *[]T (nil: read only as slices)
 	}{
-		"System":      {&registry.System{}, &[]registry.System{}},
-		"Link":        {&registry.Link{}, &[]registry.Link{}},
-		"Attestation": {&registry.Attestation{}, &[]registry.Attestation{}},
-		"Finding":     {&registry.Finding{}, &[]registry.Finding{}},
-		"CheckRun":    {&registry.CheckRun{}, &[]registry.CheckRun{}},
-		"Step":        {nil, &[]registry.Step{}},
-		"UseFacts":    {nil, &[]registry.UseFacts{}},
-		"MoveFacts":   {nil, &[]registry.MoveFacts{}},
+		"System":           {&registry.System{}, &[]registry.System{}},
+		"Link":             {&registry.Link{}, &[]registry.Link{}},
+		"Attestation":      {&registry.Attestation{}, &[]registry.Attestation{}},
+		"Finding":          {&registry.Finding{}, &[]registry.Finding{}},
+		"CheckRun":         {&registry.CheckRun{}, &[]registry.CheckRun{}},
+		"Step":             {nil, &[]registry.Step{}},
+		"UseFacts":         {nil, &[]registry.UseFacts{}},
+		"MoveFacts":        {nil, &[]registry.MoveFacts{}},
+		"ProcessingRecord": {&registry.ProcessingRecord{}, &[]registry.ProcessingRecord{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.
