@@ -41,6 +41,8 @@ var RootRules = map[string][]string{
 	"Mutation.recordRoleFinding": writers, "Mutation.createSystemUse": writers, "Mutation.endSystemUse": writers,
 	"Mutation.recordDataMove": writers, "Mutation.createAttestation": writers, "Mutation.updateAttestation": writers,
 	"Mutation.withdrawAttestation": writers, "Mutation.setLocationPolicy": writers, "Mutation.endLocationPolicy": writers,
+	"Mutation.addAccessPath": writers, "Mutation.endAccessPath": writers,
+	"Mutation.addSystemRelation": writers, "Mutation.endSystemRelation": writers,
 	"Mutation.runChecks": writers, "Mutation.acceptFinding": writers,
 	// traceCall stores the trace it makes: a write, for the access-request
 	// handlers whose case it is.
@@ -64,7 +66,7 @@ var TypeRules = map[string][]string{
 	"EEAMembership": readers, "AdequacyDecision": readers, "Change": readers, "Chain": readers, "ChainStep": readers,
 	"ChainParty": readers, "ChainSystem": readers, "Responsibility": readers, "ResponsibilityPath": readers,
 	"ResponsibilityLink": readers, "Gap": readers, "Finding": readers, "FindingEvent": readers, "CheckRun": readers,
-	"Check": readers, "LocationPolicy": readers,
+	"Check": readers, "LocationPolicy": readers, "AccessPath": readers, "SystemRelation": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

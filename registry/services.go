@@ -253,6 +253,7 @@ type Services struct {
 	Attestations  AttestationService
 	Countries     CountryService
 	Policies      PolicyService
+	Posture       PostureService
 	History       HistoryService
 	Chains        ChainService
 	Traces        TraceService

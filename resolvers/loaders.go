@@ -35,6 +35,10 @@ type loaders struct {
 	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
+	accessPaths *loader[relKey, []registry.AccessPath]
+	viaGateway  *loader[relKey, []registry.AccessPath]
+	relsFrom    *loader[relKey, []registry.SystemRelation]
+	relsTo      *loader[relKey, []registry.SystemRelation]
 }
 
 func newLoaders(s registry.Services) *loaders {
@@ -66,8 +70,12 @@ func newLoaders(s registry.Services) *loaders {
 			"system": openFindingsLoader(s.Findings, "system"),
 			"link":   openFindingsLoader(s.Findings, "link"),
 		},
-		policies:  relationLoader(s.Policies.PoliciesByController),
-		attStatus: atLoader(s.Attestations.AttestationStatuses),
+		policies:    relationLoader(s.Policies.PoliciesByController),
+		attStatus:   atLoader(s.Attestations.AttestationStatuses),
+		accessPaths: relationLoader(s.Posture.AccessPathsBySystem),
+		viaGateway:  relationLoader(s.Posture.AccessPathsByGateway),
+		relsFrom:    relationLoader(s.Posture.RelationsFrom),
+		relsTo:      relationLoader(s.Posture.RelationsTo),
 	}
 }
 
@@ -160,3 +168,10 @@ func AdequacyDecisions(l *loaders) *loader[countryKey, []registry.AdequacyDecisi
 // FindingEvents and Policies pick loaders for the schema.
 func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return l.events }
 func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }
+
+// AccessPaths, AccessPathsVia, RelationsFrom and RelationsTo pick the
+// posture loaders for the schema.
+func AccessPaths(l *loaders) *loader[relKey, []registry.AccessPath]       { return l.accessPaths }
+func AccessPathsVia(l *loaders) *loader[relKey, []registry.AccessPath]    { return l.viaGateway }
+func RelationsFrom(l *loaders) *loader[relKey, []registry.SystemRelation] { return l.relsFrom }
+func RelationsTo(l *loaders) *loader[relKey, []registry.SystemRelation]   { return l.relsTo }

@@ -55,6 +55,13 @@ func atArgOf(t graphql.Input, desc string) graphql.FieldConfigArgument {
 	return graphql.FieldConfigArgument{"at": &graphql.ArgumentConfig{Type: t, Description: desc}}
 }
 
+func optBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
 func optInt(n *int32) any {
 	if n == nil {
 		return nil
@@ -75,6 +82,7 @@ type types struct {
 	org, system, profile, location, link, finding, use, move, att   *graphql.Object
 	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
 	compliance, policy                                              *graphql.Object
+	accessPath, sysRelation                                         *graphql.Object
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

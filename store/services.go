@@ -14,6 +14,7 @@ var (
 	_ registry.AttestationService  = (*Store)(nil)
 	_ registry.CountryService      = (*Store)(nil)
 	_ registry.PolicyService       = (*Store)(nil)
+	_ registry.PostureService      = (*Store)(nil)
 	_ registry.HistoryService      = (*Store)(nil)
 	_ registry.ChainService        = (*Store)(nil)
 	_ registry.TraceService        = (*Store)(nil)
@@ -26,7 +27,7 @@ var (
 // Services returns every service, each implemented by s.
 func (s *Store) Services() registry.Services {
 	return registry.Services{
-		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, History: s,
+		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Posture: s, History: s,
 		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s,
 		Ping: func(ctx context.Context) error { return s.db.PingContext(ctx) },
 	}
