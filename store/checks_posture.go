@@ -27,6 +27,7 @@ var postureChecks = []check{
 		       jsonb_build_object('source', x.source, 'accessPathId', x.access_path_id, 'profileId', x.profile_id,
 		                          'audience', x.audience, 'authentication', x.authentication, 'privileged', x.privileged,
 		                          'gatewayId', x.gateway_id, 'gateway', gw.name, 'entrySystemId', x.entry_id,
+		                          'entrySystem', entry.name, 'through', via.names,
 		                          'relationIds', x.relation_ids, 'systemPath', x.system_path)
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id
