@@ -42,6 +42,8 @@ var RootRules = map[string][]string{
 	"Mutation.recordRoleFinding": writers, "Mutation.createSystemUse": writers, "Mutation.endSystemUse": writers,
 	"Mutation.recordDataMove": writers, "Mutation.createAttestation": writers, "Mutation.updateAttestation": writers,
 	"Mutation.withdrawAttestation": writers, "Mutation.setLocationPolicy": writers, "Mutation.endLocationPolicy": writers,
+	"Mutation.addAccessPath": writers, "Mutation.endAccessPath": writers,
+	"Mutation.addSystemRelation": writers, "Mutation.endSystemRelation": writers,
 	"Mutation.runChecks": writers, "Mutation.acceptFinding": writers,
 	"Mutation.setDisclosureBasis": writers, "Mutation.endDisclosureBasis": writers,
 	"Mutation.createSubcontractorApproval": writers, "Mutation.endSubcontractorApproval": writers,
@@ -73,6 +75,7 @@ var TypeRules = map[string][]string{
 	"FindingController": readers, "EvaluatedFinding": readers, "CheckEvaluation": readers, "FindingSummary": readers,
 	"SeverityCount": readers, "CheckCount": readers, "PartyCount": readers,
 	"DisclosureBasis": readers, "SubcontractorApproval": readers, "CallerNotice": readers, "ProcessingRecord": readers,
+	"AccessPath": readers, "SystemRelation": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

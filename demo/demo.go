@@ -136,11 +136,13 @@ func (d *seeder) run() error {
 
 	// Security facts and locations.
 	do(d, s.SetSystemProfile, registry.SystemProfile{SystemID: platform.ID, Period: registry.Period{From: d.at("2013-01-01")},
-		InternetExposed: false, Authentication: "certificate", TransportEncryption: true, EncryptionAtRest: true,
-		Note: str("Closed health network, encrypted, smart-card login.")})
+		InternetExposed: registry.Fact(false), Authentication: str("smart_card"), TransportEncryption: registry.Fact(true),
+		EncryptionAtRest: registry.Fact(true),
+		Note:             str("Closed health network, encrypted, smart-card login.")})
 	do(d, s.SetSystemProfile, registry.SystemProfile{SystemID: nas.ID,
 		Period:          registry.Period{From: d.at("2016-01-01"), To: d.ptr("2019-02-18")},
-		InternetExposed: true, Authentication: "none", TransportEncryption: false, EncryptionAtRest: false,
+		InternetExposed: registry.Fact(true), Authentication: str("none"), TransportEncryption: registry.Fact(false),
+		EncryptionAtRest: registry.Fact(false),
 		Note: str("Plain HTTP, Apache 2.4.7, no password; about 2.7 million recordings from 2013 on; " +
 			"reachable since at least early 2016; closed on 18 February 2019. No retention period was recorded.")})
 	for _, l := range []registry.SystemLocation{
@@ -219,6 +221,7 @@ func (d *seeder) run() error {
 	do(d, s.RecordDataMove, registry.DataMove{FromSystemID: biz.ID, ToSystemID: nas.ID, MovedAt: d.at("2016-01-01"),
 		Note: str("Recordings made since 2013 were put on the storage server when it was set up.")})
 	d.basis(regions, medhelpLinks, medhelp, toMedicall, toVoice)
+	d.posture(biz)
 	return d.err
 }
 
@@ -261,4 +264,18 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// posture records how the systems were reached and what is known of their
+// backups (issue 13). The storage server's exposure (plain HTTP, no
+// password, Apache 2.4.7, a release line long out of support) is in its
+// profile above, which the exposure check judges; an access path saying
+// the same would raise it a second time. No backup of it appears in the
+// public record, so none is recorded: its backup is not established.
+func (d *seeder) posture(biz registry.System) {
+	s := d.s
+	do(d, s.AddAccessPath, registry.AccessPath{SystemID: biz.ID, Audience: "customer_users", Origin: "internet",
+		Authentication: str("password"), Period: registry.Period{From: d.at("2013-01-01")},
+		Note: str("Assumption: the public record says Medhelp's and Medicall's staff used the cloud service Biz 2.0 over the internet; " +
+			"a password login is assumed, since no multi-factor authentication is reported.")})
 }

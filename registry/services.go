@@ -258,6 +258,7 @@ type Services struct {
 	Countries     CountryService
 	Policies      PolicyService
 	Basis         BasisService
+	Posture       PostureService
 	History       HistoryService
 	Chains        ChainService
 	Traces        TraceService

@@ -10,7 +10,7 @@ import (
 var (
 	OrgKinds           = []string{"region", "public_body", "company", "other"}
 	SystemKinds        = []string{"telephony", "recording", "storage", "records", "backup", "other"}
-	Authentications    = []string{"none", "password", "mfa", "certificate"}
+	Authentications    = []string{"none", "password", "mfa", "certificate", "smart_card"}
 	LocationPurposes   = []string{"storage", "access"}
 	Roles              = []string{"processor", "sub_processor", "joint_controller", "independent_controller", "recipient"}
 	FoundRoles         = append(append([]string{}, Roles...), "none")
@@ -59,17 +59,24 @@ type System struct {
 	EndedAt        *time.Time `db:"ended_at"`
 }
 
-// SystemProfile is a system's security facts during a period.
+// SystemProfile is a system's security facts during a period. Each fact is
+// yes, no or unknown: nil is unknown (not established), never "no".
 type SystemProfile struct {
 	ID       int64 `db:"id"`
 	SystemID int64 `db:"system_id"`
 	Period
-	InternetExposed     bool    `db:"internet_exposed"`
-	Authentication      string  `db:"authentication"`
-	TransportEncryption bool    `db:"transport_encryption"`
-	EncryptionAtRest    bool    `db:"encryption_at_rest"`
+	InternetExposed     *bool   `db:"internet_exposed"`
+	Authentication      *string `db:"authentication"`
+	TransportEncryption *bool   `db:"transport_encryption"`
+	EncryptionAtRest    *bool   `db:"encryption_at_rest"`
 	RetentionDays       *int32  `db:"retention_days"`
-	Note                *string `db:"note"`
+	// Backup and restore (GDPR Art. 32(1)(b)-(c)): whether a backup exists,
+	// the day a restore was last tested (a legal date), and the recovery
+	// time objective in hours.
+	BackupExists      *bool      `db:"backup_exists"`
+	LastRestoreTest   *time.Time `db:"last_restore_test"`
+	RecoveryTimeHours *int32     `db:"recovery_time_hours"`
+	Note              *string    `db:"note"`
 }
 
 // SystemLocation is a country where a system stores data or is accessed from.

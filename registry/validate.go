@@ -81,11 +81,19 @@ func (p *SystemProfile) Validate() error {
 	if err := p.Period.Validate(); err != nil {
 		return err
 	}
-	if err := oneOf("authentication", p.Authentication, Authentications); err != nil {
-		return err
+	if p.Authentication != nil {
+		if err := oneOf("authentication", *p.Authentication, Authentications); err != nil {
+			return err
+		}
 	}
 	if p.RetentionDays != nil && *p.RetentionDays <= 0 {
 		return Invalid("retentionDays", "must be a positive number of days")
+	}
+	if p.RecoveryTimeHours != nil && *p.RecoveryTimeHours <= 0 {
+		return Invalid("recoveryTimeHours", "must be a positive number of hours")
+	}
+	if p.LastRestoreTest != nil && p.BackupExists != nil && !*p.BackupExists {
+		return Invalid("lastRestoreTest", "a restore test is recorded but backupExists says there is no backup")
 	}
 	return optText("note", &p.Note, MaxNote)
 }

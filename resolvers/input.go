@@ -103,6 +103,18 @@ func (in *input) boolean(k string, dst *bool) {
 	}
 }
 
+// optBool decodes a fact that may be unknown: left out (or cleared) is nil.
+func (in *input) optBool(k string, dst **bool) {
+	if in.clearing(k) {
+		*dst = nil
+		return
+	}
+	if v, ok := in.get(k); ok {
+		b := v.(bool)
+		*dst = &b
+	}
+}
+
 func (in *input) id(k string, dst *int64) {
 	if v, ok := in.get(k); ok {
 		id, err := parseID(in.name(k), v)

@@ -36,6 +36,10 @@ type loaders struct {
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
 	basis       *basisLoaders
+	accessPaths *loader[relKey, []registry.AccessPath]
+	viaGateway  *loader[relKey, []registry.AccessPath]
+	relsFrom    *loader[relKey, []registry.SystemRelation]
+	relsTo      *loader[relKey, []registry.SystemRelation]
 }
 
 func newLoaders(s registry.Services) *loaders {
@@ -67,9 +71,13 @@ func newLoaders(s registry.Services) *loaders {
 			"system": openFindingsLoader(s.Findings, "system"),
 			"link":   openFindingsLoader(s.Findings, "link"),
 		},
-		policies:  relationLoader(s.Policies.PoliciesByController),
-		attStatus: atLoader(s.Attestations.AttestationStatuses),
-		basis:     newBasisLoaders(s),
+		policies:    relationLoader(s.Policies.PoliciesByController),
+		attStatus:   atLoader(s.Attestations.AttestationStatuses),
+		basis:       newBasisLoaders(s),
+		accessPaths: relationLoader(s.Posture.AccessPathsBySystem),
+		viaGateway:  relationLoader(s.Posture.AccessPathsByGateway),
+		relsFrom:    relationLoader(s.Posture.RelationsFrom),
+		relsTo:      relationLoader(s.Posture.RelationsTo),
 	}
 }
 
@@ -162,3 +170,10 @@ func AdequacyDecisions(l *loaders) *loader[countryKey, []registry.AdequacyDecisi
 // FindingEvents and Policies pick loaders for the schema.
 func FindingEvents(l *loaders) *loader[relKey, []registry.FindingEvent] { return l.events }
 func Policies(l *loaders) *loader[relKey, []registry.LocationPolicy]    { return l.policies }
+
+// AccessPaths, AccessPathsVia, RelationsFrom and RelationsTo pick the
+// posture loaders for the schema.
+func AccessPaths(l *loaders) *loader[relKey, []registry.AccessPath]       { return l.accessPaths }
+func AccessPathsVia(l *loaders) *loader[relKey, []registry.AccessPath]    { return l.viaGateway }
+func RelationsFrom(l *loaders) *loader[relKey, []registry.SystemRelation] { return l.relsFrom }
+func RelationsTo(l *loaders) *loader[relKey, []registry.SystemRelation]   { return l.relsTo }

@@ -135,6 +135,10 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "adequacy_decision", x.ID
 	case registry.LocationPolicy:
 		kind, id = "location_policy", x.ID
+	case registry.AccessPath:
+		kind, id = "access_path", x.ID
+	case registry.SystemRelation:
+		kind, id = "system_relation", x.ID
 	case registry.Finding:
 		kind, id = "finding", x.ID
 	case registry.DisclosureBasis:

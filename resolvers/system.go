@@ -48,11 +48,14 @@ func DecodeSystemProfile(in *input, p *registry.SystemProfile) {
 	in.id("systemId", &p.SystemID)
 	in.instant("validFrom", &p.From)
 	in.optInstant("validTo", &p.To)
-	in.boolean("internetExposed", &p.InternetExposed)
-	in.str("authentication", &p.Authentication)
-	in.boolean("transportEncryption", &p.TransportEncryption)
-	in.boolean("encryptionAtRest", &p.EncryptionAtRest)
+	in.optBool("internetExposed", &p.InternetExposed)
+	in.optStr("authentication", &p.Authentication)
+	in.optBool("transportEncryption", &p.TransportEncryption)
+	in.optBool("encryptionAtRest", &p.EncryptionAtRest)
 	in.optInt32("retentionDays", &p.RetentionDays)
+	in.optBool("backupExists", &p.BackupExists)
+	in.optDate("lastRestoreTest", &p.LastRestoreTest)
+	in.optInt32("recoveryTimeHours", &p.RecoveryTimeHours)
 	in.optStr("note", &p.Note)
 }
 

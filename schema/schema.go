@@ -16,7 +16,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	// so the parts that build those come first.
 	for _, part := range []func(r *resolvers.Resolvers, query, mutation graphql.Fields){
 		t.countryFields, t.organisationFields, t.systemFields, t.linkFields, t.attestationFields,
-		t.chainFields, t.traceFields, t.findingFields, t.policyFields, t.basisFields, t.auditFields,
+		t.chainFields, t.traceFields, t.findingFields, t.policyFields, t.basisFields, t.postureFields, t.auditFields,
 	} {
 		part(r, queryFields, mutationFields)
 	}

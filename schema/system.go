@@ -20,7 +20,8 @@ var (
 		"none":        "No authentication: whoever reaches the system gets in (the 1177 storage server of 2019).",
 		"password":    "A password alone.",
 		"mfa":         "Multi-factor authentication.",
-		"certificate": "A certificate, such as a client certificate or a smart card.",
+		"certificate": "A certificate, such as a client certificate.",
+		"smart_card":  "A smart card (such as the health sector's SITHS card).",
 	})
 	locationPurpose = enum("LocationPurpose", "Whether a system stores data in a country or is accessed from it.", registry.LocationPurposes, map[string]string{
 		"storage": "The system stores data in the country.",
@@ -56,6 +57,18 @@ func (t *types) systemType(r *resolvers.Resolvers) {
 				"movesOut": {Type: list(t.move), Args: t.instantArg("Moves up to this instant."), Description: "Moves of stored data out of this system, oldest first.", Resolve: resolvers.Related(r, resolvers.MovesFrom, sysID)},
 				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
 					Resolve: resolvers.OpenFindings(r, "system", func(s registry.System) int64 { return s.ID })},
+				"accessPaths": {Type: list(t.accessPath), Args: t.instantArg("Access paths at this instant; without it, all."),
+					Description: "How the system is reached: by whom, from where, through which gateway, with what authentication.",
+					Resolve:     resolvers.Related(r, resolvers.AccessPaths, sysID)},
+				"accessPathsThrough": {Type: list(t.accessPath), Args: t.instantArg("Access paths at this instant; without it, all."),
+					Description: "Access paths into other systems that pass through this one as their gateway.",
+					Resolve:     resolvers.Related(r, resolvers.AccessPathsVia, sysID)},
+				"relations": {Type: list(t.sysRelation), Args: t.instantArg("Relations at this instant; without it, all."),
+					Description: "Its relations to other systems, this system on the from side: hosted in, runs on, same identity domain as, gives access to.",
+					Resolve:     resolvers.Related(r, resolvers.RelationsFrom, sysID)},
+				"relationsIn": {Type: list(t.sysRelation), Args: t.instantArg("Relations at this instant; without it, all."),
+					Description: "Other systems' relations to this one, this system on the to side: what is hosted in it, runs on it, shares its identity domain, or gives access to it.",
+					Resolve:     resolvers.Related(r, resolvers.RelationsTo, sysID)},
 				"history": t.history("systems", sysID),
 			}
 		})})
@@ -65,18 +78,21 @@ func (t *types) systemType(r *resolvers.Resolvers) {
 			return t.periodFields(graphql.Fields{
 				"id":                  field(nn(graphql.ID), "The profile's id in the registry.", func(p registry.SystemProfile) any { return id(p.ID) }),
 				"system":              {Type: nn(t.system), Description: "The system the facts are about.", Resolve: resolvers.ByID(r, resolvers.Systems, func(p registry.SystemProfile) *int64 { return &p.SystemID })},
-				"internetExposed":     field(nn(graphql.Boolean), "Whether the system was reachable from the internet.", func(p registry.SystemProfile) any { return p.InternetExposed }),
-				"authentication":      field(nn(authenticationEnum), "How its users proved who they were.", func(p registry.SystemProfile) any { return p.Authentication }),
-				"transportEncryption": field(nn(graphql.Boolean), "Whether data travelled to and from it encrypted (TLS or similar).", func(p registry.SystemProfile) any { return p.TransportEncryption }),
-				"encryptionAtRest":    field(nn(graphql.Boolean), "Whether the data it stored was encrypted.", func(p registry.SystemProfile) any { return p.EncryptionAtRest }),
+				"internetExposed":     field(graphql.Boolean, "Whether the system was reachable from the internet; null: not established.", func(p registry.SystemProfile) any { return optBool(p.InternetExposed) }),
+				"authentication":      field(authenticationEnum, "How its users proved who they were; null: not established. Access paths say it per audience and origin.", func(p registry.SystemProfile) any { return optStr(p.Authentication) }),
+				"transportEncryption": field(graphql.Boolean, "Whether data travelled to and from it encrypted (TLS or similar); null: not established.", func(p registry.SystemProfile) any { return optBool(p.TransportEncryption) }),
+				"encryptionAtRest":    field(graphql.Boolean, "Whether the data it stored was encrypted; null: not established.", func(p registry.SystemProfile) any { return optBool(p.EncryptionAtRest) }),
 				"retentionDays": field(graphql.Int, "How long stored recordings are kept; null: none recorded.", func(p registry.SystemProfile) any {
 					if p.RetentionDays == nil {
 						return nil
 					}
 					return int(*p.RetentionDays)
 				}),
-				"note":    field(graphql.String, "Anything else about these facts and their source; null if nothing is recorded.", func(p registry.SystemProfile) any { return optStr(p.Note) }),
-				"history": t.history("system_profiles", func(s any) int64 { return s.(registry.SystemProfile).ID }),
+				"backupExists":      field(graphql.Boolean, "Whether a backup of its data existed (GDPR Art. 32(1)(c)); null: not established.", func(p registry.SystemProfile) any { return optBool(p.BackupExists) }),
+				"lastRestoreTest":   field(dateScalar, "The day a restore from backup was last tested (GDPR Art. 32(1)(c)-(d)); null: none recorded.", func(p registry.SystemProfile) any { return optTime(p.LastRestoreTest) }),
+				"recoveryTimeHours": field(graphql.Int, "Recovery time objective: hours within which its data are to be restored after an incident (GDPR Art. 32(1)(b)-(c)); null: none recorded.", func(p registry.SystemProfile) any { return optInt(p.RecoveryTimeHours) }),
+				"note":              field(graphql.String, "Anything else about these facts and their source; null if nothing is recorded.", func(p registry.SystemProfile) any { return optStr(p.Note) }),
+				"history":           t.history("system_profiles", func(s any) int64 { return s.(registry.SystemProfile).ID }),
 			}, func(s any) registry.Period { return s.(registry.SystemProfile).Period })
 		})})
 
@@ -112,15 +128,18 @@ func (t *types) systemFields(r *resolvers.Resolvers, query, mutation graphql.Fie
 			{name: "description", typ: str, desc: "What the system is, in words (up to 4,000 characters).",
 				clear: "description: no description is recorded."},
 		})
-	profileInput := inputObject("SystemProfileInput", "A system's security facts from validFrom on.", graphql.InputObjectConfigFieldMap{
+	profileInput := inputObject("SystemProfileInput", "A system's security facts from validFrom on. Each fact left out is recorded as not established (unknown), never as no.", graphql.InputObjectConfigFieldMap{
 		"systemId":            in(nn(id), "The system the facts are about."),
 		"validFrom":           in(nn(inst), "First instant the facts hold (inclusive); an open-ended profile of the system that started earlier ends here."),
 		"validTo":             in(inst, "First instant they no longer hold (exclusive); omit while they last."),
-		"internetExposed":     in(nn(boolean), "Whether the system is reachable from the internet."),
-		"authentication":      in(nn(authenticationEnum), "How its users prove who they are."),
-		"transportEncryption": in(nn(boolean), "Whether data travels to and from it encrypted (TLS or similar)."),
-		"encryptionAtRest":    in(nn(boolean), "Whether the data it stores is encrypted."),
+		"internetExposed":     in(boolean, "Whether the system is reachable from the internet; leave out if not established."),
+		"authentication":      in(authenticationEnum, "How its users prove who they are; leave out if not established."),
+		"transportEncryption": in(boolean, "Whether data travels to and from it encrypted (TLS or similar); leave out if not established."),
+		"encryptionAtRest":    in(boolean, "Whether the data it stores is encrypted; leave out if not established."),
 		"retentionDays":       in(graphql.Int, "Days stored recordings are kept; omit if none is recorded. A positive number."),
+		"backupExists":        in(boolean, "Whether a backup of its data exists; leave out if not established."),
+		"lastRestoreTest":     in(dateScalar, "The day a restore from backup was last tested (YYYY-MM-DD); omit if none is recorded. Not with backupExists false."),
+		"recoveryTimeHours":   in(graphql.Int, "Recovery time objective in hours; omit if none is recorded. A positive number."),
 		"note":                in(str, "Anything else about these facts and their source (up to 4,000 characters)."),
 	})
 	locationInput := inputObject("SystemLocationInput", "A country where a system stores data or is accessed from, for a period.", graphql.InputObjectConfigFieldMap{

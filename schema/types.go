@@ -63,6 +63,13 @@ func zeroNull(t time.Time) any {
 	return t
 }
 
+func optBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
 func optInt(n *int32) any {
 	if n == nil {
 		return nil
@@ -84,6 +91,7 @@ type types struct {
 	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
 	compliance, policy                                              *graphql.Object
 	basis                                                           *basisTypes
+	accessPath, sysRelation                                         *graphql.Object
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

@@ -505,7 +505,7 @@ func (b chainBuilder) system(name, kind string, operator int64, retention *int32
 		b.t.Fatal(err)
 	}
 	if _, err := b.h.store.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: s.ID, Period: registry.Period{From: b.at("2000-01-01")},
-		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true, RetentionDays: retention}); err != nil {
+		InternetExposed: registry.Fact(false), Authentication: ptr("mfa"), TransportEncryption: registry.Fact(true), EncryptionAtRest: registry.Fact(true), RetentionDays: retention}); err != nil {
 		b.t.Fatal(err)
 	}
 	if _, err := b.h.store.AddSystemLocation(ctx, "test", &registry.SystemLocation{SystemID: s.ID, Country: "SE", Purpose: "storage",

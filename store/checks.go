@@ -262,21 +262,27 @@ var catalogue = []check{
 	{Check: registry.Check{ID: "exposure", Title: "Stored calls exposed", LegalRef: "GDPR Art. 5(1)(f), 32"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
+		-- Each fact is yes, no or unknown (NULL): only a known weakness is
+		-- raised here; an unknown one is the not_established check's. This
+		-- check judges a call-keeping system's own profile; access paths,
+		-- and what an exposed system gives access to, are internet_access's.
 		SELECT 'exposure', 'system', s.system_id, s.controller_id,
-		       CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'critical'
-		            WHEN p.internet_exposed THEN 'high' ELSE 'medium' END,
+		       CASE WHEN p.internet_exposed THEN COALESCE(kedja_internet_access_severity(p.authentication), 'high')
+		            ELSE 'medium' END,
 		       s.links, 'GDPR Art. 5(1)(f), 32',
 		       format('%s keeps calls: %s', s.name, array_to_string(ARRAY_REMOVE(ARRAY[
 		           CASE WHEN p.internet_exposed AND p.authentication = 'none' THEN 'reachable from the internet without authentication' END,
-		           CASE WHEN p.internet_exposed AND NOT p.transport_encryption THEN 'reachable from the internet without transport encryption' END,
-		           CASE WHEN NOT p.encryption_at_rest THEN 'not encrypted at rest' END], NULL), '; ')),
+		           CASE WHEN p.internet_exposed AND p.authentication = 'password' THEN 'reachable from the internet with a password alone' END,
+		           CASE WHEN p.internet_exposed AND p.transport_encryption IS FALSE THEN 'reachable from the internet without transport encryption' END,
+		           CASE WHEN p.encryption_at_rest IS FALSE THEN 'not encrypted at rest' END], NULL), '; ')),
 		       jsonb_build_object('profileId', p.id, 'internetExposed', p.internet_exposed, 'authentication', p.authentication,
 		                          'transportEncryption', p.transport_encryption, 'encryptionAtRest', p.encryption_at_rest),
 		       GREATEST(s.since, lower(p.valid)) -- since: the profile and the system's use
 		FROM reach_systems s
 		JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
 		WHERE kedja_stores_calls(s.kind)
-		  AND ((p.internet_exposed AND (p.authentication = 'none' OR NOT p.transport_encryption)) OR NOT p.encryption_at_rest)`},
+		  AND ((p.internet_exposed AND (kedja_internet_access_severity(p.authentication) IS NOT NULL OR p.transport_encryption IS FALSE))
+		       OR p.encryption_at_rest IS FALSE)`},
 
 	{Check: registry.Check{ID: "authorisation", Title: "Subcontractor without the controller's approval", LegalRef: "GDPR Art. 28(2)",
 		SeverityRule: "high",
@@ -341,7 +347,11 @@ var catalogue = []check{
 		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
 }
 
-func init() { catalogue = append(catalogue, basisChecks...) }
+// The checks of other files join the catalogue after these, in this order.
+func init() {
+	catalogue = append(catalogue, basisChecks...)   // checks_basis.go
+	catalogue = append(catalogue, postureChecks...) // checks_posture.go
+}
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.
 func CheckIDs() []string {

@@ -120,10 +120,19 @@ func TestDemoRunFlagsThe2019Failures(t *testing.T) {
 		"authorisation Medhelp AB -> Medicall Co., Ltd. high",
 		"authorisation Medhelp AB -> Voice Integrate Nordic AB high",
 		"authorisation Medicall Co., Ltd. -> Voice Integrate Nordic AB high",
+		// No backup is recorded for the systems keeping calls.
+		"backup Biz 2.0 medium",
+		"backup Princess medium",
+		"backup Recording storage server (NAS) medium",
 		// Medicall was found a recipient, and Swedish health-care secrecy
 		// gives no basis for handing patient data to it in Thailand.
 		"disclosure_basis Medicall Co., Ltd. critical",
 		"exposure Recording storage server (NAS) critical",
+		// Biz 2.0 reached over the internet with a password alone
+		// (assumed); no profile recorded for Biz 2.0 and Princess.
+		"internet_access Biz 2.0 high",
+		"not_established Biz 2.0 medium",
+		"not_established Princess medium",
 		// The callers were not told (IMY 2021, Art. 13); records incomplete.
 		"notice_gap Medhelp AB high",
 		"notice_gap Region Stockholm high",

@@ -53,13 +53,13 @@ func TestSincePerCheck(t *testing.T) {
 			}
 		}, "2021-01-01T12:00", "location_policy/party", "2020-09-11"},
 		{"ExposureFromTheProfile", "SE", func(sc scenario) {
-			sy := sc.system("storage")
+			sy := sc.systemUsedFrom2016("storage")
 			if _, err := sc.s.SetSystemProfile(context.Background(), "t", &registry.SystemProfile{SystemID: sy,
-				Period: registry.Period{From: at("2017-03-01T00:00")}, InternetExposed: true, Authentication: "none"}); err != nil {
+				Period: registry.Period{From: at("2017-03-01T00:00")}, InternetExposed: registry.Fact(true), Authentication: ptr("none")}); err != nil {
 				sc.t.Fatal(err)
 			}
 		}, "2019-02-01T12:00", "exposure/system", "2017-03-01"},
-		{"RetentionFromTheUse", "SE", func(sc scenario) { sc.system("recording") }, "2019-02-01T12:00", "retention/system", "2016-06-01"},
+		{"RetentionFromTheUse", "SE", func(sc scenario) { sc.systemUsedFrom2016("recording") }, "2019-02-01T12:00", "retention/system", "2016-06-01"},
 		{"AgreementFromTheLinkStart", "SE", func(sc scenario) {
 			if _, err := sc.s.UpdateLink(context.Background(), "t", sc.link.ID, func(l *registry.Link) error { l.AgreementRef = nil; return nil }); err != nil {
 				sc.t.Fatal(err)
@@ -87,9 +87,9 @@ func TestSincePerCheck(t *testing.T) {
 	}
 }
 
-// system adds a system of kind operated by the processor, used on the
+// systemUsedFrom2016 adds a system of kind operated by the processor, used on the
 // scenario's link from 2016-06-01, and returns its id.
-func (sc scenario) system(kind string) int64 {
+func (sc scenario) systemUsedFrom2016(kind string) int64 {
 	sc.t.Helper()
 	ctx := context.Background()
 	sy, err := sc.s.CreateSystem(ctx, "t", &registry.System{Name: "System " + sc.t.Name(), Kind: kind, OperatorID: sc.processor.ID})
@@ -127,7 +127,7 @@ func TestTransferRaisedOnce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := newScenario(t, s, tt.country, "company", tt.link)
-			sy := sc.system("records")
+			sy := sc.systemUsedFrom2016("records")
 			country, purpose, _ := strings.Cut(tt.location, "/")
 			if _, err := s.AddSystemLocation(context.Background(), "t", &registry.SystemLocation{SystemID: sy, Country: country, Purpose: purpose,
 				Period: registry.Period{From: at("2016-01-01T00:00")}}); err != nil {

@@ -70,8 +70,7 @@ func (w moveWorld) chain(controller, provider, system, from, to string) {
 func (w moveWorld) retention(system, from string, days int32) {
 	w.t.Helper()
 	if _, err := w.s.SetSystemProfile(w.ctx, "test", &registry.SystemProfile{SystemID: w.systems[system],
-		Period: registry.Period{From: day(from)}, Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true,
-		RetentionDays: &days}); err != nil {
+		Period: registry.Period{From: day(from)}, RetentionDays: &days}); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -15,6 +15,7 @@ var (
 	_ registry.CountryService      = (*Store)(nil)
 	_ registry.PolicyService       = (*Store)(nil)
 	_ registry.BasisService        = (*Store)(nil)
+	_ registry.PostureService      = (*Store)(nil)
 	_ registry.HistoryService      = (*Store)(nil)
 	_ registry.ChainService        = (*Store)(nil)
 	_ registry.TraceService        = (*Store)(nil)
@@ -27,7 +28,7 @@ var (
 // Services returns every service, each implemented by s.
 func (s *Store) Services() registry.Services {
 	return registry.Services{
-		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Basis: s, History: s,
+		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Basis: s, Posture: s, History: s,
 		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s,
 		Ping: func(ctx context.Context) error { return s.db.PingContext(ctx) },
 	}

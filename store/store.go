@@ -352,6 +352,7 @@ var fieldOfColumn = map[string]string{
 	"to_system_id":              "toSystemId",
 	"authorising_controller_id": "authorisingControllerId",
 	"controller_id":             "controllerId",
+	"gateway_id":                "gatewayId",
 }
 
 // conflicts explains each uniqueness and overlap constraint.
@@ -363,6 +364,8 @@ var conflicts = map[string][2]string{
 	"eea_memberships_no_overlap":       {"validFrom", "the country already has an EEA membership in an overlapping period"},
 	"adequacy_decisions_no_overlap":    {"validFrom", "the country already has an adequacy decision in an overlapping period"},
 	"location_policies_no_overlap":     {"validFrom", "the controller already has a location policy in an overlapping period"},
+	"access_paths_no_overlap":          {"validFrom", "the system already has this access path (audience, origin, gateway, privilege) in an overlapping period"},
+	"system_relations_no_overlap":      {"validFrom", "these systems already have this relation in an overlapping period"},
 	"organisations_org_number_unique":  {"orgNumber", "an organisation with this number is already registered in this country"},
 	"organisations_county_code_unique": {"countyCode", "a region with this county code is already registered"},
 }

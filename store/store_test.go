@@ -50,15 +50,15 @@ func TestSetSystemProfileEndsThePreviousOne(t *testing.T) {
 	t2016 := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	t2019 := time.Date(2019, 2, 18, 0, 0, 0, 0, time.UTC)
 	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2016},
-		InternetExposed: true, Authentication: "none"}); err != nil {
+		InternetExposed: registry.Fact(true), Authentication: ptr("none"), TransportEncryption: registry.Fact(false), EncryptionAtRest: registry.Fact(false)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2019},
-		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true}); err != nil {
+		InternetExposed: registry.Fact(false), Authentication: ptr("mfa"), TransportEncryption: registry.Fact(true), EncryptionAtRest: registry.Fact(true)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: t2016.AddDate(1, 0, 0)},
-		Authentication: "password"})
+		Authentication: ptr("password")})
 	if registry.ErrorCode(err) != registry.EConflict {
 		t.Errorf("a profile inside a recorded period: got %v, want CONFLICT", err)
 	}
@@ -79,7 +79,7 @@ func TestSetSystemProfileEndsThePreviousOne(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) != 1 || got[0].Authentication != tt.wantAuth {
+			if len(got) != 1 || got[0].Authentication == nil || *got[0].Authentication != tt.wantAuth {
 				t.Errorf("at %v: got %+v, want one profile with authentication %s", tt.at, got, tt.wantAuth)
 			}
 		})

@@ -23,14 +23,16 @@ var systems = entity[registry.System]{
 var systemProfiles = entity[registry.SystemProfile]{
 	table: "system_profiles", what: "system profile",
 	cols: `id, system_id, ` + periodCols + `, internet_exposed, authentication, transport_encryption,
-		encryption_at_rest, retention_days, note`,
+		encryption_at_rest, retention_days, backup_exists, last_restore_test, recovery_time_hours, note`,
 	ins: `INSERT INTO system_profiles (system_id, valid, internet_exposed, authentication, transport_encryption,
-		encryption_at_rest, retention_days, note)
+		encryption_at_rest, retention_days, backup_exists, last_restore_test, recovery_time_hours, note)
 		VALUES (:system_id, tstzrange(:valid_from, :valid_to, '[)'), :internet_exposed, :authentication,
-		:transport_encryption, :encryption_at_rest, :retention_days, :note) RETURNING id`,
+		:transport_encryption, :encryption_at_rest, :retention_days, :backup_exists, :last_restore_test,
+		:recovery_time_hours, :note) RETURNING id`,
 	upd: `UPDATE system_profiles SET valid = tstzrange(:valid_from, :valid_to, '[)'), internet_exposed = :internet_exposed,
 		authentication = :authentication, transport_encryption = :transport_encryption,
-		encryption_at_rest = :encryption_at_rest, retention_days = :retention_days, note = :note WHERE id = :id`,
+		encryption_at_rest = :encryption_at_rest, retention_days = :retention_days, backup_exists = :backup_exists,
+		last_restore_test = :last_restore_test, recovery_time_hours = :recovery_time_hours, note = :note WHERE id = :id`,
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, p *registry.SystemProfile) error {
 		// A new profile replaces the one in force: the open profile that
 		// started earlier ends where the new one starts.

@@ -44,7 +44,7 @@ func newTraceFixture(t *testing.T, s *store.Store) traceFixture {
 	}
 	retention := int32(30)
 	if _, err := s.SetSystemProfile(ctx, "test", &registry.SystemProfile{SystemID: sys.ID, Period: registry.Period{From: since},
-		Authentication: "mfa", TransportEncryption: true, EncryptionAtRest: true, RetentionDays: &retention}); err != nil {
+		InternetExposed: registry.Fact(false), Authentication: ptr("mfa"), TransportEncryption: registry.Fact(true), EncryptionAtRest: registry.Fact(true), RetentionDays: &retention}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AddSystemLocation(ctx, "test", &registry.SystemLocation{SystemID: sys.ID, Country: "SE", Purpose: "storage",

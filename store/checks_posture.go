@@ -1,0 +1,106 @@
+package store
+
+import "github.com/kedja/kedja/registry"
+
+// The posture checks (issue 13): how systems holding health data are reached
+// from the internet, what is not established about their security, and
+// their backups. Each rule they rest on is a SQL function of
+// migrations/0012_posture.sql, which the API may call too.
+var postureChecks = []check{
+	{Check: registry.Check{ID: "internet_access", Title: "Health data reachable from the internet without MFA", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)"},
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- Every system holding health data that a way in from the internet
+		-- reaches, directly or through the gateways and environments in
+		-- front of it (kedja_internet_access), with no authentication
+		-- (critical) or a password alone (high): kedja_internet_access_severity.
+		-- A call-keeping system's own profile is judged by the exposure
+		-- check; what it gives access to is judged here.
+		-- Clears with MFA, a certificate or a smart card on every internet
+		-- way in, or when the way in or the relation carrying it ends.
+		SELECT 'internet_access', 'system', s.system_id, s.controller_id, v.severity, s.links, 'GDPR Art. 5(1)(f), 32(1)(b)',
+		       format('%s holds health data and is reachable from the internet %s%s%s', s.name,
+		              CASE x.authentication WHEN 'none' THEN 'without authentication' ELSE 'with a password alone' END,
+		              CASE WHEN x.source = 'profile' THEN format(' (%s is internet-exposed)', entry.name)
+		                   ELSE format(' by %s (access path %s)', replace(x.audience, '_', ' '), x.access_path_id) END,
+		              CASE WHEN via.names IS NOT NULL THEN format(', through %s', via.names) ELSE '' END),
+		       jsonb_build_object('source', x.source, 'accessPathId', x.access_path_id, 'profileId', x.profile_id,
+		                          'audience', x.audience, 'authentication', x.authentication, 'privileged', x.privileged,
+		                          'gatewayId', x.gateway_id, 'gateway', gw.name, 'entrySystemId', x.entry_id,
+		                          'entrySystem', entry.name, 'through', via.names,
+		                          'relationIds', x.relation_ids, 'systemPath', x.system_path)
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id
+		JOIN kedja_internet_access(CAST($1 AS timestamptz)) x ON x.system_id = s.system_id
+		JOIN systems entry ON entry.id = x.entry_id
+		LEFT JOIN systems gw ON gw.id = x.gateway_id
+		CROSS JOIN LATERAL (SELECT kedja_internet_access_severity(x.authentication) AS severity) v
+		CROSS JOIN LATERAL (
+		    SELECT string_agg(sy.name, ' -> ' ORDER BY k.n) AS names
+		    FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
+		                     THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
+		                     ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
+		    JOIN systems sy ON sy.id = k.id) via
+		WHERE v.severity IS NOT NULL
+		  AND kedja_holds_health_data(s.kind, l.health_data)
+		  AND NOT (x.source = 'profile' AND cardinality(x.relation_ids) = 0 AND kedja_stores_calls(s.kind))`},
+
+	{Check: registry.Check{ID: "not_established", Title: "Security facts not established for a system holding health data", LegalRef: "GDPR Art. 24(1), 32(1)"},
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- A controller must be able to show its processing is secure (Art.
+		-- 24(1), 5(2)): a fact nobody has established about a system
+		-- holding health data is a gap, not a "no". Medium; once an INFO
+		-- level exists this may be recalibrated against published decisions.
+		-- Clears when every fact of the profile in force, and the
+		-- authentication of every access path into the system, is recorded
+		-- as yes or no.
+		WITH facts AS (
+		    SELECT DISTINCT ON (s.controller_id, s.system_id) s.controller_id, s.system_id, s.name, s.links, p.id AS profile_id,
+		           kedja_profile_unknowns(p.id IS NOT NULL, p.internet_exposed, p.authentication, p.transport_encryption,
+		                                  p.encryption_at_rest) AS unknown,
+		           (SELECT COALESCE(array_agg(a.id ORDER BY a.id), '{}') FROM access_paths a
+		            WHERE a.system_id = s.system_id AND a.valid @> CAST($1 AS timestamptz) AND a.authentication IS NULL) AS paths
+		    FROM reach_systems s
+		    JOIN links l ON l.id = s.link_id
+		    LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
+		    WHERE kedja_holds_health_data(s.kind, l.health_data)
+		    ORDER BY s.controller_id, s.system_id, cardinality(s.links)
+		)
+		SELECT 'not_established', 'system', f.system_id, f.controller_id, 'medium', f.links, 'GDPR Art. 24(1), 32(1)',
+		       format('%s holds health data and these security facts about it are not established: %s%s', f.name,
+		              array_to_string(f.unknown || CASE WHEN cardinality(f.paths) > 0
+		                  THEN ARRAY[format('the authentication of %s access path(s)', cardinality(f.paths))] ELSE '{}' END, ', '),
+		              CASE WHEN f.profile_id IS NULL THEN ' (no security profile is recorded)' ELSE '' END),
+		       jsonb_build_object('profileId', f.profile_id, 'unknown', f.unknown, 'accessPathIds', f.paths)
+		FROM facts f
+		WHERE cardinality(f.unknown) > 0 OR cardinality(f.paths) > 0`},
+
+	{Check: registry.Check{ID: "backup", Title: "Stored calls without a recorded backup or a recent restore test", LegalRef: "GDPR Art. 32(1)(b)-(d)"},
+		sql: `
+		INSERT INTO candidates ` + candidateCols + `
+		-- A system that keeps calls must be restorable after an incident
+		-- (Art. 32(1)(c)) and its restore tested (32(1)(d)): high when no
+		-- backup exists, medium when none is recorded or the last restore
+		-- test is missing or older than kedja_restore_test_days() (the
+		-- setting kedja.restore_test_days, else 365). kedja_backup_gap is
+		-- the rule. Clears with a profile recording a backup and a restore
+		-- test within that period.
+		SELECT DISTINCT ON (s.controller_id, s.system_id)
+		       'backup', 'system', s.system_id, s.controller_id,
+		       CASE g.gap WHEN 'no_backup' THEN 'high' ELSE 'medium' END, s.links, 'GDPR Art. 32(1)(b)-(d)',
+		       format('%s keeps calls and %s', s.name, CASE g.gap
+		           WHEN 'no_backup' THEN 'has no backup'
+		           WHEN 'backup_not_recorded' THEN 'no backup is recorded'
+		           WHEN 'never_restore_tested' THEN 'no restore test is recorded'
+		           ELSE format('its last restore test, on %s, is more than %s days old', p.last_restore_test, d.days) END),
+		       jsonb_build_object('profileId', p.id, 'gap', g.gap, 'backupExists', p.backup_exists,
+		                          'lastRestoreTest', p.last_restore_test, 'recoveryTimeHours', p.recovery_time_hours,
+		                          'restoreTestDays', d.days)
+		FROM reach_systems s
+		LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
+		CROSS JOIN (SELECT kedja_restore_test_days() AS days) d
+		CROSS JOIN LATERAL (SELECT kedja_backup_gap(p.backup_exists, p.last_restore_test, CAST($1 AS timestamptz), d.days) AS gap) g
+		WHERE kedja_stores_calls(s.kind) AND g.gap IS NOT NULL
+		ORDER BY s.controller_id, s.system_id, cardinality(s.links)`},
+}
