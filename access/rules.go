@@ -33,6 +33,11 @@ var RootRules = map[string][]string{
 	"Query.findings": readers, "Query.finding": readers, "Query.checkRuns": readers, "Query.checks": readers,
 	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
+	// Incidents: editors record, auditors and admins read; a dsr user sees
+	// one only through a trace it concerns.
+	"Query.incident": readers, "Query.incidents": readers,
+	"Mutation.createIncident": writers, "Mutation.updateIncident": writers, "Mutation.setIncidentParty": writers,
+	"Mutation.recordNotification": writers, "Mutation.importAccessLog": writers,
 
 	"Mutation.createOrganisation": writers, "Mutation.updateOrganisation": writers, "Mutation.endOrganisation": writers,
 	"Mutation.createSystem": writers, "Mutation.updateSystem": writers, "Mutation.endSystem": writers,
@@ -65,6 +70,9 @@ var TypeRules = map[string][]string{
 	"ChainParty": readers, "ChainSystem": readers, "Responsibility": readers, "ResponsibilityPath": readers,
 	"ResponsibilityLink": readers, "Gap": readers, "Finding": readers, "FindingEvent": readers, "CheckRun": readers,
 	"Check": readers, "LocationPolicy": readers,
+	"Incident": readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
+	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
+	"NotificationDuty": readers, "AccessLog": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

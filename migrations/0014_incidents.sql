@@ -188,3 +188,85 @@ LANGUAGE sql STABLE AS $$
            NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = u.from_id AND x.valid && u.walk) AS top
     FROM up u
 $$;
+
+-- An incident's paths: every path up from each of its systems over its
+-- exposure window, to a controller at the top of a chain (or a loop), with
+-- the calls held (held: those made while every link of the path was in
+-- force) and the move that brought them, if any.
+CREATE FUNCTION kedja_incident_paths(incident bigint)
+RETURNS TABLE (system_id bigint, link_path bigint[], held tstzrange, move_id bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT s.system_id, u.link_path, u.walk, u.move_id
+    FROM incident_systems s
+    CROSS JOIN LATERAL kedja_up(0, s.system_id, s.exposure, 50, true) u
+    WHERE s.incident_id = incident AND (u.top OR u.is_cycle OR u.height >= 50)
+$$;
+
+-- Art. 33(1): a controller notifies the supervisory authority within 72
+-- hours of becoming aware of a breach.
+CREATE FUNCTION kedja_art33_deadline(aware_at timestamptz) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT aware_at + interval '72 hours' $$;
+
+-- Where a notification duty stands at instant at: notified (by the
+-- deadline, or at all where the law sets none: Art. 33(2) "without undue
+-- delay"), notified_late, not_aware (no awareness recorded for the party
+-- that owes it), overdue (past the deadline, none recorded), not_notified
+-- (no deadline, aware, none recorded) or due (aware, the deadline ahead).
+CREATE FUNCTION kedja_notification_status(aware_at timestamptz, first_sent timestamptz, deadline timestamptz, at timestamptz)
+RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN first_sent IS NOT NULL AND (deadline IS NULL OR first_sent <= deadline) THEN 'notified'
+        WHEN first_sent IS NOT NULL THEN 'notified_late'
+        WHEN aware_at IS NULL THEN 'not_aware'
+        WHEN deadline IS NOT NULL AND at > deadline THEN 'overdue'
+        WHEN deadline IS NULL AND at >= aware_at THEN 'not_notified'
+        ELSE 'due' END
+$$;
+
+-- The notification duties an incident gives rise to, at instant at: each
+-- controller on its paths (the party at the top of a chain, and a party
+-- that is a joint or independent controller on a link) to the supervisory
+-- authority (art33_1, deadline 72 hours from its awareness), and each
+-- processor or sub-processor to the party that engaged it (art33_2, without
+-- undue delay), along the chain at any depth. path is the links from the top
+-- of the chain down to the party that owes the duty; controller_id the
+-- controller it is owed to, or owes (art33_1). delay_reasons says whether
+-- a late notification gave its reasons.
+CREATE FUNCTION kedja_incident_duties(incident bigint, at timestamptz)
+RETURNS TABLE (article text, from_id bigint, to_id bigint, controller_id bigint, path bigint[], aware_at timestamptz,
+               deadline timestamptz, first_sent timestamptz, delay_reasons boolean, status text)
+LANGUAGE sql STABLE AS $$
+    WITH p AS (SELECT * FROM kedja_incident_paths(incident)),
+    steps AS (
+        SELECT p.link_path, o.n, l.from_id, l.to_id, l.role
+        FROM p CROSS JOIN LATERAL unnest(p.link_path) WITH ORDINALITY AS o(link_id, n)
+        JOIN links l ON l.id = o.link_id
+    ),
+    owed AS (
+        SELECT 'art33_1' AS article, s.from_id, CAST(NULL AS bigint) AS to_id, s.from_id AS controller_id,
+               CAST('{}' AS bigint[]) AS path
+        FROM steps s WHERE s.n = 1
+        UNION ALL
+        SELECT 'art33_1', s.to_id, NULL, s.to_id, s.link_path[1:s.n]
+        FROM steps s WHERE s.role IN ('joint_controller', 'independent_controller')
+        UNION ALL
+        SELECT 'art33_2', s.to_id, s.from_id, s.from_id, s.link_path[1:s.n]
+        FROM steps s WHERE s.role IN ('processor', 'sub_processor')
+    ),
+    duty AS (
+        SELECT DISTINCT ON (article, from_id, to_id) * FROM owed
+        ORDER BY article, from_id, to_id, cardinality(path), path
+    )
+    SELECT d.article, d.from_id, d.to_id, d.controller_id, d.path, ip.aware_at, dl.deadline, n.first_sent,
+           COALESCE(n.delay_reasons, false),
+           kedja_notification_status(ip.aware_at, n.first_sent, dl.deadline, at)
+    FROM duty d
+    LEFT JOIN incident_parties ip ON ip.incident_id = incident AND ip.party_id = d.from_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN d.article = 'art33_1' THEN kedja_art33_deadline(ip.aware_at) END AS deadline) dl
+    LEFT JOIN LATERAL (
+        SELECT min(x.sent_at) AS first_sent, bool_or(x.delay_reasons IS NOT NULL) AS delay_reasons
+        FROM incident_notifications x
+        WHERE x.incident_id = incident AND x.article = d.article AND x.from_id = d.from_id
+          AND (d.to_id IS NULL OR x.to_id = d.to_id) AND x.sent_at <= at
+    ) n ON true
+$$;

@@ -35,6 +35,10 @@ type loaders struct {
 	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
+	// An incident's parties, notifications and evidence (resolvers/incident.go).
+	incidentParties *loader[int64, []registry.IncidentParty]
+	notifications   *loader[int64, []registry.Notification]
+	evidence        *loader[int64, registry.LogSummary]
 }
 
 func newLoaders(s registry.Services) *loaders {
@@ -66,8 +70,11 @@ func newLoaders(s registry.Services) *loaders {
 			"system": openFindingsLoader(s.Findings, "system"),
 			"link":   openFindingsLoader(s.Findings, "link"),
 		},
-		policies:  relationLoader(s.Policies.PoliciesByController),
-		attStatus: atLoader(s.Attestations.AttestationStatuses),
+		policies:        relationLoader(s.Policies.PoliciesByController),
+		attStatus:       atLoader(s.Attestations.AttestationStatuses),
+		incidentParties: newLoader(s.Incidents.IncidentParties),
+		notifications:   newLoader(s.Incidents.Notifications),
+		evidence:        newLoader(s.Incidents.LogSummaries),
 	}
 }
 

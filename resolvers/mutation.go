@@ -137,6 +137,12 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "location_policy", x.ID
 	case registry.Finding:
 		kind, id = "finding", x.ID
+	case registry.Incident:
+		kind, id = "incident", x.ID
+	case registry.IncidentParty:
+		kind, id = "incident_party", x.ID
+	case registry.Notification:
+		kind, id = "incident_notification", x.ID
 	case registry.Country:
 		access.Note(ctx, "country:"+x.Code, "")
 		return

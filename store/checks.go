@@ -33,7 +33,7 @@ const transferParties = `
 	                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls`
 
 // catalogue lists every check, in the order they run.
-var catalogue = []check{
+var catalogue = append([]check{
 	{Check: registry.Check{ID: "third_country", Title: "Third country without safeguards", LegalRef: "GDPR Art. 44-46"},
 		sql: `
 		INSERT INTO candidates ` + candidateCols + standing + `
@@ -229,7 +229,7 @@ var catalogue = []check{
 		WHERE kedja_stores_calls(s.kind)
 		  AND (p.retention_days IS NULL
 		       OR old.since < CAST($1 AS timestamptz) - make_interval(days => p.retention_days))`},
-}
+}, incidentChecks...)
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.
 func CheckIDs() []string {

@@ -56,6 +56,12 @@ func asRow(v any) (target any, scanned func()) {
 		return one[checkRunRow](v)
 	case *[]registry.CheckRun:
 		return many[checkRunRow](v)
+	case *registry.Incident:
+		return one[incidentRow](v)
+	case *[]registry.Incident:
+		return many[incidentRow](v)
+	case *[]registry.Duty:
+		return many[dutyRow](v)
 	case *[]registry.Step:
 		return many[stepRow](v)
 	case *[]registry.UseFacts:

@@ -35,6 +35,8 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 		"Step":        {nil, &[]registry.Step{}},
 		"UseFacts":    {nil, &[]registry.UseFacts{}},
 		"MoveFacts":   {nil, &[]registry.MoveFacts{}},
+		"Incident":    {&registry.Incident{}, &[]registry.Incident{}},
+		"Duty":        {nil, &[]registry.Duty{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.

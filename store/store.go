@@ -363,6 +363,7 @@ var conflicts = map[string][2]string{
 	"eea_memberships_no_overlap":       {"validFrom", "the country already has an EEA membership in an overlapping period"},
 	"adequacy_decisions_no_overlap":    {"validFrom", "the country already has an adequacy decision in an overlapping period"},
 	"location_policies_no_overlap":     {"validFrom", "the controller already has a location policy in an overlapping period"},
+	"incident_systems_no_overlap":      {"exposureFrom", "another incident of this kind concerns one of these systems in an overlapping window"},
 	"organisations_org_number_unique":  {"orgNumber", "an organisation with this number is already registered in this country"},
 	"organisations_county_code_unique": {"countyCode", "a region with this county code is already registered"},
 }
