@@ -188,7 +188,6 @@ func TestIncidentBadInput(t *testing.T) {
 	}
 }
 
-
 // The check finds the controllers with no awareness recorded and the
 // processor that has not notified Medhelp; not Region Värmland, which
 // notified in time.
