@@ -99,7 +99,9 @@ func (v draftView) Opt(t *time.Time, what string) string {
 
 // Late says whether the controller's first notification came after its
 // deadline.
-func (v draftView) Late() bool { return v.C.Duty.Status == "notified_late" || v.C.Duty.Status == "overdue" }
+func (v draftView) Late() bool {
+	return v.C.Duty.Status == "notified_late" || v.C.Duty.Status == "overdue"
+}
 
 var kindWords = map[string]string{
 	"confidentiality": "konfidentialitetsincident (obehörigt röjande eller åtkomst) / confidentiality breach (unauthorised disclosure or access)",
