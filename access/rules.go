@@ -58,7 +58,7 @@ var RootRules = map[string][]string{
 // TypeRules says which roles may read the fields of each type.
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceSystem": traceRead,
-	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead,
+	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead, "TraceExposure": traceRead,
 	"AuditEntry": {admin, auditor},
 	// Pages carry whatever their root field allowed.
 	"PageInfo": everyone,

@@ -416,13 +416,19 @@ type Impact struct {
 	Duties   []Duty
 	Parties  map[int64]PartyFacts
 	Evidence LogSummary
+	// Paths, Links and Systems are what the impact was worked out from,
+	// for its picture.
+	Paths   []IncidentPath
+	Links   map[int64]Link
+	Systems map[int64]System
 }
 
 // BuildImpact assembles an impact from an incident's paths (root's link
 // first), the links on them and the duties.
 func BuildImpact(inc Incident, at time.Time, paths []IncidentPath, links map[int64]Link, parties map[int64]PartyFacts,
 	duties []Duty, involved []IncidentParty, notes []Notification, evidence LogSummary) Impact {
-	imp := Impact{Incident: inc, At: at, Controllers: []ImpactController{}, Duties: duties, Parties: parties, Evidence: evidence}
+	imp := Impact{Incident: inc, At: at, Controllers: []ImpactController{}, Duties: duties, Parties: parties, Evidence: evidence,
+		Paths: paths, Links: links}
 	byID := map[int64]*ImpactController{}
 	order := []int64{}
 	ctrl := func(id int64) *ImpactController {

@@ -137,6 +137,10 @@ func (t *types) incidentFields(r *resolvers.Resolvers, query, mutation graphql.F
 			"controllers": field(list(controller), "The controllers to notify, by legal name.", func(i registry.Impact) any { return i.Controllers }),
 			"duties":      field(list(duty), "Every notification duty, Art. 33(2) ones along the chain included.", func(i registry.Impact) any { return i.Duties }),
 			"evidence":    field(nn(summary), "What the imported access logs show.", func(i registry.Impact) any { return i.Evidence }),
+			"dot": {Type: nn(graphql.String), Resolve: r.PictureOf("dot"), Description: "This as a Graphviz DOT picture: every path from a controller " +
+				"down to the exposed systems, each controller with its Art. 33(1) deadline and status, parties with unmet duties outlined in red."},
+			"svg": {Type: nn(graphql.String), Resolve: r.PictureOf("svg"), Description: "This as an SVG picture, drawn as dot describes; " +
+				"RENDER_UNAVAILABLE where no render worker is configured."},
 		}})
 	t.incident = graphql.NewObject(graphql.ObjectConfig{Name: "Incident", Description: "A personal data breach (GDPR Art. 4(12)): what happened to which systems, when, and what was done.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {

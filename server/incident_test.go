@@ -132,6 +132,22 @@ func TestIncidentImpactOverHTTP(t *testing.T) {
 		t.Errorf("evidence: %+v", e)
 	}
 
+	// The picture of it: DOT built in Go, and SVG drawn by the worker.
+	var pic struct {
+		Incident struct{ Impact struct{ Dot, Svg string } }
+	}
+	h.as("auditor").data(`query($id: ID!) { incident(id: $id) { impact(at: "2019-02-22T12:00") { dot svg } } }`,
+		map[string]any{"id": out.Incidents.Nodes[0].ID}, &pic)
+	for _, want := range []string{"Region Kalmar län", "Art. 33(1): NOT AWARE", "Art. 33(1): notified, deadline 2019-02-21 12:00",
+		"Recording storage server (NAS)", "EXPOSED", "moved in", "55 downloads, 46 unique calls"} {
+		if !strings.Contains(pic.Incident.Impact.Dot, want) {
+			t.Errorf("the picture does not say %q:\n%s", want, pic.Incident.Impact.Dot)
+		}
+	}
+	if !strings.Contains(pic.Incident.Impact.Svg, "<svg") {
+		t.Errorf("svg: %.200s", pic.Incident.Impact.Svg)
+	}
+
 	// The draft of a controller's notification, for the roles that read
 	// incidents; not for a dsr user, and not for a party that is no
 	// controller of it.
@@ -164,6 +180,41 @@ func TestIncidentImpactOverHTTP(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The Värmland trace of a Saturday night call in 2017 says the call lay on
+// the exposed storage server from the call until the containment, and
+// that the vendor's log does not show it; so does its printable report. A
+// dsr user learns of the incident this way only.
+func TestTraceSaysTheCallSatOnTheExposedServer(t *testing.T) {
+	h := newHarness(t, true)
+	var out struct {
+		TraceCall struct {
+			ReportURL string `json:"reportUrl"`
+			Exposures []struct {
+				IncidentID, Title, Kind, SystemName, From, Logged string
+				Until                                             *string
+			}
+		}
+	}
+	h.as("dsr").data(`mutation($r: ID!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: "DSR-2026-0042") {
+		reportUrl exposures { incidentId title kind systemName from until logged } } }`,
+		map[string]any{"r": h.orgID("Region Värmland")}, &out)
+	ex := out.TraceCall.Exposures
+	if len(ex) != 1 || ex[0].SystemName != "Recording storage server (NAS)" || ex[0].Kind != "CONFIDENTIALITY" ||
+		!instantIs(t, ex[0].From, "2017-03-11T02:00") || ex[0].Until == nil || !instantIs(t, *ex[0].Until, "2019-02-18T14:13") ||
+		ex[0].Logged != "not_logged" {
+		t.Fatalf("exposures: %+v", ex)
+	}
+	resp := h.as("dsr").get(out.TraceCall.ReportURL)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"Säkerhetsincidenter / Security incidents", "Recording storage server (NAS)",
+		"The call is not among the logged downloads."} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("the report does not say %q", want)
+		}
 	}
 }
 

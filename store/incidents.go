@@ -305,7 +305,7 @@ type incidentPathRow struct {
 // and its duties at at, from one snapshot, in a fixed number of
 // statements: the incident, its paths (kedja_incident_paths), their links,
 // the parties, the duties (kedja_incident_duties), who was aware when, the
-// notifications and the logs.
+// notifications, the logs and the systems' names.
 func (s *Store) Impact(ctx context.Context, id int64, at time.Time) (registry.Impact, error) {
 	var imp registry.Impact
 	err := s.snapshot(ctx, func(ctx context.Context) error {
@@ -362,7 +362,12 @@ func (s *Store) Impact(ctx context.Context, id int64, at time.Time) (registry.Im
 		if err != nil {
 			return err
 		}
+		systems, err := s.Systems(ctx, inc.SystemIDs)
+		if err != nil {
+			return err
+		}
 		imp = registry.BuildImpact(inc, at, paths, links, parties, duties, involved[id], notes[id], logs[id])
+		imp.Systems = systems
 		return nil
 	})
 	return imp, err
@@ -398,3 +403,28 @@ func (r *dutyRow) toDomain() registry.Duty {
 }
 
 func (r *dutyRow) fromDomain(v registry.Duty) { r.Duty, r.Path = v, v.Path }
+
+// IncidentHolds finds, in one statement, the incidents that concern the
+// systems a trace found, with their windows and what their logs say of a
+// call made to region at callAt: logged when a row names a call at that
+// minute (and, if it says, that region), unknown when rows give only the
+// call's date (midnight) for that day or no date, no_log without logs,
+// not_logged otherwise. Read in the session's, the registry's, time zone.
+func (s *Store) IncidentHolds(ctx context.Context, systems []int64, region int64, callAt time.Time) ([]registry.IncidentHold, error) {
+	var rows []registry.IncidentHold
+	err := s.selectx(ctx, s.q(ctx), &rows, `
+		SELECT s.system_id, i.id AS incident_id, i.title, i.kind, lower(s.exposure) AS window_from, upper(s.exposure) AS window_to,
+		       CASE WHEN lg.n = 0 THEN 'no_log' WHEN lg.hit THEN 'logged' WHEN lg.vague THEN 'unknown' ELSE 'not_logged' END AS logged
+		FROM incident_systems s
+		JOIN incidents i ON i.id = s.incident_id
+		CROSS JOIN LATERAL (
+		    SELECT count(x.line) AS n,
+		           COALESCE(bool_or(date_trunc('minute', x.call_at) = date_trunc('minute', CAST($2 AS timestamptz))
+		                            AND (x.region IS NULL OR x.region = (SELECT county_code FROM organisations WHERE id = $3))), false) AS hit,
+		           COALESCE(bool_or(x.call_at IS NULL OR (x.call_at = date_trunc('day', x.call_at)
+		                            AND date_trunc('day', x.call_at) = date_trunc('day', CAST($2 AS timestamptz)))), false) AS vague
+		    FROM incident_logs l JOIN incident_log_rows x ON x.log_id = l.id WHERE l.incident_id = i.id) lg
+		WHERE s.system_id = ANY($1)
+		ORDER BY s.system_id, i.id`, pq.Array(systems), callAt, region)
+	return rows, err
+}

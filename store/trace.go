@@ -106,13 +106,16 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 //     (kedja_transfer_verdict), so the report says what the law said then;
 //     in versions 1 and 2 it is absent, and the report shows the mechanism
 //     as recorded.
+//   - version 4: "exposures", the incidents whose exposure window a system
+//     held the call in (omitted when there are none); versions 1 to 3 were
+//     not asked and read back without it.
 //
-// All three still decode into registry.Trace as it is (a field a version
+// All four still decode into registry.Trace as it is (a field a version
 // lacks stays empty). When its JSON changes,
 // raise traceVersion and give each older version a decoder of its own (a
 // frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
 // fails when a version 1 document no longer reads back unchanged.
-const traceVersion = 3
+const traceVersion = 4
 
 // traceDocument is a trace as call_traces.result keeps it.
 type traceDocument struct {
@@ -136,9 +139,9 @@ func decodeTrace(raw []byte) (registry.Trace, error) {
 	}
 	var t registry.Trace
 	switch version {
-	case 1, 2, 3:
-		// The same fields, version 3 adding one; registry.Trace ignores the
-		// version number.
+	case 1, 2, 3, 4:
+		// The same fields, versions 3 and 4 adding one each;
+		// registry.Trace ignores the version number.
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
 		}
@@ -313,6 +316,14 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 		return registry.TraceInput{}, err
 	}
 	read("countries")
+	for _, m := range moves {
+		systemIDs = append(systemIDs, m.ToSystemID)
+	}
+	holds, err := s.IncidentHolds(ctx, systemIDs, region, callAt)
+	if err != nil {
+		return registry.TraceInput{}, err
+	}
+	read("incidents")
 	return registry.TraceInput{Region: root, CallAt: callAt, Steps: steps, Truncated: truncated, MaxDepth: opts.MaxDepth,
-		Parties: parties, Uses: uses, Moves: moves, Countries: countries}, nil
+		Parties: parties, Uses: uses, Moves: moves, Countries: countries, Incidents: holds}, nil
 }
