@@ -109,7 +109,7 @@ func TestFindingsOverGraphQL(t *testing.T) {
 		}
 	}
 	h.data(`{ checkRuns(first: 5) { nodes { id trigger checks } } }`, nil, &runs)
-	if len(runs.CheckRuns.Nodes) == 0 || runs.CheckRuns.Nodes[0].ID != run.RunChecks.ID || len(runs.CheckRuns.Nodes[0].Checks) != 8 {
+	if len(runs.CheckRuns.Nodes) == 0 || runs.CheckRuns.Nodes[0].ID != run.RunChecks.ID || len(runs.CheckRuns.Nodes[0].Checks) != 9 {
 		t.Errorf("check runs: %+v", runs.CheckRuns.Nodes)
 	}
 }

@@ -319,4 +319,16 @@ func TestIncidentRecordingOverHTTP(t *testing.T) {
 	if _, err := h.store.DB().Exec(`DELETE FROM incidents`); err == nil {
 		t.Error("an incident was deleted")
 	}
+	// An update is validated whole: a closed incident needs its
+	// containment, and the window its systems are claimed for follows.
+	update := `mutation($id: ID!, $in: IncidentUpdateInput!, $clear: [IncidentClearable!]) {
+		updateIncident(id: $id, input: $in, clear: $clear) { status containedAt } }`
+	if r := h.as("editor").post(update, map[string]any{"id": inc, "in": map[string]any{"status": "CLOSED"}, "clear": []string{"CONTAINED_AT"}}); r.code() != "INVALID_INPUT" || r.field() != "containedAt" {
+		t.Errorf("closing without containment: %+v", r.Errors)
+	}
+	var upd struct{ UpdateIncident struct{ Status string } }
+	h.as("editor").data(update, map[string]any{"id": inc, "in": map[string]any{"status": "CLOSED", "containedAt": "2018-03-10"}}, &upd)
+	if upd.UpdateIncident.Status != "CLOSED" || h.count(`SELECT count(*) FROM incident_systems WHERE upper(exposure) = '2018-03-10 00:00:00+01'`) != 1 {
+		t.Errorf("update: %+v", upd)
+	}
 }
