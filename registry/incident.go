@@ -566,7 +566,7 @@ type IncidentService interface {
 	// RecordNotification records a notification made; INVALID_INPUT (field
 	// sentAt) for one sent before the incident's discovery.
 	RecordNotification(ctx context.Context, actor string, n *Notification) (Notification, error)
-	Notifications(ctx context.Context, incidents []int64) (map[int64][]Notification, error)
+	IncidentNotifications(ctx context.Context, incidents []int64) (map[int64][]Notification, error)
 	// ImportAccessLog attaches a log's rows (as ParseAccessLog read them,
 	// which reports malformed rows by line) to the incident, all of them in
 	// one transaction; NOT_FOUND (field incident) for no such incident,

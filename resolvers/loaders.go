@@ -73,7 +73,7 @@ func newLoaders(s registry.Services) *loaders {
 		policies:        relationLoader(s.Policies.PoliciesByController),
 		attStatus:       atLoader(s.Attestations.AttestationStatuses),
 		incidentParties: newLoader(s.Incidents.IncidentParties),
-		notifications:   newLoader(s.Incidents.Notifications),
+		notifications:   newLoader(s.Incidents.IncidentNotifications),
 		evidence:        newLoader(s.Incidents.LogSummaries),
 	}
 }

@@ -167,9 +167,9 @@ func (s *Store) RecordNotification(ctx context.Context, actor string, n *registr
 	return out, err
 }
 
-// Notifications loads the notifications recorded for each incident, in the
+// IncidentNotifications loads the notifications recorded for each incident, in the
 // order they were sent.
-func (s *Store) Notifications(ctx context.Context, incidents []int64) (map[int64][]registry.Notification, error) {
+func (s *Store) IncidentNotifications(ctx context.Context, incidents []int64) (map[int64][]registry.Notification, error) {
 	return loadRelation(ctx, s, relation[registry.Notification]{
 		query: `SELECT ` + notificationCols + ` FROM incident_notifications WHERE incident_id = ANY($1) AND CAST($2 AS timestamptz) IS NULL
 			ORDER BY incident_id, sent_at, id`,
@@ -341,7 +341,7 @@ func (s *Store) Impact(ctx context.Context, id int64, at time.Time) (registry.Im
 		if err != nil {
 			return err
 		}
-		notes, err := s.Notifications(ctx, []int64{id})
+		notes, err := s.IncidentNotifications(ctx, []int64{id})
 		if err != nil {
 			return err
 		}
