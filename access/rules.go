@@ -34,6 +34,11 @@ var RootRules = map[string][]string{
 	"Query.evaluateChecks": readers, "Query.findingSummary": readers,
 	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
+	// Incidents: editors record, auditors and admins read; a dsr user sees
+	// one only through a trace it concerns.
+	"Query.incident": readers, "Query.incidents": readers,
+	"Mutation.createIncident": writers, "Mutation.updateIncident": writers, "Mutation.setIncidentParty": writers,
+	"Mutation.recordNotification": writers, "Mutation.importAccessLog": writers,
 
 	"Mutation.createOrganisation": writers, "Mutation.updateOrganisation": writers, "Mutation.endOrganisation": writers,
 	"Mutation.createSystem": writers, "Mutation.updateSystem": writers, "Mutation.endSystem": writers,
@@ -60,7 +65,7 @@ var RootRules = map[string][]string{
 // TypeRules says which roles may read the fields of each type.
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,
-	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead,
+	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead, "TraceExposure": traceRead,
 	"AuditEntry": {admin, auditor},
 	// Pages carry whatever their root field allowed.
 	"PageInfo": everyone,
@@ -76,6 +81,9 @@ var TypeRules = map[string][]string{
 	"SeverityCount": readers, "CheckCount": readers, "PartyCount": readers,
 	"DisclosureBasis": readers, "SubcontractorApproval": readers, "CallerNotice": readers, "ProcessingRecord": readers,
 	"AccessPath": readers, "SystemRelation": readers,
+	"Incident": readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
+	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
+	"NotificationDuty": readers, "AccessLog": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

@@ -47,7 +47,11 @@ func Seed(ctx context.Context, s *store.Store, loc *time.Location) (bool, error)
 			return err
 		}
 		loaded = true
-		return (&seeder{ctx: ctx, s: s, loc: loc}).run()
+		d := &seeder{ctx: ctx, s: s, loc: loc}
+		if err := d.run(); err != nil {
+			return err
+		}
+		return d.incident2019()
 	})
 	return loaded, err
 }

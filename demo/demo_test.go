@@ -45,8 +45,8 @@ func TestSeedIsIdempotentUnderConcurrency(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM links`).Scan(&links); err != nil {
 		t.Fatal(err)
 	}
-	if medhelp != 1 || links != 9 {
-		t.Errorf("got %d Medhelp and %d links, want 1 and 9 (3 regions x 2, Medhelp x 2, Medicall x 1)", medhelp, links)
+	if medhelp != 1 || links != 10 {
+		t.Errorf("got %d Medhelp and %d links, want 1 and 10 (3 regions x 2, Medhelp x 2, Medicall x 1, Kalmar x 1 as an assumption)", medhelp, links)
 	}
 	again, err := demo.Seed(context.Background(), s, loc)
 	if err != nil || again {

@@ -386,3 +386,110 @@ func Responsibility(in ResponsibilityInput) Picture {
 	p.Caption = []string{fmt.Sprintf("Asked: %s · drawn %s · %d paths", in.Asked, in.DrawnAt.In(loc).Format("2006-01-02 15:04 MST"), len(in.Paths))}
 	return p
 }
+
+// unmet are the duty statuses a picture of an incident marks in red.
+var unmet = map[string]bool{"overdue": true, "not_aware": true, "not_notified": true, "notified_late": true}
+
+// dutyWords label a controller's Art. 33(1) duty in a picture.
+var dutyWords = map[string]string{
+	"notified": "notified", "notified_late": "notified LATE", "not_aware": "NOT AWARE (none recorded)",
+	"overdue": "OVERDUE", "not_notified": "NOT NOTIFIED", "due": "due",
+}
+
+// Impact draws an incident's impact: every path from a controller down to
+// the incident's systems, each controller with its Art. 33(1) deadline and
+// where it stands, and every party with an unmet duty outlined in red.
+func Impact(imp registry.Impact, loc *time.Location, drawnAt time.Time) Picture {
+	inc := imp.Incident
+	window := "unknown start"
+	if inc.ExposureFrom != nil {
+		window = day(*inc.ExposureFrom, loc)
+	}
+	if inc.ContainedAt != nil {
+		window += " – " + inc.ContainedAt.In(loc).Format("2006-01-02 15:04")
+	} else {
+		window += " – not contained"
+	}
+	p := Picture{Title: fmt.Sprintf("Who must be told of incident %d: %s (exposed %s)", inc.ID, inc.Title, window)}
+	unmetOf := map[int64]int{}
+	deadline := map[int64]string{}
+	for _, d := range imp.Duties {
+		if unmet[d.Status] {
+			unmetOf[d.FromID]++
+		}
+		if d.Article == "art33_1" {
+			w := dutyWords[d.Status]
+			if d.Deadline != nil {
+				w += ", deadline " + d.Deadline.In(loc).Format("2006-01-02 15:04")
+			}
+			deadline[d.FromID] = w
+		}
+	}
+	codes := map[string]bool{}
+	countries := map[string]registry.CountryFacts{}
+	seen := map[string]bool{}
+	addParty := func(id int64, kind string) {
+		pid := partyID(id)
+		if seen[pid] {
+			return
+		}
+		seen[pid] = true
+		pf := imp.Parties[id]
+		codes[pf.Country] = true
+		countries[pf.Country] = registry.CountryFacts{Code: pf.Country, Name: pf.CountryName, TransferClass: pf.TransferClass}
+		label := partyLabel(pf)
+		if w, ok := deadline[id]; ok {
+			label += "\nArt. 33(1): " + w
+		}
+		p.Nodes = append(p.Nodes, Node{ID: pid, Label: label, Kind: kind, Cluster: pf.Country, Findings: unmetOf[id]})
+	}
+	edges := map[string]bool{}
+	for _, path := range imp.Paths {
+		for i, id := range path.Links {
+			l := imp.Links[id]
+			if i == 0 {
+				addParty(l.FromID, KindController)
+			}
+			kind := kindOfRole(l.Role)
+			if _, ok := deadline[l.ToID]; ok {
+				kind = KindController
+			}
+			addParty(l.ToID, kind)
+			key := fmt.Sprintf("l%d", id)
+			if edges[key] {
+				continue
+			}
+			edges[key] = true
+			p.Edges = append(p.Edges, Edge{From: partyID(l.FromID), To: partyID(l.ToID),
+				Label: strings.ReplaceAll(l.Role, "_", "-") + "\n" + period(l.From, l.To, loc)})
+		}
+		last := imp.Links[path.Links[len(path.Links)-1]]
+		label := "uses"
+		if path.MoveID != nil {
+			label = "moved in"
+		}
+		if path.HeldFrom != nil {
+			label += "\ncalls from " + day(*path.HeldFrom, loc)
+		}
+		key := partyID(last.ToID) + systemID(path.SystemID) + label
+		if !edges[key] {
+			edges[key] = true
+			p.Edges = append(p.Edges, Edge{From: partyID(last.ToID), To: systemID(path.SystemID), Label: label, Style: "dashed", Color: "#64748b"})
+		}
+	}
+	ids := append([]int64{}, inc.SystemIDs...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		name := imp.Systems[id].Name
+		if name == "" {
+			name = fmt.Sprintf("system %d", id)
+		}
+		p.Nodes = append(p.Nodes, Node{ID: systemID(id), Label: name + "\nEXPOSED (" + inc.Kind + ")", Kind: KindSystem, Findings: 1})
+	}
+	p.Clusters = clusters(codes, countries)
+	e := imp.Evidence
+	p.Caption = []string{fmt.Sprintf("Duties as of %s · drawn %s · %d controllers · logs: %d downloads, %d unique calls, %d sources",
+		imp.At.In(loc).Format("2006-01-02 15:04 MST"), drawnAt.In(loc).Format("2006-01-02 15:04 MST"), len(imp.Controllers),
+		e.Downloads, e.UniqueCalls, e.UniqueSources)}
+	return p
+}

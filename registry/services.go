@@ -266,6 +266,7 @@ type Services struct {
 	Findings      FindingService
 	Tokens        TokenService
 	Audit         AuditService
+	Incidents     IncidentService
 	// Ping says whether the storage answers (health checks).
 	Ping func(ctx context.Context) error
 }

@@ -44,6 +44,9 @@ type Trace struct {
 	Holders   []Holder      `json:"holders"`
 	Systems   []HeldSystem  `json:"systems"`
 	Excluded  []Excluded    `json:"excluded"`
+	// Exposures are the incidents whose exposure window a system held the
+	// call in (document version 4; absent before, and when there are none).
+	Exposures []TraceExposure `json:"exposures,omitempty"`
 	// Version is the stored document's version (1 for one stored before
 	// documents carried a number); not part of the document itself.
 	Version int `json:"-"`
@@ -85,6 +88,33 @@ func (t Trace) Recipients() []Recipient {
 		}
 	}
 	return out
+}
+
+// TraceExposure says that a system held the call during an incident's
+// exposure window: which system, from when to when (the overlap of its hold
+// and the window), and whether the incident's access logs show the call
+// (Logged: logged, not_logged, unknown when the logs cannot tell, no_log).
+type TraceExposure struct {
+	IncidentID int64      `json:"incidentId"`
+	Title      string     `json:"title"`
+	Kind       string     `json:"kind"`
+	SystemID   int64      `json:"systemId"`
+	SystemName string     `json:"systemName"`
+	From       time.Time  `json:"from"`
+	Until      *time.Time `json:"until,omitempty"`
+	Logged     string     `json:"logged"`
+}
+
+// IncidentHold is an incident's exposure of a system, as a trace reads it:
+// its window and what its logs say of the call.
+type IncidentHold struct {
+	SystemID   int64      `db:"system_id"`
+	IncidentID int64      `db:"incident_id"`
+	Title      string     `db:"title"`
+	Kind       string     `db:"kind"`
+	WindowFrom *time.Time `db:"window_from"`
+	WindowTo   *time.Time `db:"window_to"`
+	Logged     string     `db:"logged"`
 }
 
 // TraceReason is one reason a trace may be incomplete, in English and Swedish.
@@ -161,6 +191,7 @@ type TraceInput struct {
 	Uses      []UseFacts
 	Moves     []MoveFacts
 	Countries map[string]CountryFacts
+	Incidents []IncidentHold
 }
 
 // BuildTrace assembles a trace from what the store found. It drops nothing
@@ -317,6 +348,7 @@ func BuildTrace(in TraceInput) Trace {
 		return a.Name < b.Name
 	})
 	t.Complete = len(t.Reasons) == 0
+	t.Exposures = exposures(t.Systems, in.Incidents)
 	return t
 }
 
@@ -382,4 +414,32 @@ func transferOf(s Step) string {
 		return TransferNotNeeded
 	}
 	return *s.Transfer
+}
+
+// exposures overlaps each system's hold on the call with the exposure
+// windows of the incidents that concern it.
+func exposures(systems []HeldSystem, holds []IncidentHold) []TraceExposure {
+	var out []TraceExposure
+	for _, sy := range systems {
+		for _, h := range holds {
+			if h.SystemID != sy.SystemID {
+				continue
+			}
+			from := sy.HeldFrom
+			if h.WindowFrom != nil && h.WindowFrom.After(from) {
+				from = *h.WindowFrom
+			}
+			until := sy.HeldUntil
+			if h.WindowTo != nil && (until == nil || h.WindowTo.Before(*until)) {
+				w := *h.WindowTo
+				until = &w
+			}
+			if until != nil && !until.After(from) {
+				continue
+			}
+			out = append(out, TraceExposure{IncidentID: h.IncidentID, Title: h.Title, Kind: h.Kind, SystemID: sy.SystemID,
+				SystemName: sy.Name, From: from, Until: until, Logged: h.Logged})
+		}
+	}
+	return out
 }

@@ -40,6 +40,10 @@ type loaders struct {
 	viaGateway  *loader[relKey, []registry.AccessPath]
 	relsFrom    *loader[relKey, []registry.SystemRelation]
 	relsTo      *loader[relKey, []registry.SystemRelation]
+	// An incident's parties, notifications and evidence (resolvers/incident.go).
+	incidentParties *loader[int64, []registry.IncidentParty]
+	notifications   *loader[int64, []registry.Notification]
+	evidence        *loader[int64, registry.LogSummary]
 }
 
 func newLoaders(s registry.Services) *loaders {
@@ -71,13 +75,16 @@ func newLoaders(s registry.Services) *loaders {
 			"system": openFindingsLoader(s.Findings, "system"),
 			"link":   openFindingsLoader(s.Findings, "link"),
 		},
-		policies:    relationLoader(s.Policies.PoliciesByController),
-		attStatus:   atLoader(s.Attestations.AttestationStatuses),
-		basis:       newBasisLoaders(s),
-		accessPaths: relationLoader(s.Posture.AccessPathsBySystem),
-		viaGateway:  relationLoader(s.Posture.AccessPathsByGateway),
-		relsFrom:    relationLoader(s.Posture.RelationsFrom),
-		relsTo:      relationLoader(s.Posture.RelationsTo),
+		policies:        relationLoader(s.Policies.PoliciesByController),
+		attStatus:       atLoader(s.Attestations.AttestationStatuses),
+		basis:           newBasisLoaders(s),
+		accessPaths:     relationLoader(s.Posture.AccessPathsBySystem),
+		viaGateway:      relationLoader(s.Posture.AccessPathsByGateway),
+		relsFrom:        relationLoader(s.Posture.RelationsFrom),
+		relsTo:          relationLoader(s.Posture.RelationsTo),
+		incidentParties: newLoader(s.Incidents.IncidentParties),
+		notifications:   newLoader(s.Incidents.IncidentNotifications),
+		evidence:        newLoader(s.Incidents.LogSummaries),
 	}
 }
 

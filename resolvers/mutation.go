@@ -149,6 +149,12 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "caller_notice", x.ID
 	case registry.ProcessingRecord:
 		kind, id = "processing_record", x.ID
+	case registry.Incident:
+		kind, id = "incident", x.ID
+	case registry.IncidentParty:
+		kind, id = "incident_party", x.ID
+	case registry.Notification:
+		kind, id = "incident_notification", x.ID
 	case registry.Country:
 		access.Note(ctx, "country:"+x.Code, "")
 		return

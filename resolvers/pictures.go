@@ -7,7 +7,8 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// PictureOf resolves a dot or svg field of a chain, responsibility or trace:
+// PictureOf resolves a dot or svg field of a chain, responsibility, trace or
+// incident impact:
 // the same picture the /graph endpoints serve.
 func (r *Resolvers) PictureOf(format string) graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
@@ -21,6 +22,9 @@ func (r *Resolvers) PictureOf(format string) graphql.FieldResolveFn {
 			pic, err = src.Responsibility(p.Context, v.OrgID, v.SystemID, v.At)
 		case registry.Trace:
 			pic, err = src.Trace(p.Context, v.ID)
+		case registry.Impact:
+			// Drawn from what the impact already holds: no statement more.
+			pic = graph.Impact(v, r.Location, src.drawnAt())
 		}
 		if err != nil {
 			return nil, err

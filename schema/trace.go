@@ -104,6 +104,18 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"toParty":   field(nn(traceParty), "The party the link leads to, which did not receive the call.", func(e registry.Excluded) any { return e.ToParty }),
 			"reason":    field(nn(graphql.String), "Why the call did not take it, in English: the link's routing windows do not include the call's time (shown in the region's time zone).", func(e registry.Excluded) any { return e.Reason }),
 		}})
+	exposure := graphql.NewObject(graphql.ObjectConfig{Name: "TraceExposure",
+		Description: "An incident whose exposure window a system held the call in, as the trace recorded it.",
+		Fields: graphql.Fields{
+			"incidentId": field(nn(graphql.ID), "The incident's id.", func(e registry.TraceExposure) any { return id(e.IncidentID) }),
+			"title":      field(nn(graphql.String), "The incident's title when the trace was made.", func(e registry.TraceExposure) any { return e.Title }),
+			"kind":       field(nn(incidentKindEnum), "What it did to the data.", func(e registry.TraceExposure) any { return e.Kind }),
+			"systemName": field(nn(graphql.String), "The system that held the call, exposed.", func(e registry.TraceExposure) any { return e.SystemName }),
+			"from":       field(nn(inst), "From when the call lay exposed on it: the later of its hold's start and the window's.", func(e registry.TraceExposure) any { return e.From }),
+			"until":      field(inst, "Until when: the earlier of its hold's end and the containment; null if neither is known.", func(e registry.TraceExposure) any { return optTime(e.Until) }),
+			"logged": field(nn(graphql.String), "Whether the incident's access logs show the call: logged (a row names a call at that minute), not_logged, "+
+				"unknown (rows give only that day, or no call date), no_log (no log imported).", func(e registry.TraceExposure) any { return e.Logged }),
+		}})
 	trace := graphql.NewObject(graphql.ObjectConfig{Name: "CallTrace",
 		Description: "Who held one call, as computed and stored for a case.",
 		Fields: graphql.Fields{
@@ -123,6 +135,12 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 				"recorded, 4 since; a trace reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
 			"systems":  field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
 			"excluded": field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
+			"exposures": field(list(exposure), "Incidents whose exposure window a system held the call in; empty in traces stored before they were recorded (document versions 1 to 3).", func(t registry.Trace) any {
+				if t.Exposures == nil {
+					return []registry.TraceExposure{}
+				}
+				return t.Exposures
+			}),
 			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
 				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
 			"pictureUrl": field(nn(graphql.String), "The trace as a picture (.png and .dot too).",

@@ -89,7 +89,7 @@ type types struct {
 	instant                                                         *graphql.Scalar
 	org, system, profile, location, link, finding, use, move, att   *graphql.Object
 	country, standing, eea, adequacy, change, routing, window, info *graphql.Object
-	compliance, policy                                              *graphql.Object
+	compliance, policy, incident                                    *graphql.Object
 	basis                                                           *basisTypes
 	accessPath, sysRelation                                         *graphql.Object
 }

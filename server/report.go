@@ -81,6 +81,13 @@ func (v reportView) Until(t *time.Time) string {
 	return v.When(*t)
 }
 
+var loggedWords = map[string]string{
+	"logged":     "Samtalet finns bland de loggade nedladdningarna. / The call is among the logged downloads.",
+	"not_logged": "Samtalet finns inte bland de loggade nedladdningarna. / The call is not among the logged downloads.",
+	"unknown":    "Loggen kan inte avgöra om samtalet laddades ned. / The log cannot tell whether the call was downloaded.",
+	"no_log":     "Ingen åtkomstlogg finns registrerad. / No access log is recorded.",
+}
+
 var roleWords = map[string]string{
 	"processor":              "personuppgiftsbiträde / processor",
 	"sub_processor":          "underbiträde / sub-processor",
@@ -148,6 +155,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"class":     func(c string) string { return classWords[c] },
 	"safeguard": safeguard,
 	"third":     func(c string) bool { return c == "third_country" || c == "partial_adequacy" },
+	"logged":    func(l string) string { return loggedWords[l] },
 }).Parse(`<!doctype html>
 <html lang="sv"><head><meta charset="utf-8">
 <title>Vem hanterade samtalet? Who held the call? {{.CaseRef}}</title>
@@ -191,6 +199,11 @@ angiven / claimed: {{role $h.Role}}</small>{{else}}{{role $h.Role}}{{end}}<br><s
 <td>{{range .Storage}}<span{{if third .TransferClass}} class="third"{{end}}>{{.Name}}</span> {{end}}</td>
 <td>{{$.When .HeldFrom}}{{if .MoveID}}<br><small>flyttad hit / moved here</small>{{end}}</td><td>{{$.Until .HeldUntil}}</td></tr>
 {{end}}</table>
+
+{{if .Exposures}}<h2>Säkerhetsincidenter / Security incidents</h2>
+<div class="note"><p>Samtalet låg på ett system under en incident där uppgifterna var exponerade. / The call lay on a system during an incident in which the data were exposed.</p><ul>
+{{range .Exposures}}<li><strong>{{.SystemName}}</strong>: {{.Title}}<br>{{$.When .From}} – {{$.Until .Until}}<br>
+<small>{{logged .Logged}}</small></li>{{end}}</ul></div>{{end}}
 
 {{if .Excluded}}<h2>Inte berörda / Not involved</h2><ul>
 {{range .Excluded}}<li>{{.ToParty.LegalName}} (via {{.FromParty.LegalName}}): {{.Reason}}</li>{{end}}</ul>{{end}}

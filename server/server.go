@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/graphql", s.graphql)
 	mux.HandleFunc("/healthz", s.health)
 	mux.HandleFunc("GET /traces/{file}", s.report)
+	mux.HandleFunc("GET /incidents/{id}/notifications/{file}", s.notificationDraft)
 	mux.HandleFunc("GET /graph/{kind}/{rest...}", s.picture)
 	return s.logged(secure(mux))
 }

@@ -64,54 +64,22 @@ type upPath struct {
 }
 
 // upSQL walks up from the links by which a subject received data and still
-// held it at $3: for an organisation ($1), the links into it; for a system
-// ($2), the links it was used on then, and the links on which recordings
-// were made that recorded moves of stored data (data_moves, hop by hop)
-// carried into it before $3, unless the system's retention at $3 says they
-// are gone. A path up from a moved recording is walked at the last instant
-// of its recording in the source system, when its links were in force. It
-// keeps the paths that reach a party with no incoming link (or close a
-// loop); a path the subject held directly is not repeated for a move.
+// held it at $3 with kedja_up (migrations/0014_incidents.sql, which an
+// incident's impact walks over its exposure window): for an organisation
+// ($1), the links into it; for a system ($2), the links it was used on then,
+// and the links on which recordings were made that recorded moves of stored
+// data (data_moves, hop by hop) carried into it before $3, unless the
+// system's retention at $3 says they are gone. A path up from a moved
+// recording is walked at the last instant of its recording in the source
+// system, when its links were in force. It keeps the paths that reach a
+// party with no incoming link (or close a loop); a path the subject held
+// directly is not repeated for a move.
 const upSQL = `
-WITH RECURSIVE moved_in AS (
-    -- The systems whose recordings of [rec_from, rec_until) were carried
-    -- into the subject, and the move into the subject that carried them.
-    SELECT m.id AS move_id, m.from_system_id AS system_id, m.moved_at, m.recorded_from AS rec_from,
-           LEAST(m.recorded_until, m.moved_at) AS rec_until, ARRAY[m.to_system_id, m.from_system_id] AS systems
-    FROM data_moves m WHERE m.to_system_id = $2 AND m.moved_at <= CAST($3 AS timestamptz)
-  UNION ALL
-    SELECT mi.move_id, m.from_system_id, m.moved_at, GREATEST(mi.rec_from, m.recorded_from),
-           LEAST(mi.rec_until, m.recorded_until, m.moved_at), mi.systems || m.from_system_id
-    FROM moved_in mi JOIN data_moves m ON m.to_system_id = mi.system_id AND m.moved_at <= mi.moved_at
-    WHERE NOT m.from_system_id = ANY(mi.systems)
-), start AS (
-    SELECT l.id, CAST($3 AS timestamptz) AS at, CAST(NULL AS bigint) AS move_id
-    FROM links l WHERE l.to_id = $1 AND l.valid @> CAST($3 AS timestamptz)
-    UNION
-    SELECT u.link_id, CAST($3 AS timestamptz), CAST(NULL AS bigint)
-    FROM system_uses u JOIN links l ON l.id = u.link_id AND l.valid @> CAST($3 AS timestamptz)
-    WHERE u.system_id = $2 AND u.valid @> CAST($3 AS timestamptz)
-    UNION
-    SELECT l.id, upper(w.held) - interval '1 microsecond', mi.move_id
-    FROM moved_in mi
-    JOIN system_uses u ON u.system_id = mi.system_id
-    JOIN links l ON l.id = u.link_id
-    CROSS JOIN LATERAL (SELECT u.valid * l.valid * tstzrange(mi.rec_from, mi.rec_until, '[)') AS held) w
-    LEFT JOIN system_profiles p ON p.system_id = $2 AND p.valid @> CAST($3 AS timestamptz)
-    WHERE NOT isempty(w.held)
-      AND (p.retention_days IS NULL OR upper(w.held) + make_interval(days => p.retention_days) > CAST($3 AS timestamptz))
-), up AS (
-    SELECT l.id AS link_id, l.from_id, 1 AS height, ARRAY[l.id] AS link_path,
-           ARRAY[l.to_id, l.from_id] AS parties, false AS is_cycle, start.at, start.move_id
-    FROM start JOIN links l ON l.id = start.id
-  UNION ALL
-    SELECT l.id, l.from_id, u.height + 1, l.id || u.link_path, u.parties || l.from_id, l.from_id = ANY(u.parties), u.at, u.move_id
-    FROM up u JOIN links l ON l.to_id = u.from_id AND l.valid @> u.at
-    WHERE NOT u.is_cycle AND u.height < $4
-)
-SELECT DISTINCT ON (link_path) link_path, is_cycle, move_id FROM (SELECT * FROM up LIMIT $5) u
-WHERE is_cycle OR height >= $4
-   OR NOT EXISTS (SELECT 1 FROM links x WHERE x.to_id = u.from_id AND x.valid @> u.at)
+SELECT DISTINCT ON (link_path) link_path, is_cycle, move_id
+FROM (SELECT * FROM kedja_up(CAST($1 AS bigint), CAST($2 AS bigint),
+                             tstzrange(CAST($3 AS timestamptz), CAST($3 AS timestamptz), '[]'), CAST($4 AS int), false)
+      LIMIT $5) u
+WHERE is_cycle OR height >= $4 OR top
 ORDER BY link_path, move_id NULLS FIRST`
 
 // walkUp returns every path from a controller at the top of a chain down to

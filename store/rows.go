@@ -60,6 +60,12 @@ func asRow(v any) (target any, scanned func()) {
 		return one[processingRecordRow](v)
 	case *[]registry.ProcessingRecord:
 		return many[processingRecordRow](v)
+	case *registry.Incident:
+		return one[incidentRow](v)
+	case *[]registry.Incident:
+		return many[incidentRow](v)
+	case *[]registry.Duty:
+		return many[dutyRow](v)
 	case *[]registry.Step:
 		return many[stepRow](v)
 	case *[]registry.UseFacts:

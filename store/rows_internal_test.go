@@ -36,6 +36,8 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 		"UseFacts":         {nil, &[]registry.UseFacts{}},
 		"MoveFacts":        {nil, &[]registry.MoveFacts{}},
 		"ProcessingRecord": {&registry.ProcessingRecord{}, &[]registry.ProcessingRecord{}},
+		"Incident":         {&registry.Incident{}, &[]registry.Incident{}},
+		"Duty":             {nil, &[]registry.Duty{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.

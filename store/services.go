@@ -23,13 +23,14 @@ var (
 	_ registry.FindingService      = (*Store)(nil)
 	_ registry.TokenService        = (*Store)(nil)
 	_ registry.AuditService        = (*Store)(nil)
+	_ registry.IncidentService     = (*Store)(nil)
 )
 
 // Services returns every service, each implemented by s.
 func (s *Store) Services() registry.Services {
 	return registry.Services{
 		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Basis: s, Posture: s, History: s,
-		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s,
+		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s, Incidents: s,
 		Ping: func(ctx context.Context) error { return s.db.PingContext(ctx) },
 	}
 }

@@ -366,6 +366,7 @@ var conflicts = map[string][2]string{
 	"location_policies_no_overlap":     {"validFrom", "the controller already has a location policy in an overlapping period"},
 	"access_paths_no_overlap":          {"validFrom", "the system already has this access path (audience, origin, gateway, privilege) in an overlapping period"},
 	"system_relations_no_overlap":      {"validFrom", "these systems already have this relation in an overlapping period"},
+	"incident_systems_no_overlap":      {"exposureFrom", "another incident of this kind concerns one of these systems in an overlapping window"},
 	"organisations_org_number_unique":  {"orgNumber", "an organisation with this number is already registered in this country"},
 	"organisations_county_code_unique": {"countyCode", "a region with this county code is already registered"},
 }

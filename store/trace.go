@@ -107,9 +107,11 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 //     in versions 1 and 2 it is absent, and the report shows the mechanism
 //     as recorded.
 //   - version 4: each holder also records the role an authority or court
-//     found it to have on its link, where one had decided by then; and the
+//     found it to have on its link, where one had decided by then (the
 //     report lists each recipient once, with every link it was reached
-//     over (earlier versions' reports keep one row per link, as sent).
+//     over; earlier versions' reports keep one row per link, as sent); and
+//     "exposures", the incidents whose exposure window a system held the
+//     call in (omitted when there are none).
 //
 // All four still decode into registry.Trace as it is (a field a version
 // lacks stays empty). When its JSON changes,
@@ -319,6 +321,14 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 		return registry.TraceInput{}, err
 	}
 	read("countries")
+	for _, m := range moves {
+		systemIDs = append(systemIDs, m.ToSystemID)
+	}
+	holds, err := s.IncidentHolds(ctx, systemIDs, region, callAt)
+	if err != nil {
+		return registry.TraceInput{}, err
+	}
+	read("incidents")
 	return registry.TraceInput{Region: root, CallAt: callAt, Steps: steps, Truncated: truncated, MaxDepth: opts.MaxDepth,
-		Parties: parties, Uses: uses, Moves: moves, Countries: countries}, nil
+		Parties: parties, Uses: uses, Moves: moves, Countries: countries, Incidents: holds}, nil
 }

@@ -117,7 +117,7 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"walk", "uses", "moves", "parties", "countries"}; !slices.Equal(reads, want) {
+	if want := []string{"walk", "uses", "moves", "parties", "countries", "incidents"}; !slices.Equal(reads, want) {
 		t.Fatalf("the trace's reads were %v, want %v", reads, want)
 	}
 	before := [4]string{"Root AB", "Provider AB", "DPA-1", "Recorder"}
@@ -137,8 +137,8 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost := s.Statements() - n; cost != 8 {
-		t.Errorf("a trace cost %d statements, want 8 (5 reads, 3 to store it)", cost)
+	if cost := s.Statements() - n; cost != 9 {
+		t.Errorf("a trace cost %d statements, want 9 (6 reads, 3 to store it)", cost)
 	}
 	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
 	if got := traceState(after); got != want {
@@ -255,7 +255,7 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Version 3: holders record their transfer verdict; version 4, the role
-	// an authority found.
+	// an authority found and the incidents that exposed it (none here).
 	if version != 4 || tr.Version != 4 {
 		t.Errorf("stored as version %d (trace says %d), want 4", version, tr.Version)
 	}
@@ -294,6 +294,19 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	}
 	insertTraceDocument(t, s, "ffffffffffffffffffffffffffffffff", f.root, "DSR-future", future)
 	insertTraceDocument(t, s, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", f.root, "DSR-future", raw)
+	// A version 3 document, from before exposures were recorded, reads
+	// back as stored, without any.
+	doc99["version"] = json.RawMessage(`3`)
+	v3, err := json.Marshal(doc99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insertTraceDocument(t, s, "dddddddddddddddddddddddddddddddd", f.root, "DSR-v3-doc", v3)
+	if got, err := s.Trace(ctx, "dddddddddddddddddddddddddddddddd"); err != nil || got.Exposures != nil {
+		t.Errorf("a version 3 document: %v, exposures %v", err, got.Exposures)
+	} else {
+		sameJSON(t, "a version 3 document", got, raw)
+	}
 	if _, err := s.Trace(ctx, "ffffffffffffffffffffffffffffffff"); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a version 99 document: got %v, want an internal error", err)
 	}

@@ -45,6 +45,7 @@ func init() {
 		{name: "migrate", summary: "apply the database migrations", run: runMigrate},
 		{name: "seed", summary: "load the public 1177 case of 2019 as demo data", subs: seedCommands},
 		{name: "check", summary: "run the compliance checks now", run: runCheck},
+		{name: "incident", summary: "incidents: import an access or download log as evidence", subs: incidentCommands},
 		{name: "token", summary: "API tokens (roles: admin, editor, auditor, dsr)", subs: tokenCommands},
 		{name: "audit", summary: "check the audit log's hash chain", subs: auditCommands},
 		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},

@@ -162,6 +162,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"Migrate", "migrate", "Apply the database migrations"},
 		{"SeedDemo", "seed demo", "1177"},
 		{"Check", "check", "compliance checks"},
+		{"IncidentImportLog", "incident import-log", "access or download log"},
 		{"TokenCreate", "token create", "Create an API token"},
 		{"TokenList", "token list", "List API tokens"},
 		{"TokenRevoke", "token revoke", "Revoke a token"},
@@ -594,6 +595,33 @@ func TestCheckCommand(t *testing.T) {
 	out, err = kedja(t, env, "check", "--checks", "exposure,vibes")
 	if err == nil || !strings.Contains(out, `"vibes" is not a check`) {
 		t.Errorf("kedja check with an unknown check: %v\n%s", err, out)
+	}
+}
+
+// kedja incident import-log attaches a log whole, or reports its malformed
+// rows by line and imports nothing.
+func TestIncidentImportLogCommand(t *testing.T) {
+	db := storetest.Database(t)
+	env := []string{"DATABASE_URL=" + db}
+	if out, err := kedja(t, env, "seed", "demo"); err != nil {
+		t.Fatalf("seed: %v %s", err, out)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	good := filepath.Join(dir, "good.csv")
+	if err := os.WriteFile(bad, []byte("time,source,call,call_date\n2019-02-19T10:00,192.0.2.9,x.mp3,2019-01-01\n2019-02-19T10:01,192.0.2.9,,2019-01-01\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte("time,source,call,call_date\n2019-02-19T10:00,192.0.2.9,rec-2019-0001.mp3,2019-01-01\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := kedja(t, env, "incident", "import-log", "--incident", "1", "--file", bad)
+	if err == nil || !strings.Contains(out, "line 3") || !strings.Contains(out, "nothing imported") {
+		t.Errorf("a malformed log: %v\n%s", err, out)
+	}
+	out, err = kedja(t, env, "incident", "import-log", "--incident", "1", "--file", good)
+	if err != nil || !strings.Contains(out, "imported 1 rows") || !strings.Contains(out, "56 downloads, 46 unique calls, 10 duplicates") {
+		t.Errorf("a good log: %v\n%s", err, out)
 	}
 }
 
