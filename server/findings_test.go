@@ -273,6 +273,7 @@ func TestEvaluateChecksOnTheDemo(t *testing.T) {
 		"agreement Medhelp AB -> Medicall Co., Ltd. HIGH",
 		"agreement Medhelp AB -> Voice Integrate Nordic AB HIGH",
 		"agreement Medicall Co., Ltd. -> Voice Integrate Nordic AB HIGH",
+		"attestation Medhelp AB HIGH",
 		"attestation Medicall Co., Ltd. HIGH",
 		"attestation Voice Integrate Nordic AB HIGH",
 		"authorisation Medhelp AB -> Medicall Co., Ltd. HIGH",

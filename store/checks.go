@@ -210,13 +210,15 @@ var catalogue = []check{
 	{Check: registry.Check{ID: "attestation", Title: "Missing, expired or expiring security attestation", LegalRef: "GDPR Art. 28(1), 32"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
-		-- Processors and sub-processors that hold health data need current
-		-- security evidence. Dates are calendar days in the registry's zone:
+		-- Every party that receives health data in a controller's chain
+		-- needs current security evidence, whatever its role: a care
+		-- provider that is a controller itself (Medhelp) as much as its
+		-- processors. Dates are calendar days in the registry's zone:
 		-- valid until today is valid today.
 		WITH holders AS (
-		    SELECT DISTINCT ON (r.controller_id, r.to_id) r.controller_id, r.to_id, r.links, r.since
+		    SELECT DISTINCT ON (r.controller_id, r.to_id) r.controller_id, r.to_id, r.links, r.since, l.role
 		    FROM reach r JOIN links l ON l.id = r.link_id
-		    WHERE l.role IN ('processor', 'sub_processor') AND l.health_data
+		    WHERE l.health_data
 		    ORDER BY r.controller_id, r.to_id, cardinality(r.links)
 		), evidence AS (
 		    SELECT h.*, o.legal_name,
@@ -232,7 +234,7 @@ var catalogue = []check{
 		SELECT 'attestation', 'party', e.to_id, e.controller_id,
 		       CASE WHEN e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN 'high' ELSE 'low' END,
 		       e.links, 'GDPR Art. 28(1), 32',
-		       CASE WHEN e.best_until IS NULL THEN format('%s holds health data as a processor and has no security attestation', e.legal_name)
+		       CASE WHEN e.best_until IS NULL THEN format('%s holds health data (as %s) and has no security attestation', e.legal_name, replace(e.role, '_', ' '))
 		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN format('%s''s security attestation expired on %s', e.legal_name, e.best_until)
 		            ELSE format('%s''s security attestation expires on %s', e.legal_name, e.best_until) END,
 		       jsonb_build_object('validUntil', e.best_until),
@@ -249,7 +251,7 @@ var catalogue = []check{
 		       jsonb_build_object('operatorId', sy.operator_id),
 		       s.since
 		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id AND l.health_data AND l.role IN ('processor', 'sub_processor')
+		JOIN links l ON l.id = s.link_id AND l.health_data
 		JOIN systems sy ON sy.id = s.system_id
 		JOIN organisations o ON o.id = sy.operator_id
 		WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.org_id = sy.operator_id AND a.kind <> 'dpf_certification'
