@@ -83,7 +83,7 @@ var TypeRules = map[string][]string{
 	"AccessPath": readers, "SystemRelation": readers,
 	"Incident": readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
-	"NotificationDuty": readers, "AccessLog": readers,
+	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

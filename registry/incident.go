@@ -563,6 +563,10 @@ type IncidentService interface {
 	// (field awareAt) for awareness before the incident's discovery.
 	SetIncidentParty(ctx context.Context, actor string, p *IncidentParty) (IncidentParty, error)
 	IncidentParties(ctx context.Context, incidents []int64) (map[int64][]IncidentParty, error)
+	// ExposureWindows loads each incident's window per system: the
+	// incident's own, or, where its start is unknown, the start its
+	// profiles give (kedja_incident_window).
+	ExposureWindows(ctx context.Context, incidents []int64) (map[int64][]ExposureWindow, error)
 	// RecordNotification records a notification made; INVALID_INPUT (field
 	// sentAt) for one sent before the incident's discovery.
 	RecordNotification(ctx context.Context, actor string, n *Notification) (Notification, error)
@@ -577,4 +581,16 @@ type IncidentService interface {
 	// Impact works out an incident's impact and its duties as they stand
 	// at at; NOT_FOUND (field id) for no such incident.
 	Impact(ctx context.Context, id int64, at time.Time) (Impact, error)
+}
+
+// ExposureWindow is an incident's window for one of its systems, fixed when
+// the incident was recorded or changed.
+type ExposureWindow struct {
+	IncidentID int64      `db:"incident_id"`
+	SystemID   int64      `db:"system_id"`
+	From       *time.Time `db:"window_from"` // nil: unknown, open towards the past
+	Until      *time.Time `db:"window_to"`   // nil: not contained
+	// FromProfiles says the start was read from the system's profiles, the
+	// incident's own being unknown.
+	FromProfiles bool `db:"from_profiles"`
 }

@@ -141,6 +141,7 @@ func IncidentRelated[V any](r *Resolvers, pick func(*loaders) *loader[int64, V],
 // Loaders of incidents' relations, for IncidentRelated.
 var (
 	IncidentPartiesOf = func(l *loaders) *loader[int64, []registry.IncidentParty] { return l.incidentParties }
+	WindowsOf         = func(l *loaders) *loader[int64, []registry.ExposureWindow] { return l.windows }
 	NotificationsOf   = func(l *loaders) *loader[int64, []registry.Notification] { return l.notifications }
 	EvidenceOf        = func(l *loaders) *loader[int64, registry.LogSummary] { return l.evidence }
 )

@@ -42,6 +42,7 @@ type loaders struct {
 	relsTo      *loader[relKey, []registry.SystemRelation]
 	// An incident's parties, notifications and evidence (resolvers/incident.go).
 	incidentParties *loader[int64, []registry.IncidentParty]
+	windows         *loader[int64, []registry.ExposureWindow]
 	notifications   *loader[int64, []registry.Notification]
 	evidence        *loader[int64, registry.LogSummary]
 }
@@ -83,6 +84,7 @@ func newLoaders(s registry.Services) *loaders {
 		relsFrom:        relationLoader(s.Posture.RelationsFrom),
 		relsTo:          relationLoader(s.Posture.RelationsTo),
 		incidentParties: newLoader(s.Incidents.IncidentParties),
+		windows:         newLoader(s.Incidents.ExposureWindows),
 		notifications:   newLoader(s.Incidents.IncidentNotifications),
 		evidence:        newLoader(s.Incidents.LogSummaries),
 	}

@@ -142,6 +142,16 @@ func (t *types) incidentFields(r *resolvers.Resolvers, query, mutation graphql.F
 			"svg": {Type: nn(graphql.String), Resolve: r.PictureOf("svg"), Description: "This as an SVG picture, drawn as dot describes; " +
 				"RENDER_UNAVAILABLE where no render worker is configured."},
 		}})
+	window := graphql.NewObject(graphql.ObjectConfig{Name: "ExposureWindow",
+		Description: "An incident's exposure window for one of its systems, fixed when the incident was recorded or last changed.",
+		Fields: graphql.Fields{
+			"system": {Type: nn(t.system), Description: "The system.", Resolve: resolvers.ByID(r, resolvers.Systems, func(w registry.ExposureWindow) *int64 { return &w.SystemID })},
+			"from": field(inst, "From when (inclusive): the incident's exposureFrom, or where that is unknown and the incident is a breach of "+
+				"confidentiality, the start of the unbroken run of the system's profiles saying it was reachable from the internet up to the "+
+				"discovery; null when neither is known, and the window is then open towards the past.", func(w registry.ExposureWindow) any { return optTime(w.From) }),
+			"until":        field(inst, "Until when (exclusive): the containment; null while open.", func(w registry.ExposureWindow) any { return optTime(w.Until) }),
+			"fromProfiles": field(nn(graphql.Boolean), "Whether from was read from the system's profiles, the incident's own start being unknown.", func(w registry.ExposureWindow) any { return w.FromProfiles }),
+		}})
 	t.incident = graphql.NewObject(graphql.ObjectConfig{Name: "Incident", Description: "A personal data breach (GDPR Art. 4(12)): what happened to which systems, when, and what was done.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
 			return graphql.Fields{
@@ -160,6 +170,8 @@ func (t *types) incidentFields(r *resolvers.Resolvers, query, mutation graphql.F
 				"measures":       field(str, "Measures taken or proposed (Art. 33(3)(d)).", func(i registry.Incident) any { return optStr(i.Measures) }),
 				"systems": {Type: list(t.system), Description: "The systems involved.",
 					Resolve: resolvers.SystemsByIDs(r, func(i registry.Incident) []int64 { return i.SystemIDs })},
+				"windows": {Type: list(window), Description: "Its window for each of its systems: the impact and the traces use these.",
+					Resolve: resolvers.IncidentRelated(r, resolvers.WindowsOf, []registry.ExposureWindow{})},
 				"parties":       {Type: list(involved), Description: "The parties recorded as involved, with their awareness.", Resolve: resolvers.IncidentRelated(r, resolvers.IncidentPartiesOf, []registry.IncidentParty{})},
 				"notifications": {Type: list(notification), Description: "Every notification recorded, in the order sent.", Resolve: resolvers.IncidentRelated(r, resolvers.NotificationsOf, []registry.Notification{})},
 				"evidence":      {Type: nn(summary), Description: "What the imported access logs show.", Resolve: resolvers.IncidentRelated(r, resolvers.EvidenceOf, registry.LogSummary{ByDay: []registry.LogCount{}, ByCallYear: []registry.LogCount{}, ByRegion: []registry.LogCount{}})},

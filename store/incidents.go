@@ -52,9 +52,11 @@ func (s *Store) CreateIncident(ctx context.Context, actor string, i *registry.In
 		if err != nil {
 			return err
 		}
+		// Each system's window, its start read from its profiles where
+		// the incident's is unknown (kedja_incident_window).
 		if _, err := s.exec(ctx, tx, `INSERT INTO incident_systems (incident_id, system_id, kind, exposure)
-			SELECT $1, x, $3, tstzrange($4, $5, '[)') FROM unnest(CAST($2 AS bigint[])) AS x`,
-			id, pq.Array(i.SystemIDs), i.Kind, i.ExposureFrom, i.ContainedAt); err != nil {
+			SELECT $1, x, $3, kedja_incident_window(x, $3, $4, $6, $5) FROM unnest(CAST($2 AS bigint[])) AS x`,
+			id, pq.Array(i.SystemIDs), i.Kind, i.ExposureFrom, i.ContainedAt, i.DiscoveredAt); err != nil {
 			return err
 		}
 		return s.get(ctx, tx, "id", "incident", &out, `SELECT `+incidentCols+` FROM incidents WHERE id = $1`, id)
@@ -85,8 +87,8 @@ func (s *Store) UpdateIncident(ctx context.Context, actor string, id int64, appl
 			containment = :containment, measures = :measures WHERE id = :id`, &cur); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE incident_systems SET kind = $2, exposure = tstzrange($3, $4, '[)') WHERE incident_id = $1`,
-			id, cur.Kind, cur.ExposureFrom, cur.ContainedAt); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE incident_systems SET kind = $2, exposure = kedja_incident_window(system_id, $2, $3, $5, $4)
+			WHERE incident_id = $1`, id, cur.Kind, cur.ExposureFrom, cur.ContainedAt, cur.DiscoveredAt); err != nil {
 			return err
 		}
 		return s.get(ctx, tx, "id", "incident", &out, `SELECT `+incidentCols+` FROM incidents WHERE id = $1`, id)
@@ -129,6 +131,17 @@ func (s *Store) SetIncidentParty(ctx context.Context, actor string, p *registry.
 		return s.get(ctx, tx, "id", "incident party", &out, `SELECT `+incidentPartyCols+` FROM incident_parties WHERE id = $1`, id)
 	})
 	return out, err
+}
+
+// ExposureWindows loads each incident's window per system.
+func (s *Store) ExposureWindows(ctx context.Context, incidents []int64) (map[int64][]registry.ExposureWindow, error) {
+	return loadRelation(ctx, s, relation[registry.ExposureWindow]{
+		query: `SELECT s.incident_id, s.system_id, lower(s.exposure) AS window_from, upper(s.exposure) AS window_to,
+			i.exposure_from IS NULL AND lower(s.exposure) IS NOT NULL AS from_profiles
+			FROM incident_systems s JOIN incidents i ON i.id = s.incident_id
+			WHERE s.incident_id = ANY($1) AND CAST($2 AS timestamptz) IS NULL ORDER BY s.incident_id, s.system_id`,
+		key: func(w *registry.ExposureWindow) int64 { return w.IncidentID },
+	}, incidents, nil)
 }
 
 // IncidentParties loads the parties recorded for each incident.
