@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -68,26 +67,14 @@ func (s *Server) notificationDraft(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var buf bytes.Buffer
-	if err := draftPage.Execute(&buf, draftView{Impact: imp, C: *c, loc: s.res.Location}); err != nil {
-		s.log.Error("notification draft: render", "err", err)
-		s.audit(r, p, op, "", "INTERNAL", notes)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	s.audit(r, p, op, "", "ok", notes)
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(buf.Bytes())
+	s.printable(w, r, p, op, notes, draftPage, draftView{Impact: imp, C: *c, pageClock: pageClock{s.res.Location}})
 }
 
 type draftView struct {
 	registry.Impact
-	C   registry.ImpactController
-	loc *time.Location
+	C registry.ImpactController
+	pageClock
 }
-
-func (v draftView) When(t time.Time) string { return t.In(v.loc).Format("2006-01-02 15:04 MST") }
 
 // Opt words an optional instant; what says what nil means.
 func (v draftView) Opt(t *time.Time, what string) string {

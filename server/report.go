@@ -50,26 +50,36 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, t)
 		return
 	}
+	s.printable(w, r, p, op, notes, reportPage, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
+}
+
+// printable answers with a printable page, audited before it leaves: ok, or
+// INTERNAL with the cause logged and never shown. The page has inline
+// styles and nothing else: no scripts, no fetches.
+func (s *Server) printable(w http.ResponseWriter, r *http.Request, p access.Principal, op string, notes *access.AuditNotes,
+	page *template.Template, view any) {
 	var buf bytes.Buffer
-	if err := reportPage.Execute(&buf, reportView{Trace: t, loc: s.res.Location}); err != nil {
-		s.log.Error("report: render", "err", err)
+	if err := page.Execute(&buf, view); err != nil {
+		s.log.Error(op+": render", "err", err)
 		s.audit(r, p, op, "", "INTERNAL", notes)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	s.audit(r, p, op, "", "ok", notes)
-	// The page has inline styles and nothing else: no scripts, no fetches.
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(buf.Bytes())
 }
 
+// pageClock words instants on printable pages, in the registry's zone.
+type pageClock struct{ loc *time.Location }
+
+func (c pageClock) When(t time.Time) string { return t.In(c.loc).Format("2006-01-02 15:04 MST") }
+
 type reportView struct {
 	registry.Trace
-	loc *time.Location
+	pageClock
 }
-
-func (v reportView) When(t time.Time) string { return t.In(v.loc).Format("2006-01-02 15:04 MST") }
 
 // Day is a legal date, such as the day an authority decided.
 func (v reportView) Day(t *time.Time) string { return t.Format("2006-01-02") }
