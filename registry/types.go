@@ -16,7 +16,7 @@ var (
 	FoundRoles         = append(append([]string{}, Roles...), "none")
 	Authorisations     = []string{"none", "specific", "general"}
 	TransferMechanisms = []string{"none", "adequacy", "scc", "bcr", "derogation"}
-	AttestationKinds   = []string{"iso27001", "soc2_type2", "pentest", "hds", "dpf_certification", "other"}
+	AttestationKinds   = []string{"iso27001", "iso27701", "soc2_type2", "csa_star", "bsi_c5", "hds", "health_self_assessment", "cyber_essentials", "pentest", "dpf_certification", "other"}
 	AdequacyScopes     = []string{"full", "partial"}
 	ConditionCodes     = []string{"commercial_organisation", "dpf_certification", "other"}
 	Weekdays           = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
@@ -171,6 +171,9 @@ type Attestation struct {
 	EvidenceRef      *string    `db:"evidence_ref"`
 	CoveredSystemIDs []int64    `db:"covered_system_ids"`
 	WithdrawnAt      *time.Time `db:"withdrawn_at"`
+	// SelfAssessed says the party assessed itself: weaker evidence than a
+	// certificate or an independent auditor's report.
+	SelfAssessed bool `db:"self_assessed"`
 }
 
 // Country is an ISO 3166-1 country.

@@ -250,6 +250,10 @@ func (a *Attestation) Validate() error {
 	if err := oneOf("kind", a.Kind, AttestationKinds); err != nil {
 		return err
 	}
+	// A health-sector self-assessment is self-assessed whatever was said.
+	if a.Kind == "health_self_assessment" {
+		a.SelfAssessed = true
+	}
 	if err := text("issuer", &a.Issuer, MaxName, true); err != nil {
 		return err
 	}

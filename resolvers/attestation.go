@@ -65,4 +65,5 @@ func DecodeAttestation(in *input, a *registry.Attestation) {
 	in.optStr("scope", &a.Scope)
 	in.optStr("evidenceRef", &a.EvidenceRef)
 	in.ids("coveredSystemIds", &a.CoveredSystemIDs)
+	in.boolean("selfAssessed", &a.SelfAssessed)
 }

@@ -10,9 +10,15 @@ import (
 var (
 	attestationKind = enum("AttestationKind", "Kinds of security evidence.", registry.AttestationKinds, map[string]string{
 		"iso27001":   "An ISO/IEC 27001 certificate (typically 3 years, with yearly surveillance audits); check that its scope covers the service.",
+		"iso27701":   "An ISO/IEC 27701 certificate (privacy information management, an extension of ISO 27001).",
 		"soc2_type2": "A SOC 2 Type II report, covering a period of 3 to 12 months.",
-		"pentest":    "A penetration test report, commonly yearly and after major change.",
-		"hds":        "HDS, the French certification for hosting health data (3 years, based on ISO 27001).",
+		"csa_star":   "A CSA STAR attestation or certification of a cloud service (Cloud Security Alliance); level 1 is a self-assessment.",
+		"bsi_c5":     "A BSI C5 attestation of a cloud service (the German Cloud Computing Compliance Criteria Catalogue), by an auditor.",
+		"health_self_assessment": "A national health-sector security self-assessment (such as the Swedish health sector's information security " +
+			"self-assessments); always counted as self-assessed.",
+		"cyber_essentials": "A Cyber Essentials (or Cyber Essentials Plus) certificate (UK).",
+		"pentest":          "A penetration test report, commonly yearly and after major change.",
+		"hds":              "HDS, the French certification for hosting health data (3 years, based on ISO 27001).",
 		"dpf_certification": "Certification under the EU-US Data Privacy Framework; while valid it makes a US organisation " +
 			"meet the condition of the partial US adequacy decision (Decision 2023/1795). Not counted as security evidence.",
 		"other": "Any other security evidence.",
@@ -39,6 +45,7 @@ func (t *types) attestationType(r *resolvers.Resolvers) {
 				"validUntil":   field(dateScalar, "Inclusive: the last day it is valid; null if it states no end.", func(a registry.Attestation) any { return optTime(a.ValidUntil) }),
 				"scope":        field(graphql.String, "What it covers, as it states; null if not recorded.", func(a registry.Attestation) any { return optStr(a.Scope) }),
 				"evidenceRef":  field(graphql.String, "Where the evidence is kept: a document reference or address; null if not recorded.", func(a registry.Attestation) any { return optStr(a.EvidenceRef) }),
+				"selfAssessed": field(nn(graphql.Boolean), "Whether the party assessed itself (a health-sector self-assessment always is): weaker evidence than a certificate or an auditor's report.", func(a registry.Attestation) any { return a.SelfAssessed }),
 				"withdrawnAt":  field(t.instant, "When it was withdrawn, from which instant on it no longer counts; null if never.", func(a registry.Attestation) any { return optTime(a.WithdrawnAt) }),
 				"coveredSystems": {Type: list(t.system), Description: "Systems its scope covers. Empty: it names none, and the attestation check counts it for every system the organisation operates.",
 					Resolve: resolvers.SystemsByIDs(r, func(a registry.Attestation) []int64 { return a.CoveredSystemIDs })},
@@ -69,6 +76,8 @@ func (t *types) attestationFields(r *resolvers.Resolvers, query, mutation graphq
 				clear: "scope: what it covers is not recorded."},
 			{name: "evidenceRef", typ: str, desc: "Where the evidence is kept: a document reference or address (up to 1,000 characters).",
 				clear: "evidenceRef: where the evidence is kept is not recorded."},
+			{name: "selfAssessed", typ: boolean, desc: "True when the party assessed itself (weaker evidence than a certificate or an " +
+				"independent auditor's report; the attestation check raises a party with only self-assessed evidence); default false."},
 			{name: "coveredSystemIds", typ: ids, desc: "Systems the scope covers.",
 				clear: "coveredSystemIds: the list becomes empty; it names no systems, and the attestation check counts it for every system the organisation operates."},
 		})

@@ -135,3 +135,44 @@ func TestAttestationListHidesOnlyWhatIsWithdrawn(t *testing.T) {
 		})
 	}
 }
+
+// The kinds health buyers ask for are accepted through the API with whether
+// they are self-assessed, and a health-sector self-assessment is recorded as
+// self-assessed whatever the input said; an unknown kind is refused before
+// anything runs.
+func TestAttestationKindsAndSelfAssessment(t *testing.T) {
+	h := newHarness(t, false)
+	org, err := h.store.CreateOrganisation(context.Background(), "t", &registry.Organisation{LegalName: "Cloud AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, kind, self string
+		want             bool
+	}{
+		{"CertifiedCloudAttestation", "BSI_C5", "false", false},
+		{"SelfAssessedCSAStar", "CSA_STAR", "true", true},
+		{"HealthSectorSelfAssessment", "HEALTH_SELF_ASSESSMENT", "false", true},
+		{"ISO27701", "ISO27701", "false", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				CreateAttestation struct {
+					Kind         string
+					SelfAssessed bool
+				}
+			}
+			h.with(t).data(fmt.Sprintf(`mutation($o: ID!) { createAttestation(input: {orgId: $o, kind: %s, issuer: "C", issuedOn: "2024-01-01",
+				selfAssessed: %s}) { kind selfAssessed } }`, tt.kind, tt.self), map[string]any{"o": fmt.Sprint(org.ID)}, &got)
+			if got.CreateAttestation.Kind != tt.kind || got.CreateAttestation.SelfAssessed != tt.want {
+				t.Errorf("got %+v, want %s self-assessed %v", got.CreateAttestation, tt.kind, tt.want)
+			}
+		})
+	}
+	r := h.post(`mutation($o: ID!) { createAttestation(input: {orgId: $o, kind: ISO99999, issuer: "C", issuedOn: "2024-01-01"}) { id } }`,
+		map[string]any{"o": fmt.Sprint(org.ID)})
+	if r.code() != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("an unknown kind: %s %+v", r.code(), r.Errors)
+	}
+}

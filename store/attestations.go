@@ -13,13 +13,13 @@ import (
 
 var attestations = entity[registry.Attestation]{
 	table: "attestations", what: "attestation",
-	cols: `id, org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids, withdrawn_at`,
-	ins: `INSERT INTO attestations (org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids)
-		VALUES (:org_id, :system_id, :kind, :issuer, :issued_on, :valid_until, :scope, :evidence_ref, :covered_system_ids)
+	cols: `id, org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids, withdrawn_at, self_assessed`,
+	ins: `INSERT INTO attestations (org_id, system_id, kind, issuer, issued_on, valid_until, scope, evidence_ref, covered_system_ids, self_assessed)
+		VALUES (:org_id, :system_id, :kind, :issuer, :issued_on, :valid_until, :scope, :evidence_ref, :covered_system_ids, :self_assessed)
 		RETURNING id`,
 	upd: `UPDATE attestations SET kind = :kind, issuer = :issuer, issued_on = :issued_on, valid_until = :valid_until,
 		scope = :scope, evidence_ref = :evidence_ref, covered_system_ids = :covered_system_ids,
-		withdrawn_at = :withdrawn_at WHERE id = :id`,
+		withdrawn_at = :withdrawn_at, self_assessed = :self_assessed WHERE id = :id`,
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, a *registry.Attestation) error {
 		if len(a.CoveredSystemIDs) == 0 {
 			return nil

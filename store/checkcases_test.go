@@ -69,7 +69,12 @@ func (sc scenario) checks(instant string, ids ...string) map[string]string {
 
 func (sc scenario) attest(kind, issued, until string) {
 	sc.t.Helper()
-	a := registry.Attestation{OrgID: &sc.processor.ID, Kind: kind, Issuer: "Certifier", IssuedOn: date(issued)}
+	sc.attestAs(kind, issued, until, false)
+}
+
+func (sc scenario) attestAs(kind, issued, until string, selfAssessed bool) {
+	sc.t.Helper()
+	a := registry.Attestation{OrgID: &sc.processor.ID, Kind: kind, Issuer: "Certifier", IssuedOn: date(issued), SelfAssessed: selfAssessed}
 	if until != "" {
 		u := date(until)
 		a.ValidUntil = &u
@@ -130,27 +135,31 @@ func TestThirdCountryCheck(t *testing.T) {
 
 func TestAttestationCheck(t *testing.T) {
 	s := storetest.Store(t)
+	type att struct{ kind, until string } // until: "" no end date
 	tests := []struct {
-		name  string
-		until string // "" no attestation; "open" no end date
-		want  string
+		name         string
+		attestations []att
+		selfAssessed bool // the attestations are self-assessed
+		want         string
 	}{
-		{"None", "", "high"},
-		{"ValidUntilYesterdayIsExpired", "2024-05-31", "high"},
-		{"ValidUntilTodayIsValidButExpiring", "2024-06-01", "low"},
-		{"ExpiresWithinSixtyDays", "2024-07-30", "low"},
-		{"ExpiresAfterSixtyDays", "2024-08-01", ""},
-		{"NoEndDate", "open", ""},
+		{"None", nil, false, "high"},
+		{"ValidUntilYesterdayIsExpired", []att{{"iso27001", "2024-05-31"}}, false, "high"},
+		{"ValidUntilTodayIsValidButExpiring", []att{{"iso27001", "2024-06-01"}}, false, "low"},
+		{"ExpiresWithinSixtyDays", []att{{"iso27001", "2024-07-30"}}, false, "low"},
+		{"ExpiresAfterSixtyDays", []att{{"iso27001", "2024-08-01"}}, false, ""},
+		{"NoEndDate", []att{{"iso27001", ""}}, false, ""},
+		{"CloudAttestationsCount", []att{{"bsi_c5", "2025-06-01"}}, false, ""},
+		{"ADPFCertificationIsNoSecurityEvidence", []att{{"dpf_certification", "2025-06-01"}}, false, "high"},
+		{"OnlySelfAssessed", []att{{"csa_star", "2025-06-01"}}, true, "medium"},
+		{"AHealthSectorSelfAssessmentIsSelfAssessed", []att{{"health_self_assessment", "2025-06-01"}}, false, "medium"},
+		{"SelfAssessedAfterTheCertificateExpired", []att{{"iso27001", "2024-01-31"}, {"csa_star", "2025-06-01"}}, true, "medium"},
+		{"SelfAssessedExpiredToo", []att{{"csa_star", "2024-01-31"}}, true, "high"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := newScenario(t, s, "SE", "company", nil)
-			switch tt.until {
-			case "":
-			case "open":
-				sc.attest("iso27001", "2023-01-01", "")
-			default:
-				sc.attest("iso27001", "2023-01-01", tt.until)
+			for _, a := range tt.attestations {
+				sc.attestAs(a.kind, "2023-01-01", a.until, tt.selfAssessed && a.kind != "iso27001")
 			}
 			// 23:30 in Stockholm is 21:30 UTC: the day is Stockholm's.
 			if got := sc.checks("2024-06-01T23:30", "attestation")["attestation"]; got != tt.want {

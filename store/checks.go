@@ -222,26 +222,37 @@ var catalogue = []check{
 		    ORDER BY r.controller_id, r.to_id, cardinality(r.links)
 		), evidence AS (
 		    SELECT h.*, o.legal_name,
-		           -- The latest end among attestations issued and not withdrawn
-		           -- by then: an expired one still says when it expired.
+		           -- The latest end among certified attestations issued and not
+		           -- withdrawn by then: an expired one still says when it
+		           -- expired. Self-assessed evidence counts for less.
 		           (SELECT max(COALESCE(a.valid_until, 'infinity')) FROM attestations a
-		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification'
+		            WHERE a.org_id = h.to_id AND kedja_attestation_evidence(a.kind, a.self_assessed) = 'certified'
 		              AND kedja_attestation_status(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)) IN ('valid', 'expired')) AS best_until,
+		           (SELECT max(COALESCE(a.valid_until, 'infinity')) FROM attestations a
+		            WHERE a.org_id = h.to_id AND kedja_attestation_evidence(a.kind, a.self_assessed) = 'self_assessed'
+		              AND kedja_attestation_valid(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz))) AS self_until,
 		           (SELECT max(a.withdrawn_at) FROM attestations a
-		            WHERE a.org_id = h.to_id AND a.kind <> 'dpf_certification' AND a.withdrawn_at <= CAST($1 AS timestamptz)) AS withdrawn
+		            WHERE a.org_id = h.to_id AND kedja_attestation_evidence(a.kind, a.self_assessed) IS NOT NULL
+		              AND a.withdrawn_at <= CAST($1 AS timestamptz)) AS withdrawn
 		    FROM holders h JOIN organisations o ON o.id = h.to_id
 		)
 		SELECT 'attestation', 'party', e.to_id, e.controller_id,
-		       CASE WHEN e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN 'high' ELSE 'low' END,
+		       CASE WHEN NOT x.lapsed THEN 'low' WHEN e.self_until IS NOT NULL THEN 'medium' ELSE 'high' END,
 		       e.links, 'GDPR Art. 28(1), 32',
-		       CASE WHEN e.best_until IS NULL THEN format('%s holds health data (as %s) and has no security attestation', e.legal_name, replace(e.role, '_', ' '))
-		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN format('%s''s security attestation expired on %s', e.legal_name, e.best_until)
+		       CASE WHEN x.lapsed AND e.self_until IS NOT NULL
+		                 THEN format('%s holds health data (as %s) with only self-assessed security evidence, valid %s; no certified attestation%s',
+		                             e.legal_name, replace(e.role, '_', ' '),
+		                             CASE WHEN e.self_until = 'infinity' THEN 'with no end stated' ELSE format('until %s', e.self_until) END,
+		                             CASE WHEN e.best_until IS NOT NULL THEN format(' (the last expired on %s)', e.best_until) ELSE '' END)
+		            WHEN e.best_until IS NULL THEN format('%s holds health data (as %s) and has no security attestation', e.legal_name, replace(e.role, '_', ' '))
+		            WHEN x.lapsed THEN format('%s''s security attestation expired on %s', e.legal_name, e.best_until)
 		            ELSE format('%s''s security attestation expires on %s', e.legal_name, e.best_until) END,
-		       jsonb_build_object('validUntil', e.best_until),
+		       jsonb_build_object('validUntil', e.best_until, 'selfAssessedUntil', e.self_until),
 		       CASE WHEN e.best_until IS NULL THEN GREATEST(e.since, e.withdrawn)
-		            WHEN e.best_until < CAST(CAST($1 AS timestamptz) AS date) THEN GREATEST(e.since, CAST(e.best_until + 1 AS timestamptz))
+		            WHEN x.lapsed THEN GREATEST(e.since, CAST(e.best_until + 1 AS timestamptz))
 		            ELSE GREATEST(e.since, CAST(e.best_until - $2::int AS timestamptz)) END
 		FROM evidence e
+		CROSS JOIN LATERAL (SELECT e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) AS lapsed) x
 		WHERE e.best_until IS NULL OR e.best_until < CAST(CAST($1 AS timestamptz) AS date) + $2::int
 		UNION ALL
 		-- Systems whose operator's attestations all name the systems they
@@ -254,9 +265,9 @@ var catalogue = []check{
 		JOIN links l ON l.id = s.link_id AND l.health_data
 		JOIN systems sy ON sy.id = s.system_id
 		JOIN organisations o ON o.id = sy.operator_id
-		WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.org_id = sy.operator_id AND a.kind <> 'dpf_certification'
+		WHERE EXISTS (SELECT 1 FROM attestations a WHERE a.org_id = sy.operator_id AND kedja_attestation_evidence(a.kind, a.self_assessed) IS NOT NULL
 		                AND kedja_attestation_valid(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz)))
-		  AND NOT EXISTS (SELECT 1 FROM attestations a WHERE a.kind <> 'dpf_certification'
+		  AND NOT EXISTS (SELECT 1 FROM attestations a WHERE kedja_attestation_evidence(a.kind, a.self_assessed) IS NOT NULL
 		                AND kedja_attestation_valid(a.issued_on, a.valid_until, a.withdrawn_at, CAST($1 AS timestamptz))
 		                AND (a.system_id = s.system_id
 		                     OR (a.org_id = sy.operator_id AND (cardinality(a.covered_system_ids) = 0 OR s.system_id = ANY(a.covered_system_ids)))))`},
