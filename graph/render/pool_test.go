@@ -236,8 +236,10 @@ func TestTwentyRendersOneHostile(t *testing.T) {
 // server.
 func TestMemoryCap(t *testing.T) {
 	// Laid out without a cap, this picture takes 128 MB resident and 131 MB
-	// more address space.
-	pool := rendertest.Pool(t, render.Options{Workers: 1, Memory: 16 << 20, MaxNodes: 20_000})
+	// more address space. The deadline is far off so that the cap, not the
+	// clock, stops it: on a loaded machine reaching the cap took over the
+	// default 10 s, and the render was stopped as late instead.
+	pool := rendertest.Pool(t, render.Options{Workers: 1, Memory: 16 << 20, MaxNodes: 20_000, Timeout: 5 * time.Minute})
 	_, err := pool.Render(context.Background(), chainOf(10_000), "svg")
 	if codeOf(err) != render.ECodeFailed {
 		t.Fatalf("got %v, want RENDER_FAILED", err)
