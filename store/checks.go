@@ -362,9 +362,10 @@ var catalogue = []check{
 
 // The checks of other files join the catalogue after these, in this order.
 func init() {
-	catalogue = append(catalogue, basisChecks...)    // checks_basis.go
-	catalogue = append(catalogue, postureChecks...)  // checks_posture.go
-	catalogue = append(catalogue, incidentChecks...) // checks_incidents.go
+	catalogue = append(catalogue, basisChecks...)     // checks_basis.go
+	catalogue = append(catalogue, postureChecks...)   // checks_posture.go
+	catalogue = append(catalogue, incidentChecks...)  // checks_incidents.go
+	catalogue = append(catalogue, retentionChecks...) // checks_retention.go
 }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.
