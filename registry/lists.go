@@ -83,8 +83,11 @@ type WalkOptions struct {
 	// FollowRouting prunes links whose routing windows exclude the instant:
 	// a call at that instant never took them.
 	FollowRouting bool
-	MaxDepth      int // zero: MaxChainDepth
-	MaxSteps      int // zero: 10,000
+	// FoundRoles reads, for each step, the role an authority last found
+	// (Step.FoundRole); a trace records it, a chain does not show it.
+	FoundRoles bool
+	MaxDepth   int // zero: MaxChainDepth
+	MaxSteps   int // zero: 10,000
 }
 
 // TraceOptions bound a trace.

@@ -272,7 +272,7 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 			s.traceRead(name)
 		}
 	}
-	steps, truncated, err := s.Walk(ctx, region, callAt, registry.WalkOptions{FollowRouting: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
+	steps, truncated, err := s.Walk(ctx, region, callAt, registry.WalkOptions{FollowRouting: true, FoundRoles: true, MaxDepth: opts.MaxDepth, MaxSteps: opts.MaxSteps})
 	if err != nil {
 		return registry.TraceInput{}, err
 	}
