@@ -62,6 +62,36 @@ func partyLabel(p registry.PartyFacts) string {
 	return p.LegalName + "\n" + p.Country
 }
 
+// partyNodes adds parties to a picture once each, in their country's
+// cluster, and keeps the countries used for the clusters.
+type partyNodes struct {
+	p         *Picture
+	parties   map[int64]registry.PartyFacts
+	seen      map[int64]bool
+	codes     map[string]bool
+	countries map[string]registry.CountryFacts
+}
+
+func newPartyNodes(p *Picture, parties map[int64]registry.PartyFacts) *partyNodes {
+	return &partyNodes{p: p, parties: parties, seen: map[int64]bool{}, codes: map[string]bool{}, countries: map[string]registry.CountryFacts{}}
+}
+
+// add draws party id as kind, its label followed by extra lines (if any)
+// and marked with its count of open findings or unmet duties.
+func (n *partyNodes) add(id int64, kind, extra string, findings int) {
+	if n.seen[id] {
+		return
+	}
+	n.seen[id] = true
+	pf := n.parties[id]
+	n.codes[pf.Country] = true
+	n.countries[pf.Country] = registry.CountryFacts{Code: pf.Country, Name: pf.CountryName, TransferClass: pf.TransferClass}
+	n.p.Nodes = append(n.p.Nodes, Node{ID: partyID(id), Label: partyLabel(pf) + extra, Kind: kind, Cluster: pf.Country, Findings: findings})
+}
+
+// clusters are the country clusters of the parties added.
+func (n *partyNodes) clusters() []Cluster { return clusters(n.codes, n.countries) }
+
 // clusters returns the country clusters of the codes used.
 func clusters(codes map[string]bool, countries map[string]registry.CountryFacts) []Cluster {
 	var out []Cluster
@@ -333,20 +363,9 @@ type ResponsibilityPath struct {
 func Responsibility(in ResponsibilityInput) Picture {
 	loc := in.Location
 	p := Picture{Title: fmt.Sprintf("Who was responsible for %s on %s", in.Subject, in.At.In(loc).Format("2006-01-02 15:04 MST"))}
-	codes := map[string]bool{}
-	countries := map[string]registry.CountryFacts{}
-	seen := map[string]bool{}
-	addParty := func(id int64, kind string) {
-		pid := partyID(id)
-		if seen[pid] {
-			return
-		}
-		seen[pid] = true
-		pf := in.Parties[id]
-		codes[pf.Country] = true
-		countries[pf.Country] = registry.CountryFacts{Code: pf.Country, Name: pf.CountryName, TransferClass: pf.TransferClass}
-		p.Nodes = append(p.Nodes, Node{ID: pid, Label: partyLabel(pf), Kind: kind, Cluster: pf.Country, Findings: in.Findings.Parties[id]})
-	}
+	nodes := newPartyNodes(&p, in.Parties)
+	addParty := func(id int64, kind string) { nodes.add(id, kind, "", in.Findings.Parties[id]) }
+	seen := map[string]bool{} // party -> system edges drawn
 	edges := map[int64]bool{}
 	for _, path := range in.Paths {
 		for i, l := range path.Links {
@@ -382,7 +401,7 @@ func Responsibility(in ResponsibilityInput) Picture {
 			}
 		}
 	}
-	p.Clusters = clusters(codes, countries)
+	p.Clusters = nodes.clusters()
 	p.Caption = []string{fmt.Sprintf("Asked: %s · drawn %s · %d paths", in.Asked, in.DrawnAt.In(loc).Format("2006-01-02 15:04 MST"), len(in.Paths))}
 	return p
 }
@@ -425,23 +444,13 @@ func Impact(imp registry.Impact, loc *time.Location, drawnAt time.Time) Picture 
 			deadline[d.FromID] = w
 		}
 	}
-	codes := map[string]bool{}
-	countries := map[string]registry.CountryFacts{}
-	seen := map[string]bool{}
+	nodes := newPartyNodes(&p, imp.Parties)
 	addParty := func(id int64, kind string) {
-		pid := partyID(id)
-		if seen[pid] {
-			return
-		}
-		seen[pid] = true
-		pf := imp.Parties[id]
-		codes[pf.Country] = true
-		countries[pf.Country] = registry.CountryFacts{Code: pf.Country, Name: pf.CountryName, TransferClass: pf.TransferClass}
-		label := partyLabel(pf)
+		extra := ""
 		if w, ok := deadline[id]; ok {
-			label += "\nArt. 33(1): " + w
+			extra = "\nArt. 33(1): " + w
 		}
-		p.Nodes = append(p.Nodes, Node{ID: pid, Label: label, Kind: kind, Cluster: pf.Country, Findings: unmetOf[id]})
+		nodes.add(id, kind, extra, unmetOf[id])
 	}
 	edges := map[string]bool{}
 	for _, path := range imp.Paths {
@@ -486,7 +495,7 @@ func Impact(imp registry.Impact, loc *time.Location, drawnAt time.Time) Picture 
 		}
 		p.Nodes = append(p.Nodes, Node{ID: systemID(id), Label: name + "\nEXPOSED (" + inc.Kind + ")", Kind: KindSystem, Findings: 1})
 	}
-	p.Clusters = clusters(codes, countries)
+	p.Clusters = nodes.clusters()
 	e := imp.Evidence
 	p.Caption = []string{fmt.Sprintf("Duties as of %s · drawn %s · %d controllers · logs: %d downloads, %d unique calls, %d sources",
 		imp.At.In(loc).Format("2006-01-02 15:04 MST"), drawnAt.In(loc).Format("2006-01-02 15:04 MST"), len(imp.Controllers),
