@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -17,11 +16,12 @@ func runCheck(ctx context.Context, k *cli, args []string) error {
 	only := f.String("checks", "IDS", "", "comma-separated check ids (default all): "+strings.Join(store.CheckIDs(), ", "))
 	window := f.Int("attestation-window", "DAYS", registry.DefaultAttestationWindow, "days before expiry an attestation is reported as expiring")
 	f.example("kedja check", "kedja check --at 2019-02-01T12:00 --checks third_country,exposure")
+	migrateFlag(f, cfg)
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+		if _, err := migrateFirst(ctx, cfg, s); err != nil {
 			return err
 		}
 		var at time.Time
