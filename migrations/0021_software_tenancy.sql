@@ -189,13 +189,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
--- kedja_identifier_severity: personal identity numbers in file names or
--- metadata are medium (a national identifier, Art. 87, lets anyone who
--- sees a listing find a patient's calls), phone numbers low (they identify
--- the caller, not yet the patient); NULL when neither is known to be there.
-CREATE FUNCTION kedja_identifier_severity(phone_numbers boolean, personal_identity_numbers boolean) RETURNS text
+-- kedja_identifier_severity: identifiers in the file names or metadata of
+-- a system holding health data let anyone who sees a listing find a
+-- person's calls without opening one: personal identity numbers (a
+-- national identifier, Art. 87; Swedish law allows them only where clearly
+-- justified) are high there, phone numbers (the 1177 storage server's
+-- older file names carried about 57,000) medium; on other systems one step
+-- lower. NULL when neither is known to be there.
+CREATE FUNCTION kedja_identifier_severity(phone_numbers boolean, personal_identity_numbers boolean, health boolean) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN personal_identity_numbers THEN 'medium' WHEN phone_numbers THEN 'low' END
+    SELECT CASE
+        WHEN personal_identity_numbers THEN CASE WHEN health THEN 'high' ELSE 'medium' END
+        WHEN phone_numbers THEN CASE WHEN health THEN 'medium' ELSE 'low' END
+    END
 $$;
 
 -- kedja_beyond_instructions: the receiving party of a link, a processor or
@@ -227,11 +233,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- kedja_assessment_severity: no assessment of a processor handling health
--- data is high (the data protection authority's core finding on a Swedish
--- region's 2017 outsourcing of patient-record servers was that no risk
--- assessment had been made), medium for other data; an assessment made
--- only after the supplier began is low: the duty is met late.
+-- data is high (the data protection authority's core finding on a regional
+-- health authority's 2017 outsourcing of patient-record servers was that
+-- no risk assessment had been made), medium for other data; an assessment
+-- made only after the supplier began is info: the gap is remedied, and the
+-- finding records that the change went ahead unassessed.
 CREATE FUNCTION kedja_assessment_severity(gap text, health boolean) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE gap WHEN 'none' THEN CASE WHEN health THEN 'high' ELSE 'medium' END WHEN 'late' THEN 'low' END
+    SELECT CASE gap WHEN 'none' THEN CASE WHEN health THEN 'high' ELSE 'medium' END WHEN 'late' THEN 'info' END
 $$;

@@ -90,4 +90,111 @@ var hygieneChecks = []check{
 		LEFT JOIN net ON net.system_id = s.system_id
 		WHERE kedja_holds_health_data(s.kind, l.health_data) AND g.gap IS NOT NULL
 		ORDER BY s.controller_id, s.system_id, cardinality(s.links)`},
+
+	{Check: registry.Check{ID: "shared_storage", Title: "Shared system without established segmentation", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)",
+		SeverityRule: "high when a system holding health data is shared with other customers or controllers and their data are known " +
+			"not to be segmented (the 1177 storage server also held two other customers' calls; IMY fined its operator under Art. 32); " +
+			"medium when segmentation is not established. A system not known to be shared is not raised",
+		Clears: "a tenancy record in force saying the customers' data are segmented, or that the system is not shared"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + `
+		SELECT DISTINCT ON (s.controller_id, s.system_id)
+		       'shared_storage', 'system', s.system_id, s.controller_id,
+		       CASE g.gap WHEN 'unsegmented' THEN 'high' ELSE 'medium' END, s.links, 'GDPR Art. 5(1)(f), 32(1)(b)',
+		       format('%s holds health data and is shared with %s; %s', s.name,
+		              COALESCE((SELECT string_agg(o.legal_name, ', ' ORDER BY o.legal_name) FROM organisations o
+		                        WHERE o.id = ANY(t.sharing_controller_ids)), 'other customers'),
+		              CASE g.gap WHEN 'unsegmented' THEN 'their data are not segmented from one another'
+		                   ELSE 'whether their data are segmented from one another is not established' END),
+		       jsonb_build_object('tenancyId', t.id, 'gap', g.gap, 'sharedWithOtherCustomers', t.shared_with_others,
+		                          'sharingControllerIds', to_jsonb(t.sharing_controller_ids), 'segmented', t.segmented),
+		       GREATEST(s.since, lower(t.valid))
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id
+		JOIN system_tenancies t ON t.system_id = s.system_id AND t.valid @> CAST($1 AS timestamptz)
+		CROSS JOIN LATERAL (SELECT kedja_tenancy_gap(t.shared_with_others, cardinality(t.sharing_controller_ids), t.segmented) AS gap) g
+		WHERE kedja_holds_health_data(s.kind, l.health_data) AND g.gap IS NOT NULL
+		ORDER BY s.controller_id, s.system_id, cardinality(s.links)`},
+
+	{Check: registry.Check{ID: "identifiers_in_names", Title: "Callers' identifiers in file names or metadata", LegalRef: "GDPR Art. 5(1)(c), 25",
+		SeverityRule: "on a system holding health data, high for personal identity numbers (a national identifier, Art. 87) and medium " +
+			"for phone numbers (the 1177 storage server's older file names carried about 57,000); one step lower on other systems",
+		Clears: "a record in force saying the file names and metadata carry neither phone numbers nor personal identity numbers " +
+			"(renamed, or pseudonymised)"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + `
+		SELECT DISTINCT ON (s.controller_id, s.system_id)
+		       'identifiers_in_names', 'system', s.system_id, s.controller_id, v.severity, s.links, 'GDPR Art. 5(1)(c), 25',
+		       format('%s%s has file names or metadata carrying %s', s.name,
+		              CASE WHEN v.health THEN ', which holds health data,' ELSE '' END,
+		              array_to_string(ARRAY_REMOVE(ARRAY[
+		                  CASE WHEN n.personal_identity_numbers THEN 'personal identity numbers' END,
+		                  CASE WHEN n.phone_numbers THEN 'callers'' phone numbers' END], NULL), ' and ')),
+		       jsonb_build_object('recordId', n.id, 'phoneNumbers', n.phone_numbers, 'personalIdentityNumbers', n.personal_identity_numbers,
+		                          'healthData', v.health),
+		       GREATEST(s.since, lower(n.valid))
+		FROM reach_systems s
+		JOIN links l ON l.id = s.link_id
+		JOIN name_identifiers n ON n.system_id = s.system_id AND n.valid @> CAST($1 AS timestamptz)
+		CROSS JOIN LATERAL (SELECT kedja_holds_health_data(s.kind, l.health_data) AS health) h
+		CROSS JOIN LATERAL (SELECT h.health, kedja_identifier_severity(n.phone_numbers, n.personal_identity_numbers, h.health) AS severity) v
+		WHERE v.severity IS NOT NULL
+		ORDER BY s.controller_id, s.system_id, kedja_severity_rank(v.severity), cardinality(s.links)`},
+
+	{Check: registry.Check{ID: "beyond_instructions", Title: "Processor acting beyond the controller's instructions", LegalRef: "GDPR Art. 28(10), 29",
+		SeverityRule: "high for health data, medium otherwise: a processor that stores or records beyond its instructions is a controller " +
+			"of that processing (Art. 28(10)) with no basis of its own (the 1177 storage server held calls of a customer that had never " +
+			"ordered recording)",
+		Clears: "a record in force for the link saying the receiving party keeps within its instructions, or an authority's role finding " +
+			"that it is not a processor (the disclosure and agreement checks then judge the link)"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + `
+		SELECT 'beyond_instructions', 'link', r.link_id, r.controller_id, CASE WHEN l.health_data THEN 'high' ELSE 'medium' END,
+		       r.links, 'GDPR Art. 28(10), 29',
+		       format('%s %s beyond %s''s instructions, and so is a controller of that processing%s', t.legal_name, c.what, f.legal_name,
+		              CASE WHEN c.authority IS NOT NULL THEN format(' (as found by %s)', c.authority) ELSE '' END),
+		       jsonb_build_object('linkId', l.id, 'conductId', c.id, 'what', c.what, 'authority', c.authority, 'reference', c.reference,
+		                          'role', kedja_effective_role(l.id, l.role), 'healthData', l.health_data),
+		       GREATEST(r.since, lower(c.valid))
+		FROM reach r
+		JOIN links l ON l.id = r.link_id
+		JOIN instruction_conduct c ON c.link_id = l.id AND c.valid @> CAST($1 AS timestamptz)
+		JOIN organisations f ON f.id = l.from_id
+		JOIN organisations t ON t.id = l.to_id
+		WHERE kedja_beyond_instructions(kedja_effective_role(l.id, l.role), c.beyond_instructions)`},
+
+	{Check: registry.Check{ID: "supplier_assessment", Title: "Supplier engaged without a risk assessment", LegalRef: "GDPR Art. 32(2), 35",
+		SeverityRule: "high when a processor or sub-processor handling health data was engaged with no risk assessment or DPIA by the " +
+			"controller covering it (the core finding on a regional health authority's 2017 outsourcing of patient-record servers), " +
+			"medium for other data; info when the assessment came only after the link began. Links begun before 25 May 2018, when " +
+			"Art. 32(2) and 35 began to apply, are not judged",
+		Clears: "a risk assessment or DPIA by the controller, covering the link or its receiving party, dated on or before the day the link began"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + `
+		-- Every link to a processor or sub-processor (by its effective
+		-- role) in a controller's chain, judged by the controller's first
+		-- assessment covering it (kedja_assessment_gap).
+		SELECT 'supplier_assessment', 'link', r.link_id, r.controller_id, kedja_assessment_severity(g.gap, l.health_data), r.links,
+		       'GDPR Art. 32(2), 35',
+		       CASE g.gap
+		           WHEN 'none' THEN format('%s engaged %s on %s with no risk assessment or DPIA by %s covering it', f.legal_name, t.legal_name,
+		                                   CAST(lower(l.valid) AS date), ctl.legal_name)
+		           ELSE format('%s engaged %s on %s; %s assessed it only on %s', f.legal_name, t.legal_name, CAST(lower(l.valid) AS date),
+		                       ctl.legal_name, first.assessed_on) END,
+		       jsonb_build_object('linkId', l.id, 'gap', g.gap, 'linkStart', lower(l.valid), 'assessmentId', first.id,
+		                          'assessedOn', first.assessed_on, 'role', er.role, 'healthData', l.health_data),
+		       r.since
+		FROM reach r
+		JOIN links l ON l.id = r.link_id
+		JOIN organisations f ON f.id = l.from_id
+		JOIN organisations t ON t.id = l.to_id
+		JOIN organisations ctl ON ctl.id = r.controller_id
+		CROSS JOIN LATERAL (SELECT kedja_effective_role(l.id, l.role) AS role) er
+		LEFT JOIN LATERAL (
+		    SELECT a.id, a.assessed_on FROM risk_assessments a
+		    WHERE a.controller_id = r.controller_id AND a.assessed_on <= CAST(CAST($1 AS timestamptz) AS date)
+		      AND (l.id = ANY(a.covered_link_ids) OR l.to_id = ANY(a.covered_party_ids))
+		    ORDER BY a.assessed_on, a.id LIMIT 1) first ON true
+		CROSS JOIN LATERAL (SELECT kedja_assessment_gap(lower(l.valid), first.assessed_on, CAST($1 AS timestamptz)) AS gap) g
+		WHERE er.role IN ('processor', 'sub_processor') AND g.gap IS NOT NULL`},
 }

@@ -311,3 +311,301 @@ func TestSoftwareRecordsAreValidated(t *testing.T) {
 		t.Errorf("%d changes recorded (%v), want the insert and the patch", changes, err)
 	}
 }
+
+// openAbout returns the open findings' severities by check about one
+// subject.
+func openAbout(t *testing.T, s *store.Store, kind string, id int64) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	rows, err := s.DB().Query(`SELECT check_id, severity FROM findings WHERE status = 'open' AND subject_kind = $1 AND subject_id = $2`, kind, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c, sev string
+		if err := rows.Scan(&c, &sev); err != nil {
+			t.Fatal(err)
+		}
+		out[c] = sev
+	}
+	return out
+}
+
+func run(t *testing.T, s *store.Store, instant string, ids ...string) {
+	t.Helper()
+	if _, err := s.RunChecks(context.Background(), registry.RunOptions{At: at(instant), Checks: ids, Trigger: "api", Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSharedStorageCheck(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	other, err := s.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: "Other customer AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		kind      string
+		shared    *bool
+		sharers   []int64
+		segmented *bool
+		from      string
+		want      string
+	}{
+		{"SharedNotSegmented", "storage", registry.Fact(true), nil, registry.Fact(false), "", "high"},
+		{"SharedSegmentationUnknown", "storage", registry.Fact(true), nil, nil, "", "medium"},
+		{"SharedSegmented", "storage", registry.Fact(true), nil, registry.Fact(true), "", ""},
+		{"NamedControllerMeansShared", "storage", nil, []int64{other.ID}, registry.Fact(false), "", "high"},
+		{"NotShared", "storage", registry.Fact(false), nil, registry.Fact(false), "", ""},
+		{"SharingNotEstablishedIsNotRaised", "storage", nil, nil, nil, "", ""},
+		{"RecordedOnlyAfterTheInstant", "storage", registry.Fact(true), nil, registry.Fact(false), "2019-06-01T00:00", ""},
+		{"NoHealthData", "telephony", registry.Fact(true), nil, registry.Fact(false), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", func(l *registry.Link) { l.HealthData = tt.kind != "telephony" })
+			sys := sc.system("NAS", tt.kind, nil)
+			from := at("2016-01-01T00:00")
+			if tt.from != "" {
+				from = at(tt.from)
+			}
+			if _, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: sys.ID, SharedWithOthers: tt.shared,
+				SharingControllerIDs: tt.sharers, Segmented: tt.segmented, Period: registry.Period{From: from}}); err != nil {
+				t.Fatal(err)
+			}
+			run(t, s, "2019-02-01T12:00", "shared_storage")
+			if got := openAbout(t, s, "system", sys.ID)["shared_storage"]; got != tt.want {
+				t.Errorf("shared_storage: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIdentifiersInNamesCheck(t *testing.T) {
+	s := storetest.Store(t)
+	tests := []struct {
+		name       string
+		kind       string
+		phone, pin *bool
+		want       string
+	}{
+		{"PhoneNumbersOnHealthData", "storage", registry.Fact(true), registry.Fact(false), "medium"},
+		{"IdentityNumbersOnHealthData", "storage", registry.Fact(false), registry.Fact(true), "high"},
+		{"BothOnHealthData", "storage", registry.Fact(true), registry.Fact(true), "high"},
+		{"PhoneNumbersOnRoutingData", "telephony", registry.Fact(true), nil, "low"},
+		{"IdentityNumbersOnRoutingData", "telephony", nil, registry.Fact(true), "medium"},
+		{"Neither", "storage", registry.Fact(false), registry.Fact(false), ""},
+		{"NotEstablishedIsNotRaised", "storage", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", func(l *registry.Link) { l.HealthData = tt.kind != "telephony" })
+			sys := sc.system("Recordings", tt.kind, nil)
+			if _, err := s.SetNameIdentifiers(context.Background(), "t", &registry.NameIdentifiers{SystemID: sys.ID, PhoneNumbers: tt.phone,
+				PersonalIdentityNumbers: tt.pin, Period: registry.Period{From: at("2016-01-01T00:00")}}); err != nil {
+				t.Fatal(err)
+			}
+			run(t, s, "2019-02-01T12:00", "identifiers_in_names")
+			if got := openAbout(t, s, "system", sys.ID)["identifiers_in_names"]; got != tt.want {
+				t.Errorf("identifiers_in_names: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBeyondInstructionsCheck(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		role    string
+		health  bool
+		beyond  *bool
+		finding string // an authority's role finding on the link
+		want    string
+	}{
+		{"ProcessorRecordsBeyondHealthData", "processor", true, registry.Fact(true), "", "high"},
+		{"ProcessorStoresBeyondOtherData", "processor", false, registry.Fact(true), "", "medium"},
+		{"WithinInstructions", "processor", true, registry.Fact(false), "", ""},
+		{"NotEstablishedIsNotRaised", "processor", true, nil, "", ""},
+		{"FoundARecipientByAnAuthority", "processor", true, registry.Fact(true), "recipient", ""},
+		{"AControllerActsForItself", "independent_controller", true, registry.Fact(true), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", func(l *registry.Link) { l.Role, l.HealthData = tt.role, tt.health })
+			what := "keeps recordings of calls it was not asked to record"
+			if _, err := s.SetInstructionConduct(ctx, "t", &registry.InstructionConduct{LinkID: sc.link.ID, BeyondInstructions: tt.beyond,
+				What: &what, Period: registry.Period{From: at("2016-01-01T00:00")}}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.finding != "" {
+				if _, err := s.RecordRoleFinding(ctx, "t", &registry.RoleFinding{LinkID: sc.link.ID, Role: tt.finding, Authority: "IMY",
+					DecidedOn: date("2018-01-01")}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run(t, s, "2019-02-01T12:00", "beyond_instructions")
+			if got := openAbout(t, s, "link", sc.link.ID)["beyond_instructions"]; got != tt.want {
+				t.Errorf("beyond_instructions: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSupplierAssessmentCheck(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		start    string // the link's start
+		health   bool
+		role     string
+		assessed string // the day of a covering assessment ("": none)
+		byParty  bool   // it covers the party rather than the link
+		other    bool   // it is another controller's
+		want     string
+	}{
+		{"NoAssessmentHealthData", "2018-09-01T00:00", true, "processor", "", false, false, "high"},
+		{"NoAssessmentOtherData", "2018-09-01T00:00", false, "processor", "", false, false, "medium"},
+		{"AssessedBefore", "2018-09-01T00:00", true, "processor", "2018-08-15", false, false, ""},
+		{"AssessedOnTheDay", "2018-09-01T00:00", true, "processor", "2018-09-01", false, false, ""},
+		{"AssessedTheParty", "2018-09-01T00:00", true, "processor", "2018-08-15", true, false, ""},
+		{"AssessedLate", "2018-09-01T00:00", true, "processor", "2018-12-01", false, false, "info"},
+		{"AssessedOnlyAfterTheInstant", "2018-09-01T00:00", true, "processor", "2019-06-01", false, false, "high"},
+		{"AnotherControllersAssessment", "2018-09-01T00:00", true, "processor", "2018-08-15", false, true, "high"},
+		{"EngagedBeforeTheGDPRApplied", "2015-01-01T00:00", true, "processor", "", false, false, ""},
+		{"NotAProcessor", "2018-09-01T00:00", true, "independent_controller", "", false, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", func(l *registry.Link) {
+				l.Role, l.HealthData, l.Period = tt.role, tt.health, registry.Period{From: at(tt.start)}
+			})
+			if tt.assessed != "" {
+				a := registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "risk_assessment", AssessedOn: date(tt.assessed)}
+				if tt.byParty {
+					a.CoveredPartyIDs = []int64{sc.processor.ID}
+				} else {
+					a.CoveredLinkIDs = []int64{sc.link.ID}
+				}
+				if tt.other {
+					a.ControllerID = sc.processor.ID
+				}
+				if _, err := s.RecordRiskAssessment(ctx, "t", &a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run(t, s, "2019-02-01T12:00", "supplier_assessment")
+			if got := openAbout(t, s, "link", sc.link.ID)["supplier_assessment"]; got != tt.want {
+				t.Errorf("supplier_assessment: got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTenancyAndConductRecordsAreValidatedAndDated(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	sc := newScenario(t, s, "SE", "company", nil)
+	sys := sc.system("NAS", "storage", nil)
+	from := registry.Period{From: at("2016-01-01T00:00")}
+	tests := []struct {
+		name, field string
+		write       func() error
+	}{
+		{"NamedSharersYetNotShared", "sharedWithOtherCustomers", func() error {
+			_, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: sys.ID, SharedWithOthers: registry.Fact(false),
+				SharingControllerIDs: []int64{sc.controller.ID}, Period: from})
+			return err
+		}},
+		{"NoSuchSharer", "sharingControllerIds", func() error {
+			_, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: sys.ID, SharingControllerIDs: []int64{1 << 40}, Period: from})
+			return err
+		}},
+		{"TenancyOfNoSuchSystem", "systemId", func() error {
+			_, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: 1 << 40, Period: from})
+			return err
+		}},
+		{"IdentifiersOfNoSystem", "systemId", func() error {
+			_, err := s.SetNameIdentifiers(ctx, "t", &registry.NameIdentifiers{Period: from})
+			return err
+		}},
+		{"BeyondInstructionsSaysWhat", "what", func() error {
+			_, err := s.SetInstructionConduct(ctx, "t", &registry.InstructionConduct{LinkID: sc.link.ID, BeyondInstructions: registry.Fact(true), Period: from})
+			return err
+		}},
+		{"ConductOfNoSuchLink", "linkId", func() error {
+			_, err := s.SetInstructionConduct(ctx, "t", &registry.InstructionConduct{LinkID: 1 << 40, Period: from})
+			return err
+		}},
+		{"AssessmentCoversNothing", "coveredLinkIds", func() error {
+			_, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "dpia", AssessedOn: date("2018-01-01")})
+			return err
+		}},
+		{"AssessmentKind", "kind", func() error {
+			_, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "hunch",
+				AssessedOn: date("2018-01-01"), CoveredLinkIDs: []int64{sc.link.ID}})
+			return err
+		}},
+		{"AssessmentCoversNoSuchLink", "coveredLinkIds", func() error {
+			_, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "dpia",
+				AssessedOn: date("2018-01-01"), CoveredLinkIDs: []int64{1 << 40}})
+			return err
+		}},
+		{"AssessmentCoversNoSuchParty", "coveredPartyIds", func() error {
+			_, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "dpia",
+				AssessedOn: date("2018-01-01"), CoveredPartyIDs: []int64{1 << 40}})
+			return err
+		}},
+		{"AssessmentDayRequired", "assessedOn", func() error {
+			_, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "dpia",
+				CoveredLinkIDs: []int64{sc.link.ID}})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if e := registry.AsError(tt.write()); e == nil || e.Field != tt.field {
+				t.Errorf("got %v, want an error naming %s", e, tt.field)
+			}
+		})
+	}
+
+	// A new tenancy record replaces the one in force from its start; both
+	// stay in the history, and the named sharers read back.
+	first, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: sys.ID, SharedWithOthers: registry.Fact(true), Period: from})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetSystemTenancy(ctx, "t", &registry.SystemTenancy{SystemID: sys.ID, SharingControllerIDs: []int64{sc.controller.ID},
+		Segmented: registry.Fact(true), Period: registry.Period{From: at("2019-03-01T00:00")}}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.TenanciesBySystem(ctx, []int64{sys.ID}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := all[sys.ID]
+	if len(ts) != 2 || ts[0].ID != first.ID || ts[0].To == nil || !ts[0].To.Equal(at("2019-03-01T00:00")) ||
+		len(ts[1].SharingControllerIDs) != 1 || ts[1].SharingControllerIDs[0] != sc.controller.ID || ts[1].SharedWithOthers != nil {
+		t.Errorf("tenancies %+v, want the first ended where the second starts, the second naming the controller", ts)
+	}
+	a, err := s.RecordRiskAssessment(ctx, "t", &registry.RiskAssessment{ControllerID: sc.controller.ID, Kind: "dpia",
+		AssessedOn: date("2018-01-01"), CoveredLinkIDs: []int64{sc.link.ID}, CoveredPartyIDs: []int64{sc.processor.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := s.AssessmentsByController(ctx, []int64{sc.controller.ID}, ptr(at("2017-12-31T12:00")))
+	if err != nil || len(as[sc.controller.ID]) != 0 {
+		t.Errorf("assessments by 2017-12-31: %+v, %v; want none yet", as, err)
+	}
+	as, err = s.AssessmentsByController(ctx, []int64{sc.controller.ID}, nil)
+	if err != nil || len(as[sc.controller.ID]) != 1 || as[sc.controller.ID][0].ID != a.ID ||
+		as[sc.controller.ID][0].CoveredPartyIDs[0] != sc.processor.ID || as[sc.controller.ID][0].CoveredLinkIDs[0] != sc.link.ID {
+		t.Errorf("assessments: %+v, %v; want the one recorded, read back whole", as, err)
+	}
+}
