@@ -305,7 +305,7 @@ func TestHelpFlags(t *testing.T) {
 			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, migrating...), []string{"--addr"}},
-		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window"}, migrating...), nil},
+		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window", "--restore-test-days", "--scan-days"}, migrating...), nil},
 		{"TokenCreate", "token create", "kedja token create --role ROLE --name NAME [flags]",
 			[]string{"--role", "--name"}, append([]string{"--expires"}, migrating...), nil},
 		{"TokenRevoke", "token revoke", "kedja token revoke [flags] ID|PREFIX", nil, common, []string{"--role", "--migrate-url"}},
