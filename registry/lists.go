@@ -51,6 +51,9 @@ type AttestationFilter struct {
 	SystemID         *int64
 	ValidOn          *time.Time // valid (issued, not expired, not withdrawn) on this date
 	IncludeWithdrawn bool
+	// ExpiringBy: only those whose validity ends between today and this
+	// date (inclusive).
+	ExpiringBy *time.Time
 }
 
 // FindingFilter narrows a list of findings; nil fields do not filter.

@@ -160,6 +160,9 @@ type PolicyService interface {
 type HistoryService interface {
 	// History loads the changes of many rows in one statement, oldest first.
 	History(ctx context.Context, keys []HistoryKey) (map[HistoryKey][]Change, error)
+	// RecentChanges lists the newest n changes to any registry row, newest
+	// first.
+	RecentChanges(ctx context.Context, n int) ([]Change, error)
 }
 
 // ChainService answers who held whose data at an instant, downwards from a
