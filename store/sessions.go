@@ -62,17 +62,21 @@ func (s *Store) CreateSession(ctx context.Context, tokenSecret string, idle, max
 
 // Session returns the live session whose id is given and marks its use, in
 // one statement: live means used within its idle time, before its absolute
-// end, and its token neither revoked nor expired.
+// end, and its token neither revoked nor expired. The use is written at
+// most once a minute, so that most page views write nothing here.
 func (s *Store) Session(ctx context.Context, id string) (registry.Session, bool, error) {
 	if len(id) != len(sessionPrefix)+43 || id[:len(sessionPrefix)] != sessionPrefix {
 		return registry.Session{}, false, nil
 	}
 	var out registry.Session
 	s.statements.Add(1)
-	err := s.db.GetContext(ctx, &out, `UPDATE web_sessions s SET last_seen = now() FROM api_tokens t
-		WHERE s.hash = $1 AND t.id = s.token_id AND s.last_seen + s.idle > now() AND s.expires_at > now()
-			AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-		RETURNING `+sessionCols, hashToken(id))
+	err := s.db.GetContext(ctx, &out, `WITH live AS (
+			SELECT `+sessionCols+`, s.last_seen FROM web_sessions s JOIN api_tokens t ON t.id = s.token_id
+			WHERE s.hash = $1 AND s.last_seen + s.idle > now() AND s.expires_at > now()
+				AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())),
+		touched AS (UPDATE web_sessions SET last_seen = now()
+			WHERE hash = $1 AND last_seen < now() - interval '1 minute' AND EXISTS (SELECT FROM live))
+		SELECT token_id, name, role, csrf, created_at, expires_at FROM live`, hashToken(id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.Session{}, false, nil
 	}

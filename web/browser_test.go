@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -172,7 +171,7 @@ func (b *browser) scan(name string) {
 // shoot keeps a screenshot of the whole page.
 func (b *browser) shoot(name string) {
 	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -300,7 +299,7 @@ func TestBrowser(t *testing.T) {
 		b.open(s.url, "/dsr?lang=en")
 		// A missing case reference is shown beside its field, and nothing is
 		// stored.
-		b.do(chromedp.SetValue(chromedp.ID("d-region"), regionID(t, s, "Region Stockholm")),
+		b.do(chromedp.SetValue(chromedp.ID("d-region"), regionIDOf(t, s, "Region Stockholm")),
 			chromedp.SetValue(chromedp.ID("d-at"), at))
 		if st := b.submit(chromedp.CSS(`form[action="/dsr"] button`)); st != http.StatusUnprocessableEntity {
 			t.Fatalf("without a case reference: status %d", st)
@@ -387,14 +386,3 @@ func mayOpen(role, rule string) bool {
 	}
 	return role != registry.RoleDSR
 }
-
-func regionID(t *testing.T, s *site, name string) string {
-	t.Helper()
-	var id int64
-	if err := s.store.DB().QueryRow(`SELECT id FROM organisations WHERE legal_name = $1`, name).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(id)
-	return string(b)
-}
-
