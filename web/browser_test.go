@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -365,6 +366,19 @@ func TestBrowser(t *testing.T) {
 		}
 		if errs := b.consoleErrors(); len(errs) > 0 {
 			t.Errorf("chain: the console says %q", errs)
+		}
+		// Printed, the page drops its menu and forms and keeps the picture
+		// and the table.
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		printed := eval[[]string](b, `[".top", "main form", ".picture", "table.steps"].map(s => getComputedStyle(document.querySelector(s)).display)`)
+		if printed[0] != "none" || printed[1] != "none" || printed[2] == "none" || printed[3] == "none" {
+			t.Errorf("printed, menu, form, picture and table display as %q", printed)
+		}
+		b.shoot("editor-chain-print")
+		if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
+			t.Fatal(err)
 		}
 		// An inline script, were one ever injected, is refused by the policy
 		// (and that refusal is what the console checks above would catch).

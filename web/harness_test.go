@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -97,6 +98,7 @@ type client struct {
 	t       testing.TB
 	site    *site
 	cookies map[string]string
+	lang    string // Accept-Language; "" sends "en"
 }
 
 func (s *site) client(t testing.TB) *client {
@@ -117,7 +119,7 @@ func (c *client) do(method, path string, form url.Values) (*http.Response, strin
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.Header.Set("Accept-Language", "en")
+	req.Header.Set("Accept-Language", cmp.Or(c.lang, "en"))
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}

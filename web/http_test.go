@@ -92,6 +92,34 @@ func TestSessionOverHTTP(t *testing.T) {
 		t.Error("a token or session id reached the log")
 	}
 
+	t.Run("PageViewsAreAudited", func(t *testing.T) {
+		ed := s.client(t)
+		ed.signIn("editor")
+		if resp, _ := ed.do("GET", "/dsr", nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("an editor opens the access requests: %d, want 404", resp.StatusCode)
+		}
+		if resp, _ := ed.do("GET", "/findings", nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("an editor opens the findings: %d", resp.StatusCode)
+		}
+		rows, err := s.store.DB().Query(`SELECT principal, operation, outcome FROM audit_log
+			WHERE operation IN ('signin', 'page dsr', 'page findings') ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var p, op, out string
+			if err := rows.Scan(&p, &op, &out); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p+" "+op+" "+out)
+		}
+		want := "anonymous signin CSRF|anonymous signin UNAUTHENTICATED|test admin signin ok|test admin page dsr ok|test editor signin ok|test editor page dsr NOT_FOUND|test editor page findings ok"
+		if strings.Join(got, "|") != want {
+			t.Errorf("audit:\n got %s\nwant %s", strings.Join(got, "|"), want)
+		}
+	})
 	t.Run("SignOut", func(t *testing.T) {
 		resp, _ := c.do("POST", "/signout", url.Values{"csrf": {csrf}})
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {

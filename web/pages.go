@@ -37,7 +37,8 @@ type homeView struct {
 }
 
 type checkCount struct {
-	registry.Count
+	Key   string
+	Count int
 	Title string
 }
 
@@ -69,7 +70,7 @@ func (h *Handler) home(q *request) error {
 	v := homeView{Total: sum.Total, BySeverity: sum.BySeverity}
 	titles := h.checkTitles()
 	for _, c := range sum.ByCheck {
-		v.ByCheck = append(v.ByCheck, checkCount{c, titles[c.Key]})
+		v.ByCheck = append(v.ByCheck, checkCount{c.Key, c.Count, titles[c.Key]})
 	}
 	by := h.now().AddDate(0, 0, int(expiringWithin.Hours()/24))
 	atts, _, err := h.svc.Attestations.ListAttestations(q.ctx(), registry.AttestationFilter{ExpiringBy: &by}, registry.Page{First: 50})
@@ -267,7 +268,7 @@ func (h *Handler) findings(q *request) error {
 	}
 	titles := h.checkTitles()
 	for _, c := range sum.ByCheck {
-		v.Checks = append(v.Checks, checkCount{c, titles[c.Key]})
+		v.Checks = append(v.Checks, checkCount{c.Key, c.Count, titles[c.Key]})
 	}
 	if v.Rows, err = h.findingRows(q, rows, sum, &v); err != nil {
 		return err
