@@ -65,6 +65,9 @@ type FindingFilter struct {
 	SubjectID    *int64
 	ControllerID *int64
 	Since        *time.Time // first seen at or after
+	// PartyID: only those concerning this party, as FindingSummary counts
+	// them (the party itself, a system it operates, a link into it).
+	PartyID *int64
 }
 
 // AuditFilter narrows the audit log; nil fields do not filter.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"testing"
 	"time"
 
@@ -98,4 +99,60 @@ func TestSessions(t *testing.T) {
 func storeHash(id string) []byte {
 	h := sha256.Sum256([]byte(id))
 	return h[:]
+}
+
+// TestWebPageReads: the reads the web pages added: attestations expiring
+// by a date, the newest changes, and an actor's own traces.
+func TestWebPageReads(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Store(t)
+	a, err := s.CreateOrganisation(ctx, "anna", &registry.Organisation{LegalName: "A AB", Country: "SE", Kind: "company"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().Truncate(24 * time.Hour)
+	ids := map[string]int64{}
+	for _, tt := range []struct {
+		name  string
+		until time.Time
+	}{{"Soon", today.AddDate(0, 0, 30)}, {"Later", today.AddDate(0, 0, 200)}, {"Past", today.AddDate(0, 0, -3)}} {
+		until := tt.until
+		att, err := s.CreateAttestation(ctx, "anna", &registry.Attestation{OrgID: &a.ID, Kind: "iso27001", Issuer: tt.name,
+			IssuedOn: today.AddDate(-1, 0, 0), ValidUntil: &until})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[tt.name] = att.ID
+	}
+	by := today.AddDate(0, 0, 90)
+	got, _, err := s.ListAttestations(ctx, registry.AttestationFilter{ExpiringBy: &by}, registry.Page{First: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != ids["Soon"] {
+		t.Errorf("expiring within 90 days: %+v, want only the one due in 30", got)
+	}
+	changes, err := s.RecentChanges(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 2 || changes[0].ID <= changes[1].ID || changes[0].Table != "attestations" || changes[0].RowKey != fmt.Sprint(ids["Past"]) {
+		t.Errorf("recent changes: %+v", changes)
+	}
+	var region int64 // the regions come with the reference data
+	if err := s.DB().QueryRow(`SELECT min(id) FROM organisations WHERE kind = 'region'`).Scan(&region); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"anna", "bo", "anna"} {
+		if _, err := s.TraceCall(ctx, who, region, today, "C-"+who, registry.TraceOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mine, err := s.TracesBy(ctx, "anna", registry.TracePage{First: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine.Traces) != 2 || mine.Traces[0].CreatedBy != "anna" || mine.Traces[0].CreatedAt.Before(mine.Traces[1].CreatedAt) {
+		t.Errorf("anna's traces: %+v", mine.Traces)
+	}
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -141,4 +142,38 @@ func regexp1(t *testing.T, page, pattern string) string {
 		t.Fatalf("%s not on the page", pattern)
 	}
 	return m[1]
+}
+
+// TestFindingsFilters: the findings page narrows by each filter, the party
+// concerned included (a system's findings concern its operator).
+func TestFindingsFilters(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	c.signIn("auditor")
+	var voice, region, inera int64
+	if err := s.store.DB().QueryRow(`SELECT (SELECT id FROM organisations WHERE legal_name = 'Voice Integrate Nordic AB'),
+		(SELECT id FROM organisations WHERE legal_name = 'Region Värmland'), (SELECT id FROM organisations WHERE legal_name = 'Inera AB')`).Scan(&voice, &region, &inera); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name          string
+		query         string
+		want, wantNot string
+	}{
+		{"PartyConcernedBySystem", fmt.Sprintf("party=%d", voice), "Recording storage server (NAS) keeps calls", "Princess keeps calls"},
+		{"Severity", "severity=medium", `sev-medium">medium`, `sev-high">high`},
+		{"Check", "check=backup", "no backup is recorded", "without an agreement"},
+		{"Controller", fmt.Sprintf("controller=%d", region), "Recording storage server (NAS)", "No findings match."},
+		{"NothingMatches", "severity=critical", "No findings match.", "/findings/"},
+		{"BadID", "party=x", "Bad request", "/findings/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, body := c.do("GET", "/findings?"+tt.query, nil)
+			main := body[strings.Index(body, "<main"):]
+			if !strings.Contains(main, tt.want) || strings.Contains(main[strings.Index(main, "</form>")+1:], tt.wantNot) {
+				t.Errorf("want %q and not %q in\n%s", tt.want, tt.wantNot, main)
+			}
+		})
+	}
 }

@@ -32,7 +32,7 @@ var words = map[string][2]string{
 	"status": {"Status", "Status"}, "status.open": {"öppen", "open"}, "status.accepted": {"accepterad", "accepted"},
 	"status.resolved": {"åtgärdad", "resolved"}, "status.all": {"alla", "all"},
 	"any": {"alla", "any"}, "controller": {"Personuppgiftsansvarig", "Controller"}, "controllers": {"Personuppgiftsansvariga", "Controllers"},
-	"party": {"Part", "Party"}, "filter": {"Filtrera", "Filter"}, "since": {"Sedan", "Since"}, "more": {"Fler", "More"},
+	"party": {"Part", "Party"}, "partyConcerned": {"Berörd part", "Party concerned"}, "filter": {"Filtrera", "Filter"}, "since": {"Sedan", "Since"}, "more": {"Fler", "More"},
 	"noFindings": {"Inga avvikelser matchar.", "No findings match."}, "legalRef": {"Rättslig grund", "Legal reference"},
 	"firstSeen": {"Först sedd", "First seen"}, "lastSeen": {"Senast sedd", "Last seen"}, "openChain": {"Visa kedjan", "Show the chain"},
 	"evidence": {"Underlag", "Evidence"}, "history": {"Historik", "History"},

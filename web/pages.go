@@ -247,8 +247,7 @@ func (h *Handler) findings(q *request) error {
 		return err
 	}
 	if party != nil {
-		kind := "party"
-		f.SubjectKind, f.SubjectID, v.Party = &kind, party, *party
+		f.PartyID, v.Party = party, *party
 	}
 	after, err := optionalID("after", qs.Get("after"))
 	if err != nil {

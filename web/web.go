@@ -83,17 +83,17 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /signin", h.signinForm)
 	h.mux.HandleFunc("POST /signin", h.signin)
 	h.mux.Handle("POST /signout", h.page("signout", nil, h.signout))
-	h.mux.Handle("GET /{$}", h.page("home", nil, h.home))
-	h.mux.Handle("GET /findings", h.page("findings", access.PageRules["findings"], h.findings))
-	h.mux.Handle("GET /findings/{id}", h.page("finding", access.PageRules["finding"], h.finding))
-	h.mux.Handle("GET /chain", h.page("chain", access.PageRules["chain"], h.chain))
+	h.mux.Handle("GET /{$}", h.page("page home", nil, h.home))
+	h.mux.Handle("GET /findings", h.page("page findings", access.PageRules["findings"], h.findings))
+	h.mux.Handle("GET /findings/{id}", h.page("page finding", access.PageRules["finding"], h.finding))
+	h.mux.Handle("GET /chain", h.page("page chain", access.PageRules["chain"], h.chain))
 	h.mux.Handle("GET /chain/{file}", h.page("picture chain", access.PageRules["chain"], h.chainPicture))
-	h.mux.Handle("GET /parties/{id}", h.page("party", access.PageRules["party"], h.party))
-	h.mux.Handle("GET /systems/{id}", h.page("system", access.PageRules["system"], h.system))
-	h.mux.Handle("GET /dsr", h.page("dsr", access.PageRules["dsr"], h.dsr))
+	h.mux.Handle("GET /parties/{id}", h.page("page party", access.PageRules["party"], h.party))
+	h.mux.Handle("GET /systems/{id}", h.page("page system", access.PageRules["system"], h.system))
+	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
-	h.mux.Handle("/", h.page("unknown", nil, func(*request) error { return errNotFound }))
+	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
 
@@ -121,15 +121,12 @@ type request struct {
 
 func (q *request) ctx() context.Context { return q.r.Context() }
 
-// page wraps a handler: it finds the session (or sends the browser to sign
+// page wraps a handler, audited as op: it finds the session (or sends the browser to sign
 // in), lets only roles on, checks the form token of a POST, and audits the
 // outcome. A nil roles means every signed-in role.
 func (h *Handler) page(op string, roles []string, fn func(*request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := &request{w: w, r: r, op: "page " + op, lang: h.language(w, r), notes: &access.AuditNotes{}}
-		if op == "traceCall" || op == "report html" || op == "picture chain" {
-			q.op = op
-		}
+		q := &request{w: w, r: r, op: op, lang: h.language(w, r), notes: &access.AuditNotes{}}
 		sess, ok, err := h.session(r)
 		if err != nil {
 			h.cfg.Log.Error("web: session", "err", err)
