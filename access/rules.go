@@ -68,6 +68,21 @@ var RootRules = map[string][]string{
 	"Mutation.addAdequacyDecision": adminOnly, "Mutation.endAdequacyDecision": adminOnly,
 }
 
+// PageRules says which roles may open each web page: the rule of the query
+// or mutation whose data the page shows, so that no page shows what the API
+// would refuse. A page a role may not open answers 404, as for an object
+// that does not exist.
+var PageRules = map[string][]string{
+	"home": RootRules["Query.findingSummary"], "findings": RootRules["Query.findings"],
+	"finding": RootRules["Query.finding"], "chain": RootRules["Query.chain"],
+	"party": RootRules["Query.organisation"], "system": RootRules["Query.system"],
+	"dsr": RootRules["Query.traces"], "dsr.run": RootRules["Mutation.traceCall"], "report": RootRules["Query.trace"],
+	// The regions a trace may start from are the choices of the form that
+	// runs one: their names only, to those who may run a trace (a dsr
+	// handler cannot list organisations).
+	"dsr.regions": RootRules["Mutation.traceCall"],
+}
+
 // TypeRules says which roles may read the fields of each type.
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,

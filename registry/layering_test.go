@@ -24,8 +24,9 @@ func TestImportGraphFlowsOneWay(t *testing.T) {
 		{"resolvers", append([]string{mod + "schema", mod + "server"}, storage...)},
 		{"schema", append([]string{mod + "server"}, storage...)},
 		{"server", storage},
+		{"web", append([]string{mod + "server", mod + "schema"}, storage...)},
 		{"jobs", storage},
-		{"store", []string{mod + "access", mod + "resolvers", mod + "schema", mod + "server", mod + "graph", mod + "jobs"}},
+		{"store", []string{mod + "access", mod + "resolvers", mod + "schema", mod + "server", mod + "graph", mod + "jobs", mod + "web"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {

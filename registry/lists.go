@@ -51,6 +51,9 @@ type AttestationFilter struct {
 	SystemID         *int64
 	ValidOn          *time.Time // valid (issued, not expired, not withdrawn) on this date
 	IncludeWithdrawn bool
+	// ExpiringBy: only those whose validity ends between today and this
+	// date (inclusive).
+	ExpiringBy *time.Time
 }
 
 // FindingFilter narrows a list of findings; nil fields do not filter.
@@ -62,6 +65,9 @@ type FindingFilter struct {
 	SubjectID    *int64
 	ControllerID *int64
 	Since        *time.Time // first seen at or after
+	// PartyID: only those concerning this party, as FindingSummary counts
+	// them (the party itself, a system it operates, a link into it).
+	PartyID *int64
 }
 
 // AuditFilter narrows the audit log; nil fields do not filter.

@@ -160,6 +160,9 @@ type PolicyService interface {
 type HistoryService interface {
 	// History loads the changes of many rows in one statement, oldest first.
 	History(ctx context.Context, keys []HistoryKey) (map[HistoryKey][]Change, error)
+	// RecentChanges lists the newest n changes to any registry row, newest
+	// first.
+	RecentChanges(ctx context.Context, n int) ([]Change, error)
 }
 
 // ChainService answers who held whose data at an instant, downwards from a
@@ -199,6 +202,9 @@ type TraceService interface {
 	Trace(ctx context.Context, id string) (Trace, error)
 	// TracesByCase lists a case's traces, newest first, a page at a time.
 	TracesByCase(ctx context.Context, caseRef string, p TracePage) (TracesPage, error)
+	// TracesBy lists the traces an actor made, newest first, a page at a
+	// time: an access-request handler's own earlier cases.
+	TracesBy(ctx context.Context, actor string, p TracePage) (TracesPage, error)
 }
 
 // FindingService reads what the checks found (CheckService runs them and
@@ -236,6 +242,21 @@ type TokenService interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 }
 
+// SessionService keeps browsers' sessions, stored only as hashes of their
+// ids.
+type SessionService interface {
+	// CreateSession makes a session from the live token whose secret is
+	// given, ending after idle without use and at the latest after max; it
+	// returns the session and its id, shown this once. NOT_FOUND (field
+	// token) for an unknown, expired or revoked token.
+	CreateSession(ctx context.Context, tokenSecret string, idle, max time.Duration) (Session, string, error)
+	// Session returns the live session whose id is given and marks its use;
+	// ok is false for an unknown or ended one, or one whose token has ended.
+	Session(ctx context.Context, id string) (s Session, ok bool, err error)
+	// EndSession ends a session (signing out); an unknown id is no error.
+	EndSession(ctx context.Context, id string) error
+}
+
 // AuditService keeps the hash-chained audit log of every request.
 type AuditService interface {
 	// Audit appends e, chained to the row before it; it is written even
@@ -266,6 +287,7 @@ type Services struct {
 	Findings      FindingService
 	Tokens        TokenService
 	Audit         AuditService
+	Sessions      SessionService
 	Incidents     IncidentService
 	// Ping says whether the storage answers (health checks).
 	Ping func(ctx context.Context) error

@@ -96,8 +96,9 @@ func (s *Store) ListAttestations(ctx context.Context, f registry.AttestationFilt
 		  AND ($3::bigint IS NULL OR system_id = $3)
 		  AND ($4::date IS NULL OR kedja_attestation_valid(issued_on, valid_until, withdrawn_at, $4::date))
 		  AND ($5 OR kedja_attestation_status(issued_on, valid_until, withdrawn_at, now()) <> 'withdrawn')
-		  AND id > $6
-		ORDER BY id LIMIT $7`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn)
+		  AND ($6::date IS NULL OR valid_until BETWEEN current_date AND $6::date)
+		  AND id > $7
+		ORDER BY id LIMIT $8`, f.Kind, f.OrgID, f.SystemID, nullTime(f.ValidOn), f.IncludeWithdrawn, nullTime(f.ExpiringBy))
 }
 
 // attestationsBy is the relation of the attestations whose column holds the

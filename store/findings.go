@@ -37,8 +37,11 @@ func (s *Store) ListFindings(ctx context.Context, f registry.FindingFilter, p re
 		  AND ($4::text IS NULL OR subject_kind = $4)
 		  AND ($5::bigint IS NULL OR subject_id = $5)
 		  AND ($7::timestamptz IS NULL OR first_seen >= $7)
-		  AND id > $8
-		ORDER BY id LIMIT $9`, f.Severity, f.Check, f.Status, f.SubjectKind, f.SubjectID, f.ControllerID, nullTime(f.Since))
+		  AND ($8::bigint IS NULL OR (subject_kind = 'party' AND subject_id = $8)
+		       OR (subject_kind = 'system' AND subject_id IN (SELECT id FROM systems WHERE operator_id = $8))
+		       OR (subject_kind = 'link' AND subject_id IN (SELECT id FROM links WHERE to_id = $8)))
+		  AND id > $9
+		ORDER BY id LIMIT $10`, f.Severity, f.Check, f.Status, f.SubjectKind, f.SubjectID, f.ControllerID, nullTime(f.Since), f.PartyID)
 }
 
 // FindingSummary counts the open findings (as in effect now) by severity,

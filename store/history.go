@@ -30,3 +30,11 @@ func (s *Store) History(ctx context.Context, keys []registry.HistoryKey) (map[re
 	}
 	return out, nil
 }
+
+// RecentChanges lists the newest n changes, newest first.
+func (s *Store) RecentChanges(ctx context.Context, n int) ([]registry.Change, error) {
+	var rows []registry.Change
+	err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, table_name, row_key, op, actor, changed_at, row_data
+		FROM changes ORDER BY id DESC LIMIT $1`, n)
+	return rows, err
+}

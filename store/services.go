@@ -23,6 +23,7 @@ var (
 	_ registry.FindingService      = (*Store)(nil)
 	_ registry.TokenService        = (*Store)(nil)
 	_ registry.AuditService        = (*Store)(nil)
+	_ registry.SessionService      = (*Store)(nil)
 	_ registry.IncidentService     = (*Store)(nil)
 )
 
@@ -30,7 +31,7 @@ var (
 func (s *Store) Services() registry.Services {
 	return registry.Services{
 		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Basis: s, Posture: s, History: s,
-		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s, Incidents: s,
+		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s, Sessions: s, Incidents: s,
 		Ping: func(ctx context.Context) error { return s.db.PingContext(ctx) },
 	}
 }

@@ -192,6 +192,17 @@ func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
 // deleted, so a cursor stays good: a trace made while the pages are read
 // sorts before the first of them and is not met on the later pages.
 func (s *Store) TracesByCase(ctx context.Context, caseRef string, p registry.TracePage) (registry.TracesPage, error) {
+	return s.tracesWhere(ctx, "case_ref", caseRef, p)
+}
+
+// TracesBy lists the traces actor made, newest first.
+func (s *Store) TracesBy(ctx context.Context, actor string, p registry.TracePage) (registry.TracesPage, error) {
+	return s.tracesWhere(ctx, "created_by", actor, p)
+}
+
+// tracesWhere lists the traces whose column (a constant of this file, never
+// input) equals value, newest first.
+func (s *Store) tracesWhere(ctx context.Context, column, value string, p registry.TracePage) (registry.TracesPage, error) {
 	var after *time.Time
 	var afterID string
 	if p.After != nil {
@@ -202,9 +213,9 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string, p registry.Tra
 		CreatedAt time.Time `db:"created_at"`
 		Result    []byte    `db:"result"`
 	}
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, result FROM call_traces WHERE case_ref = $1
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, result FROM call_traces WHERE `+column+` = $1
 		AND ($2::timestamptz IS NULL OR created_at < $2 OR (created_at = $2 AND id > $3))
-		ORDER BY created_at DESC, id LIMIT $4`, caseRef, nullTime(after), afterID, p.First+1); err != nil {
+		ORDER BY created_at DESC, id LIMIT $4`, value, nullTime(after), afterID, p.First+1); err != nil {
 		return registry.TracesPage{}, err
 	}
 	var out registry.TracesPage

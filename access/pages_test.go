@@ -1,0 +1,29 @@
+package access
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/kedja/kedja/registry"
+)
+
+// TestPageRules: every page has a rule naming known roles, and no page is
+// open to a role the query behind it refuses.
+func TestPageRules(t *testing.T) {
+	behind := map[string]string{"home": "Query.findingSummary", "findings": "Query.findings", "finding": "Query.finding",
+		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
+		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall"}
+	for page, roles := range PageRules {
+		if len(roles) == 0 {
+			t.Errorf("%s: no role may open it", page)
+		}
+		for _, r := range roles {
+			if !slices.Contains(registry.AccessRoles, r) {
+				t.Errorf("%s: unknown role %q", page, r)
+			}
+			if q, ok := behind[page]; !ok || !slices.Contains(RootRules[q], r) {
+				t.Errorf("%s: open to %s, which %s refuses", page, r, q)
+			}
+		}
+	}
+}

@@ -1,0 +1,20 @@
+package server
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/web"
+)
+
+// pages is the web pages' handler, given the server's own authentication,
+// audit hook and report template, so that a page and the API answer alike.
+func (s *Server) pages() http.Handler {
+	return web.New(web.Config{
+		Resolvers: s.res, PictureLimit: s.cfg.PictureLimit, Authenticate: s.auth.Authenticate, Audit: s.audit, Log: s.log,
+		Report: func(w io.Writer, t registry.Trace) error {
+			return reportPage.Execute(w, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
+		},
+	})
+}
