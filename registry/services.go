@@ -234,6 +234,17 @@ type TokenService interface {
 	// NOT_FOUND (field token) if there is none.
 	RevokeToken(ctx context.Context, idOrPrefix string) (Token, error)
 	ListTokens(ctx context.Context) ([]Token, error)
+	// MarkTokenUsed records that the token with id was used now.
+	MarkTokenUsed(ctx context.Context, id int64) error
+	// LockOut records a lock-out of an address or prefix (kind
+	// LockAddress, LockPrefix) after failures; an existing one stands.
+	LockOut(ctx context.Context, kind, key string, failures int) error
+	// Lockouts lists the lock-outs in force, oldest first.
+	Lockouts(ctx context.Context) ([]Lockout, error)
+	// LiftLockout lifts the lock-outs in force of an address or prefix
+	// (key), recording actor, and returns them; NOT_FOUND (field target)
+	// if there is none.
+	LiftLockout(ctx context.Context, actor, key string) ([]Lockout, error)
 }
 
 // AuditService keeps the hash-chained audit log of every request.
