@@ -288,11 +288,11 @@ func TestTraceReportPages(t *testing.T) {
 			[]string{"Medicall Co., Ltd.", "Thailand", "tredjeland utan adekvat skyddsnivå", "ingen skyddsåtgärd registrerad",
 				"DSR &lt;script&gt;alert(1)&lt;/script&gt;", "ingen lagringstid är registrerad", "no retention period recorded"},
 			[]string{"<script>"}, "ok"},
-		{"JSON", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".json", 200, "application/json",
+		{"JSON", "/traces/" + got.TraceCall.ID + ".json", 200, "application/json",
 			[]string{`"caseRef":"DSR \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"quotes\""`, `"legalName":"Medicall Co., Ltd."`}, nil, "ok"},
 		{"UnknownTrace", "/traces/00000000000000000000000000000000.html", 404, "", nil, nil, "NOT_FOUND"},
 		{"MalformedID", "/traces/..%2f..%2fetc.html", 404, "", nil, nil, "NOT_FOUND"},
-		{"UnknownFormat", strings.TrimSuffix(got.TraceCall.ReportURL, ".html") + ".pdf", 404, "", nil, nil, "NOT_FOUND"},
+		{"UnknownFormat", "/traces/" + got.TraceCall.ID + ".pdf", 404, "", nil, nil, "NOT_FOUND"},
 		{"CorruptStoredTrace", "/traces/" + corrupt + ".html", 500, "text/plain", nil, []string{"holders", "json"}, "INTERNAL"},
 	}
 	for _, tt := range tests {
