@@ -63,8 +63,8 @@ type Guard struct {
 // DefaultGuard is what kedja serves with. A legitimate client that mistypes
 // its token has ten tries at once; a guesser gets one every ten seconds from
 // an address, one every thirty seconds at a prefix, waits from the sixth
-// failure on, and is locked out at the twentieth (after about an hour and a
-// half of back-off) until an admin lifts it.
+// failure on, and is locked out at the twentieth (after some 80 minutes of
+// back-off) until an admin lifts it.
 var DefaultGuard = Guard{
 	Token:        Budget{PerSecond: 20, Burst: 40},
 	Failures:     Budget{PerSecond: 0.1, Burst: 10},
@@ -140,7 +140,7 @@ type Authenticator struct {
 	// at the first attempt and again, at most every Recheck, when a locked
 	// key is tried, which is how a lift by the CLI, the API or another
 	// instance takes effect.
-	locked     map[string]bool
+	locked     map[string]time.Time // kind/key: since when this instance knows
 	loadedAt   time.Time
 	loaded     bool
 	refreshing bool
@@ -155,7 +155,7 @@ func NewAuthenticator(tokens Tokens, g Guard, log *slog.Logger) *Authenticator {
 	}
 	return &Authenticator{tokens: tokens, g: g, log: log, Now: time.Now,
 		anon: newLRU(g.Capacity), addrs: newLRU(g.Capacity), prefixes: newLRU(g.Capacity), perToken: newLRU(g.Capacity),
-		good: map[[sha256.Size]byte]int64{}, marked: map[int64]time.Time{}, locked: map[string]bool{}}
+		good: map[[sha256.Size]byte]int64{}, marked: map[int64]time.Time{}, locked: map[string]time.Time{}}
 }
 
 // Authenticate returns the principal whose token secret is, asking from
@@ -184,7 +184,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 
 	a.mu.Lock()
 	_, known := a.good[sum]
-	stale := !known && (a.locked[registry.LockAddress+"/"+addr] || a.locked[registry.LockPrefix+"/"+prefix]) &&
+	stale := !known && a.isLocked(addr, prefix) &&
 		now.Sub(a.loadedAt) >= a.g.Recheck && !a.refreshing
 	if stale {
 		a.refreshing = true
@@ -203,7 +203,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 	a.mu.Lock()
 	var ae, pe *entry
 	if !known {
-		if a.locked[registry.LockAddress+"/"+addr] || a.locked[registry.LockPrefix+"/"+prefix] {
+		if a.isLocked(addr, prefix) {
 			a.mu.Unlock()
 			return anonymous, ErrLockedOut
 		}
@@ -287,8 +287,8 @@ func (a *Authenticator) fail(ctx context.Context, sum [sha256.Size]byte, addr, p
 			}
 			e.notBefore = now.Add(wait)
 		}
-		if e.failures >= a.g.LockAfter && !a.locked[k.kind+"/"+k.key] {
-			a.locked[k.kind+"/"+k.key] = true
+		if _, done := a.locked[k.kind+"/"+k.key]; e.failures >= a.g.LockAfter && !done {
+			a.locked[k.kind+"/"+k.key] = pending
 			lock = append(lock, registry.Lockout{Kind: k.kind, Key: k.key, Failures: e.failures})
 		}
 	}
@@ -296,12 +296,29 @@ func (a *Authenticator) fail(ctx context.Context, sum [sha256.Size]byte, addr, p
 	for _, l := range lock {
 		// Kept even if the request's context ends: a restart must not
 		// lift it.
-		if err := a.tokens.LockOut(context.WithoutCancel(ctx), l.Kind, l.Key, l.Failures); err != nil {
+		err := a.tokens.LockOut(context.WithoutCancel(ctx), l.Kind, l.Key, l.Failures)
+		a.mu.Lock()
+		if a.locked[l.Kind+"/"+l.Key] == pending {
+			a.locked[l.Kind+"/"+l.Key] = a.Now()
+		}
+		a.mu.Unlock()
+		if err != nil {
 			a.log.Error("record lock-out", "kind", l.Kind, "key", l.Key, "err", err)
 		} else {
 			a.log.Warn("locked out after failed token attempts", "kind", l.Kind, "key", l.Key, "failures", l.Failures)
 		}
 	}
+}
+
+// pending marks a lock-out whose row is being written: a read of the
+// lock-outs begun meanwhile may not see it, and must not forget it.
+var pending = time.Unix(1<<40, 0)
+
+// isLocked says whether addr or prefix is locked out; a.mu is held.
+func (a *Authenticator) isLocked(addr, prefix string) bool {
+	_, byAddr := a.locked[registry.LockAddress+"/"+addr]
+	_, byPrefix := a.locked[registry.LockPrefix+"/"+prefix]
+	return byAddr || byPrefix
 }
 
 // load reads the lock-outs in force from the store: the first time, or
@@ -315,18 +332,25 @@ func (a *Authenticator) load(ctx context.Context, now time.Time, force bool) err
 	if done && !force {
 		return nil
 	}
+	start := a.Now()
 	ls, err := a.tokens.Lockouts(ctx)
 	if err != nil {
 		return err
 	}
-	fresh := make(map[string]bool, len(ls))
+	fresh := make(map[string]time.Time, len(ls))
 	for _, l := range ls {
-		fresh[l.Kind+"/"+l.Key] = true
+		fresh[l.Kind+"/"+l.Key] = now
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for k := range a.locked {
-		if fresh[k] {
+	for k, since := range a.locked {
+		if _, ok := fresh[k]; ok {
+			continue
+		}
+		if !since.Before(start) {
+			// Locked here while the read ran (or still being written):
+			// the read may not have seen its row.
+			fresh[k] = since
 			continue
 		}
 		kind, key, _ := strings.Cut(k, "/")
