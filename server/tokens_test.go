@@ -377,7 +377,9 @@ func TestSignedReportLinks(t *testing.T) {
 	h := newHarness(t, true)
 	region := h.orgID("Region Värmland")
 	link := func(caseRef string) (id, u string) {
-		var made struct{ TraceCall struct{ ID, ReportURL string } }
+		var made struct {
+			TraceCall struct{ ID, ReportURL string }
+		}
 		h.as("dsr").data(`mutation($r: ID!, $c: String!) { traceCall(region: $r, at: "2017-03-11T02:00", caseRef: $c) { id reportUrl } }`,
 			map[string]any{"r": region, "c": caseRef}, &made)
 		return made.TraceCall.ID, made.TraceCall.ReportURL
