@@ -15,6 +15,9 @@ CREATE TABLE auth_lockouts (
     lifted_by text,
     CHECK ((lifted_at IS NULL) = (lifted_by IS NULL))
 );
+-- Never deleted: a lifted lock-out stays as the record of who lifted it.
+CREATE TRIGGER auth_lockouts_no_delete BEFORE DELETE ON auth_lockouts
+    FOR EACH ROW EXECUTE FUNCTION kedja_forbid_delete();
 -- At most one lock-out in force per address or prefix.
 CREATE UNIQUE INDEX auth_lockouts_active ON auth_lockouts (kind, key) WHERE lifted_at IS NULL;
 
