@@ -7,12 +7,13 @@ import (
 	"sync"
 )
 
-// Principal is who is asking: the token's name and its role, and the client
-// address the request came from.
+// Principal is who is asking: the token's name, role and id, and the
+// client address the request came from.
 type Principal struct {
-	Name   string
-	Role   string
-	Client string
+	Name    string
+	Role    string
+	Client  string
+	TokenID int64 // 0 for none (anonymous, a signed link)
 }
 
 // May says whether p's role is among roles.

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kedja/kedja/registry"
@@ -22,7 +23,14 @@ var (
 	adminOnly = []string{admin}
 	everyone  = []string{admin, editor, auditor, dsr}
 	traceRead = []string{admin, auditor, dsr}
+	// Of those, these read every trace; the others (dsr) only the traces
+	// their own token made (ReadsAllTraces, Traces).
+	traceReadAll = []string{admin, auditor}
 )
+
+// ReadsAllTraces says whether role reads every trace rather than only its
+// own token's.
+func ReadsAllTraces(role string) bool { return slices.Contains(traceReadAll, role) }
 
 // RootRules says which roles may use each root field.
 var RootRules = map[string][]string{
@@ -34,6 +42,8 @@ var RootRules = map[string][]string{
 	"Query.evaluateChecks": readers, "Query.findingSummary": readers,
 	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
+	// Lock-outs of token guessing: admins see and lift them.
+	"Query.lockouts": adminOnly, "Mutation.liftLockout": adminOnly,
 	// Incidents: editors record, auditors and admins read; a dsr user sees
 	// one only through a trace it concerns.
 	"Query.incident": readers, "Query.incidents": readers,
@@ -87,7 +97,7 @@ var PageRules = map[string][]string{
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,
 	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead, "TraceExposure": traceRead,
-	"AuditEntry": {admin, auditor},
+	"AuditEntry": {admin, auditor}, "Lockout": adminOnly,
 	// Pages carry whatever their root field allowed.
 	"PageInfo": everyone,
 

@@ -14,5 +14,6 @@ CREATE TABLE web_sessions (
 );
 CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
 
--- An access-request handler's own earlier cases, newest first.
-CREATE INDEX call_traces_created_by ON call_traces (created_by, created_at DESC, id);
+-- An access-request handler's own earlier cases (the traces its token made,
+-- 0020), newest first.
+CREATE INDEX call_traces_made_by_newest ON call_traces (made_by, created_at DESC, id);

@@ -31,6 +31,24 @@ type Token struct {
 	RevokedAt  *time.Time `db:"revoked_at"`
 }
 
+// Lock-out kinds: what a lock-out stops authentication attempts from.
+const (
+	LockAddress = "address" // a client address (an IPv6 one by its /64)
+	LockPrefix  = "prefix"  // a token prefix: attempts at one token's secret
+)
+
+// Lockout stops authentication attempts from an address or against a
+// token prefix after too many failures, until an admin lifts it.
+type Lockout struct {
+	ID       int64      `db:"id"`
+	Kind     string     `db:"kind"`
+	Key      string     `db:"key"`
+	Failures int        `db:"failures"`
+	LockedAt time.Time  `db:"locked_at"`
+	LiftedAt *time.Time `db:"lifted_at"`
+	LiftedBy *string    `db:"lifted_by"`
+}
+
 // AuditEntry is one request as the audit log recorded it.
 type AuditEntry struct {
 	ID        int64

@@ -98,8 +98,9 @@ type WalkOptions struct {
 
 // TraceOptions bound a trace.
 type TraceOptions struct {
-	MaxDepth int // zero: MaxChainDepth
-	MaxSteps int // zero: 10,000
+	MaxDepth int   // zero: MaxChainDepth
+	MaxSteps int   // zero: 10,000
+	MadeBy   int64 // the id of the token making the trace, which it is kept for
 }
 
 // TraceCursor is where a page of a case's traces ended: the last trace's
@@ -114,6 +115,8 @@ type TraceCursor struct {
 type TracePage struct {
 	First int
 	After *TraceCursor
+	// MadeBy, when set, lists only the traces that token made.
+	MadeBy *int64
 }
 
 // TracesPage is one page of a case's traces.

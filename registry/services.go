@@ -202,9 +202,9 @@ type TraceService interface {
 	Trace(ctx context.Context, id string) (Trace, error)
 	// TracesByCase lists a case's traces, newest first, a page at a time.
 	TracesByCase(ctx context.Context, caseRef string, p TracePage) (TracesPage, error)
-	// TracesBy lists the traces an actor made, newest first, a page at a
-	// time: an access-request handler's own earlier cases.
-	TracesBy(ctx context.Context, actor string, p TracePage) (TracesPage, error)
+	// TracesMadeBy lists the traces a token made (see Trace.MadeBy), newest
+	// first, a page at a time: an access-request handler's own earlier cases.
+	TracesMadeBy(ctx context.Context, tokenID int64, p TracePage) (TracesPage, error)
 }
 
 // FindingService reads what the checks found (CheckService runs them and
@@ -240,6 +240,17 @@ type TokenService interface {
 	// NOT_FOUND (field token) if there is none.
 	RevokeToken(ctx context.Context, idOrPrefix string) (Token, error)
 	ListTokens(ctx context.Context) ([]Token, error)
+	// MarkTokenUsed records that the token with id was used now.
+	MarkTokenUsed(ctx context.Context, id int64) error
+	// LockOut records a lock-out of an address or prefix (kind
+	// LockAddress, LockPrefix) after failures; an existing one stands.
+	LockOut(ctx context.Context, kind, key string, failures int) error
+	// Lockouts lists the lock-outs in force, oldest first.
+	Lockouts(ctx context.Context) ([]Lockout, error)
+	// LiftLockout lifts the lock-outs in force of an address or prefix
+	// (key), recording actor, and returns them; NOT_FOUND (field target)
+	// if there is none.
+	LiftLockout(ctx context.Context, actor, key string) ([]Lockout, error)
 }
 
 // SessionService keeps browsers' sessions, stored only as hashes of their

@@ -50,6 +50,9 @@ type Trace struct {
 	// Version is the stored document's version (1 for one stored before
 	// documents carried a number); not part of the document itself.
 	Version int `json:"-"`
+	// MadeBy is the id of the token that made it (0 when unknown): with
+	// the dsr role, only that token reads it. Not part of the document.
+	MadeBy int64 `json:"-"`
 }
 
 // Recipient is one party that received the call, once however many links

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
 	"github.com/kedja/kedja/registry"
 )
@@ -76,9 +77,10 @@ func (s PictureSource) Chain(ctx context.Context, controller int64, at time.Time
 		DrawnAt: s.drawnAt(), Location: s.Location, Limit: s.Limit, Truncated: truncated}), nil
 }
 
-// Trace is the picture of a stored trace.
+// Trace is the picture of a stored trace, which the principal of ctx may
+// read (access.Traces).
 func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, error) {
-	t, err := s.Services.Traces.Trace(ctx, id)
+	t, err := access.Traces(ctx, s.Services.Traces).Trace(ctx, id)
 	if err != nil {
 		return graph.Picture{}, err
 	}

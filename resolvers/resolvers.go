@@ -28,6 +28,8 @@ type Resolvers struct {
 	// Pictures draws SVG and PNG in render worker processes; without it,
 	// pictures answer RENDER_UNAVAILABLE (DOT is always available).
 	Pictures *render.Pool
+	// Links signs the report links a browser opens without a token.
+	ReportLinks *access.LinkSigner
 }
 
 // Render draws dot in format through the render pool.
@@ -43,7 +45,7 @@ func (r *Resolvers) Render(ctx context.Context, dot, format string) ([]byte, err
 
 // New returns resolvers over the services.
 func New(svc registry.Services, log *slog.Logger, loc *time.Location) *Resolvers {
-	return &Resolvers{Services: svc, Log: log, Location: loc, Now: time.Now}
+	return &Resolvers{Services: svc, Log: log, Location: loc, Now: time.Now, ReportLinks: access.NewLinkSigner(nil, access.LinkTTL)}
 }
 
 // Service picks one service out of the services when a field resolves, so

@@ -26,7 +26,7 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 			return nil, err
 		}
 		caseRef, _ := p.Args["caseRef"].(string)
-		t, err := r.Services.Traces.TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
+		t, err := access.Traces(p.Context, r.Services.Traces).TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
 		if err == nil {
 			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
@@ -34,11 +34,12 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 	})
 }
 
-// Trace resolves trace(id).
+// Trace resolves trace(id): for a dsr user only a trace its token made
+// (access.Traces).
 func (r *Resolvers) Trace() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, _ := p.Args["id"].(string)
-		t, err := r.Services.Traces.Trace(p.Context, id)
+		t, err := access.Traces(p.Context, r.Services.Traces).Trace(p.Context, id)
 		if err == nil {
 			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
 		}
@@ -47,7 +48,7 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 }
 
 // Traces resolves traces(caseRef, first, after): a page of the case's
-// traces, newest first.
+// traces, newest first; for a dsr user only those its token made.
 func (r *Resolvers) Traces() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		ref, _ := p.Args["caseRef"].(string)
@@ -56,7 +57,7 @@ func (r *Resolvers) Traces() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		page, err := r.Services.Traces.TracesByCase(p.Context, ref, pg)
+		page, err := access.Traces(p.Context, r.Services.Traces).TracesByCase(p.Context, ref, pg)
 		if err != nil {
 			return nil, err
 		}
@@ -67,6 +68,21 @@ func (r *Resolvers) Traces() graphql.FieldResolveFn {
 		}
 		return c, nil
 	})
+}
+
+// ReportURL resolves CallTrace.reportUrl: the printable report's address,
+// signed for the asking token so that a browser opens it without one for
+// access.LinkTTL.
+func (r *Resolvers) ReportURL() graphql.FieldResolveFn {
+	return func(p graphql.ResolveParams) (any, error) {
+		t, _ := p.Source.(registry.Trace)
+		path := "/traces/" + t.ID + ".html"
+		if r.ReportLinks == nil {
+			return path, nil
+		}
+		pr, _ := access.PrincipalOf(p.Context)
+		return r.ReportLinks.Sign(path, pr.TokenID), nil
+	}
 }
 
 // Traces are listed by creation time and id, not by a numeric id: their

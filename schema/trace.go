@@ -141,8 +141,10 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 				}
 				return t.Exposures
 			}),
-			"reportUrl": field(nn(graphql.String), "The printable access-request answer (add .json for JSON).",
-				func(t registry.Trace) any { return "/traces/" + t.ID + ".html" }),
+			"reportUrl": {Type: nn(graphql.String), Resolve: r.ReportURL(),
+				Description: "The printable access-request answer, as a link a browser opens without a token for 15 minutes " +
+					"(signed for this trace; ask again for a fresh one). /traces/{id}.json and .html also answer a bearer token " +
+					"whose role may read the trace."},
 			"pictureUrl": field(nn(graphql.String), "The trace as a picture (.png and .dot too).",
 				func(t registry.Trace) any { return "/graph/trace/" + t.ID + ".svg" }),
 			"dot": {Type: nn(graphql.String), Description: "This as a Graphviz DOT picture.", Resolve: r.PictureOf("dot")},

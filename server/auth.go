@@ -10,7 +10,7 @@ import (
 )
 
 // authenticate reads the bearer token and asks access who it is. It answers
-// 401, 429 or 500 itself when the request may not go on.
+// 401, 403 (locked out), 429 or 500 itself when the request may not go on.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
@@ -22,8 +22,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Pr
 		return p, true
 	case errors.Is(err, access.ErrNoToken):
 		s.refuse(w, r, p, http.StatusUnauthorized, "UNAUTHENTICATED", "send a token: Authorization: Bearer kedja_...")
+	case errors.Is(err, access.ErrTooManyAnonymous):
+		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests without a token; slow down")
 	case errors.Is(err, access.ErrTooManyFailures):
 		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many failed attempts; slow down")
+	case errors.Is(err, access.ErrLockedOut):
+		s.refuse(w, r, p, http.StatusForbidden, "LOCKED_OUT", "locked out after too many failed attempts; an admin can lift it")
 	case errors.Is(err, access.ErrUnknownToken):
 		s.refuse(w, r, p, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is unknown, expired or revoked")
 	case errors.Is(err, access.ErrTooManyRequests):

@@ -11,9 +11,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/graph/render/rendertest"
@@ -37,6 +39,8 @@ type harness struct {
 	tokens map[string]string // by role
 	// pictures is the server's render pool.
 	pictures *render.Pool
+	// linkSkew moves the clock of the server's report links (nanoseconds).
+	linkSkew *atomic.Int64
 }
 
 type syncBuffer struct {
@@ -71,6 +75,10 @@ func newHarness(t testing.TB, withDemo bool) *harness {
 	t.Helper()
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1000, 1000 // tests fire fast; TestRateLimit sets its own
+	// So do their refusals: tests of the guard (tokens_test.go) set their own.
+	lots := access.Budget{PerSecond: 1000, Burst: 1000}
+	cfg.Guard.Failures, cfg.Guard.Prefix, cfg.Guard.Anonymous = lots, lots, lots
+	cfg.Guard.BackoffAfter, cfg.Guard.LockAfter = 1000, 10_000
 	return newHarnessWith(t, withDemo, cfg)
 }
 
@@ -95,13 +103,15 @@ func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics ren
 	res := resolvers.New(s.Services(), log, stockholm)
 	pics.Log = log
 	res.Pictures = rendertest.Pool(t, pics)
+	skew := &atomic.Int64{}
+	res.ReportLinks.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	sch, err := schema.New(res)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(server.New(cfg, sch, res, log).Handler())
 	t.Cleanup(srv.Close)
-	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures}
+	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures, linkSkew: skew}
 	for _, role := range registry.AccessRoles {
 		_, secret, err := s.CreateToken(context.Background(), "test", "test "+role, role, nil)
 		if err != nil {

@@ -73,7 +73,7 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	case "trace":
-		pic, err = src.Trace(r.Context(), name)
+		pic, err = src.Trace(access.WithPrincipal(r.Context(), p), name)
 		notes.Affected = []string{"trace:" + name}
 	}
 	if err != nil {

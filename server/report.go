@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,11 +14,14 @@ import (
 )
 
 // report serves a stored trace as the answer to an access request:
-// /traces/{id}.json for systems, /traces/{id}.html to print. The id is random
-// (128 bits), so one report's address says nothing about another's.
+// /traces/{id}.json for systems, /traces/{id}.html to print. It answers a
+// link signed by reportUrl (a browser has no bearer header), valid for that
+// file until it expires; otherwise a bearer token whose role may read the
+// trace (access.Traces: a dsr user only its own token's, another's answering
+// 404 like a missing one). The id is random (128 bits), so one report's
+// address says nothing about another's.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	// The same rule as the trace query.
-	p, ok := s.authorize(w, r, access.RootRules["Query.trace"])
+	p, ok := s.reportPrincipal(w, r)
 	if !ok {
 		return
 	}
@@ -32,7 +36,8 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	t, err := s.res.Services.Traces.Trace(r.Context(), id)
+	ctx := access.WithPrincipal(r.Context(), p)
+	t, err := access.Traces(ctx, s.res.Services.Traces).Trace(ctx, id)
 	if err != nil {
 		if registry.ErrorCode(err) == registry.ENotFound {
 			s.audit(r, p, op, "", "NOT_FOUND", notes)
@@ -51,6 +56,51 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.printable(w, r, p, op, notes, reportPage, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
+}
+
+// reportPrincipal is who reads a report: the token a valid signed link was
+// made for (the link stands for it, with its role), or the bearer token's.
+// A link that does not verify (expired, altered, or made for another
+// file) lets nobody in; without a bearer header it is refused as such, so
+// that a browser's user learns to ask for a fresh link.
+func (s *Server) reportPrincipal(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
+	q := r.URL.Query()
+	if q.Has("sig") && s.res.ReportLinks != nil {
+		if by, ok := s.res.ReportLinks.Verify(r.URL.Path, q); ok {
+			t, found, err := s.tokenByID(r, by)
+			if err != nil {
+				s.log.Error("report: link's token", "err", err)
+				s.refuse(w, r, access.Principal{Name: "anonymous"}, http.StatusInternalServerError, "INTERNAL", "internal error")
+				return access.Principal{}, false
+			}
+			if found {
+				return access.Principal{Name: t.Name + " (signed link)", Role: t.Role, TokenID: t.ID, Client: clientIP(r)}, true
+			}
+		}
+		if r.Header.Get("Authorization") == "" {
+			s.refuse(w, r, access.Principal{Name: "anonymous"}, http.StatusForbidden, "LINK_INVALID",
+				"the link has expired or is not valid for this report; open the trace again for a fresh link")
+			return access.Principal{}, false
+		}
+	}
+	// The same rule as the trace query.
+	return s.authorize(w, r, access.RootRules["Query.trace"])
+}
+
+// tokenByID finds the live token a signed link was made for: a link dies
+// with its token's revocation or expiry, and reads with the role it has.
+func (s *Server) tokenByID(r *http.Request, id int64) (registry.Token, bool, error) {
+	ts, err := s.res.Services.Tokens.ListTokens(r.Context())
+	if err != nil {
+		return registry.Token{}, false, err
+	}
+	now := time.Now()
+	for _, t := range ts {
+		if t.ID == id && t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now)) {
+			return t, slices.Contains(access.RootRules["Query.trace"], t.Role), nil
+		}
+	}
+	return registry.Token{}, false, nil
 }
 
 // printable answers with a printable page, audited before it leaves: ok, or

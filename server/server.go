@@ -34,14 +34,17 @@ type Config struct {
 	MaxBodyBytes  int64         // largest request body accepted
 	Timeout       time.Duration // longest a GraphQL request may run
 	Limits        Limits
-	RatePerSecond float64 // requests per second per token (and per client address before authentication)
+	RatePerSecond float64 // requests per second per token
 	RateBurst     int
-	PictureLimit  int // nodes a picture draws before summarising
+	// Guard limits attempts with unknown secrets and requests without a
+	// token (its Token budget is RatePerSecond and RateBurst).
+	Guard        access.Guard
+	PictureLimit int // nodes a picture draws before summarising
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.
 var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, Limits: DefaultLimits,
-	RatePerSecond: 20, RateBurst: 40, PictureLimit: graph.DefaultLimit}
+	RatePerSecond: 20, RateBurst: 40, Guard: access.DefaultGuard, PictureLimit: graph.DefaultLimit}
 
 // Server answers HTTP requests.
 type Server struct {
@@ -59,8 +62,10 @@ type Server struct {
 // pictures.
 func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, log *slog.Logger) *Server {
 	svc := res.Services
+	guard := cfg.Guard
+	guard.Token = access.Budget{PerSecond: cfg.RatePerSecond, Burst: cfg.RateBurst}
 	return &Server{cfg: cfg, schema: schema, res: res, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
-		auth: access.NewAuthenticator(svc.Tokens, cfg.RatePerSecond, cfg.RateBurst), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
+		auth: access.NewAuthenticator(svc.Tokens, guard, log), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
 }
 
 // Handler routes requests.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -46,22 +47,73 @@ func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expir
 	return t, secret, err
 }
 
-// Authenticate returns the live token whose secret this is, and marks its
-// use (at most once a minute, to spare writes). ok is false for an unknown,
-// expired or revoked token.
+// Authenticate returns the live token whose secret this is; ok is false
+// for an unknown, expired or revoked token. It only reads: the token's last
+// use is marked by MarkTokenUsed, which the caller calls at most once a
+// minute per token. The token is found by its prefix and its hash compared
+// in constant time here, so that how long the answer takes says nothing of
+// how much of a guessed secret was right.
 func (s *Store) Authenticate(ctx context.Context, secret string) (t registry.Token, ok bool, err error) {
-	if !strings.HasPrefix(secret, registry.TokenPrefix) || len(secret) > 100 {
+	n := len(registry.TokenPrefix) + 6
+	if !strings.HasPrefix(secret, registry.TokenPrefix) || len(secret) > 100 || len(secret) < n {
 		return registry.Token{}, false, nil
 	}
+	var rows []struct {
+		registry.Token
+		Hash []byte `db:"hash"`
+	}
+	if err := s.selectx(ctx, s.db, &rows, `SELECT `+tokenCols+`, hash FROM api_tokens
+		WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`, secret[:n]); err != nil {
+		return registry.Token{}, false, err
+	}
+	want := hashToken(secret)
+	for _, r := range rows {
+		if subtle.ConstantTimeCompare(r.Hash, want) == 1 {
+			t, ok = r.Token, true
+		}
+	}
+	return t, ok, nil
+}
+
+// MarkTokenUsed records that the token with id was used now.
+func (s *Store) MarkTokenUsed(ctx context.Context, id int64) error {
 	s.statements.Add(1)
-	err = s.db.GetContext(ctx, &t, `UPDATE api_tokens SET last_used_at = CASE
-			WHEN last_used_at IS NULL OR last_used_at < now() - interval '1 minute' THEN now() ELSE last_used_at END
-		WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-		RETURNING `+tokenCols, hashToken(secret))
-	if errors.Is(err, sql.ErrNoRows) {
-		return registry.Token{}, false, nil
+	_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, id)
+	return err
+}
+
+const lockoutCols = `id, kind, key, failures, locked_at, lifted_at, lifted_by`
+
+// LockOut records a lock-out of an address or a prefix after failures; one
+// already in force stands as it is.
+func (s *Store) LockOut(ctx context.Context, kind, key string, failures int) error {
+	s.statements.Add(1)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_lockouts (kind, key, failures) VALUES ($1, $2, $3)
+		ON CONFLICT (kind, key) WHERE lifted_at IS NULL DO NOTHING`, kind, key, failures)
+	return err
+}
+
+// Lockouts lists the lock-outs in force, oldest first.
+func (s *Store) Lockouts(ctx context.Context) ([]registry.Lockout, error) {
+	var out []registry.Lockout
+	err := s.selectx(ctx, s.db, &out, `SELECT `+lockoutCols+` FROM auth_lockouts WHERE lifted_at IS NULL ORDER BY id`)
+	return out, err
+}
+
+// LiftLockout lifts the lock-outs in force of an address or a prefix (key),
+// recording who lifted them, and returns them; NOT_FOUND if there is none.
+func (s *Store) LiftLockout(ctx context.Context, actor, key string) ([]registry.Lockout, error) {
+	if strings.TrimSpace(actor) == "" {
+		return nil, errors.New("store: lift a lock-out without an actor")
 	}
-	return t, err == nil, err
+	var out []registry.Lockout
+	s.statements.Add(1)
+	err := s.db.SelectContext(ctx, &out, `UPDATE auth_lockouts SET lifted_at = now(), lifted_by = $2
+		WHERE key = $1 AND lifted_at IS NULL RETURNING `+lockoutCols, strings.TrimSpace(key), actor)
+	if err == nil && len(out) == 0 {
+		return nil, registry.NotFound("target", "no lock-out in force for %q", key)
+	}
+	return out, err
 }
 
 // RevokeToken revokes a token by id or by the prefix shown in lists.
@@ -222,4 +274,12 @@ func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []registry.
 		prev = e.Hash
 	}
 	return rows, problems, cur.Err()
+}
+
+// nullID is an id for SQL, NULL for 0 (none).
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }

@@ -143,16 +143,18 @@ func TestWebPageReads(t *testing.T) {
 	if err := s.DB().QueryRow(`SELECT min(id) FROM organisations WHERE kind = 'region'`).Scan(&region); err != nil {
 		t.Fatal(err)
 	}
+	// Traces belong to the token that made them (anna's is 7, bo's 8).
+	tokenOf := map[string]int64{"anna": 7, "bo": 8}
 	for _, who := range []string{"anna", "bo", "anna"} {
-		if _, err := s.TraceCall(ctx, who, region, today, "C-"+who, registry.TraceOptions{}); err != nil {
+		if _, err := s.TraceCall(ctx, who, region, today, "C-"+who, registry.TraceOptions{MadeBy: tokenOf[who]}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	mine, err := s.TracesBy(ctx, "anna", registry.TracePage{First: 10})
+	mine, err := s.TracesMadeBy(ctx, tokenOf["anna"], registry.TracePage{First: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mine.Traces) != 2 || mine.Traces[0].CreatedBy != "anna" || mine.Traces[0].CreatedAt.Before(mine.Traces[1].CreatedAt) {
+	if len(mine.Traces) != 2 || mine.Traces[0].CreatedBy != "anna" || mine.Traces[0].MadeBy != tokenOf["anna"] || mine.Traces[0].CreatedAt.Before(mine.Traces[1].CreatedAt) {
 		t.Errorf("anna's traces: %+v", mine.Traces)
 	}
 }

@@ -172,19 +172,27 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 		if err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, result)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, t.Region.ID, t.CallAt, t.CaseRef, t.CreatedAt, actor, result)
+		_, err = s.exec(ctx, tx, `INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, made_by, result)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, t.Region.ID, t.CallAt, t.CaseRef, t.CreatedAt, actor, nullID(t.MadeBy), result)
 		return err
 	})
 }
 
-// Trace loads a stored trace; NOT_FOUND if there is none with that id.
+// Trace loads a stored trace, with the token that made it; NOT_FOUND if
+// there is none with that id.
 func (s *Store) Trace(ctx context.Context, id string) (registry.Trace, error) {
-	var raw []byte
-	if err := s.get(ctx, s.q(ctx), "id", "trace", &raw, `SELECT result FROM call_traces WHERE id = $1`, id); err != nil {
+	var row struct {
+		MadeBy *int64 `db:"made_by"`
+		Result []byte `db:"result"`
+	}
+	if err := s.get(ctx, s.q(ctx), "id", "trace", &row, `SELECT made_by, result FROM call_traces WHERE id = $1`, id); err != nil {
 		return registry.Trace{}, err
 	}
-	return decodeTrace(raw)
+	t, err := decodeTrace(row.Result)
+	if row.MadeBy != nil {
+		t.MadeBy = *row.MadeBy
+	}
+	return t, err
 }
 
 // TracesByCase lists the traces made for a case, newest first (traces made
@@ -195,14 +203,14 @@ func (s *Store) TracesByCase(ctx context.Context, caseRef string, p registry.Tra
 	return s.tracesWhere(ctx, "case_ref", caseRef, p)
 }
 
-// TracesBy lists the traces actor made, newest first.
-func (s *Store) TracesBy(ctx context.Context, actor string, p registry.TracePage) (registry.TracesPage, error) {
-	return s.tracesWhere(ctx, "created_by", actor, p)
+// TracesMadeBy lists the traces the token tokenID made, newest first.
+func (s *Store) TracesMadeBy(ctx context.Context, tokenID int64, p registry.TracePage) (registry.TracesPage, error) {
+	return s.tracesWhere(ctx, "made_by", tokenID, p)
 }
 
 // tracesWhere lists the traces whose column (a constant of this file, never
 // input) equals value, newest first.
-func (s *Store) tracesWhere(ctx context.Context, column, value string, p registry.TracePage) (registry.TracesPage, error) {
+func (s *Store) tracesWhere(ctx context.Context, column string, value any, p registry.TracePage) (registry.TracesPage, error) {
 	var after *time.Time
 	var afterID string
 	if p.After != nil {
@@ -211,11 +219,13 @@ func (s *Store) tracesWhere(ctx context.Context, column, value string, p registr
 	var rows []struct {
 		ID        string    `db:"id"`
 		CreatedAt time.Time `db:"created_at"`
+		MadeBy    *int64    `db:"made_by"`
 		Result    []byte    `db:"result"`
 	}
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, result FROM call_traces WHERE `+column+` = $1
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT id, created_at, made_by, result FROM call_traces WHERE `+column+` = $1
 		AND ($2::timestamptz IS NULL OR created_at < $2 OR (created_at = $2 AND id > $3))
-		ORDER BY created_at DESC, id LIMIT $4`, value, nullTime(after), afterID, p.First+1); err != nil {
+		AND ($5::bigint IS NULL OR made_by = $5)
+		ORDER BY created_at DESC, id LIMIT $4`, value, nullTime(after), afterID, p.First+1, p.MadeBy); err != nil {
 		return registry.TracesPage{}, err
 	}
 	var out registry.TracesPage
@@ -227,6 +237,9 @@ func (s *Store) tracesWhere(ctx context.Context, column, value string, p registr
 		t, err := decodeTrace(r.Result)
 		if err != nil {
 			return registry.TracesPage{}, err
+		}
+		if r.MadeBy != nil {
+			t.MadeBy = *r.MadeBy
 		}
 		out.Traces[i] = t
 	}
@@ -270,6 +283,7 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	in.CaseRef = caseRef
 	t := registry.BuildTrace(in)
+	t.MadeBy = opts.MadeBy
 	if err := s.SaveTrace(ctx, actor, &t); err != nil {
 		return registry.Trace{}, err
 	}

@@ -703,14 +703,14 @@ func (h *Handler) showDSR(q *request, status int, v dsrView) error {
 		v.Regions = regions
 		sort.Slice(v.Regions, func(i, j int) bool { return v.Regions[i].LegalName < v.Regions[j].LegalName })
 	}
-	mine, err := h.svc.Traces.TracesBy(q.ctx(), q.p.Name, registry.TracePage{First: 20})
+	mine, err := access.Traces(q.ctx(), h.svc.Traces).TracesMadeBy(q.ctx(), q.p.TokenID, registry.TracePage{First: 20})
 	if err != nil {
 		return err
 	}
 	v.Mine = mine.Traces
 	if v.Search != "" {
 		q.notes.CaseRef = v.Search
-		found, err := h.svc.Traces.TracesByCase(q.ctx(), v.Search, registry.TracePage{First: 20})
+		found, err := access.Traces(q.ctx(), h.svc.Traces).TracesByCase(q.ctx(), v.Search, registry.TracePage{First: 20})
 		if err != nil {
 			return err
 		}
@@ -736,7 +736,7 @@ func (h *Handler) traceCall(q *request) error {
 		v.Errors["at"] = "giveInstant"
 	}
 	if len(v.Errors) == 0 {
-		t, err := h.svc.Traces.TraceCall(q.ctx(), q.p.Name, region, at, v.CaseRef, registry.TraceOptions{MaxDepth: registry.MaxChainDepth})
+		t, err := access.Traces(q.ctx(), h.svc.Traces).TraceCall(q.ctx(), q.p.Name, region, at, v.CaseRef, registry.TraceOptions{MaxDepth: registry.MaxChainDepth})
 		if err == nil {
 			q.notes.Affected, q.notes.CaseRef = []string{"trace:" + t.ID}, t.CaseRef
 			http.Redirect(q.w, q.r, "/dsr/"+t.ID, http.StatusSeeOther)
@@ -759,7 +759,7 @@ func (h *Handler) traceCall(q *request) error {
 func (h *Handler) report(q *request) error {
 	id := q.r.PathValue("id")
 	q.notes.Affected = []string{"trace:" + id}
-	t, err := h.svc.Traces.Trace(q.ctx(), id)
+	t, err := access.Traces(q.ctx(), h.svc.Traces).Trace(q.ctx(), id)
 	if err != nil {
 		return err
 	}

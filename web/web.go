@@ -143,7 +143,7 @@ func (h *Handler) page(op string, roles []string, fn func(*request) error) http.
 			http.Error(w, "sign in first", http.StatusForbidden)
 			return
 		}
-		q.sess, q.p = sess, access.Principal{Name: sess.Name, Role: sess.Role}
+		q.sess, q.p = sess, access.Principal{Name: sess.Name, Role: sess.Role, TokenID: sess.TokenID}
 		if roles != nil && !q.p.May(roles) {
 			h.fail(q, errNotFound)
 			return

@@ -16,6 +16,7 @@ var environment = [][2]string{
 	{"KEDJA_CHECK_SCHEDULE", `when serve runs the checks (default "all=0 * * * *", UTC; "off")`},
 	{"KEDJA_TLS_CERT", "serve HTTPS with this certificate (PEM)"},
 	{"KEDJA_TLS_KEY", "and this key (PEM)"},
+	{"KEDJA_LINK_KEY_FILE", "key of serve's signed report links (default: random per process)"},
 	{"KEDJA_RENDER_WORKER", "the kedja-render binary (default: beside kedja, then on the PATH)"},
 }
 

@@ -167,6 +167,8 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"TokenCreate", "token create", "Create an API token"},
 		{"TokenList", "token list", "List API tokens"},
 		{"TokenRevoke", "token revoke", "Revoke a token"},
+		{"TokenLockouts", "token lockouts", "locked out after too many failed attempts"},
+		{"TokenUnlock", "token unlock", "Lift the lock-out"},
 		{"AuditVerify", "audit verify", "hash chain"},
 		{"RenderChain", "render chain", "controller's chain"},
 		{"RenderTrace", "render trace", "call trace"},
@@ -229,7 +231,7 @@ func TestUsageListsTheCommands(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"NoArguments", nil, []string{"kedja serve ", "kedja token create|list|revoke\n", "kedja render chain|trace|responsibility\n", "kedja help ", "KEDJA_RENDER_WORKER"}},
+		{"NoArguments", nil, []string{"kedja serve ", "kedja token create|list|revoke|lockouts|unlock\n", "kedja render chain|trace|responsibility\n", "kedja help ", "KEDJA_RENDER_WORKER"}},
 		{"HelpFlag", []string{"--help"}, []string{"kedja serve ", "kedja seed demo ", "kedja audit verify ", "KEDJA_TIME_ZONE"}},
 		{"Help", []string{"help"}, []string{"kedja migrate ", "kedja check ", "kedja gen ", "kedja bench ", "kedja version "}},
 		{"HelpToken", []string{"help", "token"}, []string{"kedja token create ", "kedja token list ", "kedja token revoke "}},
@@ -302,7 +304,7 @@ func TestHelpFlags(t *testing.T) {
 		absent   []string // not listed
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
-			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, migrating...),
+			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, migrating...), []string{"--addr"}},
 		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window", "--restore-test-days", "--scan-days"}, migrating...), nil},

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/jobs"
@@ -38,6 +39,9 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	f.env("tls-cert", "KEDJA_TLS_CERT")
 	f.env("tls-key", "KEDJA_TLS_KEY")
 	f.env("check-schedule", "KEDJA_CHECK_SCHEDULE")
+	linkKey := f.String("link-key", "FILE", os.Getenv("KEDJA_LINK_KEY_FILE"),
+		"sign report links with the key in this file (32+ bytes, shared by every instance); without it, a random key per process, so links die on restart")
+	f.env("link-key", "KEDJA_LINK_KEY_FILE")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -55,7 +59,7 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
-			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, k.out, k.log)
+			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(), linkKey: *linkKey}, k.out, k.log)
 	})
 }
 
@@ -66,6 +70,7 @@ type serveOptions struct {
 	schedule        jobs.Schedule
 	tlsCert, tlsKey string
 	pictures        render.Options
+	linkKey         string // file of the report links' key; "" for a random one
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -91,6 +96,13 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 		log.Info("demo data", "loaded", loaded)
 	}
 	res := resolvers.New(s.Services(), log, cfg.location)
+	if o.linkKey != "" {
+		key, err := access.LoadLinkKey(o.linkKey)
+		if err != nil {
+			return err
+		}
+		res.ReportLinks = access.NewLinkSigner(key, access.LinkTTL)
+	}
 	o.pictures.Log = log
 	res.Pictures = render.New(o.pictures)
 	defer res.Pictures.Close()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -15,6 +17,8 @@ var tokenCommands = []command{
 	{name: "create", summary: "create an API token, shown once", run: runTokenCreate},
 	{name: "list", summary: "list API tokens (never their secrets)", run: runTokenList},
 	{name: "revoke", summary: "revoke a token, by id or prefix", run: runTokenRevoke},
+	{name: "lockouts", summary: "list the lock-outs of token guessing in force", run: runTokenLockouts},
+	{name: "unlock", summary: "lift the lock-out of a client address or token prefix", run: runTokenUnlock},
 }
 
 func runTokenCreate(ctx context.Context, k *cli, args []string) error {
@@ -93,6 +97,57 @@ func runTokenRevoke(ctx context.Context, k *cli, args []string) error {
 			return err
 		}
 		fmt.Fprintf(k.out, "revoked token %d (%s)\n", t.ID, t.Name)
+		return nil
+	})
+}
+
+func runTokenLockouts(ctx context.Context, k *cli, args []string) error {
+	f, cfg := commonFlags("token lockouts", "List the client addresses and token prefixes locked out after too many failed attempts.")
+	f.example("kedja token lockouts")
+	if err := f.parse(k, args); err != nil {
+		return err
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		ls, err := s.Lockouts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			fmt.Fprintf(k.out, "%s\t%s\t%d failures\tlocked %s\n", l.Kind, l.Key, l.Failures, l.LockedAt.Format(time.RFC3339))
+		}
+		return nil
+	})
+}
+
+func runTokenUnlock(ctx context.Context, k *cli, args []string) error {
+	f, cfg := commonFlags("token unlock", "Lift the lock-out of a client address or a token prefix, as token lockouts lists it. "+
+		"A running kedja lets it try again within seconds, its failures forgotten.")
+	f.args = "ADDRESS|PREFIX"
+	f.example("kedja token unlock 203.0.113.7", "kedja token unlock kedja_Xy3vQ1...")
+	if err := f.parse(k, args); err != nil {
+		return err
+	}
+	if f.fs.NArg() != 1 {
+		return errors.New("usage: " + f.usageLine())
+	}
+	return withStore(ctx, cfg, func(s *store.Store) error {
+		ls, err := s.LiftLockout(ctx, "kedja token unlock", strings.TrimSuffix(f.fs.Arg(0), "..."))
+		if err != nil {
+			return err
+		}
+		// Audited like the API's liftLockout: the command stands for an
+		// admin at the database's console.
+		notes := &access.AuditNotes{}
+		for _, l := range ls {
+			notes.Affected = append(notes.Affected, "lockout:"+strconv.FormatInt(l.ID, 10))
+		}
+		if err := s.Audit(ctx, access.Entry(access.Principal{Name: "kedja token unlock", Role: registry.RoleAdmin, Client: "cli"},
+			"token unlock", "", "ok", notes)); err != nil {
+			return fmt.Errorf("lifted, but not audited: %w", err)
+		}
+		for _, l := range ls {
+			fmt.Fprintf(k.out, "lifted the lock-out of %s %s (%d failures)\n", l.Kind, l.Key, l.Failures)
+		}
 		return nil
 	})
 }
