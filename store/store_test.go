@@ -25,6 +25,7 @@ func TestDatabaseGuardsHistory(t *testing.T) {
 		{"ChangeWithoutAuthorIsRefused", `UPDATE organisations SET legal_name = 'X' WHERE county_code = '01'`, "set kedja.actor"},
 		{"HistoryCannotBeRewritten", `UPDATE changes SET actor = 'someone else'`, "append-only"},
 		{"HistoryCannotBeDeleted", `DELETE FROM changes`, "append-only"},
+		{"AuditLogCannotBeEmptied", `TRUNCATE audit_log`, "append-only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/jobs"
@@ -37,6 +38,9 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	f.env("tls-cert", "KEDJA_TLS_CERT")
 	f.env("tls-key", "KEDJA_TLS_KEY")
 	f.env("check-schedule", "KEDJA_CHECK_SCHEDULE")
+	audit := addAuditFlags(f)
+	checkpointEvery := f.Duration("audit-checkpoint-every", "DURATION", time.Minute,
+		"how often to write a checkpoint of the audit log's head, when it has moved (and at shutdown)")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -51,9 +55,16 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
+	if *checkpointEvery <= 0 {
+		return errors.New("--audit-checkpoint-every must be positive")
+	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
+		if err := audit.useKey(s); err != nil {
+			return err
+		}
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
-			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options()}, k.out, k.log)
+			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(),
+			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery}, k.out, k.log)
 	})
 }
 
@@ -64,6 +75,10 @@ type serveOptions struct {
 	schedule        jobs.Schedule
 	tlsCert, tlsKey string
 	pictures        render.Options
+	// checkpoints is the file signed checkpoints of the audit log's head are
+	// appended to ("": the log only), every checkpointEvery.
+	checkpoints     string
+	checkpointEvery time.Duration
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -100,8 +115,20 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	if err != nil {
 		return err
 	}
+	// Requests' audit rows are group-committed; writes commit their own.
+	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
+		return err
+	}
+	checkpoints := &access.Checkpointer{Head: s, Path: o.checkpoints, Logger: log}
+	if o.checkpoints == "" {
+		log.Warn("audit checkpoints go to the log only: set KEDJA_AUDIT_CHECKPOINTS to keep them in a file for kedja audit verify")
+	}
+	auditCtx, stopCheckpoints := context.WithCancel(context.Background())
+	defer stopCheckpoints()
+	go checkpoints.Run(auditCtx, o.checkpointEvery)
+	api := server.New(srvCfg, sch, res, log)
 	httpSrv := &http.Server{
-		Handler:           server.New(srvCfg, sch, res, log).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      timeout + 15*time.Second,
@@ -133,19 +160,36 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sig)
+	var served error
 	select {
-	case err := <-errc:
-		return err
+	case served = <-errc:
 	case got := <-sig:
 		log.Info("shutting down", "signal", got.String())
 	}
 	// Shutdown stops accepting and waits for requests in flight to finish.
 	shutCtx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if served == nil {
+		if err := httpSrv.Shutdown(shutCtx); err != nil {
+			served = fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	scheduler.Stop(shutCtx)
+	// Then the audit log: the refusals still only counted, the rows still
+	// queued, and a checkpoint of the head they make.
+	stopCheckpoints()
+	api.Close(shutCtx)
+	if err := s.CloseAuditWriter(shutCtx); err != nil {
+		log.Error("AUDIT LOG ROWS LOST AT SHUTDOWN", "err", err)
+		served = errors.Join(served, err)
+	}
+	if _, err := checkpoints.Write(shutCtx); err != nil {
+		log.Error("AUDIT CHECKPOINT FAILED", "err", err)
+		served = errors.Join(served, err)
+	}
+	if served != nil {
+		return served
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -141,7 +141,11 @@ func Database(tb testing.TB) string {
 	return u
 }
 
-// Store opens a store on a fresh migrated database.
+// AuditKey is the audit key of the stores Store opens: a test's own, never
+// a deployment's.
+var AuditKey = []byte("kedja storetest audit key, for tests only")
+
+// Store opens a store on a fresh migrated database, keyed with AuditKey.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
 	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm", time.Minute)
@@ -149,5 +153,8 @@ func Store(tb testing.TB) *store.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	if err := s.SetAuditKey(AuditKey); err != nil {
+		tb.Fatal(err)
+	}
 	return s
 }
