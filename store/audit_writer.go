@@ -34,7 +34,7 @@ type auditWriter struct {
 	// append in flight too.
 	abort       context.Context
 	abortCancel context.CancelFunc
-	lost    int           // rows given up on; written by the loop only
+	lost        int // rows given up on; written by the loop only
 }
 
 // auditJob is a row to append (nil: only a flush) and, for a caller that
