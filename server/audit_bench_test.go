@@ -68,6 +68,9 @@ func BenchmarkAuditCost(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 			// The rows queued during the run are written before the next.
 			tt.h.flushAudit()
+			if batches, rows := tt.h.store.AuditWriterStats(); batches > 0 {
+				b.ReportMetric(float64(rows)/float64(batches), "rows/commit")
+			}
 		})
 	}
 }
