@@ -6,10 +6,10 @@
 -- visible too. The first version-2 row's MAC covers the last version-1
 -- row's hash, which covers every version-1 row before it: the old rows are
 -- sealed by the first keyed one and cannot be re-chained without the key.
+-- The default fills the rows already there; kedja names the version of
+-- every row it appends, and a row appended without one after keyed rows is
+-- reported by kedja audit verify as written without the key.
 ALTER TABLE audit_log ADD COLUMN chain_version smallint NOT NULL DEFAULT 1 CHECK (chain_version IN (1, 2));
--- The default only fills the rows already there; every new row says which
--- chain it belongs to.
-ALTER TABLE audit_log ALTER COLUMN chain_version DROP DEFAULT;
 
 -- Row triggers do not see TRUNCATE: a statement trigger refuses it, so that
 -- emptying the log takes disabling a trigger first (which only the owner
