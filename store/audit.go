@@ -224,15 +224,15 @@ func (s *Store) auditWrite(ctx context.Context, tx *sqlx.Tx, pa *registry.Pendin
 	}
 	affected := pq.StringArray{}
 	seen := map[string]bool{}
-	for _, c := range append(changed, notes...) {
-		table, key, ok := strings.Cut(c, ":")
-		if ok && !strings.HasPrefix(c, "trace:") {
-			kind, known := kindOfTable[table]
-			if !known {
-				kind = strings.TrimSuffix(table, "s")
-			}
-			c = kind + ":" + key
+	for i, c := range changed {
+		table, key, _ := strings.Cut(c, ":")
+		kind, known := kindOfTable[table]
+		if !known {
+			kind = strings.TrimSuffix(table, "s")
 		}
+		changed[i] = kind + ":" + key
+	}
+	for _, c := range append(changed, notes...) {
 		if !seen[c] {
 			seen[c] = true
 			affected = append(affected, c)
