@@ -199,29 +199,9 @@ func TestGroupCommitChainsConcurrentAppends(t *testing.T) {
 func TestAuditQueueFullWaitsAndDropsNothing(t *testing.T) {
 	s := storetest.Store(t)
 	ctx := context.Background()
-	if err := s.StartAuditWriter(store.AuditWriterOptions{Queue: 2, Batch: 1}); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { s.CloseAuditWriter(ctx) })
-	holder, err := s.DB().Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext('kedja audit'))`); err != nil {
-		t.Fatal(err)
-	}
 	// One row in the writer's hands, waiting for the lock; two in the queue.
-	for i := 0; i < 3; i++ {
-		if err := s.AuditLater(ctx, auditEntry(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitFor(t, "the writer to wait for the chain lock", func() bool {
-		var waiting bool
-		s.DB().QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)`).Scan(&waiting)
-		return waiting
-	})
+	holder := stuckWriter(t, s, store.AuditWriterOptions{Queue: 2, Batch: 1}, 3)
 	fourth := make(chan error, 1)
 	go func() { fourth <- s.AuditLater(ctx, auditEntry(3)) }()
 	// The queue holds two and the writer one: the fourth cannot be queued
@@ -250,29 +230,43 @@ func TestAuditQueueFullWaitsAndDropsNothing(t *testing.T) {
 // them once its context ends, and says how many: never silently.
 func TestAuditWriterCloseReportsRowsItCouldNotWrite(t *testing.T) {
 	s := storetest.Store(t)
+	stuckWriter(t, s, store.AuditWriterOptions{Queue: 10, Batch: 1}, 3)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.CloseAuditWriter(gone)
+	if err == nil || !strings.Contains(err.Error(), "3 audit rows were not written") {
+		t.Errorf("close: %v; want it to say 3 rows were not written", err)
+	}
+}
+
+// stuckWriter starts s's audit writer with opts, holds the chain lock on a
+// connection of its own (returned; closed at the test's end), queues n rows
+// and returns once the writer waits for the lock with the first of them.
+func stuckWriter(t *testing.T, s *store.Store, opts store.AuditWriterOptions, n int) *sql.Conn {
+	t.Helper()
 	ctx := context.Background()
-	if err := s.StartAuditWriter(store.AuditWriterOptions{Queue: 10, Batch: 1}); err != nil {
+	if err := s.StartAuditWriter(opts); err != nil {
 		t.Fatal(err)
 	}
 	holder, err := s.DB().Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer holder.Close()
+	t.Cleanup(func() { holder.Close() })
 	if _, err := holder.ExecContext(ctx, `SELECT pg_advisory_lock(hashtext('kedja audit'))`); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 3; i++ {
+	for i := 0; i < n; i++ {
 		if err := s.AuditLater(ctx, auditEntry(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gone, cancel := context.WithCancel(ctx)
-	cancel()
-	err = s.CloseAuditWriter(gone)
-	if err == nil || !strings.Contains(err.Error(), "3 audit rows were not written") {
-		t.Errorf("close: %v; want it to say 3 rows were not written", err)
-	}
+	waitFor(t, "the writer to wait for the chain lock", func() bool {
+		var waiting bool
+		s.DB().QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)`).Scan(&waiting)
+		return waiting
+	})
+	return holder
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
