@@ -226,6 +226,7 @@ func (d *seeder) run() error {
 		Note: str("Recordings made since 2013 were put on the storage server when it was set up.")})
 	d.basis(regions, medhelpLinks, medhelp, toMedicall, toVoice)
 	d.posture(biz)
+	d.hygiene(nas)
 	return d.err
 }
 
@@ -282,4 +283,22 @@ func (d *seeder) posture(biz registry.System) {
 		Authentication: str("password"), Period: registry.Period{From: d.at("2013-01-01")},
 		Note: str("Assumption: the public record says Medhelp's and Medicall's staff used the cloud service Biz 2.0 over the internet; " +
 			"a password login is assumed, since no multi-factor authentication is reported.")})
+}
+
+// hygiene records what the public record says of the storage server's
+// software, file names and other tenants (issue 13). No vulnerability scan
+// of any system appears in it, so none is recorded: the scan check says so.
+func (d *seeder) hygiene(nas registry.System) {
+	s := d.s
+	closed := registry.Period{From: d.at("2016-01-01"), To: d.ptr("2019-02-18")}
+	do(d, s.AddSoftwareComponent, registry.SoftwareComponent{SystemID: nas.ID, Product: "Apache httpd", Version: str("2.4.7"),
+		EndOfSupport: date("2014-03-17"), Period: closed,
+		Note: str("Public record: the server answered with an old Apache 2.4.7 over plain HTTP. Assumption: Apache supports only the " +
+			"latest 2.4 release, and 2.4.9 replaced 2.4.7 on 17 March 2014, so that is recorded as its end of support.")})
+	do(d, s.SetNameIdentifiers, registry.NameIdentifiers{SystemID: nas.ID, PhoneNumbers: registry.Fact(true), Period: closed,
+		Note: str("Public record: older file names contained the caller's phone number (about 57,000 numbers). Whether personal " +
+			"identity numbers appeared is not in kedja's sources: not established.")})
+	do(d, s.SetSystemTenancy, registry.SystemTenancy{SystemID: nas.ID, SharedWithOthers: registry.Fact(true), Period: closed,
+		Note: str("Public record: the server also held two other customers' calls, one of which had never ordered recording. " +
+			"Whether their recordings were segmented from Medhelp's is not in kedja's sources: not established.")})
 }

@@ -157,6 +157,10 @@ func NewScheduler(checks registry.CheckService, schedule Schedule, log *slog.Log
 func (s *Scheduler) fire(g *group, slot time.Time) {
 	res, err := s.attempt(g, slot)
 	switch {
+	case err != nil && s.ctx.Err() != nil:
+		// Stop cancelled the run: its transaction rolled back and the run
+		// is recorded as stopped; that is shutting down, not a failure.
+		s.log.Warn("scheduled checks stopped with the scheduler", "checks", g.checks, "slot", slot)
 	case err != nil:
 		s.log.Error("scheduled checks failed", "checks", g.checks, "slot", slot, "status", res.Status, "err", err)
 	case res.Status == registry.RunRan:

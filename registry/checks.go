@@ -37,6 +37,9 @@ type RunOptions struct {
 	// AttestationWindow is the warning window for expiring attestations, in
 	// days; zero or less: DefaultAttestationWindow.
 	AttestationWindow int
+	// Periods are how recent restore tests and vulnerability scans must
+	// be; zero fields take the database setting or the default.
+	Periods CheckPeriods
 	// Progress, if set, is told after each check.
 	Progress func(done, total int, check string)
 }
@@ -67,7 +70,8 @@ type CheckService interface {
 	// a check run saying what became of it; a scheduled slot (opts.Slot)
 	// another instance holds or has claimed is not run and comes back with
 	// status RunClaimedElsewhere and no error.
-	// Returns INVALID_INPUT if opts names a check not in the catalogue;
+	// Returns INVALID_INPUT if opts names a check not in the catalogue or
+	// a period out of range (naming its field);
 	// any other error is internal, its run recorded as RunFailed with a
 	// Failure* kind.
 	RunChecks(ctx context.Context, opts RunOptions) (RunResult, error)
@@ -75,8 +79,9 @@ type CheckService interface {
 	// EvaluateChecks says what checks (empty: all) would find over the
 	// registry as of at, without writing findings, events or runs: the
 	// findings come without ids, status or history, the gravest first.
-	// Returns INVALID_INPUT if checks names a check not in the catalogue.
-	EvaluateChecks(ctx context.Context, at time.Time, checks []string) ([]Finding, error)
+	// Returns INVALID_INPUT if checks names a check not in the catalogue,
+	// or naming the field of a period out of range.
+	EvaluateChecks(ctx context.Context, at time.Time, checks []string, periods CheckPeriods) ([]Finding, error)
 
 	// RecordSkippedSlot records that a scheduled slot of checks was not run
 	// by this instance because its previous run of them had not finished.

@@ -96,8 +96,11 @@ func (r *SystemRelation) Validate() error {
 	return r.Period.Validate()
 }
 
-// PostureService keeps how systems are reached and what they share.
+// PostureService keeps how systems are reached and what they share, and
+// their software, tenancy and the other facts of HygieneService.
 type PostureService interface {
+	HygieneService
+
 	// AccessPathsBySystem: the access paths into each system;
 	// AccessPathsByGateway: those passing through each gateway system.
 	AccessPathsBySystem(ctx context.Context, systems []int64, at *time.Time) (map[int64][]AccessPath, error)

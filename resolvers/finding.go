@@ -66,6 +66,18 @@ func checkIDs(p graphql.ResolveParams) []string {
 	return ids
 }
 
+// checkPeriods reads the optional arguments restoreTestDays and scanDays;
+// the service validates them.
+func checkPeriods(p graphql.ResolveParams) registry.CheckPeriods {
+	days := func(k string) int {
+		if v, ok := p.Args[k].(int); ok {
+			return v
+		}
+		return 0
+	}
+	return registry.CheckPeriods{RestoreTestDays: days("restoreTestDays"), ScanDays: days("scanDays")}
+}
+
 // RunChecks resolves runChecks(at, checks): it runs checks now, in the
 // request, and returns the run. The findings it keeps are the live ones,
 // so it refuses an at that is not now (INVALID_INPUT on at): what the
@@ -82,7 +94,8 @@ func (r *Resolvers) RunChecks() graphql.FieldResolveFn {
 					"ask evaluateChecks(at: ...) what the checks would say as of another instant, without changing them")
 			}
 		}
-		res, err := r.Services.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: checkIDs(p), Trigger: "api", Actor: actor(p.Context)})
+		res, err := r.Services.Checks.RunChecks(p.Context, registry.RunOptions{At: deref(at), Checks: checkIDs(p), Trigger: "api",
+			Actor: actor(p.Context), Periods: checkPeriods(p)})
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +120,7 @@ func (r *Resolvers) EvaluateChecks() graphql.FieldResolveFn {
 			return nil, err
 		}
 		ids := checkIDs(p)
-		fs, err := r.Services.Checks.EvaluateChecks(p.Context, at, ids)
+		fs, err := r.Services.Checks.EvaluateChecks(p.Context, at, ids, checkPeriods(p))
 		if err != nil {
 			return nil, err
 		}

@@ -36,6 +36,7 @@ type loaders struct {
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
 	basis       *basisLoaders
+	hygiene     *hygieneLoaders
 	accessPaths *loader[relKey, []registry.AccessPath]
 	viaGateway  *loader[relKey, []registry.AccessPath]
 	relsFrom    *loader[relKey, []registry.SystemRelation]
@@ -79,6 +80,7 @@ func newLoaders(s registry.Services) *loaders {
 		policies:        relationLoader(s.Policies.PoliciesByController),
 		attStatus:       atLoader(s.Attestations.AttestationStatuses),
 		basis:           newBasisLoaders(s),
+		hygiene:         newHygieneLoaders(s),
 		accessPaths:     relationLoader(s.Posture.AccessPathsBySystem),
 		viaGateway:      relationLoader(s.Posture.AccessPathsByGateway),
 		relsFrom:        relationLoader(s.Posture.RelationsFrom),

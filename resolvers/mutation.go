@@ -141,6 +141,20 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "system_relation", x.ID
 	case registry.Finding:
 		kind, id = "finding", x.ID
+	case registry.SoftwareComponent:
+		kind, id = "software_component", x.ID
+	case registry.VulnerabilityScan:
+		kind, id = "vulnerability_scan", x.ID
+	case registry.ExploitedVulnerability:
+		kind, id = "exploited_vulnerability", x.ID
+	case registry.SystemTenancy:
+		kind, id = "system_tenancy", x.ID
+	case registry.NameIdentifiers:
+		kind, id = "name_identifiers", x.ID
+	case registry.InstructionConduct:
+		kind, id = "instruction_conduct", x.ID
+	case registry.RiskAssessment:
+		kind, id = "risk_assessment", x.ID
 	case registry.DisclosureBasis:
 		kind, id = "disclosure_basis", x.ID
 	case registry.SubcontractorApproval:

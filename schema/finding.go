@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+
 	"github.com/graphql-go/graphql"
 
 	"github.com/kedja/kedja/registry"
@@ -219,8 +221,10 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"computed like a run in a transaction that is rolled back: it writes no finding, event or run and changes no status. " +
 			"INVALID_INPUT if checks names a check not in the catalogue.",
 		Args: graphql.FieldConfigArgument{
-			"at":     {Type: nn(inst), Description: "Evaluate the registry as of this instant."},
-			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+			"at":              {Type: nn(inst), Description: "Evaluate the registry as of this instant."},
+			"checks":          {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+			"restoreTestDays": periodArg("restore test", "kedja.restore_test_days", registry.DefaultRestoreTestDays),
+			"scanDays":        periodArg("vulnerability scan", "kedja.scan_days", registry.DefaultScanDays),
 		}}
 
 	count := func(name, desc, keyName, keyDesc string, keyType graphql.Output, key func(registry.Count) any) *graphql.Object {
@@ -258,8 +262,10 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"an at more than five minutes from the server's clock is refused (INVALID_INPUT on at); what the checks would have said " +
 			"as of another instant is evaluateChecks, which changes nothing.",
 		Args: graphql.FieldConfigArgument{
-			"at":     {Type: inst, Description: "Now (default), within five minutes of the server's clock; see evaluateChecks for another instant."},
-			"checks": {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+			"at":              {Type: inst, Description: "Now (default), within five minutes of the server's clock; see evaluateChecks for another instant."},
+			"checks":          {Type: graphql.NewList(nn(graphql.String)), Description: "Check ids (default: all)."},
+			"restoreTestDays": periodArg("restore test", "kedja.restore_test_days", registry.DefaultRestoreTestDays),
+			"scanDays":        periodArg("vulnerability scan", "kedja.scan_days", registry.DefaultScanDays),
 		}, Resolve: r.RunChecks()}
 	mutation["acceptFinding"] = &graphql.Field{Type: nn(t.compliance),
 		Description: "Accepts a finding with a justification until a date; after it, the finding counts as open again. " +
@@ -269,4 +275,10 @@ func (t *types) findingFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 			"justification": {Type: nn(graphql.String), Description: "Why it is accepted, 1 to 4,000 characters; kept with the finding and in its history."},
 			"until":         {Type: nn(dateScalar), Description: "Last day the acceptance holds (inclusive); today or later."},
 		}, Resolve: r.AcceptFinding()}
+}
+
+// periodArg is the argument of a recency period of a check run.
+func periodArg(what, setting string, def int) *graphql.ArgumentConfig {
+	return &graphql.ArgumentConfig{Type: graphql.Int, Description: fmt.Sprintf("How recent the last %s must be, in days (1 to %d); "+
+		"default: the database setting %s, else %d. INVALID_INPUT naming this argument when out of range.", what, registry.MaxPeriodDays, setting, def)}
 }

@@ -61,7 +61,7 @@ func (t *types) organisationType(r *resolvers.Resolvers) {
 					Description: "Its rules, as a controller, for where its data may be.",
 					Resolve:     resolvers.Related(r, resolvers.Policies, orgID)},
 				"history": t.history("organisations", orgID),
-			}, t.orgBasisFields(r))
+			}, merge(t.orgBasisFields(r), t.orgHygieneFields(r)))
 		})})
 }
 

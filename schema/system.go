@@ -35,7 +35,7 @@ func (t *types) systemType(r *resolvers.Resolvers) {
 
 	t.system = graphql.NewObject(graphql.ObjectConfig{Name: "System", Description: "A system that handles calls.",
 		Fields: graphql.FieldsThunk(func() graphql.Fields {
-			return graphql.Fields{
+			return merge(graphql.Fields{
 				"id":             field(nn(graphql.ID), "The system's id in the registry.", func(s registry.System) any { return id(s.ID) }),
 				"name":           field(nn(graphql.String), "The system's name.", func(s registry.System) any { return s.Name }),
 				"kind":           field(nn(systemKindEnum), "What it does with calls; a trace counts the storing kinds as keeping a call after it ends.", func(s registry.System) any { return s.Kind }),
@@ -70,7 +70,7 @@ func (t *types) systemType(r *resolvers.Resolvers) {
 					Description: "Other systems' relations to this one, this system on the to side: what is hosted in it, runs on it, shares its identity domain, or gives access to it.",
 					Resolve:     resolvers.Related(r, resolvers.RelationsTo, sysID)},
 				"history": t.history("systems", sysID),
-			}
+			}, t.systemHygieneFields(r))
 		})})
 
 	t.profile = graphql.NewObject(graphql.ObjectConfig{Name: "SystemProfile", Description: "A system's security facts during a period.",

@@ -92,6 +92,7 @@ type types struct {
 	compliance, policy, incident                                    *graphql.Object
 	basis                                                           *basisTypes
 	accessPath, sysRelation                                         *graphql.Object
+	hygiene                                                         *hygieneTypes
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

@@ -616,9 +616,9 @@ func TestPaginationWalksEveryOrganisationOnce(t *testing.T) {
 
 func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 	h := newHarness(t, false)
-	// The table goes away under the resolver; tokens and the audit log
-	// still work.
-	if _, err := h.store.DB().Exec(`ALTER TABLE organisations RENAME TO organisations_gone`); err != nil {
+	// The table goes away under the resolver (the owner renames it);
+	// tokens and the audit log still work.
+	if _, err := h.owner().Exec(`ALTER TABLE organisations RENAME TO organisations_gone`); err != nil {
 		t.Fatal(err)
 	}
 	r := h.post(`{ organisations { nodes { id } } }`, nil)

@@ -291,11 +291,17 @@ func TestEvaluateChecksOnTheDemo(t *testing.T) {
 		"backup Princess MEDIUM",
 		"backup Biz 2.0 MEDIUM",
 		"backup Recording storage server (NAS) MEDIUM",
+		"identifiers_in_names Recording storage server (NAS) MEDIUM",
 		"not_established Princess MEDIUM",
 		"not_established Biz 2.0 MEDIUM",
 		"retention Princess MEDIUM",
 		"retention Biz 2.0 MEDIUM",
 		"retention Recording storage server (NAS) MEDIUM",
+		"shared_storage Recording storage server (NAS) MEDIUM",
+		"unsupported_software Recording storage server (NAS) MEDIUM",
+		"vulnerability_scan Biz 2.0 MEDIUM",
+		"vulnerability_scan Recording storage server (NAS) MEDIUM",
+		"vulnerability_scan Princess LOW",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("as of 2019-02-01 the checks would say:\n%s\nwant (one finding per fact):\n%s",

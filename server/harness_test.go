@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -122,6 +123,12 @@ func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics ren
 	}
 	h.token = h.tokens["admin"]
 	return h
+}
+
+// owner connects to the harness's database as its owner: the server runs as
+// the service role, which may not do what a test that tampers must.
+func (h *harness) owner() *sql.DB {
+	return storetest.Owner(h.t, h.store.DB())
 }
 
 // as returns the harness sending role's token ("" for none).

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ const recordTimeout = 10 * time.Second
 func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (registry.RunResult, error) {
 	checks, err := selectChecks(opts.Checks)
 	if err != nil {
+		return registry.RunResult{}, err
+	}
+	if err := opts.Periods.Validate(); err != nil {
 		return registry.RunResult{}, err
 	}
 	res := registry.RunResult{Started: time.Now(), EvaluatedAt: opts.At, Slot: opts.Slot, Checks: make([]string, len(checks))}
@@ -347,7 +351,11 @@ func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 //
 // It writes nothing else: RunChecks keeps findings from them,
 // EvaluateChecks reads them and rolls back.
-func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, window int, progress func(int, int, string)) error {
+func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, window int, periods registry.CheckPeriods,
+	progress func(int, int, string)) error {
+	if err := setPeriods(ctx, tx, periods); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE reach_systems (controller_id bigint, link_id bigint, links bigint[], system_id bigint, party_id bigint,
 			name text, kind text, since timestamptz) ON COMMIT DROP`,
@@ -421,7 +429,7 @@ func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, win
 }
 
 func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
-	if err := compute(ctx, tx, checks, res.EvaluatedAt, window, opts.Progress); err != nil {
+	if err := compute(ctx, tx, checks, res.EvaluatedAt, window, opts.Periods, opts.Progress); err != nil {
 		return err
 	}
 	seen := time.Now()
@@ -531,9 +539,12 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 // transaction that is rolled back, so no finding, event or run is written
 // and nothing live changes. The findings come without ids, status or
 // history, the gravest first.
-func (s *Store) EvaluateChecks(ctx context.Context, at time.Time, ids []string) ([]registry.Finding, error) {
+func (s *Store) EvaluateChecks(ctx context.Context, at time.Time, ids []string, periods registry.CheckPeriods) ([]registry.Finding, error) {
 	checks, err := selectChecks(ids)
 	if err != nil {
+		return nil, err
+	}
+	if err := periods.Validate(); err != nil {
 		return nil, err
 	}
 	// Read only it cannot be: the evaluation writes its temporary tables.
@@ -543,7 +554,7 @@ func (s *Store) EvaluateChecks(ctx context.Context, at time.Time, ids []string) 
 		return nil, fmt.Errorf("store: evaluate checks: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // the point: nothing is kept
-	if err := compute(ctx, tx, checks, at, registry.DefaultAttestationWindow, nil); err != nil {
+	if err := compute(ctx, tx, checks, at, registry.DefaultAttestationWindow, periods, nil); err != nil {
 		return nil, fmt.Errorf("store: evaluate checks: %w", err)
 	}
 	var out []registry.Finding
@@ -561,6 +572,22 @@ func (s *Store) EvaluateChecks(ctx context.Context, at time.Time, ids []string) 
 		return nil, fmt.Errorf("store: evaluate checks: %w", err)
 	}
 	return out, nil
+}
+
+// setPeriods sets, for tx alone, the recency periods a caller asked for:
+// the settings kedja_restore_test_days() and kedja_scan_days() read, so
+// that the one rule of each period stays in SQL. A period left at zero
+// keeps the database's setting, or the rule's default.
+func setPeriods(ctx context.Context, tx *sqlx.Tx, p registry.CheckPeriods) error {
+	for name, days := range map[string]int{"kedja.restore_test_days": p.RestoreTestDays, "kedja.scan_days": p.ScanDays} {
+		if days <= 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT set_config($1, $2, true)`, name, strconv.Itoa(days)); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // selectChecks resolves check ids to the catalogue, in catalogue order.

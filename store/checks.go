@@ -366,6 +366,7 @@ func init() {
 	catalogue = append(catalogue, postureChecks...)   // checks_posture.go
 	catalogue = append(catalogue, incidentChecks...)  // checks_incidents.go
 	catalogue = append(catalogue, retentionChecks...) // checks_retention.go
+	catalogue = append(catalogue, hygieneChecks...)   // checks_hygiene.go
 }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.

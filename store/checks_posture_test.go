@@ -329,6 +329,9 @@ func TestDemoPosture(t *testing.T) {
 			{"StorageServerBackupOnce", "backup", nas, "medium", 1},
 			{"StorageServerFactsAllKnown", "not_established", nas, "", 0},
 			{"BizPasswordFromTheInternet", "internet_access", "Biz 2.0", "high", 1},
+			{"StorageServerUnsupportedApache", "unsupported_software", nas, "medium", 1},
+			{"StorageServerPhoneNumbersInFileNames", "identifiers_in_names", nas, "medium", 1},
+			{"StorageServerSharedSegmentationUnknown", "shared_storage", nas, "medium", 1},
 			{"IneraPlatformNothing", "", "1177 national telephony platform", "", 0},
 		}
 		for _, tt := range tests {

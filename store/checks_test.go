@@ -133,6 +133,8 @@ func TestDemoRunFlagsThe2019Failures(t *testing.T) {
 		// gives no basis for handing patient data to it in Thailand.
 		"disclosure_basis Medicall Co., Ltd. critical",
 		"exposure Recording storage server (NAS) critical",
+		// Its older file names carried callers' phone numbers.
+		"identifiers_in_names Recording storage server (NAS) medium",
 		// Biz 2.0 reached over the internet with a password alone
 		// (assumed); no profile recorded for Biz 2.0 and Princess.
 		"internet_access Biz 2.0 high",
@@ -150,9 +152,19 @@ func TestDemoRunFlagsThe2019Failures(t *testing.T) {
 		"retention Biz 2.0 medium",
 		"retention Princess medium",
 		"retention Recording storage server (NAS) medium",
+		// It held two other customers' calls; segmentation not established.
+		"shared_storage Recording storage server (NAS) medium",
 		// Once, on Medicall: not again on Princess and Biz 2.0, reached from
 		// Thailand by Medicall.
 		"third_country Medicall Co., Ltd. critical",
+		// Apache 2.4.7, long superseded (its end of support assumed), on a
+		// server the internet reached.
+		"unsupported_software Recording storage server (NAS) medium",
+		// No scan of any system is in the public record; the internet
+		// reached Biz 2.0 and the storage server.
+		"vulnerability_scan Biz 2.0 medium",
+		"vulnerability_scan Princess low",
+		"vulnerability_scan Recording storage server (NAS) medium",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

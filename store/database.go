@@ -45,3 +45,18 @@ func CreateDatabase(ctx context.Context, dbURL string) (bool, error) {
 	}
 	return true, nil
 }
+
+// CanRewriteAudit tells whether the store's database role may change or
+// remove audit log rows, or act as the owner of the audit log (and so
+// disable its guards): what the service role may not. kedja serve warns
+// when it runs with such credentials.
+func (s *Store) CanRewriteAudit(ctx context.Context) (bool, error) {
+	var can bool
+	err := s.db.QueryRowContext(ctx, `SELECT has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE')
+		OR has_table_privilege(c.oid, 'TRUNCATE') OR pg_has_role(c.relowner, 'MEMBER')
+		FROM pg_class c WHERE c.oid = 'audit_log'::regclass`).Scan(&can)
+	if err != nil {
+		return false, fmt.Errorf("store: audit log privileges: %w", err)
+	}
+	return can, nil
+}

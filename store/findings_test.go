@@ -13,7 +13,7 @@ import (
 // (or one of its systems) as of instant, by check: severity and since.
 func (sc scenario) evaluated(instant string, ids ...string) map[string]registry.Finding {
 	sc.t.Helper()
-	fs, err := sc.s.EvaluateChecks(context.Background(), at(instant), ids)
+	fs, err := sc.s.EvaluateChecks(context.Background(), at(instant), ids, registry.CheckPeriods{})
 	if err != nil {
 		sc.t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestFindingControllersFollowTheChain(t *testing.T) {
 	// What would the checks say in 2017, when only the first controller's
 	// link was there? Nothing live changes for asking.
 	f, events := read()
-	evaluated, err := s.EvaluateChecks(ctx, at("2016-06-01T12:00"), []string{"third_country"})
+	evaluated, err := s.EvaluateChecks(ctx, at("2016-06-01T12:00"), []string{"third_country"}, registry.CheckPeriods{})
 	if err != nil || len(evaluated) != 1 || len(evaluated[0].Controllers) != 1 || evaluated[0].ID != 0 {
 		t.Fatalf("evaluation %+v (%v), want one finding, one controller, no id", evaluated, err)
 	}

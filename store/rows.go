@@ -64,6 +64,14 @@ func asRow(v any) (target any, scanned func()) {
 		return one[incidentRow](v)
 	case *[]registry.Incident:
 		return many[incidentRow](v)
+	case *registry.SystemTenancy:
+		return one[tenancyRow](v)
+	case *[]registry.SystemTenancy:
+		return many[tenancyRow](v)
+	case *registry.RiskAssessment:
+		return one[assessmentRow](v)
+	case *[]registry.RiskAssessment:
+		return many[assessmentRow](v)
 	case *[]registry.Duty:
 		return many[dutyRow](v)
 	case *[]registry.Step:

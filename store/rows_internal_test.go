@@ -38,6 +38,8 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 		"ProcessingRecord": {&registry.ProcessingRecord{}, &[]registry.ProcessingRecord{}},
 		"Incident":         {&registry.Incident{}, &[]registry.Incident{}},
 		"Duty":             {nil, &[]registry.Duty{}},
+		"SystemTenancy":    {&registry.SystemTenancy{}, &[]registry.SystemTenancy{}},
+		"RiskAssessment":   {&registry.RiskAssessment{}, &[]registry.RiskAssessment{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -13,25 +14,32 @@ import (
 
 // The database itself keeps the registry's promises, whoever writes to it:
 // no hard deletes, no change without an author, no rewriting of history.
+// The owner meets the triggers; the service role is refused before them,
+// since it was never granted what they forbid.
 func TestDatabaseGuardsHistory(t *testing.T) {
 	s := storetest.Store(t)
-	db := s.DB()
+	service, owner := s.DB(), storetest.Owner(t, s.DB())
 	tests := []struct {
-		name    string
-		sql     string
-		wantErr string
+		name         string
+		sql          string
+		owner, asSvc string // the errors wanted as the owner and as the service role
 	}{
-		{"DeleteIsRefused", `DELETE FROM organisations WHERE county_code = '01'`, "never deleted"},
-		{"ChangeWithoutAuthorIsRefused", `UPDATE organisations SET legal_name = 'X' WHERE county_code = '01'`, "set kedja.actor"},
-		{"HistoryCannotBeRewritten", `UPDATE changes SET actor = 'someone else'`, "append-only"},
-		{"HistoryCannotBeDeleted", `DELETE FROM changes`, "append-only"},
-		{"AuditLogCannotBeEmptied", `TRUNCATE audit_log`, "append-only"},
+		{"DeleteIsRefused", `DELETE FROM organisations WHERE county_code = '01'`, "never deleted", "permission denied"},
+		{"ChangeWithoutAuthorIsRefused", `UPDATE organisations SET legal_name = 'X' WHERE county_code = '01'`, "set kedja.actor", "set kedja.actor"},
+		{"HistoryCannotBeRewritten", `UPDATE changes SET actor = 'someone else'`, "append-only", "permission denied"},
+		{"HistoryCannotBeDeleted", `DELETE FROM changes`, "append-only", "permission denied"},
+		{"AuditLogCannotBeEmptied", `TRUNCATE audit_log`, "append-only", "permission denied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := db.Exec(tt.sql)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
+			for _, as := range []struct {
+				who, want string
+				db        *sql.DB
+			}{{"owner", tt.owner, owner}, {"service", tt.asSvc, service}} {
+				_, err := as.db.Exec(tt.sql)
+				if err == nil || !strings.Contains(err.Error(), as.want) {
+					t.Errorf("as the %s: got %v, want an error containing %q", as.who, err, as.want)
+				}
 			}
 		})
 	}

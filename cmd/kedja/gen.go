@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/kedja/kedja/demo"
-	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/store"
 )
 
@@ -16,6 +15,7 @@ func runGen(ctx context.Context, k *cli, args []string) error {
 	createDB := f.Bool("create-database", false, "create the database the URL names if it does not exist")
 	f.example("kedja gen --create-database --database-url 'postgres://postgres@127.0.0.1:5432/kedja_bench?sslmode=disable'",
 		"kedja gen --scale 0.1")
+	migrateFlag(f, cfg)
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
@@ -23,12 +23,12 @@ func runGen(ctx context.Context, k *cli, args []string) error {
 		return errors.New("--scale: give a number above 0 and at most 10")
 	}
 	if *createDB {
-		if _, err := store.CreateDatabase(ctx, cfg.databaseURL); err != nil {
+		if _, err := store.CreateDatabase(ctx, cfg.ownerURL()); err != nil {
 			return err
 		}
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+		if _, err := migrateFirst(ctx, cfg, s); err != nil {
 			return err
 		}
 		first, last, err := demo.Generate(ctx, s.DB(), demo.Scaled(*scale), k.errOut)

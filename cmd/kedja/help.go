@@ -9,7 +9,8 @@ import (
 
 // environment is every variable kedja reads, for kedja --help.
 var environment = [][2]string{
-	{"DATABASE_URL", "PostgreSQL connection string (required)"},
+	{"DATABASE_URL", "PostgreSQL connection string, as the service role kedja_service (required)"},
+	{"KEDJA_MIGRATE_URL", "the tables' owner's connection string, for kedja migrate and --migrate-url"},
 	{"KEDJA_ADDR", "listen address (default 127.0.0.1:8080)"},
 	{"KEDJA_TIME_ZONE", "zone for instants given without offset (default Europe/Stockholm)"},
 	{"KEDJA_CHECK_SCHEDULE", `when serve runs the checks (default "all=0 * * * *", UTC; "off")`},

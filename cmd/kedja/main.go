@@ -41,8 +41,8 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{name: "serve", summary: "migrate, then serve GraphQL at POST /graphql", run: runServe},
-		{name: "migrate", summary: "apply the database migrations", run: runMigrate},
+		{name: "serve", summary: "serve GraphQL at POST /graphql (migrating first with --migrate-url)", run: runServe},
+		{name: "migrate", summary: "apply the database migrations, as the tables' owner", run: runMigrate},
 		{name: "seed", summary: "load the public 1177 case of 2019 as demo data", subs: seedCommands},
 		{name: "check", summary: "run the compliance checks now", run: runCheck},
 		{name: "incident", summary: "incidents: import an access or download log as evidence", subs: incidentCommands},
@@ -137,6 +137,7 @@ type config struct {
 	// request timeout, batch commands leave it off.
 	statementTimeout time.Duration
 	databaseURL      string
+	migrateURL       string // the tables' owner's, for the commands that may migrate
 	timeZone         string
 	location         *time.Location
 }
@@ -159,17 +160,25 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 	if cfg.databaseURL == "" {
 		return errors.New("no database: set DATABASE_URL or pass --database-url")
 	}
-	loc, err := time.LoadLocation(cfg.timeZone)
-	if err != nil {
-		return fmt.Errorf("--time-zone: %q is not a time zone", cfg.timeZone)
+	if err := cfg.loadZone(); err != nil {
+		return err
 	}
-	cfg.location = loc
 	s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone, cfg.statementTimeout)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// loadZone checks --time-zone and sets cfg.location from it.
+func (cfg *config) loadZone() error {
+	loc, err := time.LoadLocation(cfg.timeZone)
+	if err != nil {
+		return fmt.Errorf("--time-zone: %q is not a time zone", cfg.timeZone)
+	}
+	cfg.location = loc
+	return nil
 }
 
 func envOr(name, def string) string {

@@ -124,7 +124,8 @@ func TestCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"NoDatabase", []string{"DATABASE_URL="}, []string{"migrate"}, "set DATABASE_URL"},
+		{"NoDatabase", []string{"DATABASE_URL=", "KEDJA_MIGRATE_URL="}, []string{"migrate"}, "--migrate-url"},
+		{"NoServiceDatabase", []string{"DATABASE_URL="}, []string{"token", "list"}, "set DATABASE_URL"},
 		{"UnknownCommand", nil, []string{"frobnicate"}, "unknown command"},
 		{"SchemaTakesNoArguments", nil, []string{"schema", "graphql"}, "takes no arguments"},
 		{"SeedWhat", nil, []string{"seed"}, "usage: kedja seed demo"},
@@ -299,6 +300,8 @@ func flagRows(t *testing.T, help string) map[string]string {
 // subcommand its own, plus those of every picture and every command.
 func TestHelpFlags(t *testing.T) {
 	common := []string{"--database-url", "--time-zone"}
+	// The commands that may migrate first also take the owner's URL.
+	migrating := append([]string{"--migrate-url"}, common...)
 	picture := append([]string{"--limit", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, common...)
 	tests := []struct {
 		name     string
@@ -310,16 +313,16 @@ func TestHelpFlags(t *testing.T) {
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
 			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--audit-key-file", "--audit-checkpoints",
-				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, common...),
+				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"AuditVerify", "audit verify", "kedja audit verify [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
 		{"AuditCheckpoint", "audit checkpoint", "kedja audit checkpoint [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
-		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, common...), []string{"--addr"}},
-		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window"}, common...), nil},
+		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, migrating...), []string{"--addr"}},
+		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window", "--restore-test-days", "--scan-days"}, migrating...), nil},
 		{"TokenCreate", "token create", "kedja token create --role ROLE --name NAME [flags]",
-			[]string{"--role", "--name"}, append([]string{"--expires"}, common...), nil},
-		{"TokenRevoke", "token revoke", "kedja token revoke [flags] ID|PREFIX", nil, common, []string{"--role"}},
-		{"Gen", "gen", "kedja gen [flags]", nil, append([]string{"--scale", "--create-database"}, common...), nil},
+			[]string{"--role", "--name"}, append([]string{"--expires"}, migrating...), nil},
+		{"TokenRevoke", "token revoke", "kedja token revoke [flags] ID|PREFIX", nil, common, []string{"--role", "--migrate-url"}},
+		{"Gen", "gen", "kedja gen [flags]", nil, append([]string{"--scale", "--create-database"}, migrating...), nil},
 		{"Bench", "bench", "kedja bench --first ID --last ID [flags]",
 			[]string{"--first", "--last"}, append([]string{"-n", "--seed"}, common...), nil},
 		{"RenderChain", "render chain", "kedja render chain --controller ID -o FILE.svg|png|dot [flags]",
@@ -376,9 +379,10 @@ func TestHelpFlags(t *testing.T) {
 
 // instance is a running "kedja serve".
 type instance struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan error
+	cmd    *exec.Cmd
+	addr   string
+	done   chan error
+	stderr *syncBuffer // the log; whole once done has delivered
 	// checkpoints is the file it appends audit checkpoints to.
 	checkpoints string
 }
@@ -411,7 +415,7 @@ func launchWith(t *testing.T, checkpoints, dbURL string, args ...string) (*insta
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &instance{cmd: cmd, done: make(chan error, 1), checkpoints: checkpoints}
+	s := &instance{cmd: cmd, done: make(chan error, 1), stderr: &stderr, checkpoints: checkpoints}
 	found := make(chan string, 1)
 	go func() {
 		lines := bufio.NewScanner(stdout)
@@ -583,19 +587,21 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 }
 
 // Two instances starting on one fresh database at once both come up: the
-// migrations and the demo seed serialise on their locks.
+// migrations (as the owner) and the demo seed (as the service role)
+// serialise on their locks.
 func TestTwoInstancesStartTogether(t *testing.T) {
-	db := storetest.EmptyDatabase(t)
+	owner := storetest.EmptyDatabase(t)
+	db := storetest.ServiceURL(t, owner)
 	type started struct {
 		s   *instance
 		err error
 	}
 	a := make(chan started)
 	go func() {
-		s, err := launch(t, db, "--seed-demo")
+		s, err := launch(t, db, "--seed-demo", "--migrate-url", owner)
 		a <- started{s, err}
 	}()
-	b := startServer(t, db, "--seed-demo")
+	b := startServer(t, db, "--seed-demo", "--migrate-url", owner)
 	first := <-a
 	if first.err != nil {
 		t.Fatal(first.err)
@@ -607,6 +613,69 @@ func TestTwoInstancesStartTogether(t *testing.T) {
 		if len(nodes) != 1 {
 			t.Errorf("instance %s sees %d Medhelp organisations, want 1", s.addr, len(nodes))
 		}
+	}
+}
+
+// Migrating needs the tables' owner; everything else runs as the service
+// role. A command that would migrate first takes the owner's URL from
+// --migrate-url (or KEDJA_MIGRATE_URL), and without it says what is missing
+// instead of failing on a permission error alone.
+func TestMigratingNeedsTheOwner(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     func(owner, service string) []string
+		args    []string
+		wantErr bool
+		want    string
+	}{
+		{"ServiceCannotMigrate", func(owner, service string) []string { return []string{"DATABASE_URL=" + service} },
+			[]string{"token", "create", "--role", "admin", "--name", "ci"}, true, "--migrate-url"},
+		{"MigrateURLFirst", func(owner, service string) []string {
+			return []string{"DATABASE_URL=" + service, "KEDJA_MIGRATE_URL=" + owner}
+		}, []string{"token", "create", "--role", "admin", "--name", "ci"}, false, "shown this once"},
+		{"MigrateWithTheOwnersURLAlone", func(owner, service string) []string { return []string{"DATABASE_URL=", "KEDJA_MIGRATE_URL=" + owner} },
+			[]string{"migrate"}, false, "applied"},
+		{"MigrateAsTheService", func(owner, service string) []string { return []string{"DATABASE_URL=" + service, "KEDJA_MIGRATE_URL="} },
+			[]string{"migrate"}, true, "permission denied"},
+		{"SeedOnAnEmptyDatabase", func(owner, service string) []string { return []string{"DATABASE_URL=" + service} },
+			[]string{"seed", "demo"}, true, "--migrate-url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			owner := storetest.EmptyDatabase(t)
+			out, err := kedja(t, tt.env(owner, storetest.ServiceURL(t, owner)), tt.args...)
+			if (err != nil) != tt.wantErr || !strings.Contains(out, tt.want) {
+				t.Errorf("kedja %v: %v\n%s\nwant error %v and %q", tt.args, err, out, tt.wantErr, tt.want)
+			}
+		})
+	}
+}
+
+// kedja serve warns when its credentials could rewrite the audit log (a
+// one-role setup), and not when it runs as the service role.
+func TestServeWarnsAboutOwnerCredentials(t *testing.T) {
+	db := storetest.Database(t)
+	tests := []struct {
+		name     string
+		url      string
+		wantWarn bool
+	}{
+		{"ServiceRole", db, false},
+		{"Owner", storetest.OwnerURL(t, db), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, tt.url, "--check-schedule", "off")
+			// The log is whole once the process has exited.
+			if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			err := <-srv.done
+			srv.done <- err // for the cleanup
+			if got := strings.Contains(srv.stderr.String(), "can change or remove audit log rows"); got != tt.wantWarn {
+				t.Errorf("warned %v, want %v; log:\n%s", got, tt.wantWarn, srv.stderr.String())
+			}
+		})
 	}
 }
 

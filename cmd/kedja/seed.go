@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/kedja/kedja/demo"
-	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/store"
 )
 
@@ -16,11 +15,12 @@ var seedCommands = []command{
 func runSeedDemo(ctx context.Context, k *cli, args []string) error {
 	f, cfg := commonFlags("seed demo", "Load the public 1177 case of 2019 as demo data (idempotent).")
 	f.example("kedja seed demo", "kedja seed demo --database-url 'postgres://postgres@127.0.0.1:5432/kedja?sslmode=disable'")
+	migrateFlag(f, cfg)
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+		if _, err := migrateFirst(ctx, cfg, s); err != nil {
 			return err
 		}
 		loaded, err := demo.Seed(ctx, s, cfg.location)

@@ -26,7 +26,8 @@ import (
 )
 
 func runServe(ctx context.Context, k *cli, args []string) error {
-	f, cfg := commonFlags("serve", "Migrate the database, then serve GraphQL at POST /graphql and health at GET /healthz.")
+	f, cfg := commonFlags("serve", "Migrate the database if --migrate-url is given, then serve GraphQL at POST /graphql and health at GET /healthz, "+
+		"connected as the service role (--database-url).")
 	addr := f.String("addr", "ADDR", envOr("KEDJA_ADDR", "127.0.0.1:8080"), "listen address")
 	seed := f.Bool("seed-demo", false, "load the demo data before serving")
 	timeout := f.Duration("timeout", "DURATION", server.DefaultConfig.Timeout, "longest a GraphQL request may run")
@@ -44,6 +45,7 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
+	migrateFlag(f, cfg)
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
@@ -83,11 +85,19 @@ type serveOptions struct {
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
 	addr, seed, timeout, schedule := o.addr, o.seed, o.timeout, o.schedule
-	applied, err := migrations.Apply(ctx, s.DB())
+	applied, err := migrateFirst(ctx, cfg, s)
 	if err != nil {
 		return err
 	}
 	log.Info("migrations", "applied", applied)
+	if owner, err := s.CanRewriteAudit(ctx); err != nil {
+		return err
+	} else if owner {
+		// Allowed, so that a one-role setup keeps working, but then whoever
+		// holds these credentials can rewrite the record of what they did.
+		log.Warn("the service's database role can change or remove audit log rows; connect as " + migrations.ServiceRole +
+			" and migrate with --migrate-url (see the README's Database roles)")
+	}
 	if seed {
 		loaded, err := demo.Seed(ctx, s, cfg.location)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kedja/kedja/migrations"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
@@ -26,11 +25,12 @@ func runTokenCreate(ctx context.Context, k *cli, args []string) error {
 	f.require("role", "name")
 	f.example(`kedja token create --role editor --name "registry team"`,
 		`kedja token create --role auditor --name "IMY inspection" --expires 720h`)
+	migrateFlag(f, cfg)
 	if err := f.parse(k, args); err != nil {
 		return err
 	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
-		if _, err := migrations.Apply(ctx, s.DB()); err != nil {
+		if _, err := migrateFirst(ctx, cfg, s); err != nil {
 			return err
 		}
 		var until *time.Time

@@ -1,5 +1,6 @@
 // Package storetest gives each test a fresh PostgreSQL database of its own,
-// migrated, and drops it when the test ends.
+// migrated by its owner and used as the service role, and drops it when the
+// test ends.
 package storetest
 
 import (
@@ -126,7 +127,18 @@ func EmptyDatabase(tb testing.TB) string {
 	return u.String()
 }
 
-// Database creates a migrated database and returns its URL.
+// ServicePasswordEnv names the variable that holds the service role's
+// password, for a test server that does not trust local connections. Unset,
+// the role logs in without one (trust authentication, as scripts/with-postgres
+// and a development server give).
+const ServicePasswordEnv = "KEDJA_PG_SERVICE_PASSWORD"
+
+var setPassword sync.Once
+
+// Database creates a database migrated by its owner and returns its URL as
+// the service role (migrations.ServiceRole), which is how kedja runs: a test
+// through it proves that kedja works with the service's privileges alone.
+// OwnerURL gives the owner's URL of the same database.
 func Database(tb testing.TB) string {
 	tb.Helper()
 	u := EmptyDatabase(tb)
@@ -138,14 +150,77 @@ func Database(tb testing.TB) string {
 	if _, err := migrations.Apply(context.Background(), db); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
-	return u
+	if pw := os.Getenv(ServicePasswordEnv); pw != "" {
+		// The role is the cluster's: give it its password once, after a
+		// migration has created it.
+		setPassword.Do(func() {
+			if _, err := db.Exec(`ALTER ROLE ` + pq.QuoteIdentifier(migrations.ServiceRole) + ` PASSWORD ` + pq.QuoteLiteral(pw)); err != nil {
+				tb.Fatalf("set the service role's password: %v", err)
+			}
+		})
+	}
+	return ServiceURL(tb, u)
+}
+
+// ServiceURL is dbURL with the service role as its user.
+func ServiceURL(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if pw := os.Getenv(ServicePasswordEnv); pw != "" {
+		u.User = url.UserPassword(migrations.ServiceRole, pw)
+	} else {
+		u.User = url.User(migrations.ServiceRole)
+	}
+	return u.String()
+}
+
+// OwnerURL is dbURL (a test database's, as any role) with the test server's
+// user, who owns the test databases: for tests that migrate or tamper.
+func OwnerURL(tb testing.TB, dbURL string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	server, err := url.Parse(ServerURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.User = server.User
+	return u.String()
+}
+
+// Owner connects to the database db is connected to as its owner, for a
+// test that must do what the service role may not (tamper with the audit
+// log, rename a table to break the service). It closes when the test ends.
+func Owner(tb testing.TB, db *sql.DB) *sql.DB {
+	tb.Helper()
+	var name string
+	if err := db.QueryRow(`SELECT current_database()`).Scan(&name); err != nil {
+		tb.Fatal(err)
+	}
+	u, err := url.Parse(ServerURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u.Path = "/" + name
+	owner, err := sql.Open("postgres", u.String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { owner.Close() })
+	return owner
 }
 
 // AuditKey is the audit key of the stores Store opens: a test's own, never
 // a deployment's.
 var AuditKey = []byte("kedja storetest audit key, for tests only")
 
-// Store opens a store on a fresh migrated database, keyed with AuditKey.
+// Store opens a store, as the service role, on a fresh migrated database,
+// keyed with AuditKey.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
 	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm", time.Minute)
