@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"iter"
 	"time"
 )
 
@@ -268,16 +269,26 @@ type SessionService interface {
 	EndSession(ctx context.Context, id string) error
 }
 
-// AuditService keeps the hash-chained audit log of every request.
+// AuditService keeps the keyed, hash-chained audit log of every request.
+// A request's writes append their rows in their own transactions (see
+// PendingAudit); the rest come through Audit and AuditLater.
 type AuditService interface {
-	// Audit appends e, chained to the row before it; it is written even
-	// when ctx has ended.
+	// Audit appends e, chained to the row before it, and returns once it
+	// is committed: for answers that must not leave unrecorded. The row is
+	// written even when ctx ends first (Audit then returns ctx's error).
 	Audit(ctx context.Context, e AuditEntry) error
+	// AuditLater queues e for a group commit with other requests' rows:
+	// it returns at once, or waits while the queue is full; nothing queued
+	// is dropped.
+	AuditLater(ctx context.Context, e AuditEntry) error
 	// ListAudit lists entries, newest first.
 	ListAudit(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, bool, error)
-	// VerifyAudit walks the whole log and reports every row that breaks
-	// the chain.
-	VerifyAudit(ctx context.Context) (rows int, problems []AuditProblem, err error)
+	// AuditCheckpoint signs the chain's head as it is now.
+	AuditCheckpoint(ctx context.Context) (AuditCheckpoint, error)
+	// VerifyAudit walks the whole log, a row at a time, and compares it
+	// with checkpoints (oldest first); it reports every row that breaks the
+	// chain and every checkpoint the log no longer matches.
+	VerifyAudit(ctx context.Context, checkpoints iter.Seq2[AuditCheckpoint, error]) (AuditReport, error)
 }
 
 // Services are every use case, as the callers (GraphQL, pictures, reports,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kedja/kedja/access"
+	"github.com/kedja/kedja/registry"
 )
 
 // authenticate reads the bearer token and asks access who it is. It answers
@@ -55,18 +56,54 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []strin
 
 // refuse answers a request turned away before execution, and records it.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p access.Principal, status int, code, msg string) {
+	if !s.cfg.AuditOff {
+		// Anonymous refusals are counted and sampled (access.Auditor.Refused):
+		// a flood of them must not fill the log.
+		p.Client = clientIP(r)
+		s.audits.Refused(r.Context(), p, r.Method+" "+r.URL.Path, code)
+	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kedja"`)
 	}
 	reject(w, status, code, msg)
-	s.audit(r, p, r.Method+" "+r.URL.Path, "", code, nil)
 }
 
 // audit records a request in the audit log (see access.Entry), from the
-// address the request came from.
-func (s *Server) audit(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) {
+// address the request came from: committed before it returns if the
+// request touched health data (notes.HealthData), else queued for the group
+// commit. It returns false if the record failed and the answer must not
+// leave.
+func (s *Server) audit(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) bool {
+	if notes.HealthData() {
+		return s.auditNow(r, p, op, query, outcome, notes)
+	}
+	if !s.cfg.AuditOff {
+		p.Client = clientIP(r)
+		s.audits.Record(r.Context(), p, op, query, outcome, notes)
+	}
+	return true
+}
+
+// auditNow records a request and returns once the record is committed, or
+// false if it could not be: then the answer must not leave.
+func (s *Server) auditNow(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) bool {
+	if s.cfg.AuditOff {
+		return true
+	}
 	p.Client = clientIP(r)
-	s.audits.Record(r.Context(), p, op, query, outcome, notes)
+	return s.audits.RecordNow(r.Context(), p, op, query, outcome, notes) == nil
+}
+
+// auditAnswer records a GraphQL request before its answer leaves. Each of
+// its writes committed an audit row with it (registry.PendingAudit); the
+// request needs a row of its own unless it succeeded and those rows already
+// name everything it touched.
+func (s *Server) auditAnswer(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes,
+	pending *registry.PendingAudit) bool {
+	if pending != nil && outcome == "ok" && pending.Covers(notes.AffectedList()) {
+		return true
+	}
+	return s.audit(r, p, op, query, outcome, notes)
 }
 
 // outcome sums up a GraphQL answer's errors by their codes.

@@ -109,8 +109,20 @@ func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics ren
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(cfg, sch, res, log).Handler())
-	t.Cleanup(srv.Close)
+	// The audit rows go through the group commit, as in service; count
+	// flushes it before it looks.
+	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
+		t.Fatal(err)
+	}
+	api := server.New(cfg, sch, res, log)
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		api.Close(context.Background())
+		if err := s.CloseAuditWriter(context.Background()); err != nil {
+			t.Errorf("close the audit writer: %v", err)
+		}
+	})
 	h := &harness{t: t, url: srv.URL, store: s, logs: logs, tokens: map[string]string{}, pictures: res.Pictures, linkSkew: skew}
 	for _, role := range registry.AccessRoles {
 		_, secret, err := s.CreateToken(context.Background(), "test", "test "+role, role, nil)
@@ -235,14 +247,25 @@ func (h *harness) linkID(from, to string) string {
 	return links.Links.Nodes[0].ID
 }
 
-// count runs a counting SQL query directly, to see what a request wrote.
+// count runs a counting SQL query directly, to see what a request wrote,
+// once the audit rows queued so far are committed.
 func (h *harness) count(query string) int {
 	h.t.Helper()
+	h.flushAudit()
 	var n int
 	if err := h.store.DB().QueryRow(query).Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
+}
+
+// flushAudit returns once the audit rows of the requests answered so far
+// are committed.
+func (h *harness) flushAudit() {
+	h.t.Helper()
+	if err := h.store.FlushAudit(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 func (r response) code() string {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/web"
 )
@@ -13,6 +14,10 @@ import (
 func (s *Server) pages() http.Handler {
 	return web.New(web.Config{
 		Resolvers: s.res, PictureLimit: s.cfg.PictureLimit, Authenticate: s.auth.Authenticate, Audit: s.audit, Log: s.log,
+		Pending: func(r *http.Request, p access.Principal, op string) *registry.PendingAudit {
+			p.Client = clientIP(r)
+			return access.Pending(p, op, "")
+		},
 		Report: func(w io.Writer, t registry.Trace) error {
 			return reportPage.Execute(w, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
 		},

@@ -118,11 +118,15 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")
 		return
 	}
+	// Recorded before the picture leaves (a trace's, committed).
+	if !s.audit(r, p, "picture "+kind, "", "ok", notes) {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	// SVG is XML that a browser could run scripts from; it is served under
 	// a policy that allows none, and never sniffed as anything else.
 	w.Header().Set("Content-Type", render.Formats[format])
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Write(b)
-	s.audit(r, p, "picture "+kind, "", "ok", notes)
 }

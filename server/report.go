@@ -51,7 +51,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 	notes.CaseRef = t.CaseRef
 	if format == "json" {
-		s.audit(r, p, op, "", "ok", notes)
+		if !s.auditNow(r, p, op, "", "ok", notes) {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
 		writeJSON(w, http.StatusOK, t)
 		return
 	}
@@ -115,7 +118,11 @@ func (s *Server) printable(w http.ResponseWriter, r *http.Request, p access.Prin
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	s.audit(r, p, op, "", "ok", notes)
+	// Committed before the page leaves: reports and drafts are health data.
+	if !s.auditNow(r, p, op, "", "ok", notes) {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(buf.Bytes())

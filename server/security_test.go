@@ -333,7 +333,7 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
-func TestAuditLogRecordsRequestsAndCatchesTampering(t *testing.T) {
+func TestAuditLogRecordsRequests(t *testing.T) {
 	h := newHarness(t, true)
 	ctx := context.Background()
 	h.post(`mutation { createOrganisation(input: {legalName: "Audited AB", country: "SE", kind: COMPANY}) { id } }`, nil)
@@ -341,6 +341,7 @@ func TestAuditLogRecordsRequestsAndCatchesTampering(t *testing.T) {
 		map[string]any{"r": h.orgID("Region Värmland")})
 	h.as("").post(`{ checks { id } }`, nil)
 	h.as("dsr").post(`{ organisations { nodes { id } } }`, nil)
+	h.flushAudit()
 
 	var log struct {
 		AuditLog struct {
@@ -380,30 +381,13 @@ func TestAuditLogRecordsRequestsAndCatchesTampering(t *testing.T) {
 		t.Errorf("an editor read the audit log: %+v", r.Errors)
 	}
 
-	rows, problems, err := h.store.VerifyAudit(ctx)
-	if err != nil || len(problems) != 0 || rows < 5 {
-		t.Fatalf("untouched log: %d rows, problems %v, err %v", rows, problems, err)
+	h.flushAudit()
+	rep, err := h.store.VerifyAudit(ctx, nil)
+	if err != nil || len(rep.Problems) != 0 || rep.Rows < 5 {
+		t.Fatalf("untouched log: %d rows, problems %v, err %v", rep.Rows, rep.Problems, err)
 	}
-	// The service role may not touch the log: this is the owner.
-	db := h.owner()
-	mustExec := func(q string) {
-		t.Helper()
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Someone with database access edits a row, then deletes another.
-	mustExec(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`)
-	mustExec(`UPDATE audit_log SET outcome = 'ok, nothing to see' WHERE id = (SELECT min(id) + 1 FROM audit_log)`)
-	_, problems, _ = h.store.VerifyAudit(ctx)
-	if len(problems) != 1 || !strings.Contains(problems[0].Reason, "altered") {
-		t.Errorf("after an edit: %+v, want one altered row", problems)
-	}
-	mustExec(`DELETE FROM audit_log WHERE id = (SELECT min(id) + 3 FROM audit_log)`)
-	_, problems, _ = h.store.VerifyAudit(ctx)
-	if len(problems) != 2 || !strings.Contains(problems[1].Reason, "deleted") {
-		t.Errorf("after a deletion: %+v, want the altered row and a broken link", problems)
-	}
+	// Each tamper, and that verify catches it, is store's
+	// TestVerifyCatchesTampering's.
 }
 
 func contains(s string, parts ...string) bool {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/resolvers"
 )
 
@@ -40,6 +41,10 @@ type Config struct {
 	// token (its Token budget is RatePerSecond and RateBurst).
 	Guard        access.Guard
 	PictureLimit int // nodes a picture draws before summarising
+	// AuditOff records nothing in the audit log. It exists only so that a
+	// benchmark can measure what auditing costs (BenchmarkAuditCost); kedja
+	// serve never sets it.
+	AuditOff bool
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.
@@ -55,6 +60,8 @@ type Server struct {
 	docs   docCache
 	auth   *access.Authenticator
 	audits *access.Auditor
+	// stopAudits ends the auditor's minute ticker (Close).
+	stopAudits context.CancelFunc
 }
 
 // New returns a server for schema, whose fields res resolves; the server
@@ -64,8 +71,20 @@ func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, log *slog.
 	svc := res.Services
 	guard := cfg.Guard
 	guard.Token = access.Budget{PerSecond: cfg.RatePerSecond, Burst: cfg.RateBurst}
-	return &Server{cfg: cfg, schema: schema, res: res, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
+	s := &Server{cfg: cfg, schema: schema, res: res, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
 		auth: access.NewAuthenticator(svc.Tokens, guard, log), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopAudits = cancel
+	go s.audits.Run(ctx)
+	return s
+}
+
+// Close records what the server still only counts (the refusal summaries
+// of the current minute); call it once the HTTP server has shut down and
+// before the audit writer is closed.
+func (s *Server) Close(ctx context.Context) {
+	s.stopAudits()
+	s.audits.FlushRefusals(ctx, time.Now(), true)
 }
 
 // Handler routes requests.
@@ -204,6 +223,14 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
 	defer cancel()
 	ctx = s.res.WithPrincipal(ctx, p)
+	op := sh.label(req.OperationName)
+	// The request's writes commit their audit rows with them.
+	p.Client = clientIP(r)
+	var pending *registry.PendingAudit
+	if !s.cfg.AuditOff {
+		pending = access.Pending(p, op, req.Query)
+		ctx = registry.WithPendingAudit(ctx, pending)
+	}
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
@@ -224,8 +251,11 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	if ctx.Err() == context.DeadlineExceeded {
 		codes = append(codes, "TIMEOUT")
 	}
+	if !s.auditAnswer(r, p, op, req.Query, outcome(codes), access.NotesOf(ctx), pending) {
+		reject(w, http.StatusInternalServerError, "INTERNAL", "internal error")
+		return
+	}
 	writeJSON(w, http.StatusOK, res)
-	s.audit(r, p, sh.label(req.OperationName), req.Query, outcome(codes), access.NotesOf(ctx))
 }
 
 func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,11 +8,8 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
-
-	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
@@ -142,138 +138,6 @@ func slicesContains(list []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// auditRow is an audit entry as audit_log holds it.
-type auditRow struct {
-	ID        int64          `db:"id"`
-	At        time.Time      `db:"at"`
-	Principal string         `db:"principal"`
-	Role      string         `db:"role"`
-	Operation string         `db:"operation"`
-	QueryHash string         `db:"query_hash"`
-	Affected  pq.StringArray `db:"affected"`
-	CaseRef   *string        `db:"case_ref"`
-	Client    string         `db:"client"`
-	Outcome   string         `db:"outcome"`
-	PrevHash  []byte         `db:"prev_hash"`
-	Hash      []byte         `db:"hash"`
-}
-
-func (r auditRow) entry() registry.AuditEntry {
-	return registry.AuditEntry{ID: r.ID, At: r.At, Principal: r.Principal, Role: r.Role, Operation: r.Operation,
-		QueryHash: r.QueryHash, Affected: r.Affected, CaseRef: r.CaseRef, Client: r.Client, Outcome: r.Outcome,
-		PrevHash: r.PrevHash, Hash: r.Hash}
-}
-
-func newAuditRow(e registry.AuditEntry) auditRow {
-	return auditRow{ID: e.ID, At: e.At, Principal: e.Principal, Role: e.Role, Operation: e.Operation,
-		QueryHash: e.QueryHash, Affected: e.Affected, CaseRef: e.CaseRef, Client: e.Client, Outcome: e.Outcome,
-		PrevHash: e.PrevHash, Hash: e.Hash}
-}
-
-const auditCols = `id, at, principal, role, operation, query_hash, affected, case_ref, client, outcome, prev_hash, hash`
-
-var genesis = make([]byte, sha256.Size)
-
-// chainHash is a row's hash: SHA-256 of the previous row's hash and the
-// row's own fields, each on a line of its own.
-func chainHash(prev []byte, e auditRow) []byte {
-	caseRef := ""
-	if e.CaseRef != nil {
-		caseRef = *e.CaseRef
-	}
-	h := sha256.New()
-	h.Write(prev)
-	fmt.Fprintf(h, "\n%d\n%s\n%q\n%q\n%q\n%q\n%q\n%q\n%q\n%q", e.ID, e.At.UTC().Format(time.RFC3339Nano), e.Principal, e.Role,
-		e.Operation, e.QueryHash, strings.Join(e.Affected, ","), caseRef, e.Client, e.Outcome)
-	return h.Sum(nil)
-}
-
-// Audit appends e to the audit log, chained to the row before it. Appends
-// are serialised by a lock so that the chain has no forks.
-func (s *Store) Audit(ctx context.Context, entry registry.AuditEntry) error {
-	e := newAuditRow(entry)
-	// An audit row must be written even when the request's own context has
-	// ended (a timeout is worth recording too).
-	ctx = context.WithoutCancel(ctx)
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('kedja audit'))`); err != nil {
-		return err
-	}
-	prev := genesis
-	var last []byte
-	err = tx.GetContext(ctx, &last, `SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1`)
-	switch {
-	case err == nil:
-		prev = last
-	case !errors.Is(err, sql.ErrNoRows):
-		return err
-	}
-	if err := tx.GetContext(ctx, &e.ID, `SELECT nextval('audit_log_id')`); err != nil {
-		return err
-	}
-	e.At = time.Now().UTC().Truncate(time.Microsecond)
-	if e.Affected == nil {
-		e.Affected = pq.StringArray{}
-	}
-	e.PrevHash, e.Hash = prev, chainHash(prev, e)
-	if _, err := tx.NamedExecContext(ctx, `INSERT INTO audit_log (`+auditCols+`) VALUES (:id, :at, :principal, :role,
-		:operation, :query_hash, :affected, :case_ref, :client, :outcome, :prev_hash, :hash)`, e); err != nil {
-		return err
-	}
-	s.statements.Add(5)
-	return tx.Commit()
-}
-
-// ListAudit lists audit entries, newest first.
-func (s *Store) ListAudit(ctx context.Context, f registry.AuditFilter, p registry.Page) ([]registry.AuditEntry, bool, error) {
-	if p.After == 0 {
-		p.After = 1<<63 - 1
-	}
-	rows, more, err := page[auditRow](ctx, s, p, `SELECT `+auditCols+` FROM audit_log
-		WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR operation = $2)
-		  AND ($3::text IS NULL OR case_ref = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-		  AND id < $5 ORDER BY id DESC LIMIT $6`, f.Principal, f.Operation, f.CaseRef, nullTime(f.Since))
-	if err != nil {
-		return nil, false, err
-	}
-	out := make([]registry.AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.entry()
-	}
-	return out, more, nil
-}
-
-// VerifyAudit walks the whole audit log and reports every row whose hash
-// does not match its fields (altered) or whose link does not match the row
-// before it (a row inserted or deleted before it).
-func (s *Store) VerifyAudit(ctx context.Context) (rows int, problems []registry.AuditProblem, err error) {
-	cur, err := s.db.QueryxContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY id`)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer cur.Close()
-	prev := genesis
-	for cur.Next() {
-		var e auditRow
-		if err := cur.StructScan(&e); err != nil {
-			return rows, problems, err
-		}
-		rows++
-		if !bytes.Equal(e.PrevHash, prev) {
-			problems = append(problems, registry.AuditProblem{ID: e.ID, Reason: "does not follow the row before it: a row was inserted or deleted"})
-		}
-		if !bytes.Equal(e.Hash, chainHash(e.PrevHash, e)) {
-			problems = append(problems, registry.AuditProblem{ID: e.ID, Reason: "its fields do not match its hash: the row was altered"})
-		}
-		prev = e.Hash
-	}
-	return rows, problems, cur.Err()
 }
 
 // nullID is an id for SQL, NULL for 0 (none).

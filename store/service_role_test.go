@@ -70,9 +70,9 @@ func TestServiceRoleCannotTamper(t *testing.T) {
 		})
 	}
 	// Nothing of the above took effect: the log is whole and the trace there.
-	rows, problems, err := s.VerifyAudit(ctx)
-	if err != nil || rows != 1 || len(problems) != 0 {
-		t.Errorf("audit log after the tampers: %d rows, problems %v, err %v; want 1 intact row", rows, problems, err)
+	rep, err := s.VerifyAudit(ctx, nil)
+	if err != nil || rep.Rows != 1 || len(rep.Problems) != 0 {
+		t.Errorf("audit log after the tampers: %d rows, problems %v, err %v; want 1 intact row", rep.Rows, rep.Problems, err)
 	}
 	var traces int
 	if err := s.DB().QueryRow(`SELECT count(*) FROM call_traces`).Scan(&traces); err != nil || traces != 1 {
@@ -111,6 +111,12 @@ func TestServiceRoleWrites(t *testing.T) {
 		}},
 		{"AppendAudit", func() error {
 			return s.Audit(ctx, registry.AuditEntry{Principal: "token:1", Role: "admin", Operation: "query", QueryHash: "x", Client: "::1", Outcome: "ok"})
+		}},
+		{"WriteWithItsAuditRow", func() error {
+			pa := &registry.PendingAudit{Principal: "token:1", Role: "editor", Operation: "mutation createOrganisation"}
+			_, err := s.CreateOrganisation(registry.WithPendingAudit(ctx, pa), "test",
+				&registry.Organisation{LegalName: "Audited Host AB", Country: "SE", Kind: "company"})
+			return err
 		}},
 	}
 	for _, tt := range tests {

@@ -36,6 +36,10 @@ type Store struct {
 	// runHook, set only by tests (SetRunHook), is called in every check
 	// run's transaction once its check locks are held, before the work.
 	runHook func(context.Context, registry.RunResult)
+	// auditKey keys the audit chain (SetAuditKey); writer is the group
+	// commit of audit rows while one runs (StartAuditWriter).
+	auditKey []byte
+	writer   atomic.Pointer[auditWriter]
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
@@ -327,13 +331,38 @@ func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(t
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	if _, err := s.exec(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
-		return fmt.Errorf("store: set actor: %w", err)
+	// In a request, the write's audit row commits with it (auditWrite):
+	// it names what changed from the change record's rows after since.
+	pa := registry.PendingAuditOf(ctx)
+	var since int64
+	if pa == nil {
+		if _, err := s.exec(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
+			return fmt.Errorf("store: set actor: %w", err)
+		}
+	} else {
+		defer pa.TakeNotes() // a failed write's notes go with it
+		s.statements.Add(1)
+		var set string
+		if err := tx.QueryRowContext(ctx, `SELECT set_config('kedja.actor', $1, true), (SELECT COALESCE(max(id), 0) FROM changes)`,
+			actor).Scan(&set, &since); err != nil {
+			return fmt.Errorf("store: set actor: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if pa == nil {
+		return tx.Commit()
+	}
+	affected, err := s.auditWrite(ctx, tx, pa, since)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	pa.Committed(affected)
+	return nil
 }
 
 // fieldOfColumn names, in the API's words, the field a database column holds.

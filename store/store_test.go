@@ -28,6 +28,7 @@ func TestDatabaseGuardsHistory(t *testing.T) {
 		{"ChangeWithoutAuthorIsRefused", `UPDATE organisations SET legal_name = 'X' WHERE county_code = '01'`, "set kedja.actor", "set kedja.actor"},
 		{"HistoryCannotBeRewritten", `UPDATE changes SET actor = 'someone else'`, "append-only", "permission denied"},
 		{"HistoryCannotBeDeleted", `DELETE FROM changes`, "append-only", "permission denied"},
+		{"AuditLogCannotBeEmptied", `TRUNCATE audit_log`, "append-only", "permission denied"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -748,8 +748,7 @@ func (h *Handler) traceCall(q *request) error {
 		}
 		v.Errors[e.Field] = e.Message
 	}
-	h.cfg.Audit(q.r, q.p, q.op, "", "INVALID_INPUT", q.notes)
-	q.audited = true
+	h.audit(q, "INVALID_INPUT")
 	return h.showDSR(q, http.StatusUnprocessableEntity, v)
 }
 

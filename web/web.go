@@ -35,8 +35,14 @@ type Config struct {
 	PictureLimit int
 	// Authenticate tells who a token is (with the API's rate limits).
 	Authenticate func(ctx context.Context, secret, client string) (access.Principal, error)
-	// Audit records a request in the audit log (the API's hook).
-	Audit func(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes)
+	// Audit records a request in the audit log (the API's hook): committed
+	// before it returns when notes say health data was read, queued
+	// otherwise. false means it could not be recorded, and then the answer
+	// must not leave.
+	Audit func(r *http.Request, p access.Principal, op, query, outcome string, notes *access.AuditNotes) bool
+	// Pending is the audit entry a page's writes commit with them
+	// (registry.PendingAudit), so that no write commits without its row.
+	Pending func(r *http.Request, p access.Principal, op string) *registry.PendingAudit
 	// Report writes a stored trace as the printable bilingual report.
 	Report func(w io.Writer, t registry.Trace) error
 	Log    *slog.Logger
@@ -117,6 +123,51 @@ type request struct {
 	notes *access.AuditNotes
 	// audited is set by a handler that recorded its own outcome.
 	audited bool
+	// pending is the audit entry the request's writes commit with them.
+	pending *registry.PendingAudit
+	// unrecorded is set when the audit log could not take the request's
+	// row: then its answer is withheld.
+	unrecorded bool
+}
+
+// audit records the request's outcome, once.
+func (h *Handler) audit(q *request, outcome string) {
+	q.audited = true
+	if outcome == "ok" && q.pending != nil && q.pending.Covers(q.notes.AffectedList()) {
+		// Its writes' rows, committed with them, already say it all.
+		return
+	}
+	if !h.cfg.Audit(q.r, q.p, q.op, "", outcome, q.notes) {
+		q.unrecorded = true
+	}
+}
+
+// heldResponse keeps a page's answer until its audit row is recorded: an
+// answer holding health data must not leave before the log has it.
+type heldResponse struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *heldResponse) WriteHeader(status int) { w.status = status }
+func (w *heldResponse) Write(b []byte) (int, error) {
+	return w.body.Write(b)
+}
+
+// release sends the held answer, or, if the audit log could not record it,
+// a bare 500 in its place.
+func (w *heldResponse) release(recorded bool) {
+	if !recorded {
+		h := w.ResponseWriter.Header()
+		for _, k := range []string{"Location", "Content-Disposition", "Content-Type"} {
+			h.Del(k)
+		}
+		http.Error(w.ResponseWriter, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	w.ResponseWriter.Write(w.body.Bytes()) //nolint:errcheck // the client went away
 }
 
 func (q *request) ctx() context.Context { return q.r.Context() }
@@ -153,14 +204,17 @@ func (h *Handler) page(op string, roles []string, fn func(*request) error) http.
 			http.Error(w, "the form has expired; reload the page and try again", http.StatusForbidden)
 			return
 		}
-		q.r = r.WithContext(h.cfg.Resolvers.WithPrincipal(r.Context(), q.p))
+		held := &heldResponse{ResponseWriter: w, status: http.StatusOK}
+		q.w = held
+		q.pending = h.cfg.Pending(r, q.p, q.op)
+		ctx := registry.WithPendingAudit(h.cfg.Resolvers.WithPrincipal(r.Context(), q.p), q.pending)
+		q.r = r.WithContext(ctx)
 		if err := fn(q); err != nil {
 			h.fail(q, err)
-			return
+		} else if !q.audited {
+			h.audit(q, "ok")
 		}
-		if !q.audited {
-			h.cfg.Audit(r, q.p, q.op, "", "ok", q.notes)
-		}
+		held.release(!q.unrecorded)
 	})
 }
 
@@ -177,8 +231,7 @@ func (h *Handler) fail(q *request, err error) {
 	default:
 		h.cfg.Log.Error("web: "+q.op, "err", err)
 	}
-	h.cfg.Audit(q.r, q.p, q.op, "", outcome, q.notes)
-	q.audited = true
+	h.audit(q, outcome)
 	msg := map[int]string{http.StatusNotFound: "notFound", http.StatusBadRequest: "badRequest"}[status]
 	if msg == "" {
 		msg = "internal"

@@ -18,6 +18,8 @@ var environment = [][2]string{
 	{"KEDJA_TLS_KEY", "and this key (PEM)"},
 	{"KEDJA_LINK_KEY_FILE", "key of serve's signed report links (default: random per process)"},
 	{"KEDJA_RENDER_WORKER", "the kedja-render binary (default: beside kedja, then on the PATH)"},
+	{"KEDJA_AUDIT_KEY_FILE", "file holding the audit log's key (required by serve and audit)"},
+	{"KEDJA_AUDIT_CHECKPOINTS", "file the audit log's signed checkpoints are appended to"},
 }
 
 // printUsage prints kedja's own usage: every command of the table.

@@ -47,7 +47,7 @@ func init() {
 		{name: "check", summary: "run the compliance checks now", run: runCheck},
 		{name: "incident", summary: "incidents: import an access or download log as evidence", subs: incidentCommands},
 		{name: "token", summary: "API tokens (roles: admin, editor, auditor, dsr)", subs: tokenCommands},
-		{name: "audit", summary: "check the audit log's hash chain", subs: auditCommands},
+		{name: "audit", summary: "verify the keyed audit log; sign checkpoints of its head", subs: auditCommands},
 		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},
 		{name: "gen", summary: "fill the registry with a synthetic one (about 1M links)", run: runGen},
 		{name: "bench", summary: "time chain and traceCall on a generated registry", run: runBench},

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -32,6 +33,10 @@ import (
 
 var binary string
 
+// auditKeyFile holds the audit key every kedja serve and kedja audit of
+// these tests uses: a test's own, made at start.
+var auditKeyFile string
+
 // TestMain builds the real binary once: these tests run kedja as a user
 // would, as a process of its own.
 func TestMain(m *testing.M) {
@@ -40,6 +45,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "kedja")
+	auditKeyFile = filepath.Join(dir, "audit.key")
+	if err := os.WriteFile(auditKeyFile, []byte(rand.Text()+rand.Text()+"\n"), 0o600); err != nil {
+		panic(err)
+	}
 	// kedja-render beside kedja, where serve and render look for it first.
 	for _, b := range [][]string{{"-race", "-o", binary, "."}, {"-o", filepath.Join(dir, "kedja-render"), "../kedja-render"}} {
 		build := exec.Command("go", append([]string{"build"}, b...)...)
@@ -170,6 +179,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"TokenLockouts", "token lockouts", "locked out after too many failed attempts"},
 		{"TokenUnlock", "token unlock", "Lift the lock-out"},
 		{"AuditVerify", "audit verify", "hash chain"},
+		{"AuditCheckpoint", "audit checkpoint", "checkpoint file"},
 		{"RenderChain", "render chain", "controller's chain"},
 		{"RenderTrace", "render trace", "call trace"},
 		{"RenderResponsibility", "render responsibility", "who answers"},
@@ -232,7 +242,7 @@ func TestUsageListsTheCommands(t *testing.T) {
 		want []string
 	}{
 		{"NoArguments", nil, []string{"kedja serve ", "kedja token create|list|revoke|lockouts|unlock\n", "kedja render chain|trace|responsibility\n", "kedja help ", "KEDJA_RENDER_WORKER"}},
-		{"HelpFlag", []string{"--help"}, []string{"kedja serve ", "kedja seed demo ", "kedja audit verify ", "KEDJA_TIME_ZONE"}},
+		{"HelpFlag", []string{"--help"}, []string{"kedja serve ", "kedja seed demo ", "kedja audit verify|checkpoint\n", "KEDJA_TIME_ZONE", "KEDJA_AUDIT_KEY_FILE"}},
 		{"Help", []string{"help"}, []string{"kedja migrate ", "kedja check ", "kedja gen ", "kedja bench ", "kedja version "}},
 		{"HelpToken", []string{"help", "token"}, []string{"kedja token create ", "kedja token list ", "kedja token revoke "}},
 		{"TokenHelp", []string{"token", "--help"}, []string{"kedja token create ", "kedja token list ", "kedja token revoke "}},
@@ -304,8 +314,11 @@ func TestHelpFlags(t *testing.T) {
 		absent   []string // not listed
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
-			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key"}, migrating...),
+			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--audit-key-file", "--audit-checkpoints",
+				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
+		{"AuditVerify", "audit verify", "kedja audit verify [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
+		{"AuditCheckpoint", "audit checkpoint", "kedja audit checkpoint [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
 		{"Migrate", "migrate", "kedja migrate [flags]", nil, append([]string{"--create-database"}, migrating...), []string{"--addr"}},
 		{"Check", "check", "kedja check [flags]", nil, append([]string{"--at", "--checks", "--attestation-window", "--restore-test-days", "--scan-days"}, migrating...), nil},
 		{"TokenCreate", "token create", "kedja token create --role ROLE --name NAME [flags]",
@@ -372,6 +385,8 @@ type instance struct {
 	addr   string
 	done   chan error
 	stderr *syncBuffer // the log; whole once done has delivered
+	// checkpoints is the file it appends audit checkpoints to.
+	checkpoints string
 }
 
 func startServer(t *testing.T, dbURL string, args ...string) *instance {
@@ -386,8 +401,13 @@ func startServer(t *testing.T, dbURL string, args ...string) *instance {
 // launch starts kedja serve and waits until it listens; it may run in a
 // goroutine of its own, so it reports failure as an error.
 func launch(t *testing.T, dbURL string, args ...string) (*instance, error) {
+	return launchWith(t, filepath.Join(t.TempDir(), "audit.checkpoints"), dbURL, args...)
+}
+
+// launchWith is launch, appending audit checkpoints to the file checkpoints.
+func launchWith(t *testing.T, checkpoints, dbURL string, args ...string) (*instance, error) {
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "KEDJA_AUDIT_KEY_FILE="+auditKeyFile, "KEDJA_AUDIT_CHECKPOINTS="+checkpoints)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -397,7 +417,7 @@ func launch(t *testing.T, dbURL string, args ...string) (*instance, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &instance{cmd: cmd, done: make(chan error, 1), stderr: &stderr}
+	s := &instance{cmd: cmd, done: make(chan error, 1), stderr: &stderr, checkpoints: checkpoints}
 	found := make(chan string, 1)
 	go func() {
 		lines := bufio.NewScanner(stdout)
@@ -556,6 +576,15 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		srv.done <- err // for the cleanup
 	case <-time.After(20 * time.Second):
 		t.Fatal("kedja serve did not exit after SIGTERM")
+	}
+	// At shutdown the queued audit rows were written and the head
+	// checkpointed: the log verifies against it, the request in flight
+	// included.
+	out, err := kedja(t, []string{"DATABASE_URL=" + db, "KEDJA_AUDIT_KEY_FILE=" + auditKeyFile, "KEDJA_AUDIT_CHECKPOINTS=" + srv.checkpoints},
+		"audit", "verify")
+	saw, rows := regexp.MustCompile(`saw row (\d+)`).FindStringSubmatch(out), regexp.MustCompile(`intact: (\d+) rows`).FindStringSubmatch(out)
+	if err != nil || saw == nil || rows == nil || saw[1] != rows[1] {
+		t.Errorf("kedja audit verify after shutdown: %v; want the log intact up to the shutdown checkpoint's row\n%s", err, out)
 	}
 }
 

@@ -42,6 +42,9 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	linkKey := f.String("link-key", "FILE", os.Getenv("KEDJA_LINK_KEY_FILE"),
 		"sign report links with the key in this file (32+ bytes, shared by every instance); without it, a random key per process, so links die on restart")
 	f.env("link-key", "KEDJA_LINK_KEY_FILE")
+	audit := addAuditFlags(f)
+	checkpointEvery := f.Duration("audit-checkpoint-every", "DURATION", time.Minute,
+		"how often to write a checkpoint of the audit log's head, when it has moved (and at shutdown)")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -57,9 +60,16 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
+	if *checkpointEvery <= 0 {
+		return errors.New("--audit-checkpoint-every must be positive")
+	}
 	return withStore(ctx, cfg, func(s *store.Store) error {
+		if err := audit.useKey(s); err != nil {
+			return err
+		}
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
-			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(), linkKey: *linkKey}, k.out, k.log)
+			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(), linkKey: *linkKey,
+			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery}, k.out, k.log)
 	})
 }
 
@@ -71,6 +81,10 @@ type serveOptions struct {
 	tlsCert, tlsKey string
 	pictures        render.Options
 	linkKey         string // file of the report links' key; "" for a random one
+	// checkpoints is the file signed checkpoints of the audit log's head are
+	// appended to ("": the log only), every checkpointEvery.
+	checkpoints     string
+	checkpointEvery time.Duration
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -122,8 +136,20 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	if err != nil {
 		return err
 	}
+	// Requests' audit rows are group-committed; writes commit their own.
+	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
+		return err
+	}
+	checkpoints := &access.Checkpointer{Head: s, Path: o.checkpoints, Logger: log}
+	if o.checkpoints == "" {
+		log.Warn("audit checkpoints go to the log only: set KEDJA_AUDIT_CHECKPOINTS to keep them in a file for kedja audit verify")
+	}
+	auditCtx, stopCheckpoints := context.WithCancel(context.Background())
+	defer stopCheckpoints()
+	go checkpoints.Run(auditCtx, o.checkpointEvery)
+	api := server.New(srvCfg, sch, res, log)
 	httpSrv := &http.Server{
-		Handler:           server.New(srvCfg, sch, res, log).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      timeout + 15*time.Second,
@@ -155,19 +181,36 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sig)
+	var served error
 	select {
-	case err := <-errc:
-		return err
+	case served = <-errc:
 	case got := <-sig:
 		log.Info("shutting down", "signal", got.String())
 	}
 	// Shutdown stops accepting and waits for requests in flight to finish.
 	shutCtx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
 	defer cancel()
-	if err := httpSrv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if served == nil {
+		if err := httpSrv.Shutdown(shutCtx); err != nil {
+			served = fmt.Errorf("shutdown: %w", err)
+		}
 	}
 	scheduler.Stop(shutCtx)
+	// Then the audit log: the refusals still only counted, the rows still
+	// queued, and a checkpoint of the head they make.
+	stopCheckpoints()
+	api.Close(shutCtx)
+	if err := s.CloseAuditWriter(shutCtx); err != nil {
+		log.Error("AUDIT LOG ROWS LOST AT SHUTDOWN", "err", err)
+		served = errors.Join(served, err)
+	}
+	if _, err := checkpoints.Write(shutCtx); err != nil {
+		log.Error("AUDIT CHECKPOINT FAILED", "err", err)
+		served = errors.Join(served, err)
+	}
+	if served != nil {
+		return served
+	}
 	log.Info("stopped")
 	return nil
 }

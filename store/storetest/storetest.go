@@ -215,7 +215,12 @@ func Owner(tb testing.TB, db *sql.DB) *sql.DB {
 	return owner
 }
 
-// Store opens a store, as the service role, on a fresh migrated database.
+// AuditKey is the audit key of the stores Store opens: a test's own, never
+// a deployment's.
+var AuditKey = []byte("kedja storetest audit key, for tests only")
+
+// Store opens a store, as the service role, on a fresh migrated database,
+// keyed with AuditKey.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
 	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm", time.Minute)
@@ -223,5 +228,8 @@ func Store(tb testing.TB) *store.Store {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
+	if err := s.SetAuditKey(AuditKey); err != nil {
+		tb.Fatal(err)
+	}
 	return s
 }
