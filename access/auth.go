@@ -134,6 +134,15 @@ type Authenticator struct {
 	// so that a guesser cannot lock its owner out (a guesser who had it
 	// would not need to guess). Its size is bounded by the live tokens.
 	good map[[sha256.Size]byte]int64
+	// looking holds the lookups under way of secrets not (yet) known good,
+	// closed when each ends: concurrent attempts with one secret wait for
+	// the first and spend no budget of their own, so a client's burst with
+	// a good token at start-up is not taken for guessing (a guesser gains
+	// nothing: every new secret still spends).
+	looking map[[sha256.Size]byte]*lookup
+	// waiting, set only by tests, is called when an attempt starts to wait
+	// for another's lookup of the same secret.
+	waiting func()
 	// marked is when each token's last use was last written.
 	marked map[int64]time.Time
 	// locked holds the lock-outs in force (kind/key), read from the store
@@ -155,13 +164,20 @@ func NewAuthenticator(tokens Tokens, g Guard, log *slog.Logger) *Authenticator {
 	}
 	return &Authenticator{tokens: tokens, g: g, log: log, Now: time.Now,
 		anon: newLRU(g.Capacity), addrs: newLRU(g.Capacity), prefixes: newLRU(g.Capacity), perToken: newLRU(g.Capacity),
-		good: map[[sha256.Size]byte]int64{}, marked: map[int64]time.Time{}, locked: map[string]time.Time{}}
+		good: map[[sha256.Size]byte]int64{}, looking: map[[sha256.Size]byte]*lookup{}, marked: map[int64]time.Time{}, locked: map[string]time.Time{}}
+}
+
+// lookup is one lookup under way of a secret not known good; unknown is set
+// before done closes.
+type lookup struct {
+	done    chan struct{}
+	unknown bool
 }
 
 // Authenticate returns the principal whose token secret is, asking from
 // client. On failure the principal is still the one to record in the audit
 // log: anonymous, or the token's own when only its rate was exceeded.
-func (a *Authenticator) Authenticate(ctx context.Context, secret, client string) (Principal, error) {
+func (a *Authenticator) Authenticate(ctx context.Context, secret, client string) (_ Principal, failure error) {
 	anonymous := Principal{Name: "anonymous", Client: client}
 	addr := AddressKey(client)
 	secret = strings.TrimSpace(secret)
@@ -201,6 +217,25 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 	}
 
 	a.mu.Lock()
+	if first, ok := a.looking[sum]; !known && ok {
+		a.mu.Unlock()
+		if a.waiting != nil {
+			a.waiting()
+		}
+		select {
+		case <-first.done:
+		case <-ctx.Done():
+			return anonymous, ctx.Err()
+		}
+		if first.unknown {
+			// The same secret just failed, and was counted once.
+			return anonymous, ErrUnknownToken
+		}
+		a.mu.Lock()
+		// Known good now, or the first lookup itself failed: then this
+		// attempt goes on as any other.
+		_, known = a.good[sum]
+	}
 	var ae, pe *entry
 	if !known {
 		if a.isLocked(addr, prefix) {
@@ -220,6 +255,17 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 			a.mu.Unlock()
 			return anonymous, ErrTooManyFailures
 		}
+		this := &lookup{done: make(chan struct{})}
+		a.looking[sum] = this
+		defer func() {
+			a.mu.Lock()
+			if a.looking[sum] == this {
+				delete(a.looking, sum)
+			}
+			a.mu.Unlock()
+			close(this.done)
+		}()
+		defer func() { this.unknown = errors.Is(failure, ErrUnknownToken) }()
 	}
 	a.mu.Unlock()
 

@@ -202,6 +202,73 @@ func TestConcurrentGuessesSpendTheBudget(t *testing.T) {
 	}
 }
 
+// A burst of attempts with one secret not yet known (a client starting with
+// a good token, or a guesser repeating one guess) is one lookup's worth of
+// budget: the rest wait for the first lookup, so a good client's start is
+// not refused as guessing.
+func TestBurstWithOneSecretSpendsOnce(t *testing.T) {
+	tests := []struct {
+		name    string
+		secret  string
+		want    error
+		lookups int64 // lookups made by the burst
+	}{
+		// Once the first lookup knows it good, each goes on as a known
+		// secret (looked up, no budget spent).
+		{"GoodSecret", good, nil, 50},
+		{"OneWrongSecret", guess, ErrUnknownToken, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			const attempts = 50
+			f := newFake(goodTokens())
+			g := testGuard
+			g.Token = Budget{PerSecond: 1000, Burst: attempts}
+			// Only the budget counts here, not back-off or lock-out.
+			g.BackoffAfter, g.LockAfter = 1000, 1000
+			a, _ := newTestAuth(t, f, g)
+			// The first lookup answers only once every other attempt
+			// waits for it.
+			var waiters sync.WaitGroup
+			waiters.Add(attempts - 1)
+			a.waiting = waiters.Done
+			var once sync.Once
+			f.gate = func() { once.Do(waiters.Wait) }
+			var wrong atomic.Int64
+			var done sync.WaitGroup
+			for i := range attempts {
+				done.Add(1)
+				go func() {
+					defer done.Done()
+					if _, err := a.Authenticate(context.Background(), tt.secret, "10.0.0.1"); !errors.Is(err, tt.want) {
+						wrong.Add(1)
+						t.Errorf("attempt %d: %v; want %v", i, err, tt.want)
+					}
+				}()
+			}
+			done.Wait()
+			if got := f.lookups.Load(); got != tt.lookups {
+				t.Errorf("%d lookups; want %d", got, tt.lookups)
+			}
+			// One failure at most was counted: the address still has all
+			// but one of its budget for new guesses.
+			left := 0
+			for i := range testGuard.Failures.Burst {
+				if _, err := a.Authenticate(context.Background(), fmt.Sprintf("%s%03d", guess, i), "10.0.0.1"); errors.Is(err, ErrUnknownToken) {
+					left++
+				}
+			}
+			spent := 0
+			if tt.want != nil {
+				spent = 1
+			}
+			if left != testGuard.Failures.Burst-spent {
+				t.Errorf("the address had %d attempts left after the burst; want %d", left, testGuard.Failures.Burst-spent)
+			}
+		})
+	}
+}
+
 func TestBackoffThenLockout(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(goodTokens())

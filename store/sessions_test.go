@@ -143,8 +143,15 @@ func TestWebPageReads(t *testing.T) {
 	if err := s.DB().QueryRow(`SELECT min(id) FROM organisations WHERE kind = 'region'`).Scan(&region); err != nil {
 		t.Fatal(err)
 	}
-	// Traces belong to the token that made them (anna's is 7, bo's 8).
-	tokenOf := map[string]int64{"anna": 7, "bo": 8}
+	// Traces belong to the token that made them.
+	tokenOf := map[string]int64{}
+	for _, who := range []string{"anna", "bo"} {
+		tok, _, err := s.CreateToken(ctx, "admin", who, registry.RoleDSR, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokenOf[who] = tok.ID
+	}
 	for _, who := range []string{"anna", "bo", "anna"} {
 		if _, err := s.TraceCall(ctx, who, region, today, "C-"+who, registry.TraceOptions{MadeBy: tokenOf[who]}); err != nil {
 			t.Fatal(err)

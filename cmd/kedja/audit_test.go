@@ -81,8 +81,15 @@ func TestKillNineLeavesNoWriteWithoutItsAuditRow(t *testing.T) {
 		}
 		// Killed once a sixth of the burst has its answer: the rest are in
 		// flight, some committing.
+		allAnswered := make(chan struct{})
+		go func() { wg.Wait(); close(allAnswered) }()
 		for i := 0; i < burst/6; i++ {
-			<-okSoFar
+			select {
+			case <-okSoFar:
+			case <-allAnswered:
+				t.Fatalf("run %d: every request was answered before a sixth succeeded (%d answered, %d failed): the burst never put the server under load\n%s",
+					run, answered.Load(), failed.Load(), srv.stderr.String())
+			}
 		}
 		if err := srv.cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
