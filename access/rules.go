@@ -34,6 +34,11 @@ var RootRules = map[string][]string{
 	"Query.evaluateChecks": readers, "Query.findingSummary": readers,
 	"Query.trace": traceRead, "Query.traces": traceRead,
 	"Query.auditLog": {admin, auditor},
+	// Introspection is for those who build clients (editors and auditors
+	// integrate kedja with their own tools); a dsr user has its three
+	// fields and nothing to discover. The server checks these two itself:
+	// graphql-go answers them without a resolver of kedja's.
+	"Query.__schema": readers, "Query.__type": readers,
 	// Incidents: editors record, auditors and admins read; a dsr user sees
 	// one only through a trace it concerns.
 	"Query.incident": readers, "Query.incidents": readers,
