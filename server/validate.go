@@ -209,7 +209,7 @@ func oneKindRule(c *graphql.ValidationContext, kind string, check func(ast.Node)
 }
 
 func refusal(code, msg string) []gqlerrors.FormattedError {
-	return []gqlerrors.FormattedError{{Message: msg, Extensions: map[string]any{"code": code}}}
+	return []gqlerrors.FormattedError{{Message: msg, Locations: []location.SourceLocation{}, Extensions: map[string]any{"code": code}}}
 }
 
 // checkDocument counts what graphql-go's validator is slow in, before it

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -68,26 +69,13 @@ func mustParse(t testing.TB, q string) *ast.Document {
 
 // standardIntrospection is the query graphql-js 16's getIntrospectionQuery()
 // makes by default: what client generators and IDEs send.
-const standardIntrospection = `query IntrospectionQuery {
-  __schema {
-    queryType { name } mutationType { name } subscriptionType { name }
-    types { ...FullType }
-    directives { name description locations args { ...InputValue } }
-  }
-}
-fragment FullType on __Type {
-  kind name description
-  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
-  inputFields { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
-fragment TypeRef on __Type {
-  kind name ofType { kind name ofType { kind name ofType { kind name ofType {
-  kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
-}`
+var standardIntrospection = func() string {
+	b, err := os.ReadFile("testdata/introspection.graphql")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // nestedTypes asks each type's fields' types' fields, levels deep.
 func nestedTypes(levels int) string {
