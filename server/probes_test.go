@@ -30,15 +30,15 @@ func graphqlPost(query string) probeRequest {
 	return probeRequest{http.MethodPost, "/graphql", "application/json", string(b)}
 }
 
-// answer is what the server said to a probe.
-type answer struct {
+// probeAnswer is what the server said to a probe.
+type probeAnswer struct {
 	status int
 	body   []byte
 	resp   response
 	top    map[string]json.RawMessage // the answer's top-level members, if it is a JSON object
 }
 
-func (h *harness) send(r probeRequest) answer {
+func (h *harness) probe(r probeRequest) probeAnswer {
 	h.t.Helper()
 	req, err := http.NewRequest(r.method, h.url+r.path, strings.NewReader(r.body))
 	if err != nil {
@@ -56,7 +56,7 @@ func (h *harness) send(r probeRequest) answer {
 		h.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	a := answer{status: resp.StatusCode}
+	a := probeAnswer{status: resp.StatusCode}
 	a.body, _ = io.ReadAll(resp.Body)
 	_ = json.Unmarshal(a.body, &a.resp)
 	_ = json.Unmarshal(a.body, &a.top)
@@ -66,14 +66,14 @@ func (h *harness) send(r probeRequest) answer {
 
 // refusedAs says whether a is the refusal status with code, and carries no
 // data.
-func (a answer) refusedAs(status int, code string) bool {
+func (a probeAnswer) refusedAs(status int, code string) bool {
 	data := strings.TrimSpace(string(a.top["data"]))
 	return a.status == status && a.resp.code() == code && (data == "" || data == "null")
 }
 
 // leaks lists what an answer must never hold, whoever asks: the schema's
 // names suggested, debugging or tracing output, stack traces, an IDE.
-func (a answer) leaks() []string {
+func (a probeAnswer) leaks() []string {
 	var found []string
 	for _, s := range []string{"Did you mean", "stacktrace", "exception", "tracing", "runtime error", "goroutine ",
 		"graphiql.min.css", "GraphQL Playground", "GraphiQL", "graphql-playground"} {
@@ -96,9 +96,13 @@ func (a answer) leaks() []string {
 
 // roles are the callers every probe is tried as: anonymous, then a token of
 // each role.
-var roles = append([]string{""}, registry.AccessRoles...)
+var probeRoles = append([]string{""}, registry.AccessRoles...)
 
-func integrator(role string) bool { return slices.Contains([]string{"admin", "editor", "auditor"}, role) }
+// mayIntrospect says whether role may introspect: the roles whose tools
+// build clients.
+func mayIntrospect(role string) bool {
+	return slices.Contains([]string{"admin", "editor", "auditor"}, role)
+}
 
 // The 13 probes of graphql-cop (the usual GraphQL scanner), sent as it sends
 // them, without a token and with a token of each role. Each is refused:
@@ -122,7 +126,7 @@ func TestStandardProbesAreRefused(t *testing.T) {
 		status int
 		code   string
 	}
-	// For a probe the token's role does not change.
+	// same is the refusal of a probe whatever the role.
 	same := func(status int, code string) func(string) want {
 		return func(string) want { return want{status, code} }
 	}
@@ -132,7 +136,7 @@ func TestStandardProbesAreRefused(t *testing.T) {
 		// want is the refusal each role gets; a 200 with no code is an
 		// answer, checked by check.
 		want  func(role string) want
-		check func(t *testing.T, role string, a answer)
+		check func(t *testing.T, role string, a probeAnswer)
 	}{
 		{"AliasOverloading", []probeRequest{graphqlPost("query { " + aliases.String() + " }")}, same(400, "ALIAS_LIMIT"), nil},
 		{"BatchQueries", []probeRequest{{http.MethodPost, "/graphql", "application/json", batch}}, same(400, "BATCH_NOT_SUPPORTED"), nil},
@@ -141,7 +145,7 @@ func TestStandardProbesAreRefused(t *testing.T) {
 			"application/x-www-form-urlencoded", url.Values{"query": {"query {__typename}"}}.Encode()}}, same(415, "UNSUPPORTED_MEDIA_TYPE"), nil},
 		{"GetBasedMutation", []probeRequest{get("mutation {__typename}")}, same(405, "METHOD_NOT_ALLOWED"), nil},
 		// Refused means answered without any tracing or debug extension.
-		{"TracingMode", []probeRequest{graphqlPost("query { __typename }")}, same(200, ""), func(t *testing.T, _ string, a answer) {
+		{"TracingMode", []probeRequest{graphqlPost("query { __typename }")}, same(200, ""), func(t *testing.T, _ string, a probeAnswer) {
 			if string(a.top["data"]) != `{"__typename":"Query"}` {
 				t.Errorf("data %s", a.top["data"])
 			}
@@ -153,29 +157,29 @@ func TestStandardProbesAreRefused(t *testing.T) {
 		// Refused means no IDE page at any of the paths scanners try; the
 		// checks on every answer look for one.
 		{"GraphiQL", []probeRequest{{http.MethodGet, "/graphiql", "", ""}, {http.MethodGet, "/playground", "", ""},
-			{http.MethodGet, "/console", "", ""}, {http.MethodGet, "/graphql", "", ""}}, nil, func(t *testing.T, role string, a answer) {
+			{http.MethodGet, "/console", "", ""}, {http.MethodGet, "/graphql", "", ""}}, nil, func(t *testing.T, role string, a probeAnswer) {
 			if a.status == 200 {
 				t.Errorf("answered 200: %.200s", a.body)
 			}
 		}},
 		{"Introspection", []probeRequest{graphqlPost("query { __schema { types { name fields { name } } } }")}, func(role string) want {
-			if integrator(role) {
+			if mayIntrospect(role) {
 				return want{200, ""}
 			}
 			return want{403, "FORBIDDEN"}
-		}, func(t *testing.T, role string, a answer) {
-			if integrator(role) && !bytes.Contains(a.top["data"], []byte(`"name":"Organisation"`)) {
+		}, func(t *testing.T, role string, a probeAnswer) {
+			if mayIntrospect(role) && !bytes.Contains(a.top["data"], []byte(`"name":"Organisation"`)) {
 				t.Errorf("the schema was not answered: %.200s", a.body)
 			}
 		}},
-		{"DirectiveOverloading", []probeRequest{graphqlPost("query { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }")}, same(400, "DIRECTIVE_LIMIT"), func(t *testing.T, _ string, a answer) {
+		{"DirectiveOverloading", []probeRequest{graphqlPost("query { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }")}, same(400, "DIRECTIVE_LIMIT"), func(t *testing.T, _ string, a probeAnswer) {
 			if len(a.resp.Errors) != 1 {
 				t.Errorf("%d errors, want 1", len(a.resp.Errors))
 			}
 		}},
 		{"CircularIntrospection", []probeRequest{graphqlPost("query { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }")},
 			func(role string) want {
-				if integrator(role) {
+				if mayIntrospect(role) {
 					return want{400, "INTROSPECTION_DEPTH_LIMIT"}
 				}
 				return want{403, "FORBIDDEN"}
@@ -183,11 +187,11 @@ func TestStandardProbesAreRefused(t *testing.T) {
 		{"UnhandledErrors", []probeRequest{graphqlPost("qwerty cop { abc }")}, same(400, "GRAPHQL_VALIDATION_FAILED"), nil},
 	}
 	for _, tt := range tests {
-		for _, role := range roles {
+		for _, role := range probeRoles {
 			t.Run(tt.name+"/"+cmp.Or(role, "anonymous"), func(t *testing.T) {
 				hh := h.as(role).with(t)
 				for _, req := range tt.requests {
-					a := hh.send(req)
+					a := hh.probe(req)
 					if leaks := a.leaks(); len(leaks) > 0 {
 						t.Errorf("%s %s: the answer holds %v: %.300s", req.method, req.path, leaks, a.body)
 					}
@@ -279,13 +283,13 @@ func TestBombsAreRefused(t *testing.T) {
 			t.Run(tt.name+"/"+role, func(t *testing.T) {
 				hh := h.as(role).with(t)
 				body, _ := json.Marshal(map[string]any{"query": tt.query, "variables": tt.vars})
-				answers := make([]answer, tt.parallel)
+				answers := make([]probeAnswer, tt.parallel)
 				took := make([]time.Duration, tt.parallel)
 				var wg sync.WaitGroup
 				for i := range tt.parallel {
 					wg.Go(func() {
 						start := time.Now()
-						answers[i] = hh.send(probeRequest{http.MethodPost, "/graphql", "application/json", string(body)})
+						answers[i] = hh.probe(probeRequest{http.MethodPost, "/graphql", "application/json", string(body)})
 						took[i] = time.Since(start)
 					})
 				}
@@ -349,7 +353,7 @@ func TestStandardIntrospectionForIntegrators(t *testing.T) {
 	for _, role := range registry.AccessRoles {
 		t.Run(role, func(t *testing.T) {
 			r := h.as(role).with(t).post(string(q), nil)
-			if !integrator(role) {
+			if !mayIntrospect(role) {
 				if r.Status != 403 || r.code() != "FORBIDDEN" {
 					t.Errorf("got %d %+v, want 403 FORBIDDEN", r.Status, r.Errors)
 				}
