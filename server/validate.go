@@ -47,7 +47,7 @@ func newDocCache(log *slog.Logger) *docCache {
 
 // parse returns the validated document of query, refusing before it is
 // parsed a query longer than lim allows and, before it is validated, one
-// that writes more variables, directives or fields than lim allows.
+// that writes more than lim allows of what checkDocument counts.
 // Validation runs within ctx: when ctx ends first, the answer is TIMEOUT.
 func (c *docCache) parse(ctx context.Context, schema *graphql.Schema, query string, lim Limits) (*ast.Document, []gqlerrors.FormattedError) {
 	c.mu.Lock()
@@ -127,7 +127,7 @@ func (c *docCache) validate(ctx context.Context, schema *graphql.Schema, doc *as
 // parsed without their source because graphql-go locates an error by
 // compiling a regular expression and scanning the whole text to that point:
 // a document with thousands of errors took seconds. Without the source it
-// says line 1 and the offset plus one as the column, in constant time, and
+// scans nothing and says line 1 with the offset plus one as the column, and
 // only the errors shown are located here for real.
 func locate(errs []gqlerrors.FormattedError, query string) {
 	for _, e := range errs {

@@ -302,6 +302,22 @@ func TestUnhandledErrorsAreMasked(t *testing.T) {
 	}
 }
 
+// Errors are located in the query's own lines and columns, though the
+// document is parsed without its source.
+func TestErrorsAreLocated(t *testing.T) {
+	sch := kedjaSchema(t)
+	q := "{\n  checks {\r\n    id\n    nope @include(if: $x)\n  }\n}"
+	_, errs := newDocCache(slog.Default()).parse(context.Background(), sch, q, DefaultLimits)
+	var got []string
+	for _, e := range errs {
+		got = append(got, fmt.Sprint(e.Message, e.Locations))
+	}
+	want := []string{`Cannot query field "nope" on type "Check".[{4 5}]`, `Variable "$x" is not defined.[{4 23} {1 1}]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestLimitErrorsSaysHowManyMore(t *testing.T) {
 	errs := make([]gqlerrors.FormattedError, 12)
 	for i := range errs {
