@@ -114,10 +114,7 @@ func mayIntrospect(role string) bool {
 // extensions, a stack trace or an IDE.
 func TestStandardProbesAreRefused(t *testing.T) {
 	h := newHarness(t, false)
-	var aliases strings.Builder
-	for i := range 101 {
-		fmt.Fprintf(&aliases, "alias%d:__typename \n", i)
-	}
+	aliases := server.Numbered("query { ", "alias%d:__typename \n", 101, " }")
 	batch := "[" + strings.Repeat(`{"query":"query { __typename }"},`, 9) + `{"query":"query { __typename }"}]`
 	get := func(q string) probeRequest {
 		return probeRequest{http.MethodGet, "/graphql?" + url.Values{"query": {q}}.Encode(), "", ""}
@@ -138,7 +135,7 @@ func TestStandardProbesAreRefused(t *testing.T) {
 		want  func(role string) want
 		check func(t *testing.T, role string, a probeAnswer)
 	}{
-		{"AliasOverloading", []probeRequest{graphqlPost("query { " + aliases.String() + " }")}, same(400, "ALIAS_LIMIT"), nil},
+		{"AliasOverloading", []probeRequest{graphqlPost(aliases)}, same(400, "ALIAS_LIMIT"), nil},
 		{"BatchQueries", []probeRequest{{http.MethodPost, "/graphql", "application/json", batch}}, same(400, "BATCH_NOT_SUPPORTED"), nil},
 		{"GetBasedQuery", []probeRequest{get("{__typename}")}, same(405, "METHOD_NOT_ALLOWED"), nil},
 		{"PostUrlencodedQuery", []probeRequest{{http.MethodPost, "/graphql?" + url.Values{"query": {"query {__typename}"}}.Encode(),
@@ -226,26 +223,12 @@ func TestStandardProbesAreRefused(t *testing.T) {
 // go four at once, as they did.
 func TestBombsAreRefused(t *testing.T) {
 	h := newHarness(t, false)
-	vars := func(n int) string {
-		var b strings.Builder
-		b.WriteString("query(")
-		for i := range n {
-			fmt.Fprintf(&b, "$v%d: Int ", i)
-		}
-		return b.String() + ") { __typename }"
-	}
+	vars := func(n int) string { return server.Numbered("query(", "$v%d: Int ", n, ") { __typename }") }
 	manyVars := map[string]any{}
 	for i := range 51 {
 		manyVars[fmt.Sprint("v", i)] = i
 	}
-	directives := func(n int) string {
-		var b strings.Builder
-		b.WriteString("{ __typename ")
-		for i := range n {
-			fmt.Fprintf(&b, "@unknown%d ", i)
-		}
-		return b.String() + "}"
-	}
+	directives := func(n int) string { return server.Numbered("{ __typename ", "@unknown%d ", n, "}") }
 	full, err := os.ReadFile("testdata/introspection.graphql")
 	if err != nil {
 		t.Fatal(err)
@@ -311,22 +294,15 @@ func TestBombsAreRefused(t *testing.T) {
 // read).
 func TestAtMostFiveErrors(t *testing.T) {
 	h := newHarness(t, false)
-	var directives, forbidden strings.Builder
-	directives.WriteString("{ __typename ")
-	forbidden.WriteString("{ ")
-	for i := range 10 {
-		fmt.Fprintf(&directives, "@unknown%d ", i)
-		fmt.Fprintf(&forbidden, "o%d: organisation(id: \"%d\") { id } ", i, i)
-	}
-	directives.WriteString("}")
-	forbidden.WriteString("}")
+	directives := server.Numbered("{ __typename ", "@unknown%d ", 10, "}")
+	forbidden := server.Numbered("{ ", `o%[1]d: organisation(id: "%[1]d") { id } `, 10, "}")
 	tests := []struct {
 		name, role, query string
 		status            int
 		first             string
 	}{
-		{"UnknownDirectives", "editor", directives.String(), 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"ForbiddenFields", "dsr", forbidden.String(), 200, "FORBIDDEN"},
+		{"UnknownDirectives", "editor", directives, 400, "GRAPHQL_VALIDATION_FAILED"},
+		{"ForbiddenFields", "dsr", forbidden, 200, "FORBIDDEN"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -149,22 +149,8 @@ func TestIntrospectionIsCostedAndDepthLimited(t *testing.T) {
 
 // What graphql-go's validator is slow in is counted before it runs.
 func TestDocumentLimitsComeBeforeValidation(t *testing.T) {
-	vars := func(n int) string {
-		var b strings.Builder
-		b.WriteString("query(")
-		for i := range n {
-			fmt.Fprintf(&b, "$v%d: Int ", i)
-		}
-		return b.String() + ") { __typename }"
-	}
-	directives := func(n int) string {
-		var b strings.Builder
-		b.WriteString("{ __typename ")
-		for i := range n {
-			fmt.Fprintf(&b, "@d%d ", i)
-		}
-		return b.String() + "}"
-	}
+	vars := func(n int) string { return numbered("query(", "$v%d: Int ", n, ") { __typename }") }
+	directives := func(n int) string { return numbered("{ __typename ", "@d%d ", n, "}") }
 	fields := func(n int) string { return "{ " + strings.Repeat("__typename ", n) + "}" }
 	lim := DefaultLimits
 	tests := []struct {
@@ -333,12 +319,17 @@ func TestLimitErrorsSaysHowManyMore(t *testing.T) {
 	}
 }
 
-func unknownFields(n int) string {
+// Numbered is numbered, for the tests of package server_test.
+var Numbered = numbered
+
+// numbered is head, then item formatted with 0, 1, ... n-1, then tail.
+func numbered(head, item string, n int, tail string) string {
 	var b strings.Builder
+	b.WriteString(head)
 	for i := range n {
-		fmt.Fprintf(&b, "nope%d ", i)
+		fmt.Fprintf(&b, item, i)
 	}
-	return b.String()
+	return b.String() + tail
 }
 
 // sameKeys repeats a selection of size fields under as few response keys as
@@ -369,26 +360,15 @@ func sameKeyConflicts(lim Limits) string {
 func BenchmarkValidateAtTheLimits(b *testing.B) {
 	sch := kedjaSchema(b)
 	lim := DefaultLimits
-	var vars, dirs strings.Builder
-	for i := range lim.Variables {
-		fmt.Fprintf(&vars, "$v%d: Int ", i)
-	}
-	for i := range lim.Directives {
-		fmt.Fprintf(&dirs, "@d%d ", i)
-	}
-	var args strings.Builder
-	for i := range lim.Values / 2 {
-		fmt.Fprintf(&args, "a%d: $x ", i)
-	}
 	list := strings.Repeat(`1, `, lim.Values-5)
 	for _, bb := range []struct{ name, query string }{
-		{"UnknownArgumentsOfUndefinedVariables", "{ __typename(" + args.String() + ") }"},
+		{"UnknownArgumentsOfUndefinedVariables", numbered("{ __typename(", "a%d: $x ", lim.Values/2, ") }")},
 		{"BadListValues", `mutation { runChecks(checks: [` + list + `]) { id } }`},
-		{"UnusedVariables", "query(" + vars.String() + ") { __typename }"},
-		{"UnknownDirectives", "{ __typename " + dirs.String() + "}"},
+		{"UnusedVariables", numbered("query(", "$v%d: Int ", lim.Variables, ") { __typename }")},
+		{"UnknownDirectives", numbered("{ __typename ", "@d%d ", lim.Directives, "}")},
 		{"DuplicateFields", "{ " + sameKeys("checks { id }", 2, lim.Fields) + "}"},
 		{"DuplicateNestedFields", "{ " + sameKeys("organisations { nodes { id } }", 3, lim.Fields) + "}"},
-		{"UnknownFields", "{ " + unknownFields(lim.Fields) + "}"},
+		{"UnknownFields", numbered("{ ", "nope%d ", lim.Fields, "}")},
 		{"AliasedConflicts", "{ " + strings.Repeat("a: checks { id } a: countries { code } ", lim.SameField/2) + "}"},
 		{"ConflictingArguments", "{ " + sameKeyConflicts(lim) + " }"},
 		{"StandardIntrospection", standardIntrospection},
