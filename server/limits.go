@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/graphql-go/graphql"
@@ -10,17 +11,38 @@ import (
 
 // Limits bound what one request may ask for. graphql-go validates by the
 // spec only, so depth, aliases, root fields and cost are measured here, on
-// the parsed document, before anything runs.
+// the parsed document, before anything runs. Its validator is super-linear
+// in the size of a document (4,000 unused variables took 25 s, 2,000 copies
+// of a field 1.3 s, 5,000 unknown directives 6 s, a list of 3,600 bad items
+// 0.4 s) and cannot be interrupted: the size of the text is bounded before
+// it is parsed, and what is written in it before it is validated.
 type Limits struct {
-	Depth      int // nesting of fields
+	Depth      int // nesting of fields; an introspection ofType is one value and does not count
 	Aliases    int
 	RootFields int
 	Cost       int // estimated fields resolved: each list multiplies its children
+	QueryBytes int // length of the query text, before it is parsed
+	Fields     int // fields written in the document, before it is validated
+	SameField  int // fields one selection set has under one response key, its fragments' included
+	Values     int // arguments and values written in the document (list items, input fields)
+	Variables  int // variables declared in the document, and variables sent with it
+	Directives int // directives written in the document
+	Errors     int // errors in one answer; the last of them says how many more there were
 }
 
-// DefaultLimits fit every query in the README with room to spare and stop
-// the usual abuse: a depth bomb, a thousand aliases, a wide nest of lists.
-var DefaultLimits = Limits{Depth: 12, Aliases: 30, RootFields: 10, Cost: 500_000}
+// DefaultLimits fit every query in the README and the standard introspection
+// query (for the roles that may introspect) with room to spare, and stop the
+// usual abuse: a depth bomb, a thousand aliases, a wide nest of lists, a
+// field written 500 times, thousands of variables, directives or values.
+// BenchmarkValidateAtTheLimits times the slowest documents they let through.
+var DefaultLimits = Limits{Depth: 12, Aliases: 30, RootFields: 10, Cost: 500_000,
+	QueryBytes: 32 << 10, Fields: 200, SameField: 10, Values: 500, Variables: 50, Directives: 20, Errors: 5}
+
+// maxIntrospectionLists is how deep the introspection lists that can lead
+// back to a type (fields, interfaces, possibleTypes, inputFields) may nest:
+// graphql-js's MaxIntrospectionDepthRule refuses three, which no client's
+// introspection query needs and every circular introspection query has.
+const maxIntrospectionLists = 3
 
 // Assumed list sizes for the cost: a page asks for its own (first, default
 // 50); any other list is taken to hold 10.
@@ -39,6 +61,9 @@ type shape struct {
 	kind                 string   // query or mutation
 	roots                []string // root field names
 	depth, aliases, cost int
+	// introspectionLists is the deepest nesting of the introspection lists
+	// that lead back to a type.
+	introspectionLists int
 }
 
 // operationLabel names an operation for the audit log: its name, or its
@@ -50,7 +75,61 @@ func (s shape) label(name string) string {
 	return s.kind + " " + strings.Join(s.roots, ",")
 }
 
-func analyze(schema *graphql.Schema, doc *ast.Document, opName string, vars map[string]any, lim Limits) (shape, error) {
+// introspection lists the root introspection fields the operation asks
+// (__schema, __type; __typename is not introspection of the schema).
+func (s shape) introspection() []string {
+	var out []string
+	for _, r := range s.roots {
+		if strings.HasPrefix(r, "__") && r != "__typename" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// listSizes holds the length assumed for each list field of the
+// introspection types ("__Type.fields"): its average over this schema, so
+// that asking every type for its fields costs about the schema's number of
+// fields, and each nesting multiplies by what it would really fetch.
+type listSizes map[string]int
+
+func introspectionLists(schema *graphql.Schema) listSizes {
+	var types, fields, args, inputFields, enumValues, interfaces, possible int
+	for _, t := range schema.TypeMap() {
+		types++
+		switch t := t.(type) {
+		case *graphql.Object:
+			fields += len(t.Fields())
+			interfaces += len(t.Interfaces())
+			for _, f := range t.Fields() {
+				args += len(f.Args)
+			}
+		case *graphql.Interface:
+			fields += len(t.Fields())
+			possible += len(schema.PossibleTypes(t))
+		case *graphql.Union:
+			possible += len(schema.PossibleTypes(t))
+		case *graphql.InputObject:
+			inputFields += len(t.Fields())
+		case *graphql.Enum:
+			enumValues += len(t.Values())
+		}
+	}
+	directiveArgs := 0
+	for _, d := range schema.Directives() {
+		directiveArgs += len(d.Args)
+	}
+	avg := func(n, of int) int { return max(1, (n+of-1)/max(1, of)) }
+	return listSizes{
+		"__Schema.types": types, "__Schema.directives": max(1, len(schema.Directives())),
+		"__Type.fields": avg(fields, types), "__Type.interfaces": avg(interfaces, types),
+		"__Type.possibleTypes": avg(possible, types), "__Type.inputFields": avg(inputFields, types),
+		"__Type.enumValues": avg(enumValues, types), "__Field.args": avg(args, fields),
+		"__Directive.args": avg(directiveArgs, len(schema.Directives())),
+	}
+}
+
+func analyze(schema *graphql.Schema, lists listSizes, doc *ast.Document, opName string, vars map[string]any, lim Limits) (shape, error) {
 	var op *ast.OperationDefinition
 	frags := map[string]*ast.FragmentDefinition{}
 	for _, d := range doc.Definitions {
@@ -74,8 +153,8 @@ func analyze(schema *graphql.Schema, doc *ast.Document, opName string, vars map[
 	if op.Operation == ast.OperationTypeMutation {
 		root = schema.MutationType()
 	}
-	a := analyzer{frags: frags, vars: vars, sh: &sh}
-	sh.cost = a.visit(op.SelectionSet, root, 1, 1, true)
+	a := analyzer{frags: frags, vars: vars, lists: lists, sh: &sh}
+	sh.cost = a.visit(op.SelectionSet, root, place{depth: 1, mult: 1, root: true})
 	switch {
 	case sh.depth > lim.Depth:
 		return sh, &limitError{"DEPTH_LIMIT", fmt.Sprintf("the query nests %d deep; at most %d", sh.depth, lim.Depth)}
@@ -83,6 +162,9 @@ func analyze(schema *graphql.Schema, doc *ast.Document, opName string, vars map[
 		return sh, &limitError{"ALIAS_LIMIT", fmt.Sprintf("the query has %d aliases; at most %d", sh.aliases, lim.Aliases)}
 	case len(sh.roots) > lim.RootFields:
 		return sh, &limitError{"ROOT_FIELD_LIMIT", fmt.Sprintf("the query asks %d root fields; at most %d", len(sh.roots), lim.RootFields)}
+	case sh.introspectionLists >= maxIntrospectionLists:
+		return sh, &limitError{"INTROSPECTION_DEPTH_LIMIT", fmt.Sprintf("the introspection nests fields, interfaces, possibleTypes or inputFields %d deep; at most %d",
+			sh.introspectionLists, maxIntrospectionLists-1)}
 	case sh.cost > lim.Cost:
 		return sh, &limitError{"COST_LIMIT", fmt.Sprintf("the query may resolve about %d fields; at most %d (ask for smaller pages)", sh.cost, lim.Cost)}
 	}
@@ -92,19 +174,27 @@ func analyze(schema *graphql.Schema, doc *ast.Document, opName string, vars map[
 type analyzer struct {
 	frags map[string]*ast.FragmentDefinition
 	vars  map[string]any
+	lists listSizes
 	sh    *shape
 	// seen guards against fragment cycles, which validation also refuses.
 	seen map[string]bool
 }
 
-// visit returns the estimated cost of a selection set whose parent is
-// resolved mult times, at depth.
-func (a *analyzer) visit(set *ast.SelectionSet, parent graphql.Type, depth, mult int, root bool) int {
+// place is where a selection set stands: its depth, how many times its
+// parent is resolved, how deep in introspection lists it is, and whether it
+// is the operation's own.
+type place struct {
+	depth, mult, lists int
+	root               bool
+}
+
+// visit returns the estimated cost of a selection set of parent at p.
+func (a *analyzer) visit(set *ast.SelectionSet, parent graphql.Type, p place) int {
 	if set == nil {
 		return 0
 	}
-	if depth > a.sh.depth {
-		a.sh.depth = depth
+	if p.depth > a.sh.depth {
+		a.sh.depth = p.depth
 	}
 	obj, _ := parent.(*graphql.Object)
 	cost := 0
@@ -115,30 +205,49 @@ func (a *analyzer) visit(set *ast.SelectionSet, parent graphql.Type, depth, mult
 			if sel.Alias != nil && sel.Alias.Value != name {
 				a.sh.aliases++
 			}
-			if root {
+			if p.root {
 				a.sh.roots = append(a.sh.roots, name)
 			}
-			cost = sat(cost + mult)
-			if obj == nil || strings.HasPrefix(name, "__") {
-				continue
+			cost = sat(cost + p.mult)
+			var def *graphql.FieldDefinition
+			switch {
+			case p.root && name == "__schema":
+				def = graphql.SchemaMetaFieldDef
+			case p.root && name == "__type":
+				def = graphql.TypeMetaFieldDef
+			case obj != nil:
+				def = obj.Fields()[name]
 			}
-			def, ok := obj.Fields()[name]
-			if !ok {
+			if def == nil {
 				continue
 			}
 			t, isList := unwrap(def.Type)
-			childMult := mult
+			child := place{depth: p.depth + 1, mult: p.mult, lists: p.lists}
 			switch {
+			case obj != nil && strings.HasPrefix(obj.Name(), "__"):
+				// Introspection: its lists are as long as the schema makes
+				// them, and the ones that lead back to a type can go round
+				// in circles.
+				if isList {
+					child.mult = sat(p.mult * max(1, a.lists[obj.Name()+"."+name]))
+				}
+				switch name {
+				case "ofType":
+					child.depth = p.depth
+				case "fields", "interfaces", "possibleTypes", "inputFields":
+					child.lists++
+					a.sh.introspectionLists = max(a.sh.introspectionLists, child.lists)
+				}
 			case a.hasArg(sel, "first") || strings.HasSuffix(t.Name(), "Connection"):
-				childMult = sat(mult * a.intArg(sel, "first", defaultPage))
+				child.mult = sat(p.mult * a.intArg(sel, "first", defaultPage))
 			case isList && name != "nodes":
-				childMult = sat(mult * defaultList)
+				child.mult = sat(p.mult * defaultList)
 			}
-			cost = sat(cost + a.visit(sel.SelectionSet, t, depth+1, childMult, false))
+			cost = sat(cost + a.visit(sel.SelectionSet, t, child))
 		case *ast.InlineFragment:
 			// The schema has no unions or interfaces: a type condition
 			// can only name the parent's own type.
-			cost = sat(cost + a.visit(sel.SelectionSet, parent, depth, mult, root))
+			cost = sat(cost + a.visit(sel.SelectionSet, parent, p))
 		case *ast.FragmentSpread:
 			f := a.frags[sel.Name.Value]
 			if f == nil || a.seen[f.Name.Value] {
@@ -148,7 +257,7 @@ func (a *analyzer) visit(set *ast.SelectionSet, parent graphql.Type, depth, mult
 				a.seen = map[string]bool{}
 			}
 			a.seen[f.Name.Value] = true
-			cost = sat(cost + a.visit(f.SelectionSet, parent, depth, mult, root))
+			cost = sat(cost + a.visit(f.SelectionSet, parent, p))
 			delete(a.seen, f.Name.Value)
 		}
 	}

@@ -203,7 +203,7 @@ func TestAbuseIsRefusedWithItsOwnCode(t *testing.T) {
 	deep := "{ organisation(id: \"1\") { " + strings.Repeat("parent { ", 20) + "id" + strings.Repeat(" }", 20) + " } }"
 	var aliases strings.Builder
 	aliases.WriteString("{ ")
-	for i := 0; i < 1000; i++ {
+	for i := 0; i < 100; i++ {
 		fmt.Fprintf(&aliases, "a%d: checks { id } ", i)
 	}
 	aliases.WriteString("}")
@@ -238,11 +238,11 @@ func TestAbuseIsRefusedWithItsOwnCode(t *testing.T) {
 		wantCode                        string
 	}{
 		{"DepthBomb", http.MethodPost, "application/json", jsonQuery(deep), 400, "DEPTH_LIMIT"},
-		{"ThousandAliases", http.MethodPost, "application/json", jsonQuery(aliases.String()), 400, "ALIAS_LIMIT"},
+		{"HundredAliases", http.MethodPost, "application/json", jsonQuery(aliases.String()), 400, "ALIAS_LIMIT"},
 		{"ElevenRootFields", http.MethodPost, "application/json", jsonQuery(roots.String()), 400, "ROOT_FIELD_LIMIT"},
 		{"WideNestOfLists", http.MethodPost, "application/json", jsonQuery(wide), 400, "COST_LIMIT"},
 		{"SelfSpreadingFragment", http.MethodPost, "application/json", jsonQuery(`fragment f on Query { checks { id } ...f } { ...f }`), 400, "GRAPHQL_VALIDATION_FAILED"},
-		{"TenThousandBraces", http.MethodPost, "application/json", jsonQuery(strings.Repeat("{ a ", 10000) + strings.Repeat("}", 10000)), 400, "DEPTH_LIMIT"},
+		{"TwoThousandBraces", http.MethodPost, "application/json", jsonQuery(strings.Repeat("{ a ", 2000) + strings.Repeat("}", 2000)), 400, "DEPTH_LIMIT"},
 		{"BatchOfHundred", http.MethodPost, "application/json", batch.String(), 400, "BATCH_NOT_SUPPORTED"},
 		{"TenMegabyteBody", http.MethodPost, "application/json", huge, 413, "BODY_TOO_LARGE"},
 		{"Get", http.MethodGet, "", "", 405, "METHOD_NOT_ALLOWED"},

@@ -13,16 +13,12 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"runtime/debug"
+	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
-	"github.com/graphql-go/graphql/language/ast"
-	"github.com/graphql-go/graphql/language/parser"
-	"github.com/graphql-go/graphql/language/source"
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph"
@@ -32,11 +28,14 @@ import (
 
 // Config holds the server's limits.
 type Config struct {
-	MaxBodyBytes  int64         // largest request body accepted
-	Timeout       time.Duration // longest a GraphQL request may run
-	Limits        Limits
-	RatePerSecond float64 // requests per second per token
-	RateBurst     int
+	MaxBodyBytes int64         // largest request body accepted
+	Timeout      time.Duration // longest a GraphQL request may run, validation included
+	// MaxResponseBytes bounds a GraphQL answer; the cost limit bounds the
+	// work and memory behind it.
+	MaxResponseBytes int
+	Limits           Limits
+	RatePerSecond    float64 // requests per second per token
+	RateBurst        int
 	// Guard limits attempts with unknown secrets and requests without a
 	// token (its Token budget is RatePerSecond and RateBurst).
 	Guard        access.Guard
@@ -48,7 +47,7 @@ type Config struct {
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.
-var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, Limits: DefaultLimits,
+var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, MaxResponseBytes: 8 << 20, Limits: DefaultLimits,
 	RatePerSecond: 20, RateBurst: 40, Guard: access.DefaultGuard, PictureLimit: graph.DefaultLimit}
 
 // Server answers HTTP requests.
@@ -57,7 +56,8 @@ type Server struct {
 	schema graphql.Schema
 	res    *resolvers.Resolvers
 	log    *slog.Logger
-	docs   docCache
+	docs   *docCache
+	lists  listSizes // of the introspection types, for the cost
 	auth   *access.Authenticator
 	audits *access.Auditor
 	// stopAudits ends the auditor's minute ticker (Close).
@@ -71,7 +71,7 @@ func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, log *slog.
 	svc := res.Services
 	guard := cfg.Guard
 	guard.Token = access.Budget{PerSecond: cfg.RatePerSecond, Burst: cfg.RateBurst}
-	s := &Server{cfg: cfg, schema: schema, res: res, log: log, docs: docCache{m: map[string]*ast.Document{}, log: log},
+	s := &Server{cfg: cfg, schema: schema, res: res, log: log, docs: newDocCache(log), lists: introspectionLists(&schema),
 		auth: access.NewAuthenticator(svc.Tokens, guard, log), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopAudits = cancel
@@ -205,14 +205,37 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, p, http.StatusBadRequest, "BAD_REQUEST", "query is required")
 		return
 	}
-	doc, errs := s.docs.parse(&s.schema, req.Query)
+	lim := s.cfg.Limits
+	if len(req.Variables) > lim.Variables {
+		s.refuse(w, r, p, http.StatusBadRequest, "VARIABLE_LIMIT", fmt.Sprintf("the request sends %d variables; at most %d", len(req.Variables), lim.Variables))
+		return
+	}
+	// The deadline covers validation too: graphql-go's validator is
+	// super-linear, and the limits checked before it are what keep it short.
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+	defer cancel()
+	doc, errs := s.docs.parse(ctx, &s.schema, req.Query, lim)
 	if len(errs) > 0 {
-		errs = withCode(errs, "GRAPHQL_VALIDATION_FAILED")
-		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": errs})
+		errs = withoutSuggestions(withCode(errs, "GRAPHQL_VALIDATION_FAILED"))
+		status := http.StatusBadRequest
+		if errs[0].Extensions["code"] == "TIMEOUT" {
+			status = http.StatusServiceUnavailable
+		}
+		writeJSON(w, status, map[string]any{"errors": limitErrors(errs, lim.Errors)})
 		s.audit(r, p, "invalid", req.Query, errs[0].Extensions["code"].(string), nil)
 		return
 	}
-	sh, err := analyze(&s.schema, doc, req.OperationName, req.Variables, s.cfg.Limits)
+	sh, err := analyze(&s.schema, s.lists, doc, req.OperationName, req.Variables, lim)
+	// Introspection is for the roles that build clients; the others learn
+	// nothing of the schema, not even what a limit thinks of their query.
+	for _, field := range sh.introspection() {
+		if !p.May(access.RootRules["Query."+field]) {
+			writeJSON(w, http.StatusForbidden, map[string]any{"errors": []map[string]any{{
+				"message": "introspection is not allowed for this role", "extensions": map[string]any{"code": "FORBIDDEN"}}}})
+			s.audit(r, p, sh.label(req.OperationName), req.Query, "FORBIDDEN", nil)
+			return
+		}
+	}
 	if err != nil {
 		le := err.(*limitError)
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []map[string]any{{
@@ -220,8 +243,6 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		s.audit(r, p, sh.label(req.OperationName), req.Query, le.code, nil)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
-	defer cancel()
 	ctx = s.res.WithPrincipal(ctx, p)
 	op := sh.label(req.OperationName)
 	// The request's writes commit their audit rows with them.
@@ -234,28 +255,97 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
-	var codes []string
-	for i, e := range res.Errors {
-		code, _ := e.Extensions["code"].(string)
-		if code == "" {
-			// Errors graphql-go makes itself (a bad variable, a null in a
-			// non-null field) carry no code of ours.
-			code = "GRAPHQL_ERROR"
-			if res.Errors[i].Extensions == nil {
-				res.Errors[i].Extensions = map[string]any{}
-			}
-			res.Errors[i].Extensions["code"] = code
-		}
-		codes = append(codes, code)
+	codes := s.public(ctx, res.Errors)
+	res.Errors = limitErrors(res.Errors, lim.Errors)
+	locate(res.Errors, req.Query)
+	// No extensions: graphql-go adds none unless told to, and kedja tells
+	// it nothing to add (no tracing, no debug).
+	res.Extensions = nil
+	body, err := json.Marshal(res)
+	status := http.StatusOK
+	switch {
+	case err != nil:
+		s.log.Error("graphql: encode the answer", "err", err)
+		codes = append(codes, "INTERNAL")
+		status, body = http.StatusInternalServerError, nil
+	case len(body) > s.cfg.MaxResponseBytes:
+		codes = append(codes, "RESPONSE_TOO_LARGE")
+		body = nil
 	}
-	if ctx.Err() == context.DeadlineExceeded {
-		codes = append(codes, "TIMEOUT")
-	}
+	// Recorded before the answer leaves: an answer holding health data
+	// whose row the log could not take is withheld.
 	if !s.auditAnswer(r, p, op, req.Query, outcome(codes), access.NotesOf(ctx), pending) {
 		reject(w, http.StatusInternalServerError, "INTERNAL", "internal error")
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	switch {
+	case status == http.StatusInternalServerError:
+		reject(w, status, "INTERNAL", "internal error")
+	case body == nil:
+		reject(w, http.StatusOK, "RESPONSE_TOO_LARGE", fmt.Sprintf("the answer is larger than %d bytes; ask for smaller pages", s.cfg.MaxResponseBytes))
+	default:
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(append(body, '\n'))
+	}
+}
+
+// public makes an execution's errors fit to show and returns their codes.
+// Errors graphql-go makes itself carry no code of ours: the end of the
+// deadline becomes TIMEOUT; one raised while resolving a field (a panic, a
+// null where the schema promises a value) is a fault of kedja's, logged and
+// shown as "internal error" (its text can be a Go runtime message); the
+// others are about the request's own variables and stay as they are.
+func (s *Server) public(ctx context.Context, errs []gqlerrors.FormattedError) []string {
+	var codes []string
+	for i := range errs {
+		e := &errs[i]
+		code, _ := e.Extensions["code"].(string)
+		switch {
+		case code != "":
+		case errors.Is(e.OriginalError(), context.DeadlineExceeded) || errors.Is(e.OriginalError(), context.Canceled):
+			code, e.Message = "TIMEOUT", "the request was cancelled or took too long"
+		case len(e.Path) > 0:
+			s.log.Error("graphql: unhandled error", "path", e.Path, "err", e.Message)
+			code, e.Message = "INTERNAL", "internal error"
+		default:
+			code = "GRAPHQL_ERROR"
+		}
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["code"] = code
+		codes = append(codes, code)
+	}
+	if ctx.Err() == context.DeadlineExceeded && !slices.Contains(codes, "TIMEOUT") {
+		codes = append(codes, "TIMEOUT")
+	}
+	return codes
+}
+
+// limitErrors keeps at most max errors, the last of them saying how many
+// more there were: a document with a thousand mistakes gets no longer an
+// answer than one with five.
+func limitErrors(errs []gqlerrors.FormattedError, max int) []gqlerrors.FormattedError {
+	if max < 1 || len(errs) <= max {
+		return errs
+	}
+	return append(slices.Clone(errs[:max-1]), gqlerrors.FormattedError{
+		Message:    fmt.Sprintf("%d more errors not shown; at most %d are reported", len(errs)-max+1, max),
+		Extensions: map[string]any{"code": "TOO_MANY_ERRORS"}})
+}
+
+// withoutSuggestions drops graphql-go's "Did you mean ...?" from validation
+// messages: the names it suggests are the schema's, which a role that may
+// not introspect is not to learn by guessing. The roles that may introspect
+// lose nothing they cannot ask for, and no role's answers flag kedja as
+// leaking its schema to the scanners that look for this phrase.
+func withoutSuggestions(errs []gqlerrors.FormattedError) []gqlerrors.FormattedError {
+	for i := range errs {
+		if k := strings.Index(errs[i].Message, " Did you mean "); k >= 0 {
+			errs[i].Message = errs[i].Message[:k]
+		}
+	}
+	return errs
 }
 
 func withCode(errs []gqlerrors.FormattedError, code string) []gqlerrors.FormattedError {
@@ -274,175 +364,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-// docCache keeps parsed and validated documents by query text: parsing and
-// validation are most of the cost of a small request, and clients send the
-// same queries again and again.
-type docCache struct {
-	mu  sync.Mutex
-	m   map[string]*ast.Document
-	log *slog.Logger
-}
-
-const docCacheSize = 512
-
-func (c *docCache) parse(schema *graphql.Schema, query string) (*ast.Document, []gqlerrors.FormattedError) {
-	c.mu.Lock()
-	doc, ok := c.m[query]
-	c.mu.Unlock()
-	if ok {
-		return doc, nil
-	}
-	// graphql-go's parser and validator recurse without bounds: a deep
-	// enough nest of braces, or a fragment that spreads itself, overflows
-	// the stack and kills the process. Both are refused before they get
-	// there.
-	if braceDepth(query) > maxBraceDepth {
-		return nil, []gqlerrors.FormattedError{{Message: "the query nests too deep",
-			Extensions: map[string]any{"code": "DEPTH_LIMIT"}}}
-	}
-	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{Body: []byte(query), Name: "request"})})
-	if err != nil {
-		return nil, gqlerrors.FormatErrors(err)
-	}
-	if name := fragmentCycle(doc); name != "" {
-		return nil, []gqlerrors.FormattedError{{Message: "fragment " + name + " spreads itself"}}
-	}
-	if errs := validate(c.log, schema, doc, graphql.SpecifiedRules); len(errs) > 0 {
-		return nil, errs
-	}
-	c.mu.Lock()
-	if len(c.m) >= docCacheSize {
-		// Dropping everything is crude but bounded; a hot set refills at once.
-		c.m = map[string]*ast.Document{}
-	}
-	c.m[query] = doc
-	c.mu.Unlock()
-	return doc, nil
-}
-
-// maxBraceDepth bounds nesting before parsing, well above any depth limit.
-const maxBraceDepth = 64
-
-// braceDepth is the deepest nesting of braces, brackets and parentheses in
-// a query, outside strings.
-func braceDepth(q string) int {
-	depth, deepest := 0, 0
-	for i := 0; i < len(q); i++ {
-		switch q[i] {
-		case '"':
-			// Skip the string (block strings too): its braces are text.
-			block := strings.HasPrefix(q[i:], `"""`)
-			if block {
-				end := strings.Index(q[i+3:], `"""`)
-				if end < 0 {
-					return deepest
-				}
-				i += end + 5
-				continue
-			}
-			for i++; i < len(q) && q[i] != '"'; i++ {
-				if q[i] == '\\' {
-					i++
-				}
-			}
-		case '#':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-		case '{', '[', '(':
-			depth++
-			deepest = max(deepest, depth)
-		case '}', ']', ')':
-			depth--
-		}
-	}
-	return deepest
-}
-
-// fragmentCycle returns the name of a fragment that spreads itself,
-// directly or through others, or "".
-func fragmentCycle(doc *ast.Document) string {
-	spreads := map[string][]string{}
-	for _, d := range doc.Definitions {
-		if f, ok := d.(*ast.FragmentDefinition); ok {
-			spreads[f.Name.Value] = spreadsIn(f.SelectionSet, nil)
-		}
-	}
-	const (
-		unseen = iota
-		visiting
-		done
-	)
-	state := map[string]int{}
-	var cyc string
-	var visit func(string) bool
-	visit = func(n string) bool {
-		switch state[n] {
-		case visiting:
-			cyc = n
-			return true
-		case done:
-			return false
-		}
-		state[n] = visiting
-		for _, m := range spreads[n] {
-			if visit(m) {
-				return true
-			}
-		}
-		state[n] = done
-		return false
-	}
-	for n := range spreads {
-		if visit(n) {
-			return cyc
-		}
-	}
-	return ""
-}
-
-func spreadsIn(set *ast.SelectionSet, out []string) []string {
-	if set == nil {
-		return out
-	}
-	for _, sel := range set.Selections {
-		switch sel := sel.(type) {
-		case *ast.FragmentSpread:
-			out = append(out, sel.Name.Value)
-		case *ast.Field:
-			out = spreadsIn(sel.SelectionSet, out)
-		case *ast.InlineFragment:
-			out = spreadsIn(sel.SelectionSet, out)
-		}
-	}
-	return out
-}
-
-// validate runs graphql-go's validation. Its validator has crashed on
-// malformed input the parser let through (a variable without a type, found
-// by the fuzzer): such a document is refused, and a crash inside is turned
-// into a refusal rather than a dropped connection, and logged with its stack
-// so that the next such input can be refused before validation too.
-func validate(log *slog.Logger, schema *graphql.Schema, doc *ast.Document, rules []graphql.ValidationRuleFn) (errs []gqlerrors.FormattedError) {
-	for _, d := range doc.Definitions {
-		if op, ok := d.(*ast.OperationDefinition); ok {
-			for _, v := range op.VariableDefinitions {
-				if v.Type == nil || v.Variable == nil || v.Variable.Name == nil {
-					return []gqlerrors.FormattedError{{Message: "a variable is declared without a type"}}
-				}
-			}
-		}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			log.Error("graphql validator panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			errs = []gqlerrors.FormattedError{{Message: "the query could not be validated"}}
-		}
-	}()
-	if v := graphql.ValidateDocument(schema, doc, rules); !v.IsValid {
-		return v.Errors
-	}
-	return nil
 }
