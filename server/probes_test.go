@@ -38,6 +38,8 @@ type probeAnswer struct {
 	top    map[string]json.RawMessage // the answer's top-level members, if it is a JSON object
 }
 
+var probeClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 func (h *harness) probe(r probeRequest) probeAnswer {
 	h.t.Helper()
 	req, err := http.NewRequest(r.method, h.url+r.path, strings.NewReader(r.body))
@@ -51,7 +53,9 @@ func (h *harness) probe(r probeRequest) probeAnswer {
 	if h.token != "" {
 		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	// Redirects are answers too (the pages send a browser without a
+	// session to sign in): a probe sees them, not the page they lead to.
+	resp, err := probeClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
