@@ -144,6 +144,12 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	if o.checkpoints == "" {
 		log.Warn("audit checkpoints go to the log only: set KEDJA_AUDIT_CHECKPOINTS to keep them in a file for kedja audit verify")
 	}
+	// One checkpoint at start, before anything is served: the head as this
+	// process found it is on record outside the database from the first
+	// request on, and verify has a file to read at once.
+	if _, err := checkpoints.Write(ctx); err != nil {
+		return fmt.Errorf("audit checkpoint at start: %w", err)
+	}
 	auditCtx, stopCheckpoints := context.WithCancel(context.Background())
 	defer stopCheckpoints()
 	go checkpoints.Run(auditCtx, o.checkpointEvery)
