@@ -60,7 +60,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p access.Princip
 		// Anonymous refusals are counted and sampled (access.Auditor.Refused):
 		// a flood of them must not fill the log.
 		p.Client = clientIP(r)
-		s.audits.Refused(r.Context(), p, r.Method+" "+r.URL.Path, code)
+		if !s.audits.Refused(r.Context(), p, r.Method+" "+r.URL.Path, code) {
+			// Only counted: so is its request log line (logged), or a
+			// flood would write a line per request.
+			quiet(w)
+		}
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kedja"`)

@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/server"
 )
 
@@ -256,4 +258,46 @@ func sum(xs []float64) float64 {
 		s += x
 	}
 	return s
+}
+
+// A flood of anonymous requests is sampled in the request log as it is in
+// the audit log: per address, reason and minute the first refusal is
+// logged, the rest only counted. Requests with a token are each logged.
+func TestAnonymousRefusalsAreLoggedBySample(t *testing.T) {
+	h := guardHarness(t, access.Guard{Anonymous: access.Budget{PerSecond: 0.001, Burst: 3}})
+	flooder, other := clientFrom("127.0.0.11"), clientFrom("127.0.0.12")
+	for range 10 {
+		send(t, flooder, http.MethodPost, h.url+"/graphql", "", checksQuery)
+	}
+	send(t, other, http.MethodPost, h.url+"/graphql", "", checksQuery)
+	for range 2 {
+		if r := send(t, flooder, http.MethodPost, h.url+"/graphql", h.tokens["editor"], checksQuery); r.status != http.StatusOK {
+			t.Fatalf("with a token: %+v", r)
+		}
+	}
+	tests := []struct {
+		name, remote string
+		status       int
+		want         int
+	}{
+		{"FirstOfTheBudget", "127.0.0.11", http.StatusUnauthorized, 1},
+		{"FirstPastTheBudget", "127.0.0.11", http.StatusTooManyRequests, 1},
+		{"AnotherAddress", "127.0.0.12", http.StatusUnauthorized, 1},
+		{"EachWithAToken", "127.0.0.11", http.StatusOK, 2},
+	}
+	logs := h.logs.String()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			line := fmt.Sprintf("status=%d ", tt.status)
+			var n int
+			for l := range strings.Lines(logs) {
+				if strings.Contains(l, "msg=request ") && strings.Contains(l, line) && strings.Contains(l, "remote="+tt.remote) {
+					n++
+				}
+			}
+			if n != tt.want {
+				t.Errorf("%d request lines with %sfrom %s; want %d\n%s", n, line, tt.remote, tt.want, logs)
+			}
+		})
+	}
 }

@@ -116,6 +116,14 @@ func secure(next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	quiet  bool // not logged: a refusal only counted (see quiet)
+}
+
+// quiet keeps the request w answers out of the request log.
+func quiet(w http.ResponseWriter) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.quiet = true
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -128,6 +136,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		if sw.quiet {
+			return
+		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"ms", time.Since(start).Milliseconds(), "remote", clientIP(r))
 	})
