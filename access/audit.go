@@ -113,11 +113,13 @@ const maxRefusalKeys = 10_000
 // sampled: per address, reason and minute the first is recorded, and the
 // rest only counted, into a summary row (operation "refusals", affected
 // "count:N" and "from:" the minute) when the minute has ended. Counts are
-// never dropped: FlushRefusals writes them, Close the last.
-func (a *Auditor) Refused(ctx context.Context, p Principal, op, code string) {
+// never dropped: FlushRefusals writes them, Close the last. It says whether
+// this refusal was recorded as a row of its own, so that the request log can
+// sample the flood as the audit log does.
+func (a *Auditor) Refused(ctx context.Context, p Principal, op, code string) (recorded bool) {
 	if p.Role != "" {
 		a.Record(ctx, p, op, "", code, nil)
-		return
+		return true
 	}
 	now := a.now()
 	a.mu.Lock()
@@ -141,6 +143,7 @@ func (a *Auditor) Refused(ctx context.Context, p Principal, op, code string) {
 	if !seen {
 		a.Record(ctx, p, op, "", code, nil)
 	}
+	return !seen
 }
 
 // FlushRefusals records the summaries of the minutes that ended by now;

@@ -83,9 +83,15 @@ func TestRefusalsAreSampled(t *testing.T) {
 			log := &memoryLog{}
 			now := start
 			a := &Auditor{Log: log, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+			var recorded int
 			for _, r := range tt.refusals {
 				now = start.Add(r.at)
-				a.Refused(ctx, r.p, "POST /graphql", r.code)
+				if a.Refused(ctx, r.p, "POST /graphql", r.code) {
+					recorded++
+				}
+			}
+			if recorded != tt.wantRows {
+				t.Errorf("Refused said %d refusals were recorded one by one; want %d", recorded, tt.wantRows)
 			}
 			a.FlushRefusals(ctx, start.Add(tt.flushAt), tt.all)
 			var rows int

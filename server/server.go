@@ -40,6 +40,9 @@ type Config struct {
 	// token (its Token budget is RatePerSecond and RateBurst).
 	Guard        access.Guard
 	PictureLimit int // nodes a picture draws before summarising
+	// AnonymousDelay holds back the answer to a request without a token
+	// past its address's budget (see holdBack); 0 answers at once.
+	AnonymousDelay time.Duration
 	// AuditOff records nothing in the audit log. It exists only so that a
 	// benchmark can measure what auditing costs (BenchmarkAuditCost); kedja
 	// serve never sets it.
@@ -48,7 +51,8 @@ type Config struct {
 
 // DefaultConfig is what kedja serves with unless told otherwise.
 var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, MaxResponseBytes: 8 << 20, Limits: DefaultLimits,
-	RatePerSecond: 20, RateBurst: 40, Guard: access.DefaultGuard, PictureLimit: graph.DefaultLimit}
+	RatePerSecond: 20, RateBurst: 40, Guard: access.DefaultGuard, PictureLimit: graph.DefaultLimit,
+	AnonymousDelay: time.Second}
 
 // Server answers HTTP requests.
 type Server struct {
@@ -62,6 +66,8 @@ type Server struct {
 	audits *access.Auditor
 	// stopAudits ends the auditor's minute ticker (Close).
 	stopAudits context.CancelFunc
+	// held has a slot for each request being held back (holdBack).
+	held chan struct{}
 }
 
 // New returns a server for schema, whose fields res resolves; the server
@@ -72,7 +78,8 @@ func New(cfg Config, schema graphql.Schema, res *resolvers.Resolvers, log *slog.
 	guard := cfg.Guard
 	guard.Token = access.Budget{PerSecond: cfg.RatePerSecond, Burst: cfg.RateBurst}
 	s := &Server{cfg: cfg, schema: schema, res: res, log: log, docs: newDocCache(log), lists: introspectionLists(&schema),
-		auth: access.NewAuthenticator(svc.Tokens, guard, log), audits: &access.Auditor{Log: svc.Audit, Logger: log}}
+		auth: access.NewAuthenticator(svc.Tokens, guard, log), audits: &access.Auditor{Log: svc.Audit, Logger: log},
+		held: make(chan struct{}, maxHeldBack)}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopAudits = cancel
 	go s.audits.Run(ctx)
@@ -116,6 +123,14 @@ func secure(next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	quiet  bool // not logged: a refusal only counted (see quiet)
+}
+
+// quiet keeps the request w answers out of the request log.
+func quiet(w http.ResponseWriter) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.quiet = true
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -128,6 +143,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		if sw.quiet {
+			return
+		}
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"ms", time.Since(start).Milliseconds(), "remote", clientIP(r))
 	})
