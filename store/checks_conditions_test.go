@@ -118,15 +118,30 @@ func TestAgreementConditionCheck(t *testing.T) {
 
 		// no_privileged_access_abroad
 		{"AdministeredFromOutsideTheEEA", "no_privileged_access_abroad", nil, true, "",
-			func(c conditionChain) { c.path(c.lower, "vendor_support", true, "2016-01-01T00:00"); c.located(c.lower, "US", "access") }, "high", ""},
+			func(c conditionChain) {
+				c.path(c.lower, "vendor_support", true, "2016-01-01T00:00")
+				c.located(c.lower, "US", "access")
+			}, "high", ""},
 		{"AdministeredFromOutsideTheEEAOtherData", "no_privileged_access_abroad", nil, false, "",
-			func(c conditionChain) { c.path(c.upper, "own_staff", true, "2016-01-01T00:00"); c.located(c.upper, "US", "access") }, "medium", ""},
+			func(c conditionChain) {
+				c.path(c.upper, "own_staff", true, "2016-01-01T00:00")
+				c.located(c.upper, "US", "access")
+			}, "medium", ""},
 		{"AdministeredFromTheEEAClears", "no_privileged_access_abroad", nil, true, "",
-			func(c conditionChain) { c.path(c.upper, "vendor_support", true, "2016-01-01T00:00"); c.located(c.upper, "DE", "access") }, "", ""},
+			func(c conditionChain) {
+				c.path(c.upper, "vendor_support", true, "2016-01-01T00:00")
+				c.located(c.upper, "DE", "access")
+			}, "", ""},
 		{"UnprivilegedFromAbroadClears", "no_privileged_access_abroad", nil, true, "",
-			func(c conditionChain) { c.path(c.upper, "vendor_support", false, "2016-01-01T00:00"); c.located(c.upper, "US", "access") }, "", ""},
+			func(c conditionChain) {
+				c.path(c.upper, "vendor_support", false, "2016-01-01T00:00")
+				c.located(c.upper, "US", "access")
+			}, "", ""},
 		{"StoredAbroadIsNoAccessOrigin", "no_privileged_access_abroad", nil, true, "",
-			func(c conditionChain) { c.path(c.upper, "vendor_support", true, "2016-01-01T00:00"); c.located(c.upper, "US", "storage") }, "", ""},
+			func(c conditionChain) {
+				c.path(c.upper, "vendor_support", true, "2016-01-01T00:00")
+				c.located(c.upper, "US", "storage")
+			}, "", ""},
 
 		// data_stays_in
 		{"StoredInTheAllowedCountry", "data_stays_in", []string{"SE"}, true, "",

@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store"
+	"github.com/kedja/kedja/store/storetest"
+)
+
+// findingSince runs check at instant and returns since of the open finding
+// of check about sys (the zero time: no finding; nil: since not known).
+func findingSince(t *testing.T, s *store.Store, check string, sys registry.System, instant string) (bool, *time.Time) {
+	t.Helper()
+	run(t, s, instant, check)
+	var since *time.Time
+	err := s.DB().QueryRow(`SELECT since FROM findings WHERE status = 'open' AND check_id = $1 AND subject_kind = 'system'
+		AND subject_id = $2`, check, sys.ID).Scan(&since)
+	if err != nil {
+		if err.Error() == "sql: no rows in result set" {
+			return false, nil
+		}
+		t.Fatal(err)
+	}
+	return true, since
+}
+
+// not_established and backup say since when from the dated facts: the
+// profile in force (or the end of the last one), the access paths whose
+// authentication is unknown, the day a restore test fell overdue, and the
+// system's use on the chain (from 2015-01-01 in every case here).
+func TestPostureSinceFromDatedFacts(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	backup := func(exists *bool, tested string) *registry.SystemProfile {
+		p := known(false, "mfa", true, true)
+		p.BackupExists = exists
+		if tested != "" {
+			d := date(tested)
+			p.LastRestoreTest = &d
+		}
+		return p
+	}
+	type profile struct {
+		p        *registry.SystemProfile
+		from, to string
+	}
+	tests := []struct {
+		name     string
+		check    string
+		kind     string
+		profiles []profile
+		pathFrom string // an access path with authentication unknown from then ("": none)
+		want     string
+	}{
+		{"NotEstablishedNoProfileEver", "not_established", "records", nil, "", "2015-01-01T00:00"},
+		{"NotEstablishedUnknownInTheProfileInForce", "not_established", "records",
+			[]profile{{backup(registry.Fact(true), ""), "2015-01-01T00:00", "2017-03-01T00:00"},
+				{&registry.SystemProfile{InternetExposed: registry.Fact(false)}, "2017-03-01T00:00", ""}}, "", "2017-03-01T00:00"},
+		{"NotEstablishedSinceTheLastProfileEnded", "not_established", "records",
+			[]profile{{known(false, "mfa", true, true), "2015-01-01T00:00", "2018-01-01T00:00"}}, "", "2018-01-01T00:00"},
+		{"NotEstablishedAccessPathAuthentication", "not_established", "records",
+			[]profile{{known(false, "mfa", true, true), "2015-01-01T00:00", ""}}, "2016-06-01T00:00", "2016-06-01T00:00"},
+		{"NotEstablishedTheEarlierOfProfileAndPath", "not_established", "records",
+			[]profile{{&registry.SystemProfile{}, "2017-03-01T00:00", ""}}, "2016-06-01T00:00", "2016-06-01T00:00"},
+		{"BackupNoProfileEver", "backup", "storage", nil, "", "2015-01-01T00:00"},
+		{"NoBackupInTheProfileInForce", "backup", "storage",
+			[]profile{{backup(registry.Fact(false), ""), "2017-03-01T00:00", ""}}, "", "2017-03-01T00:00"},
+		{"BackupNotRecordedSinceTheLastProfileEnded", "backup", "storage",
+			[]profile{{backup(registry.Fact(true), "2018-06-01"), "2015-01-01T00:00", "2018-09-01T00:00"}}, "", "2018-09-01T00:00"},
+		{"RestoreTestOverdueTheDayAfterThePeriod", "backup", "storage",
+			[]profile{{backup(registry.Fact(true), "2017-06-01"), "2015-01-01T00:00", ""}}, "", "2018-06-02T00:00"},
+		{"NeverRestoreTestedSinceTheUse", "backup", "storage",
+			[]profile{{backup(registry.Fact(true), ""), "2017-03-01T00:00", ""}}, "", "2015-01-01T00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", nil)
+			sys := sc.system("Store", tt.kind, nil)
+			for _, p := range tt.profiles {
+				p.p.SystemID, p.p.Period = sys.ID, registry.Period{From: at(p.from)}
+				if p.to != "" {
+					p.p.To = ptr(at(p.to))
+				}
+				if _, err := s.SetSystemProfile(ctx, "t", p.p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.pathFrom != "" {
+				if _, err := s.AddAccessPath(ctx, "t", &registry.AccessPath{SystemID: sys.ID, Audience: "own_staff", Origin: "internal",
+					Period: registry.Period{From: at(tt.pathFrom)}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			found, since := findingSince(t, s, tt.check, sys, "2019-02-01T12:00")
+			if !found {
+				t.Fatalf("%s: no finding", tt.check)
+			}
+			if since == nil || !since.Equal(at(tt.want)) {
+				t.Errorf("%s since: got %v, want %s", tt.check, since, tt.want)
+			}
+		})
+	}
+}
