@@ -31,7 +31,7 @@ var basisChecks = []check{
 			"controller or recipient outside the EEA whose sender's health-care secrecy stays home, only consent or ending the link; " +
 			"an authority's role finding overrides the claimed role"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `
+		INSERT INTO candidates ` + candidateColsSince + standing + `
 		-- Parties that receive data without a basis for handing it over,
 		-- judged by their role as an authority last found it
 		-- (kedja_effective_role) and the basis in force
@@ -48,7 +48,17 @@ var basisChecks = []check{
 		       END,
 		       jsonb_build_object('linkId', l.id, 'verdict', v.verdict, 'claimedRole', l.role, 'role', er.role, 'basisId', b.id,
 		                          'basis', b.basis, 'reference', b.reference, 'authority', b.authority, 'country', t.country_code,
-		                          'transferClass', st.class, 'healthData', l.health_data)
+		                          'transferClass', st.class, 'healthData', l.health_data),
+		       -- Since: secrecy left at home, when the link began or the
+		       -- receiving country last left the EEA or adequacy (no basis
+		       -- but consent helps, so bases do not date it); otherwise the
+		       -- start of the basis in force that does not suffice, or, with
+		       -- none, the end of the last one (NULL when there never was one,
+		       -- so the path's start). An authority's role finding is not a
+		       -- start: it says what the link was all along.
+		       CASE v.verdict WHEN 'secrecy_abroad' THEN GREATEST(r.since, st.restricted_since)
+		            ELSE GREATEST(r.since, COALESCE(lower(b.valid), (SELECT max(upper(q.valid)) FROM disclosure_bases q
+		                                   WHERE q.link_id = l.id AND upper(q.valid) <= CAST($1 AS timestamptz)))) END
 		FROM reach r
 		JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id

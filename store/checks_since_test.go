@@ -14,10 +14,16 @@ import (
 // of check about sys (the zero time: no finding; nil: since not known).
 func findingSince(t *testing.T, s *store.Store, check string, sys registry.System, instant string) (bool, *time.Time) {
 	t.Helper()
+	return subjectSince(t, s, check, "system", sys.ID, instant)
+}
+
+// subjectSince is findingSince about any subject.
+func subjectSince(t *testing.T, s *store.Store, check, kind string, id int64, instant string) (bool, *time.Time) {
+	t.Helper()
 	run(t, s, instant, check)
 	var since *time.Time
-	err := s.DB().QueryRow(`SELECT since FROM findings WHERE status = 'open' AND check_id = $1 AND subject_kind = 'system'
-		AND subject_id = $2`, check, sys.ID).Scan(&since)
+	err := s.DB().QueryRow(`SELECT since FROM findings WHERE status = 'open' AND check_id = $1 AND subject_kind = $2
+		AND subject_id = $3`, check, kind, id).Scan(&since)
 	if err != nil {
 		if err.Error() == "sql: no rows in result set" {
 			return false, nil
@@ -100,6 +106,46 @@ func TestPostureSinceFromDatedFacts(t *testing.T) {
 			}
 			if since == nil || !since.Equal(at(tt.want)) {
 				t.Errorf("%s since: got %v, want %s", tt.check, since, tt.want)
+			}
+		})
+	}
+}
+
+// disclosure_basis dates a missing or insufficient basis from the basis in
+// force, or the end of the last one, and secrecy left at home from the
+// link (chains from 2015-01-01).
+func TestDisclosureBasisSince(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	tests := []struct {
+		name, country  string
+		basis          string // "": none recorded
+		from, to, want string
+	}{
+		{"NoBasisEver", "SE", "", "", "", "2015-01-01T00:00"},
+		{"BasisUnknownInForce", "SE", "unknown", "2017-03-01T00:00", "", "2017-03-01T00:00"},
+		{"SinceTheLastBasisEnded", "SE", "statute", "2015-01-01T00:00", "2018-01-01T00:00", "2018-01-01T00:00"},
+		{"SecrecyAbroadWhateverTheStatute", "TH", "statute", "2017-03-01T00:00", "", "2015-01-01T00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChain(t, s, chainSpec{providerCountry: tt.country, providerRole: "independent_controller", health: true})
+			if tt.basis != "" {
+				b := registry.DisclosureBasis{LinkID: c.toProvider.ID, Basis: tt.basis, Reference: ptr("HSL 2017:30"),
+					Period: registry.Period{From: at(tt.from)}}
+				if tt.to != "" {
+					b.To = ptr(at(tt.to))
+				}
+				if _, err := s.SetDisclosureBasis(ctx, "t", &b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			found, since := subjectSince(t, s, "disclosure_basis", "party", c.provider.ID, "2019-02-01T12:00")
+			if !found {
+				t.Fatal("disclosure_basis: no finding")
+			}
+			if since == nil || !since.Equal(at(tt.want)) {
+				t.Errorf("since: got %v, want %s", since, tt.want)
 			}
 		})
 	}
