@@ -20,7 +20,7 @@ const profileSince = `COALESCE(lower(p.valid), (SELECT max(upper(q.valid)) FROM 
 var postureChecks = []check{
 	{Check: registry.Check{ID: "internet_access", Title: "Health data reachable from the internet without MFA", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- Every system holding health data that a way in from the internet
 		-- reaches, directly or through the gateways and environments in
 		-- front of it (kedja_internet_access), with no authentication
@@ -39,7 +39,13 @@ var postureChecks = []check{
 		                          'audience', x.audience, 'authentication', x.authentication, 'privileged', x.privileged,
 		                          'gatewayId', x.gateway_id, 'gateway', gw.name, 'entrySystemId', x.entry_id,
 		                          'entrySystem', entry.name, 'through', via.names,
-		                          'relationIds', x.relation_ids, 'systemPath', x.system_path)
+		                          'relationIds', x.relation_ids, 'systemPath', x.system_path),
+		       -- Since: the way in (the access path, or the profile saying
+		       -- the system is exposed) and every relation it is carried
+		       -- through, and the system's use on the chain.
+		       GREATEST(s.since, (SELECT lower(a.valid) FROM access_paths a WHERE a.id = x.access_path_id),
+		                (SELECT lower(p.valid) FROM system_profiles p WHERE p.id = x.profile_id),
+		                (SELECT max(lower(sr.valid)) FROM system_relations sr WHERE sr.id = ANY(x.relation_ids)))
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id
 		JOIN kedja_internet_access(CAST($1 AS timestamptz)) x ON x.system_id = s.system_id

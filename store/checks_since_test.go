@@ -150,3 +150,61 @@ func TestDisclosureBasisSince(t *testing.T) {
 		})
 	}
 }
+
+// internet_access dates a way in from the access path or the exposed
+// profile and every relation it is carried through (use from 2015-01-01).
+func TestInternetAccessSince(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	path := func(sys registry.System, from string) {
+		t.Helper()
+		if _, err := s.AddAccessPath(ctx, "t", &registry.AccessPath{SystemID: sys.ID, Audience: "customer_users", Origin: "internet",
+			Authentication: ptr("password"), Period: registry.Period{From: at(from)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	relate := func(from, to registry.System, kind, start string) {
+		t.Helper()
+		if _, err := s.AddSystemRelation(ctx, "t", &registry.SystemRelation{FromSystemID: from.ID, ToSystemID: to.ID, Kind: kind,
+			Period: registry.Period{From: at(start)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		build func(target, gateway registry.System)
+		want  string
+	}{
+		{"DirectPath", func(target, _ registry.System) { path(target, "2017-03-01T00:00") }, "2017-03-01T00:00"},
+		{"ThroughARelationBegunLater", func(target, gateway registry.System) {
+			path(gateway, "2016-01-01T00:00")
+			relate(gateway, target, "gives_access_to", "2018-05-01T00:00")
+		}, "2018-05-01T00:00"},
+		{"ExposedProfileOfTheGateway", func(target, gateway registry.System) {
+			if _, err := s.SetSystemProfile(ctx, "t", &registry.SystemProfile{SystemID: gateway.ID, InternetExposed: registry.Fact(true),
+				Authentication: ptr("password"), Period: registry.Period{From: at("2016-06-01T00:00")}}); err != nil {
+				t.Fatal(err)
+			}
+			relate(gateway, target, "gives_access_to", "2015-01-01T00:00")
+		}, "2016-06-01T00:00"},
+		{"TheEarliestOfTwoWaysIn", func(target, gateway registry.System) {
+			path(target, "2017-03-01T00:00")
+			path(gateway, "2016-01-01T00:00")
+			relate(gateway, target, "gives_access_to", "2016-02-01T00:00")
+		}, "2016-02-01T00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScenario(t, s, "SE", "company", nil)
+			target := sc.system("Target", "records", nil)
+			tt.build(target, bare(t, s, sc, "Gateway"))
+			found, since := findingSince(t, s, "internet_access", target, "2019-02-01T12:00")
+			if !found {
+				t.Fatal("internet_access: no finding")
+			}
+			if since == nil || !since.Equal(at(tt.want)) {
+				t.Errorf("since: got %v, want %s", since, tt.want)
+			}
+		})
+	}
+}
