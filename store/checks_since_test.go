@@ -208,3 +208,41 @@ func TestInternetAccessSince(t *testing.T) {
 		})
 	}
 }
+
+// incident_notification dates each duty: nobody told since the incident
+// was discovered, a processor silent since it became aware (the demo's
+// 2019 exposure, judged on 22 February 2019).
+func TestIncidentNotificationSince(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	inc := demoIncident(t, s)
+	if _, err := s.RunChecks(ctx, registry.RunOptions{Checks: []string{"incident_notification"},
+		At: time.Date(2019, 2, 22, 12, 0, 0, 0, stockholm), Trigger: "cli"}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.DB().Query(`SELECT evidence->>'status', CAST(evidence->>'awareAt' AS timestamptz), since FROM findings
+		WHERE check_id = 'incident_notification' AND status = 'open'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := map[string]int{}
+	for rows.Next() {
+		var status string
+		var aware, since *time.Time
+		if err := rows.Scan(&status, &aware, &since); err != nil {
+			t.Fatal(err)
+		}
+		seen[status]++
+		want := aware
+		if status == "not_aware" {
+			want = &inc.DiscoveredAt
+		}
+		if since == nil || want == nil || !since.Equal(*want) {
+			t.Errorf("%s: since %v, want %v", status, since, want)
+		}
+	}
+	if seen["not_aware"] != 5 || seen["not_notified"] != 2 {
+		t.Errorf("findings by status: %v, want 5 not_aware and 2 not_notified", seen)
+	}
+}
