@@ -9,14 +9,16 @@ import "github.com/kedja/kedja/registry"
 
 // thirdCountries are, per controller and link reached, the countries outside
 // the EEA that the link's data reaches: the receiving party's country and
-// the countries its systems on the link store data in or are reached from.
+// the countries its systems on the link store data in or are reached from,
+// with since: when the data began to go there, as far as the dated facts
+// say.
 const thirdCountries = `
 	third AS (
-	    SELECT r.controller_id, r.link_id, r.to_id, o.country_code AS code
+	    SELECT r.controller_id, r.link_id, r.to_id, o.country_code AS code, GREATEST(r.since, st.restricted_since) AS since
 	    FROM reach r JOIN organisations o ON o.id = r.to_id JOIN standing st ON st.code = o.country_code
 	    WHERE st.class <> 'eea'
 	    UNION
-	    SELECT s.controller_id, s.link_id, r.to_id, sl.country_code
+	    SELECT s.controller_id, s.link_id, r.to_id, sl.country_code, GREATEST(s.since, lower(sl.valid), st.restricted_since)
 	    FROM reach_systems s
 	    JOIN reach r ON r.controller_id = s.controller_id AND r.link_id = s.link_id
 	    JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
@@ -77,14 +79,18 @@ var basisChecks = []check{
 		Clears: "a caller notice in force for the controller that mentions each of recording, recipients, third-country transfers and " +
 			"retention that its chain calls for"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `,
+		INSERT INTO candidates ` + candidateColsSince + standing + `,
 		` + thirdCountries + `,
 		facts AS (
 		    SELECT r.controller_id,
 		           bool_or(kedja_effective_role(r.link_id, l.role) <> 'none') AS recipients,
 		           bool_or(l.health_data) AS health,
 		           EXISTS (SELECT 1 FROM reach_systems s WHERE s.controller_id = r.controller_id AND kedja_stores_calls(s.kind)) AS stores,
-		           (SELECT array_agg(DISTINCT t.code ORDER BY t.code) FROM third t WHERE t.controller_id = r.controller_id) AS abroad
+		           (SELECT array_agg(DISTINCT t.code ORDER BY t.code) FROM third t WHERE t.controller_id = r.controller_id) AS abroad,
+		           -- When each thing the notice must say began.
+		           min(r.since) FILTER (WHERE kedja_effective_role(r.link_id, l.role) <> 'none') AS recipients_since,
+		           (SELECT min(s.since) FROM reach_systems s WHERE s.controller_id = r.controller_id AND kedja_stores_calls(s.kind)) AS stores_since,
+		           (SELECT min(t.since) FROM third t WHERE t.controller_id = r.controller_id) AS abroad_since
 		    FROM reach r JOIN links l ON l.id = r.link_id
 		    GROUP BY r.controller_id
 		), gaps AS (
@@ -96,7 +102,15 @@ var basisChecks = []check{
 		                    THEN format('that data go to %s outside the EEA', array_to_string(f.abroad, ', ')) END,
 		               CASE WHEN f.stores AND NOT COALESCE(n.mentions_retention, false) THEN 'how long calls are kept' END], NULL) AS missing,
 		           (n.id IS NULL OR (f.stores AND NOT n.mentions_recording)
-		               OR (f.health AND f.abroad IS NOT NULL AND NOT n.mentions_transfers)) AS grave
+		               OR (f.health AND f.abroad IS NOT NULL AND NOT n.mentions_transfers)) AS grave,
+		           -- Since: the earliest start of a thing left unsaid, but not
+		           -- before the notice in force began (or, with none, the last
+		           -- one ended): what an earlier notice said is not judged.
+		           GREATEST(COALESCE(lower(n.valid), (SELECT max(upper(q.valid)) FROM caller_notices q
+		                                              WHERE q.controller_id = f.controller_id AND upper(q.valid) <= CAST($1 AS timestamptz))),
+		                    LEAST(CASE WHEN f.stores AND NOT COALESCE(n.mentions_recording AND n.mentions_retention, false) THEN f.stores_since END,
+		                          CASE WHEN f.recipients AND NOT COALESCE(n.mentions_recipients, false) THEN f.recipients_since END,
+		                          CASE WHEN f.abroad IS NOT NULL AND NOT COALESCE(n.mentions_transfers, false) THEN f.abroad_since END)) AS since
 		    FROM facts f
 		    JOIN organisations o ON o.id = f.controller_id
 		    LEFT JOIN caller_notices n ON n.controller_id = f.controller_id AND n.valid @> CAST($1 AS timestamptz)
@@ -107,7 +121,8 @@ var basisChecks = []check{
 		            ELSE format('%s''s information to callers%s does not say %s', g.legal_name,
 		                        COALESCE(format(' (%s)', g.reference), ''), array_to_string(g.missing, '; ')) END,
 		       jsonb_build_object('noticeId', g.notice_id, 'missing', to_jsonb(g.missing), 'thirdCountries', to_jsonb(g.abroad),
-		                          'recordsCalls', g.stores)
+		                          'recordsCalls', g.stores),
+		       g.since
 		FROM gaps g
 		WHERE cardinality(g.missing) > 0`},
 

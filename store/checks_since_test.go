@@ -246,3 +246,57 @@ func TestIncidentNotificationSince(t *testing.T) {
 		t.Errorf("findings by status: %v, want 5 not_aware and 2 not_notified", seen)
 	}
 }
+
+// notice_gap dates the gap from the earliest thing left unsaid, not
+// before the notice in force began, or the last one ended (links and the
+// recorder from 2015-01-01).
+func TestNoticeGapSince(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		spec       chainSpec
+		notice     *registry.CallerNotice
+		from, to   string
+		recorderUS string // the recorder is reached from the US from then
+		want       string
+	}{
+		{"NoNoticeEver", chainSpec{providerCountry: "SE", providerRole: "processor"}, nil, "", "", "", "2015-01-01T00:00"},
+		{"SinceTheLastNoticeEnded", chainSpec{providerCountry: "SE", providerRole: "processor"},
+			&registry.CallerNotice{MentionsRecipients: true}, "2014-01-01T00:00", "2018-01-01T00:00", "", "2018-01-01T00:00"},
+		{"NotBeforeTheNoticeInForce", chainSpec{providerCountry: "SE", providerRole: "processor"},
+			&registry.CallerNotice{}, "2017-03-01T00:00", "", "", "2017-03-01T00:00"},
+		{"FromWhenTheUnsaidTransferBegan", chainSpec{providerCountry: "SE", providerRole: "processor", subCountry: "SE", subRole: "sub_processor",
+			health: true, recording: true},
+			&registry.CallerNotice{MentionsRecording: true, MentionsRecipients: true, MentionsRetention: true}, "2014-01-01T00:00", "",
+			"2017-06-01T00:00", "2017-06-01T00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChain(t, s, tt.spec)
+			if tt.notice != nil {
+				n := *tt.notice
+				n.ControllerID, n.Period = c.ctl.ID, registry.Period{From: at(tt.from)}
+				if tt.to != "" {
+					n.To = ptr(at(tt.to))
+				}
+				if _, err := s.SetCallerNotice(ctx, "t", &n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.recorderUS != "" {
+				if _, err := s.AddSystemLocation(ctx, "t", &registry.SystemLocation{SystemID: c.recorder.ID, Country: "US", Purpose: "access",
+					Period: registry.Period{From: at(tt.recorderUS)}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			found, since := subjectSince(t, s, "notice_gap", "party", c.ctl.ID, "2019-02-01T12:00")
+			if !found {
+				t.Fatal("notice_gap: no finding")
+			}
+			if since == nil || !since.Equal(at(tt.want)) {
+				t.Errorf("since: got %v, want %s", since, tt.want)
+			}
+		})
+	}
+}
