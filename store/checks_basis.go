@@ -131,7 +131,7 @@ var basisChecks = []check{
 		Clears: "a record of processing in force for the party naming every party its chain hands the data to (a controller: every " +
 			"party it reaches; a processor: those it engages) and every country outside the EEA the data reach"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `,
+		INSERT INTO candidates ` + candidateColsSince + standing + `,
 		` + thirdCountries + `,
 		-- Whose record must name what: a controller's names every party
 		-- it reaches; a processor that engages others names those.
@@ -144,14 +144,15 @@ var basisChecks = []check{
 		      AND EXISTS (SELECT 1 FROM reach x WHERE x.controller_id = p.controller_id AND x.from_id = p.to_id)
 		    ORDER BY p.controller_id, p.to_id, cardinality(p.links))
 		), owed AS (
-		    SELECT h.controller_id, h.holder, h.path, r.link_id, r.to_id, l.health_data
+		    SELECT h.controller_id, h.holder, h.path, r.link_id, r.to_id, l.health_data, r.since
 		    FROM holders h
 		    JOIN reach r ON r.controller_id = h.controller_id AND (h.holder = h.controller_id OR r.from_id = h.holder) AND r.to_id <> h.holder
 		    JOIN links l ON l.id = r.link_id
 		), need AS (
-		    SELECT o.controller_id, o.holder, o.path, o.to_id AS party, CAST(NULL AS text) AS code, false AS health_abroad FROM owed o
+		    SELECT o.controller_id, o.holder, o.path, o.to_id AS party, CAST(NULL AS text) AS code, false AS health_abroad, o.since
+		    FROM owed o
 		    UNION ALL
-		    SELECT o.controller_id, o.holder, o.path, NULL, t.code, o.health_data
+		    SELECT o.controller_id, o.holder, o.path, NULL, t.code, o.health_data, GREATEST(o.since, t.since)
 		    FROM owed o
 		    JOIN third t ON t.controller_id = o.controller_id AND t.link_id = o.link_id
 		    JOIN organisations ho ON ho.id = o.holder
@@ -162,7 +163,14 @@ var basisChecks = []check{
 		               AND (rec.id IS NULL OR NOT n.party = ANY(rec.named_party_ids))) AS parties,
 		           array_agg(DISTINCT n.code) FILTER (WHERE n.code IS NOT NULL
 		               AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS codes,
-		           bool_or(n.health_abroad AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS grave
+		           bool_or(n.health_abroad AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS grave,
+		           -- Since: the earliest start of what the record leaves
+		           -- out, not before the record in force began (or, with
+		           -- none, the last one ended).
+		           GREATEST(COALESCE(lower(rec.valid), (SELECT max(upper(q.valid)) FROM processing_records q
+		                                                    WHERE q.party_id = n.holder AND upper(q.valid) <= CAST($1 AS timestamptz))),
+		                    min(n.since) FILTER (WHERE rec.id IS NULL OR (n.party IS NOT NULL AND NOT n.party = ANY(rec.named_party_ids))
+		                                                OR (n.code IS NOT NULL AND NOT n.code = ANY(rec.transfer_countries)))) AS since
 		    FROM need n
 		    LEFT JOIN processing_records rec ON rec.party_id = n.holder AND rec.valid @> CAST($1 AS timestamptz)
 		    GROUP BY n.controller_id, n.holder, n.path, rec.id, rec.reference
@@ -176,7 +184,8 @@ var basisChecks = []check{
 		                  (SELECT string_agg(o.legal_name, ', ' ORDER BY o.legal_name) FROM organisations o WHERE o.id = ANY(g.parties)),
 		                  'transfers to ' || array_to_string(g.codes, ', ')], NULL),
 		                  CASE WHEN g.record_id IS NULL THEN ', and ' ELSE ', nor ' END)),
-		       jsonb_build_object('recordId', g.record_id, 'unnamedParties', to_jsonb(g.parties), 'unnamedTransfers', to_jsonb(g.codes))
+		       jsonb_build_object('recordId', g.record_id, 'unnamedParties', to_jsonb(g.parties), 'unnamedTransfers', to_jsonb(g.codes)),
+		       g.since
 		FROM gaps g
 		JOIN organisations h ON h.id = g.holder
 		WHERE g.record_id IS NULL OR g.parties IS NOT NULL OR g.codes IS NOT NULL`},

@@ -300,3 +300,55 @@ func TestNoticeGapSince(t *testing.T) {
 		})
 	}
 }
+
+// record_gap dates the gap in the region's record from the earliest thing
+// it leaves out, not before the record in force began, or the last one
+// ended (links and the recorder from 2015-01-01).
+func TestRecordGapSince(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	spec := chainSpec{providerCountry: "SE", providerRole: "processor", subCountry: "SE", subRole: "sub_processor", health: true, recording: true}
+	tests := []struct {
+		name       string
+		record     bool
+		namesSub   bool
+		from, to   string
+		recorderUS string
+		want       string
+	}{
+		{"NoRecordEver", false, false, "", "", "", "2015-01-01T00:00"},
+		{"NotBeforeTheRecordInForce", true, false, "2017-03-01T00:00", "", "", "2017-03-01T00:00"},
+		{"SinceTheLastRecordEnded", true, true, "2014-01-01T00:00", "2018-01-01T00:00", "", "2018-01-01T00:00"},
+		{"FromWhenTheUnrecordedTransferBegan", true, true, "2014-01-01T00:00", "", "2017-06-01T00:00", "2017-06-01T00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChain(t, s, spec)
+			if tt.record {
+				r := registry.ProcessingRecord{PartyID: c.ctl.ID, NamedPartyIDs: []int64{c.provider.ID}, Period: registry.Period{From: at(tt.from)}}
+				if tt.namesSub {
+					r.NamedPartyIDs = append(r.NamedPartyIDs, c.sub.ID)
+				}
+				if tt.to != "" {
+					r.To = ptr(at(tt.to))
+				}
+				if _, err := s.SetProcessingRecord(ctx, "t", &r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.recorderUS != "" {
+				if _, err := s.AddSystemLocation(ctx, "t", &registry.SystemLocation{SystemID: c.recorder.ID, Country: "US", Purpose: "access",
+					Period: registry.Period{From: at(tt.recorderUS)}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			found, since := subjectSince(t, s, "record_gap", "party", c.ctl.ID, "2019-02-01T12:00")
+			if !found {
+				t.Fatal("record_gap: no finding")
+			}
+			if since == nil || !since.Equal(at(tt.want)) {
+				t.Errorf("since: got %v, want %s", since, tt.want)
+			}
+		})
+	}
+}
