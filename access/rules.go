@@ -69,6 +69,7 @@ var RootRules = map[string][]string{
 	"Mutation.patchVulnerability": writers, "Mutation.setSystemTenancy": writers, "Mutation.endSystemTenancy": writers,
 	"Mutation.setNameIdentifiers": writers, "Mutation.endNameIdentifiers": writers,
 	"Mutation.setInstructionConduct": writers, "Mutation.endInstructionConduct": writers,
+	"Mutation.setAgreementCondition": writers, "Mutation.endAgreementCondition": writers,
 	"Mutation.recordRiskAssessment": writers,
 	"Mutation.runChecks":            writers, "Mutation.acceptFinding": writers,
 	"Mutation.setDisclosureBasis": writers, "Mutation.endDisclosureBasis": writers,
@@ -119,7 +120,8 @@ var TypeRules = map[string][]string{
 	"AccessPath": readers, "SystemRelation": readers,
 	"SoftwareComponent": readers, "VulnerabilityScan": readers, "ExploitedVulnerability": readers, "SystemTenancy": readers,
 	"NameIdentifiers": readers, "InstructionConduct": readers, "RiskAssessment": readers,
-	"Incident": readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
+	"AgreementCondition": readers,
+	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
 }

@@ -100,6 +100,7 @@ func (r *SystemRelation) Validate() error {
 // their software, tenancy and the other facts of HygieneService.
 type PostureService interface {
 	HygieneService
+	ConditionService
 
 	// AccessPathsBySystem: the access paths into each system;
 	// AccessPathsByGateway: those passing through each gateway system.

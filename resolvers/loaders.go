@@ -37,6 +37,7 @@ type loaders struct {
 	attStatus   *loader[relKey, string]
 	basis       *basisLoaders
 	hygiene     *hygieneLoaders
+	conditions  *loader[relKey, []registry.AgreementCondition] // resolvers/conditions.go
 	accessPaths *loader[relKey, []registry.AccessPath]
 	viaGateway  *loader[relKey, []registry.AccessPath]
 	relsFrom    *loader[relKey, []registry.SystemRelation]
@@ -81,6 +82,7 @@ func newLoaders(s registry.Services) *loaders {
 		attStatus:       atLoader(s.Attestations.AttestationStatuses),
 		basis:           newBasisLoaders(s),
 		hygiene:         newHygieneLoaders(s),
+		conditions:      relationLoader(s.Posture.ConditionsByLink),
 		accessPaths:     relationLoader(s.Posture.AccessPathsBySystem),
 		viaGateway:      relationLoader(s.Posture.AccessPathsByGateway),
 		relsFrom:        relationLoader(s.Posture.RelationsFrom),

@@ -153,6 +153,8 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "name_identifiers", x.ID
 	case registry.InstructionConduct:
 		kind, id = "instruction_conduct", x.ID
+	case registry.AgreementCondition:
+		kind, id = "agreement_condition", x.ID
 	case registry.RiskAssessment:
 		kind, id = "risk_assessment", x.ID
 	case registry.DisclosureBasis:

@@ -93,6 +93,7 @@ type types struct {
 	basis                                                           *basisTypes
 	accessPath, sysRelation                                         *graphql.Object
 	hygiene                                                         *hygieneTypes
+	condition                                                       *graphql.Object // schema/conditions.go
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

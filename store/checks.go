@@ -367,6 +367,7 @@ func init() {
 	catalogue = append(catalogue, incidentChecks...)  // checks_incidents.go
 	catalogue = append(catalogue, retentionChecks...) // checks_retention.go
 	catalogue = append(catalogue, hygieneChecks...)   // checks_hygiene.go
+	catalogue = append(catalogue, conditionChecks...) // checks_conditions.go
 }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.

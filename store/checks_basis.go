@@ -9,14 +9,16 @@ import "github.com/kedja/kedja/registry"
 
 // thirdCountries are, per controller and link reached, the countries outside
 // the EEA that the link's data reaches: the receiving party's country and
-// the countries its systems on the link store data in or are reached from.
+// the countries its systems on the link store data in or are reached from,
+// with since: when the data began to go there, as far as the dated facts
+// say.
 const thirdCountries = `
 	third AS (
-	    SELECT r.controller_id, r.link_id, r.to_id, o.country_code AS code
+	    SELECT r.controller_id, r.link_id, r.to_id, o.country_code AS code, GREATEST(r.since, st.restricted_since) AS since
 	    FROM reach r JOIN organisations o ON o.id = r.to_id JOIN standing st ON st.code = o.country_code
 	    WHERE st.class <> 'eea'
 	    UNION
-	    SELECT s.controller_id, s.link_id, r.to_id, sl.country_code
+	    SELECT s.controller_id, s.link_id, r.to_id, sl.country_code, GREATEST(s.since, lower(sl.valid), st.restricted_since)
 	    FROM reach_systems s
 	    JOIN reach r ON r.controller_id = s.controller_id AND r.link_id = s.link_id
 	    JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
@@ -31,7 +33,7 @@ var basisChecks = []check{
 			"controller or recipient outside the EEA whose sender's health-care secrecy stays home, only consent or ending the link; " +
 			"an authority's role finding overrides the claimed role"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `
+		INSERT INTO candidates ` + candidateColsSince + standing + `
 		-- Parties that receive data without a basis for handing it over,
 		-- judged by their role as an authority last found it
 		-- (kedja_effective_role) and the basis in force
@@ -48,7 +50,17 @@ var basisChecks = []check{
 		       END,
 		       jsonb_build_object('linkId', l.id, 'verdict', v.verdict, 'claimedRole', l.role, 'role', er.role, 'basisId', b.id,
 		                          'basis', b.basis, 'reference', b.reference, 'authority', b.authority, 'country', t.country_code,
-		                          'transferClass', st.class, 'healthData', l.health_data)
+		                          'transferClass', st.class, 'healthData', l.health_data),
+		       -- Since: secrecy left at home, when the link began or the
+		       -- receiving country last left the EEA or adequacy (no basis
+		       -- but consent helps, so bases do not date it); otherwise the
+		       -- start of the basis in force that does not suffice, or, with
+		       -- none, the end of the last one (NULL when there never was one,
+		       -- so the path's start). An authority's role finding is not a
+		       -- start: it says what the link was all along.
+		       CASE v.verdict WHEN 'secrecy_abroad' THEN GREATEST(r.since, st.restricted_since)
+		            ELSE GREATEST(r.since, COALESCE(lower(b.valid), (SELECT max(upper(q.valid)) FROM disclosure_bases q
+		                                   WHERE q.link_id = l.id AND upper(q.valid) <= CAST($1 AS timestamptz)))) END
 		FROM reach r
 		JOIN links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id
@@ -67,14 +79,18 @@ var basisChecks = []check{
 		Clears: "a caller notice in force for the controller that mentions each of recording, recipients, third-country transfers and " +
 			"retention that its chain calls for"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `,
+		INSERT INTO candidates ` + candidateColsSince + standing + `,
 		` + thirdCountries + `,
 		facts AS (
 		    SELECT r.controller_id,
 		           bool_or(kedja_effective_role(r.link_id, l.role) <> 'none') AS recipients,
 		           bool_or(l.health_data) AS health,
 		           EXISTS (SELECT 1 FROM reach_systems s WHERE s.controller_id = r.controller_id AND kedja_stores_calls(s.kind)) AS stores,
-		           (SELECT array_agg(DISTINCT t.code ORDER BY t.code) FROM third t WHERE t.controller_id = r.controller_id) AS abroad
+		           (SELECT array_agg(DISTINCT t.code ORDER BY t.code) FROM third t WHERE t.controller_id = r.controller_id) AS abroad,
+		           -- When each thing the notice must say began.
+		           min(r.since) FILTER (WHERE kedja_effective_role(r.link_id, l.role) <> 'none') AS recipients_since,
+		           (SELECT min(s.since) FROM reach_systems s WHERE s.controller_id = r.controller_id AND kedja_stores_calls(s.kind)) AS stores_since,
+		           (SELECT min(t.since) FROM third t WHERE t.controller_id = r.controller_id) AS abroad_since
 		    FROM reach r JOIN links l ON l.id = r.link_id
 		    GROUP BY r.controller_id
 		), gaps AS (
@@ -86,7 +102,15 @@ var basisChecks = []check{
 		                    THEN format('that data go to %s outside the EEA', array_to_string(f.abroad, ', ')) END,
 		               CASE WHEN f.stores AND NOT COALESCE(n.mentions_retention, false) THEN 'how long calls are kept' END], NULL) AS missing,
 		           (n.id IS NULL OR (f.stores AND NOT n.mentions_recording)
-		               OR (f.health AND f.abroad IS NOT NULL AND NOT n.mentions_transfers)) AS grave
+		               OR (f.health AND f.abroad IS NOT NULL AND NOT n.mentions_transfers)) AS grave,
+		           -- Since: the earliest start of a thing left unsaid, but not
+		           -- before the notice in force began (or, with none, the last
+		           -- one ended): what an earlier notice said is not judged.
+		           GREATEST(COALESCE(lower(n.valid), (SELECT max(upper(q.valid)) FROM caller_notices q
+		                                              WHERE q.controller_id = f.controller_id AND upper(q.valid) <= CAST($1 AS timestamptz))),
+		                    LEAST(CASE WHEN f.stores AND NOT COALESCE(n.mentions_recording AND n.mentions_retention, false) THEN f.stores_since END,
+		                          CASE WHEN f.recipients AND NOT COALESCE(n.mentions_recipients, false) THEN f.recipients_since END,
+		                          CASE WHEN f.abroad IS NOT NULL AND NOT COALESCE(n.mentions_transfers, false) THEN f.abroad_since END)) AS since
 		    FROM facts f
 		    JOIN organisations o ON o.id = f.controller_id
 		    LEFT JOIN caller_notices n ON n.controller_id = f.controller_id AND n.valid @> CAST($1 AS timestamptz)
@@ -97,7 +121,8 @@ var basisChecks = []check{
 		            ELSE format('%s''s information to callers%s does not say %s', g.legal_name,
 		                        COALESCE(format(' (%s)', g.reference), ''), array_to_string(g.missing, '; ')) END,
 		       jsonb_build_object('noticeId', g.notice_id, 'missing', to_jsonb(g.missing), 'thirdCountries', to_jsonb(g.abroad),
-		                          'recordsCalls', g.stores)
+		                          'recordsCalls', g.stores),
+		       g.since
 		FROM gaps g
 		WHERE cardinality(g.missing) > 0`},
 
@@ -106,7 +131,7 @@ var basisChecks = []check{
 		Clears: "a record of processing in force for the party naming every party its chain hands the data to (a controller: every " +
 			"party it reaches; a processor: those it engages) and every country outside the EEA the data reach"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + standing + `,
+		INSERT INTO candidates ` + candidateColsSince + standing + `,
 		` + thirdCountries + `,
 		-- Whose record must name what: a controller's names every party
 		-- it reaches; a processor that engages others names those.
@@ -119,14 +144,15 @@ var basisChecks = []check{
 		      AND EXISTS (SELECT 1 FROM reach x WHERE x.controller_id = p.controller_id AND x.from_id = p.to_id)
 		    ORDER BY p.controller_id, p.to_id, cardinality(p.links))
 		), owed AS (
-		    SELECT h.controller_id, h.holder, h.path, r.link_id, r.to_id, l.health_data
+		    SELECT h.controller_id, h.holder, h.path, r.link_id, r.to_id, l.health_data, r.since
 		    FROM holders h
 		    JOIN reach r ON r.controller_id = h.controller_id AND (h.holder = h.controller_id OR r.from_id = h.holder) AND r.to_id <> h.holder
 		    JOIN links l ON l.id = r.link_id
 		), need AS (
-		    SELECT o.controller_id, o.holder, o.path, o.to_id AS party, CAST(NULL AS text) AS code, false AS health_abroad FROM owed o
+		    SELECT o.controller_id, o.holder, o.path, o.to_id AS party, CAST(NULL AS text) AS code, false AS health_abroad, o.since
+		    FROM owed o
 		    UNION ALL
-		    SELECT o.controller_id, o.holder, o.path, NULL, t.code, o.health_data
+		    SELECT o.controller_id, o.holder, o.path, NULL, t.code, o.health_data, GREATEST(o.since, t.since)
 		    FROM owed o
 		    JOIN third t ON t.controller_id = o.controller_id AND t.link_id = o.link_id
 		    JOIN organisations ho ON ho.id = o.holder
@@ -137,7 +163,14 @@ var basisChecks = []check{
 		               AND (rec.id IS NULL OR NOT n.party = ANY(rec.named_party_ids))) AS parties,
 		           array_agg(DISTINCT n.code) FILTER (WHERE n.code IS NOT NULL
 		               AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS codes,
-		           bool_or(n.health_abroad AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS grave
+		           bool_or(n.health_abroad AND (rec.id IS NULL OR NOT n.code = ANY(rec.transfer_countries))) AS grave,
+		           -- Since: the earliest start of what the record leaves
+		           -- out, not before the record in force began (or, with
+		           -- none, the last one ended).
+		           GREATEST(COALESCE(lower(rec.valid), (SELECT max(upper(q.valid)) FROM processing_records q
+		                                                    WHERE q.party_id = n.holder AND upper(q.valid) <= CAST($1 AS timestamptz))),
+		                    min(n.since) FILTER (WHERE rec.id IS NULL OR (n.party IS NOT NULL AND NOT n.party = ANY(rec.named_party_ids))
+		                                                OR (n.code IS NOT NULL AND NOT n.code = ANY(rec.transfer_countries)))) AS since
 		    FROM need n
 		    LEFT JOIN processing_records rec ON rec.party_id = n.holder AND rec.valid @> CAST($1 AS timestamptz)
 		    GROUP BY n.controller_id, n.holder, n.path, rec.id, rec.reference
@@ -151,7 +184,8 @@ var basisChecks = []check{
 		                  (SELECT string_agg(o.legal_name, ', ' ORDER BY o.legal_name) FROM organisations o WHERE o.id = ANY(g.parties)),
 		                  'transfers to ' || array_to_string(g.codes, ', ')], NULL),
 		                  CASE WHEN g.record_id IS NULL THEN ', and ' ELSE ', nor ' END)),
-		       jsonb_build_object('recordId', g.record_id, 'unnamedParties', to_jsonb(g.parties), 'unnamedTransfers', to_jsonb(g.codes))
+		       jsonb_build_object('recordId', g.record_id, 'unnamedParties', to_jsonb(g.parties), 'unnamedTransfers', to_jsonb(g.codes)),
+		       g.since
 		FROM gaps g
 		JOIN organisations h ON h.id = g.holder
 		WHERE g.record_id IS NULL OR g.parties IS NOT NULL OR g.codes IS NOT NULL`},

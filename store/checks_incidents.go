@@ -14,7 +14,7 @@ import "github.com/kedja/kedja/registry"
 var incidentChecks = []check{
 	{Check: registry.Check{ID: "incident_notification", Title: "Incident notification overdue or missing", LegalRef: "GDPR Art. 33"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- An Art. 33(2) duty is about the link by which its party was
 		-- engaged (a processor engaged twice owes two notifications);
 		-- an Art. 33(1) duty is about the controller.
@@ -31,7 +31,14 @@ var incidentChecks = []check{
 		                                                   i.id, i.title, f.legal_name)
 		           ELSE format('%s is aware of incident %s (%s) and has not notified %s (Art. 33(2))', f.legal_name, i.id, i.title, t.legal_name) END,
 		       jsonb_build_object('incidentId', i.id, 'article', d.article, 'status', d.status, 'awareAt', d.aware_at,
-		                          'deadline', d.deadline, 'firstSent', d.first_sent, 'toId', d.to_id)
+		                          'deadline', d.deadline, 'firstSent', d.first_sent, 'toId', d.to_id),
+		       -- Since: overdue, when the 72 hours ran out; notified late
+		       -- without reasons, when the late notification went; nobody
+		       -- told, when the incident was discovered; a processor that
+		       -- has not notified, when it became aware (Art. 33(2): without
+		       -- undue delay, so from then).
+		       CASE d.status WHEN 'overdue' THEN d.deadline WHEN 'notified_late' THEN d.first_sent
+		            WHEN 'not_aware' THEN i.discovered_at ELSE d.aware_at END
 		FROM incidents i
 		CROSS JOIN LATERAL kedja_incident_duties(i.id, CAST($1 AS timestamptz)) d
 		JOIN organisations f ON f.id = d.from_id

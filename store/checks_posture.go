@@ -6,10 +6,21 @@ import "github.com/kedja/kedja/registry"
 // from the internet, what is not established about their security, and
 // their backups. Each rule they rest on is a SQL function of
 // migrations/0012_posture.sql, which the API may call too.
+// profileSince is, for a system s and its profile p in force at $1 (NULL:
+// none), when what the profile in force says (or, with none, that nothing
+// is recorded) began: the profile's start, else the end of the last
+// profile before $1 (NULL, which GREATEST ignores, when there never was
+// one: then the system's use on the chain). A fact left unknown by an
+// earlier profile too may have been unknown longer; the profile in force
+// is the first record that says so, so since is never earlier than the
+// facts show.
+const profileSince = `COALESCE(lower(p.valid), (SELECT max(upper(q.valid)) FROM system_profiles q
+		WHERE q.system_id = s.system_id AND upper(q.valid) <= CAST($1 AS timestamptz)))`
+
 var postureChecks = []check{
 	{Check: registry.Check{ID: "internet_access", Title: "Health data reachable from the internet without MFA", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- Every system holding health data that a way in from the internet
 		-- reaches, directly or through the gateways and environments in
 		-- front of it (kedja_internet_access), with no authentication
@@ -28,7 +39,13 @@ var postureChecks = []check{
 		                          'audience', x.audience, 'authentication', x.authentication, 'privileged', x.privileged,
 		                          'gatewayId', x.gateway_id, 'gateway', gw.name, 'entrySystemId', x.entry_id,
 		                          'entrySystem', entry.name, 'through', via.names,
-		                          'relationIds', x.relation_ids, 'systemPath', x.system_path)
+		                          'relationIds', x.relation_ids, 'systemPath', x.system_path),
+		       -- Since: the way in (the access path, or the profile saying
+		       -- the system is exposed) and every relation it is carried
+		       -- through, and the system's use on the chain.
+		       GREATEST(s.since, (SELECT lower(a.valid) FROM access_paths a WHERE a.id = x.access_path_id),
+		                (SELECT lower(p.valid) FROM system_profiles p WHERE p.id = x.profile_id),
+		                (SELECT max(lower(sr.valid)) FROM system_relations sr WHERE sr.id = ANY(x.relation_ids)))
 		FROM reach_systems s
 		JOIN links l ON l.id = s.link_id
 		JOIN kedja_internet_access(CAST($1 AS timestamptz)) x ON x.system_id = s.system_id
@@ -47,7 +64,7 @@ var postureChecks = []check{
 
 	{Check: registry.Check{ID: "not_established", Title: "Security facts not established for a system holding health data", LegalRef: "GDPR Art. 24(1), 32(1)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- A controller must be able to show its processing is secure (Art.
 		-- 24(1), 5(2)): a fact nobody has established about a system
 		-- holding health data is a gap, not a "no". Medium; once an INFO
@@ -60,10 +77,14 @@ var postureChecks = []check{
 		           kedja_profile_unknowns(p.id IS NOT NULL, p.internet_exposed, p.authentication, p.transport_encryption,
 		                                  p.encryption_at_rest) AS unknown,
 		           (SELECT COALESCE(array_agg(a.id ORDER BY a.id), '{}') FROM access_paths a
-		            WHERE a.system_id = s.system_id AND a.valid @> CAST($1 AS timestamptz) AND a.authentication IS NULL) AS paths
+		            WHERE a.system_id = s.system_id AND a.valid @> CAST($1 AS timestamptz) AND a.authentication IS NULL) AS paths,
+		           GREATEST(s.since, profileSince.at) AS profile_since,
+		           GREATEST(s.since, (SELECT min(lower(a.valid)) FROM access_paths a WHERE a.system_id = s.system_id
+		                              AND a.valid @> CAST($1 AS timestamptz) AND a.authentication IS NULL)) AS paths_since
 		    FROM reach_systems s
 		    JOIN links l ON l.id = s.link_id
 		    LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
+		    CROSS JOIN LATERAL (SELECT ` + profileSince + ` AS at) profileSince
 		    WHERE kedja_holds_health_data(s.kind, l.health_data)
 		    ORDER BY s.controller_id, s.system_id, cardinality(s.links)
 		)
@@ -72,13 +93,15 @@ var postureChecks = []check{
 		              array_to_string(f.unknown || CASE WHEN cardinality(f.paths) > 0
 		                  THEN ARRAY[format('the authentication of %s access path(s)', cardinality(f.paths))] ELSE '{}' END, ', '),
 		              CASE WHEN f.profile_id IS NULL THEN ' (no security profile is recorded)' ELSE '' END),
-		       jsonb_build_object('profileId', f.profile_id, 'unknown', f.unknown, 'accessPathIds', f.paths)
+		       jsonb_build_object('profileId', f.profile_id, 'unknown', f.unknown, 'accessPathIds', f.paths),
+		       LEAST(CASE WHEN cardinality(f.unknown) > 0 THEN f.profile_since END,
+		             CASE WHEN cardinality(f.paths) > 0 THEN f.paths_since END)
 		FROM facts f
 		WHERE cardinality(f.unknown) > 0 OR cardinality(f.paths) > 0`},
 
 	{Check: registry.Check{ID: "backup", Title: "Stored calls without a recorded backup or a recent restore test", LegalRef: "GDPR Art. 32(1)(b)-(d)"},
 		sql: `
-		INSERT INTO candidates ` + candidateCols + `
+		INSERT INTO candidates ` + candidateColsSince + `
 		-- A system that keeps calls must be restorable after an incident
 		-- (Art. 32(1)(c)) and its restore tested (32(1)(d)): high when no
 		-- backup exists, medium when none is recorded or the last restore
@@ -96,7 +119,14 @@ var postureChecks = []check{
 		           ELSE format('its last restore test, on %s, is more than %s days old', p.last_restore_test, d.days) END),
 		       jsonb_build_object('profileId', p.id, 'gap', g.gap, 'backupExists', p.backup_exists,
 		                          'lastRestoreTest', p.last_restore_test, 'recoveryTimeHours', p.recovery_time_hours,
-		                          'restoreTestDays', d.days)
+		                          'restoreTestDays', d.days),
+		       -- Since: an overdue test, the day after the period ran out
+		       -- (as vulnerability_scan); a test never recorded, the use of
+		       -- the system, as a missing scan; a backup absent or not
+		       -- recorded, what the profile in force says from its start.
+		       CASE g.gap WHEN 'restore_test_overdue' THEN GREATEST(s.since, CAST(p.last_restore_test + d.days + 1 AS timestamptz))
+		            WHEN 'never_restore_tested' THEN s.since
+		            ELSE GREATEST(s.since, ` + profileSince + `) END
 		FROM reach_systems s
 		LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
 		CROSS JOIN (SELECT kedja_restore_test_days() AS days) d

@@ -72,6 +72,10 @@ func asRow(v any) (target any, scanned func()) {
 		return one[assessmentRow](v)
 	case *[]registry.RiskAssessment:
 		return many[assessmentRow](v)
+	case *registry.AgreementCondition:
+		return one[conditionRow](v)
+	case *[]registry.AgreementCondition:
+		return many[conditionRow](v)
 	case *[]registry.Duty:
 		return many[dutyRow](v)
 	case *[]registry.Step:

@@ -27,19 +27,20 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 	cases := map[string]struct {
 		one, many any // a *T, a *[]T (nil: read only as slices)
 	}{
-		"System":           {&registry.System{}, &[]registry.System{}},
-		"Link":             {&registry.Link{}, &[]registry.Link{}},
-		"Attestation":      {&registry.Attestation{}, &[]registry.Attestation{}},
-		"Finding":          {&registry.Finding{}, &[]registry.Finding{}},
-		"CheckRun":         {&registry.CheckRun{}, &[]registry.CheckRun{}},
-		"Step":             {nil, &[]registry.Step{}},
-		"UseFacts":         {nil, &[]registry.UseFacts{}},
-		"MoveFacts":        {nil, &[]registry.MoveFacts{}},
-		"ProcessingRecord": {&registry.ProcessingRecord{}, &[]registry.ProcessingRecord{}},
-		"Incident":         {&registry.Incident{}, &[]registry.Incident{}},
-		"Duty":             {nil, &[]registry.Duty{}},
-		"SystemTenancy":    {&registry.SystemTenancy{}, &[]registry.SystemTenancy{}},
-		"RiskAssessment":   {&registry.RiskAssessment{}, &[]registry.RiskAssessment{}},
+		"System":             {&registry.System{}, &[]registry.System{}},
+		"Link":               {&registry.Link{}, &[]registry.Link{}},
+		"Attestation":        {&registry.Attestation{}, &[]registry.Attestation{}},
+		"Finding":            {&registry.Finding{}, &[]registry.Finding{}},
+		"CheckRun":           {&registry.CheckRun{}, &[]registry.CheckRun{}},
+		"Step":               {nil, &[]registry.Step{}},
+		"UseFacts":           {nil, &[]registry.UseFacts{}},
+		"MoveFacts":          {nil, &[]registry.MoveFacts{}},
+		"ProcessingRecord":   {&registry.ProcessingRecord{}, &[]registry.ProcessingRecord{}},
+		"Incident":           {&registry.Incident{}, &[]registry.Incident{}},
+		"Duty":               {nil, &[]registry.Duty{}},
+		"SystemTenancy":      {&registry.SystemTenancy{}, &[]registry.SystemTenancy{}},
+		"AgreementCondition": {&registry.AgreementCondition{}, &[]registry.AgreementCondition{}},
+		"RiskAssessment":     {&registry.RiskAssessment{}, &[]registry.RiskAssessment{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.
