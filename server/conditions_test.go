@@ -12,20 +12,7 @@ import (
 // it and the auditor writes none of it.
 func TestAgreementConditionsThroughTheAPI(t *testing.T) {
 	h := newHarness(t, false)
-	id := func(query string, vars map[string]any) string {
-		t.Helper()
-		var out map[string]struct{ ID string }
-		h.data(query, vars, &out)
-		for _, v := range out {
-			return v.ID
-		}
-		t.Fatalf("no id from %s", query)
-		return ""
-	}
-	org := func(name, kind string) string {
-		return id(`mutation($n: String!, $k: OrgKind!) { o: createOrganisation(input: {legalName: $n, country: "SE", kind: $k}) { id } }`,
-			map[string]any{"n": name, "k": kind})
-	}
+	id, org := h.created, h.organisation
 	region, provider := org("Region Villkor", "REGION"), org("Drift AB", "COMPANY")
 	link := id(`mutation($f: ID!, $t: ID!) { l: createLink(input: {fromId: $f, toId: $t, role: PROCESSOR, purpose: "Runs the region's call recorder",
 		healthData: true, agreementRef: "DPA-7", validFrom: "2020-01-01"}) { id } }`, map[string]any{"f": region, "t": provider})

@@ -300,3 +300,24 @@ func (h *harness) get(path string) *http.Response {
 	}
 	return resp
 }
+
+// created sends a mutation whose one aliased root field returns an object
+// with an id, and returns that id.
+func (h *harness) created(query string, vars map[string]any) string {
+	h.t.Helper()
+	var out map[string]struct{ ID string }
+	h.data(query, vars, &out)
+	for _, v := range out {
+		return v.ID
+	}
+	h.t.Fatalf("no id from %s", query)
+	return ""
+}
+
+// organisation creates a Swedish organisation of kind (an OrgKind) and
+// returns its id.
+func (h *harness) organisation(name, kind string) string {
+	h.t.Helper()
+	return h.created(`mutation($n: String!, $k: OrgKind!) { o: createOrganisation(input: {legalName: $n, country: "SE", kind: $k}) { id } }`,
+		map[string]any{"n": name, "k": kind})
+}

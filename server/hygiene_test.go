@@ -11,20 +11,7 @@ import (
 // audited; the access-request role sees none of it.
 func TestHygieneThroughTheAPI(t *testing.T) {
 	h := newHarness(t, false)
-	id := func(query string, vars map[string]any) string {
-		t.Helper()
-		var out map[string]struct{ ID string }
-		h.data(query, vars, &out)
-		for _, v := range out {
-			return v.ID
-		}
-		t.Fatalf("no id from %s", query)
-		return ""
-	}
-	org := func(name, kind string) string {
-		return id(`mutation($n: String!, $k: OrgKind!) { o: createOrganisation(input: {legalName: $n, country: "SE", kind: $k}) { id } }`,
-			map[string]any{"n": name, "k": kind})
-	}
+	id, org := h.created, h.organisation
 	region, host := org("Region Hygien", "REGION"), org("Lagring AB", "COMPANY")
 	link := id(`mutation($f: ID!, $t: ID!) { l: createLink(input: {fromId: $f, toId: $t, role: PROCESSOR, purpose: "Stores the region's call recordings",
 		healthData: true, agreementRef: "DPA-9", validFrom: "2020-01-01"}) { id } }`, map[string]any{"f": region, "t": host})
