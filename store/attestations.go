@@ -21,20 +21,9 @@ var attestations = entity[registry.Attestation]{
 		scope = :scope, evidence_ref = :evidence_ref, covered_system_ids = :covered_system_ids,
 		withdrawn_at = :withdrawn_at, self_assessed = :self_assessed WHERE id = :id`,
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, a *registry.Attestation) error {
-		if len(a.CoveredSystemIDs) == 0 {
-			return nil
-		}
 		// An array cannot carry foreign keys, so the covered systems are
 		// checked here.
-		var missing []int64
-		if err := s.selectx(ctx, tx, &missing, `SELECT id FROM unnest(CAST($1 AS bigint[])) AS c(id)
-			WHERE NOT EXISTS (SELECT 1 FROM systems s WHERE s.id = c.id) ORDER BY id`, pq.Array(a.CoveredSystemIDs)); err != nil {
-			return err
-		}
-		if len(missing) > 0 {
-			return registry.NotFound("coveredSystemIds", "no system with id %d", missing[0])
-		}
-		return nil
+		return mustExist(ctx, s, tx, "systems", "coveredSystemIds", "system", a.CoveredSystemIDs)
 	},
 }
 

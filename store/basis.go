@@ -74,13 +74,8 @@ var processingRecords = entity[registry.ProcessingRecord]{
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, r *registry.ProcessingRecord) error {
 		// An array cannot carry foreign keys: the named parties and
 		// countries are checked here.
-		var missing []int64
-		if err := s.selectx(ctx, tx, &missing, `SELECT id FROM unnest(CAST($1 AS bigint[])) AS c(id)
-			WHERE NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = c.id) ORDER BY id`, pq.Array(r.NamedPartyIDs)); err != nil {
+		if err := mustExist(ctx, s, tx, "organisations", "namedPartyIds", "organisation", r.NamedPartyIDs); err != nil {
 			return err
-		}
-		if len(missing) > 0 {
-			return registry.NotFound("namedPartyIds", "no organisation with id %d", missing[0])
 		}
 		var unknown []string
 		if err := s.selectx(ctx, tx, &unknown, `SELECT c FROM unnest(CAST($1 AS text[])) AS c

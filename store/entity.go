@@ -144,3 +144,21 @@ func page[T any](ctx context.Context, s *Store, p registry.Page, query string, a
 	}
 	return rows, false, nil
 }
+
+// mustExist checks ids held in an array column, which cannot carry
+// foreign keys: each must name a row of table, else NOT_FOUND on field
+// naming the first missing one ("no <what> with id N").
+func mustExist(ctx context.Context, s *Store, tx *sqlx.Tx, table, field, what string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var missing []int64
+	if err := s.selectx(ctx, tx, &missing, `SELECT id FROM unnest(CAST($1 AS bigint[])) AS c(id)
+		WHERE NOT EXISTS (SELECT 1 FROM `+table+` t WHERE t.id = c.id) ORDER BY id LIMIT 1`, pq.Array(ids)); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return registry.NotFound(field, "no %s with id %d", what, missing[0])
+	}
+	return nil
+}

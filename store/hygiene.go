@@ -28,19 +28,6 @@ func init() {
 	fieldOfColumn["component_id"] = "componentId"
 }
 
-// missingIDs returns the first of ids with no row in table, or 0.
-func missingID(ctx context.Context, s *Store, tx *sqlx.Tx, table string, ids []int64) (int64, error) {
-	var missing []int64
-	if err := s.selectx(ctx, tx, &missing, `SELECT id FROM unnest(CAST($1 AS bigint[])) AS c(id)
-		WHERE NOT EXISTS (SELECT 1 FROM `+table+` t WHERE t.id = c.id) ORDER BY id LIMIT 1`, pq.Array(ids)); err != nil {
-		return 0, err
-	}
-	if len(missing) == 0 {
-		return 0, nil
-	}
-	return missing[0], nil
-}
-
 var components = entity[registry.SoftwareComponent]{
 	table: "software_components", what: "software component",
 	cols: `id, system_id, product, version, end_of_support, note, ` + periodCols,
@@ -73,10 +60,7 @@ var tenancies = entity[registry.SystemTenancy]{
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, t *registry.SystemTenancy) error {
 		// An array cannot carry foreign keys: the named controllers are
 		// checked here.
-		if id, err := missingID(ctx, s, tx, "organisations", t.SharingControllerIDs); err != nil || id != 0 {
-			if err == nil {
-				err = registry.NotFound("sharingControllerIds", "no organisation with id %d", id)
-			}
+		if err := mustExist(ctx, s, tx, "organisations", "sharingControllerIds", "organisation", t.SharingControllerIDs); err != nil {
 			return err
 		}
 		_, err := s.exec(ctx, tx, replaceOpen("system_tenancies", "system_id"), t.SystemID, t.From, t.ID)
@@ -114,19 +98,10 @@ var assessments = entity[registry.RiskAssessment]{
 	ins: `INSERT INTO risk_assessments (controller_id, kind, assessed_on, covered_link_ids, covered_party_ids, reference, note)
 		VALUES (:controller_id, :kind, :assessed_on, :covered_link_ids, :covered_party_ids, :reference, :note) RETURNING id`,
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, a *registry.RiskAssessment) error {
-		if id, err := missingID(ctx, s, tx, "links", a.CoveredLinkIDs); err != nil || id != 0 {
-			if err == nil {
-				err = registry.NotFound("coveredLinkIds", "no link with id %d", id)
-			}
+		if err := mustExist(ctx, s, tx, "links", "coveredLinkIds", "link", a.CoveredLinkIDs); err != nil {
 			return err
 		}
-		if id, err := missingID(ctx, s, tx, "organisations", a.CoveredPartyIDs); err != nil || id != 0 {
-			if err == nil {
-				err = registry.NotFound("coveredPartyIds", "no organisation with id %d", id)
-			}
-			return err
-		}
-		return nil
+		return mustExist(ctx, s, tx, "organisations", "coveredPartyIds", "organisation", a.CoveredPartyIDs)
 	},
 }
 
