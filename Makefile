@@ -3,7 +3,9 @@
 .PHONY: run test
 
 run:
+	@./scripts/prerequisites
 	./scripts/with-postgres ./scripts/run-demo
 
 test:
+	@./scripts/prerequisites
 	./scripts/with-postgres ./scripts/test

@@ -105,7 +105,12 @@ type Scheduler struct {
 	// OnRun, if set, is told of every scheduled slot's fate (tests use it).
 	OnRun func(registry.RunResult, error)
 	mu    sync.Mutex
+	// running is set between Start and Stop (readiness: Running).
+	running atomic.Bool
 }
+
+// Running says whether the schedule is running: started, not stopped.
+func (s *Scheduler) Running() bool { return s.running.Load() }
 
 // group is the checks of one spec.
 type group struct {
@@ -195,12 +200,14 @@ func (s *Scheduler) Start() {
 		s.log.Warn("check runs abandoned by a runner that died", "runs", n)
 	}
 	s.cron.Start()
+	s.running.Store(true)
 }
 
 // Stop stops scheduling, cancels running checks (their transaction rolls
 // back and the run is recorded as failed, stopped) and waits for them, or
 // for ctx.
 func (s *Scheduler) Stop(ctx context.Context) {
+	s.running.Store(false)
 	done := s.cron.Stop()
 	s.cancel()
 	select {

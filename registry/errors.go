@@ -19,6 +19,10 @@ const (
 	ENotFound Code = "NOT_FOUND"
 	EConflict Code = "CONFLICT"
 	EInternal Code = "INTERNAL"
+	// EUnavailable says the database could not be reached: nothing was
+	// done, and the same request may succeed shortly (HTTP 503 with
+	// Retry-After).
+	EUnavailable Code = "UNAVAILABLE"
 )
 
 // Error is an error a caller may see: a code, the input field it concerns
@@ -49,6 +53,11 @@ func NotFound(field, format string, args ...any) *Error {
 // Conflict reports input that contradicts what the registry already holds.
 func Conflict(field, format string, args ...any) *Error {
 	return &Error{Code: EConflict, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unavailable reports that the database could not be reached.
+func Unavailable() *Error {
+	return &Error{Code: EUnavailable, Message: "the database is unavailable; try again shortly"}
 }
 
 // AsError returns the caller-visible error inside err, or nil when err is

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // authenticate reads the bearer token and asks access who it is. It answers
-// 401, 403 (locked out), 429 or 500 itself when the request may not go on.
+// 401, 403 (locked out), 429, 503 (database unavailable) or 500 itself when the request may not go on.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Principal, bool) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
@@ -37,6 +38,10 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (access.Pr
 		s.refuse(w, r, p, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is unknown, expired or revoked")
 	case errors.Is(err, access.ErrTooManyRequests):
 		s.refuse(w, r, p, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; slow down")
+	case registry.ErrorCode(err) == registry.EUnavailable:
+		s.log.Warn("authenticate: database unavailable", "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+		s.refuse(w, r, p, http.StatusServiceUnavailable, string(registry.EUnavailable), registry.Unavailable().Message)
 	default:
 		s.log.Error("authenticate", "err", err)
 		s.refuse(w, r, p, http.StatusInternalServerError, "INTERNAL", "internal error")

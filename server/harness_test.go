@@ -92,7 +92,12 @@ func newHarnessWith(t testing.TB, withDemo bool, cfg server.Config) *harness {
 // pool with options pics.
 func newHarnessPictures(t testing.TB, withDemo bool, cfg server.Config, pics render.Options) *harness {
 	t.Helper()
-	s := storetest.Store(t)
+	return newHarnessOn(t, storetest.Store(t), withDemo, cfg, pics)
+}
+
+// newHarnessOn starts a server with cfg on store s.
+func newHarnessOn(t testing.TB, s *store.Store, withDemo bool, cfg server.Config, pics render.Options) *harness {
+	t.Helper()
 	if withDemo {
 		if _, err := demo.Seed(context.Background(), s, stockholm); err != nil {
 			t.Fatalf("seed demo: %v", err)

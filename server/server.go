@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,12 @@ type Config struct {
 	// AnonymousDelay holds back the answer to a request without a token
 	// past its address's budget (see holdBack); 0 answers at once.
 	AnonymousDelay time.Duration
+	// Readiness are what /readyz checks besides the database (migrations
+	// applied, the check scheduler running, ...); kedja serve sets them.
+	Readiness []Probe
+	// RetryAfter is what a 503 for an unreachable database tells clients
+	// to wait, in seconds.
+	RetryAfter int
 	// AuditOff records nothing in the audit log. It exists only so that a
 	// benchmark can measure what auditing costs (BenchmarkAuditCost); kedja
 	// serve never sets it.
@@ -52,7 +59,14 @@ type Config struct {
 // DefaultConfig is what kedja serves with unless told otherwise.
 var DefaultConfig = Config{MaxBodyBytes: 1 << 20, Timeout: 15 * time.Second, MaxResponseBytes: 8 << 20, Limits: DefaultLimits,
 	RatePerSecond: 20, RateBurst: 40, Guard: access.DefaultGuard, PictureLimit: graph.DefaultLimit,
-	AnonymousDelay: time.Second}
+	AnonymousDelay: time.Second, RetryAfter: 5}
+
+// Probe is one part of readiness: a name and a check that fails while the
+// part is not ready.
+type Probe struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
 
 // Server answers HTTP requests.
 type Server struct {
@@ -99,6 +113,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", s.graphql)
 	mux.HandleFunc("/healthz", s.health)
+	mux.HandleFunc("/readyz", s.ready)
 	mux.HandleFunc("GET /traces/{file}", s.report)
 	mux.HandleFunc("GET /incidents/{id}/notifications/{file}", s.notificationDraft)
 	mux.HandleFunc("GET /graph/{kind}/{rest...}", s.picture)
@@ -159,15 +174,43 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// health answers whether the process is alive and serving: nothing else,
+// so that an orchestrator does not restart kedja for a database outage it
+// rides out by itself (/readyz says whether it can serve).
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ready answers whether kedja can serve requests now: the database
+// answers, and each of Config.Readiness passes. 503 names what is not
+// ready; the detail of why is logged, not shown.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.res.Services.Ping(ctx); err != nil {
-		s.log.Error("health check: database", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	probes := append([]Probe{{Name: "database", Check: s.res.Services.Ping}}, s.cfg.Readiness...)
+	status, parts := http.StatusOK, map[string]string{}
+	for _, p := range probes {
+		if err := p.Check(ctx); err != nil {
+			s.log.Warn("not ready", "part", p.Name, "err", err)
+			parts[p.Name] = "not ready"
+			status = http.StatusServiceUnavailable
+			continue
+		}
+		parts[p.Name] = "ok"
+	}
+	if status != http.StatusOK {
+		w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+		writeJSON(w, status, map[string]any{"status": "not ready", "parts": parts})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, status, map[string]any{"status": "ok", "parts": parts})
+}
+
+// unavailable answers a request that could not be served because the
+// database could not be reached: 503 and when to try again.
+func (s *Server) unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+	reject(w, http.StatusServiceUnavailable, string(registry.EUnavailable), registry.Unavailable().Message)
 }
 
 type request struct {
@@ -289,11 +332,17 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	case len(body) > s.cfg.MaxResponseBytes:
 		codes = append(codes, "RESPONSE_TOO_LARGE")
 		body = nil
+	case slices.Contains(codes, string(registry.EUnavailable)):
+		// The answer says what could not be read; the status and
+		// Retry-After say that trying again shortly is the remedy.
+		status = http.StatusServiceUnavailable
 	}
 	// Recorded before the answer leaves: an answer holding health data
 	// whose row the log could not take is withheld.
 	if !s.auditAnswer(r, p, op, req.Query, outcome(codes), access.NotesOf(ctx), pending) {
-		reject(w, http.StatusInternalServerError, "INTERNAL", "internal error")
+		// Nearly always the database gone away: the answer is withheld,
+		// and the same request may be recorded and answered shortly.
+		s.unavailable(w)
 		return
 	}
 	switch {
@@ -303,6 +352,10 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		reject(w, http.StatusOK, "RESPONSE_TOO_LARGE", fmt.Sprintf("the answer is larger than %d bytes; ask for smaller pages", s.cfg.MaxResponseBytes))
 	default:
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+		}
+		w.WriteHeader(status)
 		_, _ = w.Write(append(body, '\n'))
 	}
 }

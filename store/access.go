@@ -37,7 +37,6 @@ func (s *Store) CreateToken(ctx context.Context, actor, name, role string, expir
 	}
 	secret := registry.TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	var t registry.Token
-	s.statements.Add(1)
 	err := s.db.GetContext(ctx, &t, `INSERT INTO api_tokens (name, role, prefix, hash, created_by, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+tokenCols, name, role, secret[:len(registry.TokenPrefix)+6], hashToken(secret), actor, nullTime(expires))
 	return t, secret, err
@@ -73,7 +72,6 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (t registry.Tok
 
 // MarkTokenUsed records that the token with id was used now.
 func (s *Store) MarkTokenUsed(ctx context.Context, id int64) error {
-	s.statements.Add(1)
 	_, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, id)
 	return err
 }
@@ -83,7 +81,6 @@ const lockoutCols = `id, kind, key, failures, locked_at, lifted_at, lifted_by`
 // LockOut records a lock-out of an address or a prefix after failures; one
 // already in force stands as it is.
 func (s *Store) LockOut(ctx context.Context, kind, key string, failures int) error {
-	s.statements.Add(1)
 	_, err := s.db.ExecContext(ctx, `INSERT INTO auth_lockouts (kind, key, failures) VALUES ($1, $2, $3)
 		ON CONFLICT (kind, key) WHERE lifted_at IS NULL DO NOTHING`, kind, key, failures)
 	return err
@@ -103,7 +100,6 @@ func (s *Store) LiftLockout(ctx context.Context, actor, key string) ([]registry.
 		return nil, errors.New("store: lift a lock-out without an actor")
 	}
 	var out []registry.Lockout
-	s.statements.Add(1)
 	err := s.db.SelectContext(ctx, &out, `UPDATE auth_lockouts SET lifted_at = now(), lifted_by = $2
 		WHERE key = $1 AND lifted_at IS NULL RETURNING `+lockoutCols, strings.TrimSpace(key), actor)
 	if err == nil && len(out) == 0 {
@@ -115,7 +111,6 @@ func (s *Store) LiftLockout(ctx context.Context, actor, key string) ([]registry.
 // RevokeToken revokes a token by id or by the prefix shown in lists.
 func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (registry.Token, error) {
 	var t registry.Token
-	s.statements.Add(1)
 	err := s.db.GetContext(ctx, &t, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, now())
 		WHERE CAST(id AS text) = $1 OR prefix = $1 RETURNING `+tokenCols, idOrPrefix)
 	if errors.Is(err, sql.ErrNoRows) {

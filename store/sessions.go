@@ -43,7 +43,6 @@ func (s *Store) CreateSession(ctx context.Context, tokenSecret string, idle, max
 		return registry.Session{}, "", err
 	}
 	var out registry.Session
-	s.statements.Add(1)
 	err = s.db.GetContext(ctx, &out, `WITH gone AS (DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'),
 		s AS (INSERT INTO web_sessions (hash, token_id, csrf, idle, expires_at)
 			SELECT $1, t.id, $2, make_interval(secs => $3), now() + make_interval(secs => $4)
@@ -69,7 +68,6 @@ func (s *Store) Session(ctx context.Context, id string) (registry.Session, bool,
 		return registry.Session{}, false, nil
 	}
 	var out registry.Session
-	s.statements.Add(1)
 	err := s.db.GetContext(ctx, &out, `WITH live AS (
 			SELECT `+sessionCols+`, s.last_seen FROM web_sessions s JOIN api_tokens t ON t.id = s.token_id
 			WHERE s.hash = $1 AND s.last_seen + s.idle > now() AND s.expires_at > now()
@@ -85,7 +83,6 @@ func (s *Store) Session(ctx context.Context, id string) (registry.Session, bool,
 
 // EndSession deletes a session: signing out leaves nothing to reuse.
 func (s *Store) EndSession(ctx context.Context, id string) error {
-	s.statements.Add(1)
 	_, err := s.db.ExecContext(ctx, `DELETE FROM web_sessions WHERE hash = $1`, hashToken(id))
 	return err
 }

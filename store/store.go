@@ -25,10 +25,9 @@ import (
 // Store is the registry's PostgreSQL storage.
 type Store struct {
 	db *sqlx.DB
-	// statements counts every SQL statement sent, so tests can prove that a
-	// request costs a bounded number of them.
-	statements atomic.Int64
-	stmts      sync.Map // query text -> *sqlx.Stmt
+	// stats counts the statements run through db (store/conn.go).
+	stats *DBStats
+	stmts sync.Map // query text -> *sqlx.Stmt
 	// traceRead, set only by tests, is called after each read a trace
 	// makes with its name, so a test can change the registry between two
 	// of them and show that the trace still sees one state.
@@ -56,10 +55,12 @@ func Open(ctx context.Context, dbURL, timeZone string, statementTimeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open("postgres", dsn)
+	st := &Store{stats: &DBStats{}}
+	c, err := newConnector(dsn, st.stats)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(c), "postgres")
 	db.SetMaxOpenConns(20)
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -67,7 +68,8 @@ func Open(ctx context.Context, dbURL, timeZone string, statementTimeout time.Dur
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	return &Store{db: db}, nil
+	st.db = db
+	return st, nil
 }
 
 // withParams adds session parameters to a connection string, URL or
@@ -106,8 +108,13 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB returns the underlying pool, for migrations and health checks.
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
-// Statements returns how many SQL statements the store has sent.
-func (s *Store) Statements() int64 { return s.statements.Load() }
+// Stats counts the statements run and the dead pooled connections dropped.
+func (s *Store) Stats() *DBStats { return s.stats }
+
+// Statements returns how many SQL statements the store has sent (counted
+// by its connections, store/conn.go), so tests can prove that a request
+// costs a bounded number of them.
+func (s *Store) Statements() int64 { return s.stats.Statements() }
 
 // queryer is what reads need: the pool or a transaction.
 type queryer interface {
@@ -147,7 +154,6 @@ func statementName(query string) string {
 }
 
 func (s *Store) selectIn(ctx context.Context, q queryer, dest any, query string, args ...any) error {
-	s.statements.Add(1)
 	switch q := q.(type) {
 	case *sqlx.DB:
 		stmt, err := s.prepared(ctx, query)
@@ -190,7 +196,6 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 // get reads one row, through its row type if it has one (asRow); no row is
 // registry.NotFound naming field.
 func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any, query string, args ...any) error {
-	s.statements.Add(1)
 	target, scanned := asRow(dest)
 	err := q.GetContext(ctx, target, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -204,7 +209,6 @@ func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any
 }
 
 func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) (int64, error) {
-	s.statements.Add(1)
 	res, err := q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, wrap(query, err)
@@ -215,7 +219,6 @@ func (s *Store) exec(ctx context.Context, q queryer, query string, args ...any) 
 // insert runs a named INSERT ... RETURNING id for arg, bound through its
 // row type if it has one (asRow).
 func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) (int64, error) {
-	s.statements.Add(1)
 	arg, _ = asRow(arg)
 	rows, err := tx.NamedQuery(query, arg)
 	if err != nil {
@@ -238,7 +241,6 @@ func (s *Store) insert(ctx context.Context, tx *sqlx.Tx, query string, arg any) 
 // update runs a named UPDATE for arg, bound through its row type if it has
 // one (asRow).
 func (s *Store) update(ctx context.Context, tx *sqlx.Tx, query string, arg any) error {
-	s.statements.Add(1)
 	arg, _ = asRow(arg)
 	q, args, err := tx.BindNamed(query, arg)
 	if err != nil {
@@ -341,7 +343,6 @@ func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(t
 		}
 	} else {
 		defer pa.TakeNotes() // a failed write's notes go with it
-		s.statements.Add(1)
 		var set string
 		if err := tx.QueryRowContext(ctx, `SELECT set_config('kedja.actor', $1, true), (SELECT COALESCE(max(id), 0) FROM changes)`,
 			actor).Scan(&set, &since); err != nil {

@@ -16,6 +16,7 @@ var words = map[string][2]string{
 	"badToken":    {"Nyckeln är okänd, har gått ut eller har återkallats.", "The token is unknown, expired or revoked."},
 	"slowDown":    {"För många försök. Vänta en stund.", "Too many attempts. Wait a while."},
 	"internal":    {"Något gick fel hos kedja. Försök igen senare.", "Something went wrong in kedja. Try again later."},
+	"unavailable": {"Databasen svarar inte just nu. Försök igen om en stund.", "The database is not answering just now. Try again in a moment."},
 	"notFound":    {"Sidan finns inte", "Page not found"}, "badRequest": {"Felaktig förfrågan", "Bad request"},
 	"backHome":   {"Till startsidan", "Back to the start"},
 	"role.admin": {"administratör", "administrator"}, "role.editor": {"redaktör", "editor"},

@@ -219,7 +219,7 @@ func (h *Handler) page(op string, roles []string, fn func(*request) error) http.
 }
 
 // fail answers an error: 404 for what is missing or not the role's to see,
-// 400 for bad input in a URL, and 500 (logged, never shown) for anything
+// 400 for bad input in a URL, 503 while the database is unreachable, and 500 (logged, never shown) for anything
 // else; and audits it.
 func (h *Handler) fail(q *request, err error) {
 	status, outcome := http.StatusInternalServerError, "INTERNAL"
@@ -228,11 +228,17 @@ func (h *Handler) fail(q *request, err error) {
 		status, outcome = http.StatusNotFound, "NOT_FOUND"
 	case registry.ErrorCode(err) == registry.EInvalid:
 		status, outcome = http.StatusBadRequest, "INVALID_INPUT"
+	case registry.ErrorCode(err) == registry.EUnavailable:
+		// The database is away: say so, and when to try again.
+		status, outcome = http.StatusServiceUnavailable, "UNAVAILABLE"
+		h.cfg.Log.Warn("web: "+q.op, "err", err)
+		q.w.Header().Set("Retry-After", "5")
 	default:
 		h.cfg.Log.Error("web: "+q.op, "err", err)
 	}
 	h.audit(q, outcome)
-	msg := map[int]string{http.StatusNotFound: "notFound", http.StatusBadRequest: "badRequest"}[status]
+	msg := map[int]string{http.StatusNotFound: "notFound", http.StatusBadRequest: "badRequest",
+		http.StatusServiceUnavailable: "unavailable"}[status]
 	if msg == "" {
 		msg = "internal"
 	}

@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/lib/pq"
 
+	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 )
 
@@ -140,12 +141,17 @@ type config struct {
 	migrateURL       string // the tables' owner's, for the commands that may migrate
 	timeZone         string
 	location         *time.Location
+	// waitForDatabase is how long to keep trying while the database cannot
+	// be reached at start (serve sets it; other commands fail at once),
+	// logging each attempt to log.
+	waitForDatabase time.Duration
+	log             *slog.Logger
 }
 
 // commonFlags starts the flags of a command that uses the database, with
 // the two every such command takes.
 func commonFlags(name, desc string) (*flags, *config) {
-	cfg := &config{}
+	cfg := &config{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	f := newFlags(name, desc)
 	f.StringVar(&cfg.databaseURL, "database-url", "URL", os.Getenv("DATABASE_URL"), "PostgreSQL connection string (required unless DATABASE_URL is set)")
 	f.StringVar(&cfg.timeZone, "time-zone", "ZONE", envOr("KEDJA_TIME_ZONE", "Europe/Stockholm"), "zone for instants given without an offset")
@@ -163,12 +169,40 @@ func withStore(ctx context.Context, cfg *config, fn func(*store.Store) error) er
 	if err := cfg.loadZone(); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone, cfg.statementTimeout)
+	s, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	return fn(s)
+}
+
+// openStore opens the store, trying again with back-off (250 ms doubling
+// to 5 s) for up to cfg.waitForDatabase while the database cannot be
+// reached: a service started beside its database waits for it. Any other
+// error (a wrong password, a missing database) ends it at once.
+func openStore(ctx context.Context, cfg *config) (*store.Store, error) {
+	deadline := time.Now().Add(cfg.waitForDatabase)
+	delay := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		s, err := store.Open(ctx, cfg.databaseURL, cfg.timeZone, cfg.statementTimeout)
+		if err == nil {
+			if attempt > 1 {
+				cfg.log.Info("database reachable", "attempts", attempt)
+			}
+			return s, nil
+		}
+		if registry.ErrorCode(err) != registry.EUnavailable || time.Now().Add(delay).After(deadline) {
+			return nil, err
+		}
+		cfg.log.Warn("database not reachable yet; trying again", "attempt", attempt, "in", delay.String(), "err", err)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		delay = min(2*delay, 5*time.Second)
+	}
 }
 
 // loadZone checks --time-zone and sets cfg.location from it.
@@ -179,6 +213,15 @@ func (cfg *config) loadZone() error {
 	}
 	cfg.location = loc
 	return nil
+}
+
+// envDuration is the duration in environment variable name, or def when it
+// is unset or not a duration.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return d
+	}
+	return def
 }
 
 func envOr(name, def string) string {

@@ -315,7 +315,7 @@ func TestHelpFlags(t *testing.T) {
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
 			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--audit-key-file", "--audit-checkpoints",
-				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key"}, migrating...),
+				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key", "--wait-for-database"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"AuditVerify", "audit verify", "kedja audit verify [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
 		{"AuditCheckpoint", "audit checkpoint", "kedja audit checkpoint [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
@@ -406,18 +406,23 @@ func launch(t *testing.T, dbURL string, args ...string) (*instance, error) {
 
 // launchWith is launch, appending audit checkpoints to the file checkpoints.
 func launchWith(t *testing.T, checkpoints, dbURL string, args ...string) (*instance, error) {
+	return launchLogging(t, checkpoints, dbURL, &syncBuffer{}, args...)
+}
+
+// launchLogging is launchWith, logging into stderr, which the caller can
+// read while it waits.
+func launchLogging(t *testing.T, checkpoints, dbURL string, stderr *syncBuffer, args ...string) (*instance, error) {
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "KEDJA_AUDIT_KEY_FILE="+auditKeyFile, "KEDJA_AUDIT_CHECKPOINTS="+checkpoints)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &instance{cmd: cmd, done: make(chan error, 1), stderr: &stderr, checkpoints: checkpoints}
+	s := &instance{cmd: cmd, done: make(chan error, 1), stderr: stderr, checkpoints: checkpoints}
 	found := make(chan string, 1)
 	go func() {
 		lines := bufio.NewScanner(stdout)
@@ -448,11 +453,20 @@ func launchWith(t *testing.T, checkpoints, dbURL string, args ...string) (*insta
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
+	// written, if made, is signalled after each write, for a reader
+	// waiting for a line.
+	written chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		select {
+		case s.written <- struct{}{}:
+		default:
+		}
+	}
 	return s.b.Write(p)
 }
 
@@ -762,5 +776,75 @@ func TestServeTLS(t *testing.T) {
 		if plain.StatusCode == http.StatusOK {
 			t.Error("plain HTTP was served too")
 		}
+	}
+}
+
+// kedja serve started while its database cannot be reached waits for it,
+// saying so at each attempt, and serves once it answers; with
+// --wait-for-database 0 it gives up at once.
+func TestServeWaitsForTheDatabase(t *testing.T) {
+	tests := []struct {
+		name     string
+		wait     string
+		wantWait bool // whether it waits (else it exits)
+	}{
+		{"waits and serves once the database answers", "60s", true},
+		{"gives up at once with no wait", "0s", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbURL := storetest.Database(t)
+			proxy := storetest.NewProxy(t, dbURL)
+			proxy.Cut()
+			started := make(chan *instance, 1)
+			failed := make(chan error, 1)
+			log := &syncBuffer{written: make(chan struct{}, 1)}
+			go func() {
+				s, err := launchLogging(t, filepath.Join(t.TempDir(), "audit.checkpoints"), proxy.URL(t, dbURL), log,
+					"--wait-for-database", tt.wait)
+				if err != nil {
+					failed <- err
+					return
+				}
+				started <- s
+			}()
+			if !tt.wantWait {
+				select {
+				case err := <-failed:
+					if !strings.Contains(err.Error(), "unavailable") {
+						t.Errorf("it exited, but not saying the database is unavailable: %v", err)
+					}
+				case s := <-started:
+					t.Fatalf("it served at %s without a database", s.addr)
+				}
+				return
+			}
+			// Two attempts logged: it is trying again, with back-off.
+			deadline := time.After(30 * time.Second)
+			for strings.Count(log.String(), "database not reachable yet") < 2 {
+				select {
+				case <-log.written:
+				case err := <-failed:
+					t.Fatalf("it did not wait: %v", err)
+				case <-deadline:
+					t.Fatalf("no second attempt logged within 30 s:\n%s", log.String())
+				}
+			}
+			proxy.Restore()
+			var s *instance
+			select {
+			case s = <-started:
+			case err := <-failed:
+				t.Fatal(err)
+			}
+			resp, err := http.Get("http://" + s.addr + "/readyz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("/readyz once the database answers: %d", resp.StatusCode)
+			}
+		})
 	}
 }

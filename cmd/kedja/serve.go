@@ -45,6 +45,9 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	audit := addAuditFlags(f)
 	checkpointEvery := f.Duration("audit-checkpoint-every", "DURATION", time.Minute,
 		"how often to write a checkpoint of the audit log's head, when it has moved (and at shutdown)")
+	waitDB := f.Duration("wait-for-database", "DURATION", envDuration("KEDJA_WAIT_FOR_DATABASE", time.Minute),
+		"how long to keep trying at start while the database cannot be reached (0: fail at once)")
+	f.env("wait-for-database", "KEDJA_WAIT_FOR_DATABASE")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -56,7 +59,16 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	if v := os.Getenv("KEDJA_WAIT_FOR_DATABASE"); v != "" {
+		if _, err := time.ParseDuration(v); err != nil {
+			return fmt.Errorf("KEDJA_WAIT_FOR_DATABASE: %q is not a duration (such as 2m)", v)
+		}
+	}
+	if *waitDB < 0 {
+		return errors.New("--wait-for-database must not be negative")
+	}
 	cfg.statementTimeout = *timeout
+	cfg.waitForDatabase, cfg.log = *waitDB, k.log
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("give both --tls-cert and --tls-key, or neither")
 	}
@@ -153,6 +165,25 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	auditCtx, stopCheckpoints := context.WithCancel(context.Background())
 	defer stopCheckpoints()
 	go checkpoints.Run(auditCtx, o.checkpointEvery)
+	scheduler, err := jobs.NewScheduler(res.Services.Checks, schedule, log)
+	if err != nil {
+		return err
+	}
+	srvCfg.Readiness = []server.Probe{
+		{Name: "migrations", Check: func(ctx context.Context) error {
+			pending, err := migrations.Pending(ctx, s.DB())
+			if err == nil && len(pending) > 0 {
+				err = fmt.Errorf("%d migrations not applied (kedja migrate): %v", len(pending), pending)
+			}
+			return err
+		}},
+		{Name: "check scheduler", Check: func(context.Context) error {
+			if !scheduler.Running() {
+				return errors.New("the check scheduler is not running")
+			}
+			return nil
+		}},
+	}
 	api := server.New(srvCfg, sch, res, log)
 	httpSrv := &http.Server{
 		Handler:           api.Handler(),
@@ -169,10 +200,6 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	fmt.Fprintf(out, "kedja %s serving GraphQL at %s://%s/graphql\n", version(), scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "version", version())
 
-	scheduler, err := jobs.NewScheduler(res.Services.Checks, schedule, log)
-	if err != nil {
-		return err
-	}
 	scheduler.Start()
 	log.Info("check schedule", "schedule", schedule)
 
