@@ -13,13 +13,13 @@ import (
 	"github.com/kedja/kedja/registry"
 )
 
-// storageFinding is the demo's open finding about the recording storage
-// server, and the server's id.
+// storageFinding is the demo's worst open finding about the recording
+// storage server, and the server's id.
 func storageFinding(t *testing.T, s *site) (finding, nas int64) {
 	t.Helper()
 	if err := s.store.DB().QueryRow(`SELECT f.id, f.subject_id FROM findings f JOIN systems sy ON sy.id = f.subject_id
 		WHERE f.subject_kind = 'system' AND sy.name LIKE 'Recording storage server%' AND f.status = 'open'
-		ORDER BY f.severity = 'critical' DESC, f.id LIMIT 1`).Scan(&finding, &nas); err != nil {
+		ORDER BY array_position(ARRAY['critical', 'high', 'medium', 'low', 'info'], f.severity), f.id LIMIT 1`).Scan(&finding, &nas); err != nil {
 		t.Fatal(err)
 	}
 	return finding, nas
