@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/store/storetest"
 )
 
 // storageFinding is the demo's worst open finding about the recording
@@ -378,6 +379,33 @@ func TestAuditLogPage(t *testing.T) {
 	if audited != 1 {
 		t.Errorf("%d audit rows for the view filtered by the case, want 1", audited)
 	}
+	// Whoever holds the database's owner credentials can alter a row; the
+	// page's verification, with the key kept outside the database, says so
+	// and names the row.
+	t.Run("TamperedLogIsNotIntact", func(t *testing.T) {
+		var id int64
+		tx, err := storetest.Owner(t, s.store.DB()).Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.QueryRow(`UPDATE audit_log SET outcome = 'FORBIDDEN' WHERE id = (SELECT min(id) + 2 FROM audit_log) RETURNING id`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		_, body := a.do("GET", "/audit?verify=1", nil)
+		if !strings.Contains(body, "The log is not intact") || !strings.Contains(body, fmt.Sprintf("row %d: its fields do not match", id)) {
+			t.Errorf("the altered row %d is not reported:\n%s", id, body)
+		}
+	})
 }
 
 func stockholm(t *testing.T) *time.Location {
