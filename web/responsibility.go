@@ -14,6 +14,8 @@ type responsibilityView struct {
 	Subject       string
 	SubjectPath   string
 	At, AtQuery   string
+	Instant       time.Time
+	Zone          string
 	Controllers   []named
 	Paths         []responsibilityPath
 	Missing       []gapRow
@@ -60,7 +62,7 @@ func (h *Handler) responsibility(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := responsibilityView{At: atText, AtQuery: url.QueryEscape(at.Format(time.RFC3339))}
+	v := responsibilityView{At: atText, AtQuery: url.QueryEscape(at.Format(time.RFC3339)), Instant: at, Zone: h.cfg.Resolvers.Location.String()}
 	var org, sys int64
 	if party != nil {
 		org, v.Party = *party, *party
