@@ -44,7 +44,8 @@ type findingsView struct {
 // controller, party concerned or status.
 type findingGroup struct {
 	Label string
-	// Filter is the list narrowed to the group, all of it.
+	// Filter is the list narrowed to the group, all of it ("" when no
+	// filter narrows to it).
 	Filter string
 	Rows   []findingRow
 	order  int
@@ -137,18 +138,16 @@ func (h *Handler) groupFindings(q *request, by string, rows []findingRow, titles
 	add := func(key, label string, order int, r findingRow) {
 		g := groups[key]
 		if g == nil {
-			f := url.Values{}
-			for k, vs := range filter {
-				f[k] = vs
-			}
+			g = &findingGroup{Label: label, order: order}
+			// The findings without a controller have no filter of their own.
 			if key != "" {
+				f := url.Values{}
+				for k, vs := range filter {
+					f[k] = vs
+				}
 				f.Set(by, key)
+				g.Filter = "/findings?" + f.Encode()
 			}
-			if by == "status" {
-				// Every status of the group, not only the open ones.
-				f.Set("status", key)
-			}
-			g = &findingGroup{Label: label, Filter: "/findings?" + f.Encode(), order: order}
 			groups[key] = g
 		}
 		g.Rows = append(g.Rows, r)
