@@ -13,6 +13,7 @@ func TestPageRules(t *testing.T) {
 	behind := map[string]string{"home": "Query.findingSummary", "findings": "Query.findings", "finding": "Query.finding",
 		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
 		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall"}
+	behind["finding.accept"], behind["responsibility"], behind["audit"] = "Mutation.acceptFinding", "Query.responsibility", "Query.auditLog"
 	for page, roles := range PageRules {
 		if len(roles) == 0 {
 			t.Errorf("%s: no role may open it", page)

@@ -97,6 +97,9 @@ var PageRules = map[string][]string{
 	// runs one: their names only, to those who may run a trace (a dsr
 	// handler cannot list organisations).
 	"dsr.regions": RootRules["Mutation.traceCall"],
+	// A finding's acceptance form, the responsibility page and the audit log.
+	"finding.accept": RootRules["Mutation.acceptFinding"], "responsibility": RootRules["Query.responsibility"],
+	"audit": RootRules["Query.auditLog"],
 }
 
 // TypeRules says which roles may read the fields of each type.

@@ -76,6 +76,7 @@ type AuditFilter struct {
 	Operation *string
 	CaseRef   *string
 	Since     *time.Time
+	Until     *time.Time // before this instant
 }
 
 // HistoryKey names one registry row: its table and its id (or code).

@@ -18,6 +18,7 @@ func (s *Server) pages() http.Handler {
 			p.Client = clientIP(r)
 			return access.Pending(p, op, "")
 		},
+		AuditCheckpoints: s.cfg.AuditCheckpoints,
 		Report: func(w io.Writer, t registry.Trace) error {
 			return reportPage.Execute(w, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
 		},

@@ -54,6 +54,9 @@ type Config struct {
 	// benchmark can measure what auditing costs (BenchmarkAuditCost); kedja
 	// serve never sets it.
 	AuditOff bool
+	// AuditCheckpoints is the file of signed checkpoints that the audit
+	// page's verification compares the log with ("" for none).
+	AuditCheckpoints string
 }
 
 // DefaultConfig is what kedja serves with unless told otherwise.

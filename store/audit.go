@@ -286,7 +286,8 @@ func (s *Store) ListAudit(ctx context.Context, f registry.AuditFilter, p registr
 	rows, more, err := page[auditRow](ctx, s, p, `SELECT `+auditCols+` FROM audit_log
 		WHERE ($1::text IS NULL OR principal = $1) AND ($2::text IS NULL OR operation = $2)
 		  AND ($3::text IS NULL OR case_ref = $3) AND ($4::timestamptz IS NULL OR at >= $4)
-		  AND id < $5 ORDER BY id DESC LIMIT $6`, f.Principal, f.Operation, f.CaseRef, nullTime(f.Since))
+		  AND ($5::timestamptz IS NULL OR at < $5)
+		  AND id < $6 ORDER BY id DESC LIMIT $7`, f.Principal, f.Operation, f.CaseRef, nullTime(f.Since), nullTime(f.Until))
 	if err != nil {
 		return nil, false, err
 	}

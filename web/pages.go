@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -207,80 +206,6 @@ type findingRow struct {
 	Controllers []named
 }
 
-type findingsView struct {
-	Severity, Check, Status string
-	Controller, Party       int64
-	Severities              []string
-	Checks                  []checkCount
-	Controllers, Parties    []named
-	Rows                    []findingRow
-	Next                    string
-}
-
-// findings lists findings, filtered by severity, check, status, the
-// controller whose chain they affect and the party they are about.
-func (h *Handler) findings(q *request) error {
-	qs := q.r.URL.Query()
-	v := findingsView{Severity: qs.Get("severity"), Check: qs.Get("check"), Status: qs.Get("status"), Severities: registry.Severities}
-	if v.Status == "" {
-		v.Status = "open"
-	}
-	f := registry.FindingFilter{}
-	if v.Severity != "" {
-		f.Severity = &v.Severity
-	}
-	if v.Check != "" {
-		f.Check = &v.Check
-	}
-	if v.Status != "all" {
-		f.Status = &v.Status
-	}
-	ctrl, err := optionalID("controller", qs.Get("controller"))
-	if err != nil {
-		return err
-	}
-	if ctrl != nil {
-		f.ControllerID, v.Controller = ctrl, *ctrl
-	}
-	party, err := optionalID("party", qs.Get("party"))
-	if err != nil {
-		return err
-	}
-	if party != nil {
-		f.PartyID, v.Party = party, *party
-	}
-	after, err := optionalID("after", qs.Get("after"))
-	if err != nil {
-		return err
-	}
-	pg := registry.Page{First: 50}
-	if after != nil {
-		pg.After = *after
-	}
-	rows, more, err := h.svc.Findings.ListFindings(q.ctx(), f, pg)
-	if err != nil {
-		return err
-	}
-	sum, err := h.svc.Findings.FindingSummary(q.ctx(), nil)
-	if err != nil {
-		return err
-	}
-	titles := h.checkTitles()
-	for _, c := range sum.ByCheck {
-		v.Checks = append(v.Checks, checkCount{c.Key, c.Count, titles[c.Key]})
-	}
-	if v.Rows, err = h.findingRows(q, rows, sum, &v); err != nil {
-		return err
-	}
-	if more && len(rows) > 0 {
-		next := q.r.URL.Query()
-		next.Set("after", strconv.FormatInt(rows[len(rows)-1].ID, 10))
-		v.Next = "/findings?" + next.Encode()
-	}
-	h.render(q, http.StatusOK, "findings", v)
-	return nil
-}
-
 // findingRows names the findings' subjects and controllers, and the
 // filter's choices, in one statement per kind of name.
 func (h *Handler) findingRows(q *request, rows []registry.Finding, sum registry.FindingSummary, v *findingsView) ([]findingRow, error) {
@@ -345,52 +270,6 @@ func (h *Handler) findingRows(q *request, rows []registry.Finding, sum registry.
 		out[i] = r
 	}
 	return out, nil
-}
-
-type findingView struct {
-	findingRow
-	Title        string
-	Evidence     string
-	Events       []registry.FindingEvent
-	ByController []controllerSince
-}
-
-type controllerSince struct {
-	named
-	Since *time.Time
-	Path  []int64
-}
-
-// finding shows one finding: what the check saw, since when, for which
-// controllers, and its history.
-func (h *Handler) finding(q *request) error {
-	id, err := idOf(q.r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	q.notes.Affected = []string{"finding:" + strconv.FormatInt(id, 10)}
-	f, err := h.svc.Checks.Finding(q.ctx(), "id", id)
-	if err != nil {
-		return err
-	}
-	rows, err := h.findingRows(q, []registry.Finding{f}, registry.FindingSummary{}, nil)
-	if err != nil {
-		return err
-	}
-	events, err := h.svc.Findings.FindingEvents(q.ctx(), []int64{id}, nil)
-	if err != nil {
-		return err
-	}
-	v := findingView{findingRow: rows[0], Title: h.checkTitles()[f.Check], Events: events[id]}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, f.Evidence, "", "  ") == nil {
-		v.Evidence = pretty.String()
-	}
-	for i, c := range f.Controllers {
-		v.ByController = append(v.ByController, controllerSince{named: rows[0].Controllers[i], Since: c.Since, Path: c.Path})
-	}
-	h.render(q, http.StatusOK, "finding", v)
-	return nil
 }
 
 type chainView struct {

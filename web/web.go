@@ -49,6 +49,10 @@ type Config struct {
 	// SessionIdle and SessionMax end a session after this long unused, and
 	// this long after sign-in whatever its use.
 	SessionIdle, SessionMax time.Duration
+	// AuditCheckpoints is the file of signed checkpoints the audit page's
+	// verification compares the log with, as kedja audit verify does; ""
+	// verifies the chain alone.
+	AuditCheckpoints string
 }
 
 // Session lifetimes unless configured.
@@ -99,6 +103,9 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
+	h.mux.Handle("POST /findings/{id}/accept", h.page("acceptFinding", access.PageRules["finding.accept"], h.acceptFinding))
+	h.mux.Handle("GET /responsibility", h.page("page responsibility", access.PageRules["responsibility"], h.responsibility))
+	h.mux.Handle("GET /audit", h.page("page audit", access.PageRules["audit"], h.auditLog))
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -275,6 +282,7 @@ func (h *Handler) render(q *request, status int, name string, data any) {
 // The pages in the menu, each shown only to the roles that may open it.
 var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
+	{"/audit", "auditLog", "audit"},
 }
 
 type menuItem struct {

@@ -144,6 +144,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	}
 	srvCfg := server.DefaultConfig
 	srvCfg.Timeout = timeout
+	srvCfg.AuditCheckpoints = o.checkpoints
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
