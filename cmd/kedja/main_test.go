@@ -190,6 +190,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"Bench", "bench", "Time chain and traceCall"},
 		{"Schema", "schema", "Print the GraphQL schema as SDL"},
 		{"Version", "version", "Print the version"},
+		{"Completion", "completion", "shell completion script"},
 		{"Help", "help", "its flags and examples"},
 	}
 	covered := map[string]bool{}
@@ -925,5 +926,51 @@ func TestServeMetrics(t *testing.T) {
 			}
 			t.Errorf("no series %s in /metrics:\n%s", tt.line, body)
 		})
+	}
+}
+
+// The bash completion (and zsh's, which runs it through bashcompinit)
+// completes commands, subcommands and each command's flags as its --help
+// lists them.
+func TestCompletion(t *testing.T) {
+	script, err := kedja(t, nil, "completion", "bash")
+	if err != nil {
+		t.Fatalf("kedja completion bash: %v\n%s", err, script)
+	}
+	tests := []struct {
+		name  string
+		words []string // the command line, the last word being completed
+		want  string   // COMPREPLY joined by spaces
+	}{
+		{"a command", []string{"kedja", "tok"}, "token"},
+		{"a subcommand", []string{"kedja", "token", "cr"}, "create"},
+		{"a command's flag", []string{"kedja", "serve", "--wait"}, "--wait-for-database"},
+		{"a subcommand's flag after another flag", []string{"kedja", "token", "create", "--role", "admin", "--na"}, "--name"},
+		{"nothing for an unknown command", []string{"kedja", "nosuch", "--"}, ""},
+		{"several", []string{"kedja", "render", ""}, "chain trace responsibility"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			quoted := make([]string, len(tt.words))
+			for i, w := range tt.words {
+				quoted[i] = "'" + w + "'"
+			}
+			prog := script + "\nCOMP_WORDS=(" + strings.Join(quoted, " ") + ")\nCOMP_CWORD=" + strconv.Itoa(len(tt.words)-1) +
+				"\n_kedja\necho \"${COMPREPLY[*]}\"\n"
+			out, err := exec.Command("bash", "-c", prog).CombinedOutput()
+			if err != nil {
+				t.Fatalf("bash: %v\n%s", err, out)
+			}
+			if got := strings.TrimSpace(string(out)); got != tt.want {
+				t.Errorf("completed %q; want %q", got, tt.want)
+			}
+		})
+	}
+	zsh, err := kedja(t, nil, "completion", "zsh")
+	if err != nil || !strings.HasPrefix(zsh, "#compdef kedja\n") || !strings.Contains(zsh, "bashcompinit") || !strings.HasSuffix(zsh, script) {
+		t.Errorf("kedja completion zsh is not bash's function behind bashcompinit (%v):\n%s", err, zsh)
+	}
+	if out, err := kedja(t, nil, "completion", "fish"); err == nil {
+		t.Errorf("kedja completion fish succeeded: %s", out)
 	}
 }
