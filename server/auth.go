@@ -99,6 +99,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, roles []strin
 
 // refuse answers a request turned away before execution, and records it.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, p access.Principal, status int, code, msg string) {
+	s.cfg.Metrics.refused(code)
 	if !s.cfg.AuditOff {
 		// Anonymous refusals are counted and sampled (access.Auditor.Refused):
 		// a flood of them must not fill the log.

@@ -75,6 +75,12 @@ func (s shape) label(name string) string {
 	return s.kind + " " + strings.Join(s.roots, ",")
 }
 
+// series names the operation for metrics: its kind and root fields, the
+// schema's names only (a client's operation name is unbounded).
+func (s shape) series() string {
+	return strings.TrimSpace(s.kind + " " + strings.Join(s.roots, ","))
+}
+
 // introspection lists the root introspection fields the operation asks
 // (__schema, __type; __typename is not introspection of the schema).
 func (s shape) introspection() []string {

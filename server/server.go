@@ -50,6 +50,10 @@ type Config struct {
 	// RetryAfter is what a 503 for an unreachable database tells clients
 	// to wait, in seconds.
 	RetryAfter int
+	// Metrics, if set, measures requests (NewMetrics); CountStatements
+	// then counts each GraphQL request's SQL statements.
+	Metrics         *Metrics
+	CountStatements StatementCounter
 	// AuditOff records nothing in the audit log. It exists only so that a
 	// benchmark can measure what auditing costs (BenchmarkAuditCost); kedja
 	// serve never sets it.
@@ -161,6 +165,8 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		// The mux has set the pattern that served the request.
+		s.cfg.Metrics.route(r.Pattern, sw.status, time.Since(start))
 		if sw.quiet {
 			return
 		}
@@ -231,6 +237,7 @@ func reject(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return
@@ -316,10 +323,22 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		pending = access.Pending(p, op, req.Query)
 		ctx = registry.WithPendingAudit(ctx, pending)
 	}
+	counted := func() (int64, time.Duration) { return 0, 0 }
+	if s.cfg.CountStatements != nil {
+		ctx, counted = s.cfg.CountStatements(ctx)
+	}
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
 	codes := s.public(ctx, res.Errors)
+	defer func() {
+		n, d := counted()
+		code := "ok"
+		if len(codes) > 0 {
+			code = codes[0]
+		}
+		s.cfg.Metrics.graphql(sh.series(), code, p.Role, time.Since(start), n, d)
+	}()
 	res.Errors = limitErrors(res.Errors, lim.Errors)
 	locate(res.Errors, req.Query)
 	// No extensions: graphql-go adds none unless told to, and kedja tells

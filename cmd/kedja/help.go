@@ -20,6 +20,8 @@ var environment = [][2]string{
 	{"KEDJA_RENDER_WORKER", "the kedja-render binary (default: beside kedja, then on the PATH)"},
 	{"KEDJA_AUDIT_KEY_FILE", "file holding the audit log's key (required by serve and audit)"},
 	{"KEDJA_AUDIT_CHECKPOINTS", "file the audit log's signed checkpoints are appended to"},
+	{"KEDJA_WAIT_FOR_DATABASE", "how long serve waits for its database at start (default 1m)"},
+	{"KEDJA_METRICS_ADDR", "serve Prometheus metrics at /metrics on this address (default off)"},
 }
 
 // printUsage prints kedja's own usage: every command of the table.

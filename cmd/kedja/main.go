@@ -54,6 +54,7 @@ func init() {
 		{name: "bench", summary: "time chain and traceCall on a generated registry", run: runBench},
 		{name: "schema", summary: "print the GraphQL schema as SDL (what schema.graphql holds)", run: runSchema},
 		{name: "version", summary: "print the version", run: runVersion},
+		{name: "completion", summary: "print a completion script for bash or zsh", run: runCompletion},
 		{name: "help", summary: "a command's flags and examples: kedja help COMMAND", run: runHelp},
 	}
 }

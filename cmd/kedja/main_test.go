@@ -21,11 +21,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
@@ -187,6 +190,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"Bench", "bench", "Time chain and traceCall"},
 		{"Schema", "schema", "Print the GraphQL schema as SDL"},
 		{"Version", "version", "Print the version"},
+		{"Completion", "completion", "shell completion script"},
 		{"Help", "help", "its flags and examples"},
 	}
 	covered := map[string]bool{}
@@ -315,7 +319,7 @@ func TestHelpFlags(t *testing.T) {
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
 			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--audit-key-file", "--audit-checkpoints",
-				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key", "--wait-for-database"}, migrating...),
+				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key", "--wait-for-database", "--metrics-addr"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"AuditVerify", "audit verify", "kedja audit verify [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
 		{"AuditCheckpoint", "audit checkpoint", "kedja audit checkpoint [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
@@ -387,6 +391,8 @@ type instance struct {
 	stderr *syncBuffer // the log; whole once done has delivered
 	// checkpoints is the file it appends audit checkpoints to.
 	checkpoints string
+	// metrics is the address of its /metrics, if it serves them.
+	metrics string
 }
 
 func startServer(t *testing.T, dbURL string, args ...string) *instance {
@@ -427,6 +433,9 @@ func launchLogging(t *testing.T, checkpoints, dbURL string, stderr *syncBuffer, 
 	go func() {
 		lines := bufio.NewScanner(stdout)
 		for lines.Scan() {
+			if _, after, ok := strings.Cut(lines.Text(), "kedja metrics at http://"); ok {
+				s.metrics = strings.TrimSuffix(after, "/metrics")
+			}
 			if _, after, ok := strings.Cut(lines.Text(), "serving GraphQL at "); ok {
 				after = strings.TrimPrefix(strings.TrimPrefix(after, "https://"), "http://")
 				found <- strings.TrimSuffix(after, "/graphql")
@@ -846,5 +855,122 @@ func TestServeWaitsForTheDatabase(t *testing.T) {
 				t.Errorf("/readyz once the database answers: %d", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// With --metrics-addr, kedja serve answers GET /metrics on that address
+// only, in a format the Prometheus client's linter passes, with the
+// requests, SQL, check runs, findings and pool it promises.
+func TestServeMetrics(t *testing.T) {
+	db := storetest.Database(t)
+	srv := startServer(t, db, "--seed-demo", "--metrics-addr", "127.0.0.1:0", "--check-schedule", "off")
+	if srv.metrics == "" {
+		t.Fatal("kedja serve did not say where its metrics are")
+	}
+	tok := token(t, db, "admin")
+	postJSON(t, srv.addr, tok, chainQuery, map[string]any{"at": "2019-02-01T02:00+01:00"})
+	postJSON(t, srv.addr, tok, `mutation { runChecks { status } }`, nil)
+
+	if resp, err := http.Get("http://" + srv.addr + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(b), "kedja_graphql_requests_total") {
+			t.Errorf("/metrics is served on the API's address too")
+		}
+	}
+	resp, err := http.Get("http://" + srv.metrics + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %d %v", resp.StatusCode, err)
+	}
+	problems, err := promlint.New(bytes.NewReader(body)).Lint()
+	if err != nil {
+		t.Fatalf("the metrics do not parse: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+	tests := []struct {
+		name string
+		line string // a series that must be there, with a value above 0
+	}{
+		{"graphql requests", `kedja_graphql_requests_total{code="ok",operation="query organisations",role="admin"}`},
+		{"graphql latency", `kedja_graphql_request_duration_seconds_count{operation="query organisations",role="admin"}`},
+		{"sql per request", `kedja_graphql_request_sql_statements_count{operation="query organisations"}`},
+		{"sql statements", `kedja_sql_statements_total`},
+		{"http routes", `kedja_http_requests_total{route="/graphql",status="200"}`},
+		{"check runs", `kedja_check_runs_total{status="ran"}`},
+		{"check duration", `kedja_check_run_duration_seconds_count`},
+		{"open findings", `kedja_findings_open{severity="high"}`},
+		{"audit appends", `kedja_audit_rows_appended_total`},
+		{"database pool", `go_sql_open_connections{db_name="kedja"}`},
+		{"build", `kedja_build_info{goversion=`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, l := range strings.Split(string(body), "\n") {
+				if !strings.HasPrefix(l, tt.line) {
+					continue
+				}
+				f := strings.Fields(l)
+				if v, err := strconv.ParseFloat(f[len(f)-1], 64); err != nil || v <= 0 {
+					t.Errorf("%s has value %s; want above 0", tt.line, f[len(f)-1])
+				}
+				return
+			}
+			t.Errorf("no series %s in /metrics:\n%s", tt.line, body)
+		})
+	}
+}
+
+// The bash completion (and zsh's, which runs it through bashcompinit)
+// completes commands, subcommands and each command's flags as its --help
+// lists them.
+func TestCompletion(t *testing.T) {
+	script, err := kedja(t, nil, "completion", "bash")
+	if err != nil {
+		t.Fatalf("kedja completion bash: %v\n%s", err, script)
+	}
+	tests := []struct {
+		name  string
+		words []string // the command line, the last word being completed
+		want  string   // COMPREPLY joined by spaces
+	}{
+		{"a command", []string{"kedja", "tok"}, "token"},
+		{"a subcommand", []string{"kedja", "token", "cr"}, "create"},
+		{"a command's flag", []string{"kedja", "serve", "--wait"}, "--wait-for-database"},
+		{"a subcommand's flag after another flag", []string{"kedja", "token", "create", "--role", "admin", "--na"}, "--name"},
+		{"nothing for an unknown command", []string{"kedja", "nosuch", "--"}, ""},
+		{"several", []string{"kedja", "render", ""}, "chain trace responsibility"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			quoted := make([]string, len(tt.words))
+			for i, w := range tt.words {
+				quoted[i] = "'" + w + "'"
+			}
+			prog := script + "\nCOMP_WORDS=(" + strings.Join(quoted, " ") + ")\nCOMP_CWORD=" + strconv.Itoa(len(tt.words)-1) +
+				"\n_kedja\necho \"${COMPREPLY[*]}\"\n"
+			out, err := exec.Command("bash", "-c", prog).CombinedOutput()
+			if err != nil {
+				t.Fatalf("bash: %v\n%s", err, out)
+			}
+			if got := strings.TrimSpace(string(out)); got != tt.want {
+				t.Errorf("completed %q; want %q", got, tt.want)
+			}
+		})
+	}
+	zsh, err := kedja(t, nil, "completion", "zsh")
+	if err != nil || !strings.HasPrefix(zsh, "#compdef kedja\n") || !strings.Contains(zsh, "bashcompinit") || !strings.HasSuffix(zsh, script) {
+		t.Errorf("kedja completion zsh is not bash's function behind bashcompinit (%v):\n%s", err, zsh)
+	}
+	if out, err := kedja(t, nil, "completion", "fish"); err == nil {
+		t.Errorf("kedja completion fish succeeded: %s", out)
 	}
 }

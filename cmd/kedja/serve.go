@@ -48,6 +48,9 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	waitDB := f.Duration("wait-for-database", "DURATION", envDuration("KEDJA_WAIT_FOR_DATABASE", time.Minute),
 		"how long to keep trying at start while the database cannot be reached (0: fail at once)")
 	f.env("wait-for-database", "KEDJA_WAIT_FOR_DATABASE")
+	metricsAddr := f.String("metrics-addr", "ADDR", os.Getenv("KEDJA_METRICS_ADDR"),
+		"serve Prometheus metrics at GET /metrics on this address of their own (off without it; keep it off the public network)")
+	f.env("metrics-addr", "KEDJA_METRICS_ADDR")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -81,7 +84,7 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 		}
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
 			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(), linkKey: *linkKey,
-			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery}, k.out, k.log)
+			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery, metricsAddr: *metricsAddr}, k.out, k.log)
 	})
 }
 
@@ -97,6 +100,8 @@ type serveOptions struct {
 	// appended to ("": the log only), every checkpointEvery.
 	checkpoints     string
 	checkpointEvery time.Duration
+	// metricsAddr is where /metrics is served ("": nowhere).
+	metricsAddr string
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -166,6 +171,35 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	auditCtx, stopCheckpoints := context.WithCancel(context.Background())
 	defer stopCheckpoints()
 	go checkpoints.Run(auditCtx, o.checkpointEvery)
+	var metricsLn net.Listener
+	if o.metricsAddr != "" {
+		srvCfg.Metrics = server.NewMetrics()
+		srvCfg.Metrics.SetVersion(version())
+		srvCfg.CountStatements = func(ctx context.Context) (context.Context, func() (int64, time.Duration)) {
+			c := &store.StatementCount{}
+			return store.WithStatementCount(ctx, c), func() (int64, time.Duration) { return c.N(), c.Time() }
+		}
+		checks, err := newCheckMetrics(srvCfg.Metrics, res.Services.Checks)
+		if err != nil {
+			return err
+		}
+		res.Services.Checks = checks
+		if err := registerMetrics(srvCfg.Metrics, s, res.Pictures, res.Services.Findings); err != nil {
+			return err
+		}
+		if metricsLn, err = net.Listen("tcp", o.metricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
+	if metricsLn != nil {
+		// Said before the API's address, which tells a caller kedja is up.
+		metricsSrv := &http.Server{Handler: srvCfg.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		defer metricsSrv.Close()
+		go func() { _ = metricsSrv.Serve(metricsLn) }()
+		fmt.Fprintf(out, "kedja metrics at http://%s/metrics\n", metricsLn.Addr())
+		log.Info("metrics", "addr", metricsLn.Addr().String())
+	}
+
 	scheduler, err := jobs.NewScheduler(res.Services.Checks, schedule, log)
 	if err != nil {
 		return err
