@@ -249,6 +249,18 @@ func TestEditForms(t *testing.T) {
 		})
 	}
 
+	t.Run("ErrorInSwedish", func(t *testing.T) {
+		sv := s.client(t)
+		sv.lang = "sv-SE"
+		sv.signIn("editor")
+		_, page := sv.do("GET", forms["link"].path+"/edit", nil)
+		form := formValues(t, page)
+		form.Set("purpose", "")
+		_, body := sv.do("POST", forms["link"].path+"/edit", form)
+		if block := fieldBlock(body, "purpose"); !strings.Contains(block, "Ändamål") || !strings.Contains(block, "Måste anges.") {
+			t.Errorf("no Swedish label and error beside the purpose:\n%s", block)
+		}
+	})
 	t.Run("WithoutFormToken", func(t *testing.T) {
 		before := rowState(t, s, "links", d.link)
 		_, page := ed.do("GET", forms["link"].path+"/edit", nil)

@@ -127,7 +127,7 @@ func jsonText(b json.RawMessage) string {
 type placement struct {
 	Controller named
 	Steps      []placementStep
-	Gaps       []registry.Gap
+	Gaps       int
 }
 
 type placementStep struct {
@@ -137,6 +137,7 @@ type placementStep struct {
 	Transfer   string
 	ToClass    string
 	HealthData bool
+	Gaps       []registry.Gap
 }
 
 // placements says where the subject (an organisation, a system, or with
@@ -163,8 +164,8 @@ func (h *Handler) placements(q *request, org, system, link int64, at time.Time) 
 		p := placement{Controller: name(path.Links[0].Link.FromID)}
 		for _, l := range path.Links {
 			p.Steps = append(p.Steps, placementStep{LinkID: l.Link.ID, From: name(l.Link.FromID), To: name(l.Link.ToID),
-				Role: l.Link.Role, Transfer: l.Transfer, ToClass: l.TransferClass, HealthData: l.Link.HealthData})
-			p.Gaps = append(p.Gaps, l.Missing...)
+				Role: l.Link.Role, Transfer: l.Transfer, ToClass: l.TransferClass, HealthData: l.Link.HealthData, Gaps: l.Missing})
+			p.Gaps += len(l.Missing)
 		}
 		out = append(out, p)
 	}
