@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kedja/kedja/registry"
 )
 
 // ids are the demo's objects the edit tests work on.
@@ -351,6 +353,44 @@ func TestEditForms(t *testing.T) {
 		}
 		if before != after {
 			t.Errorf("an unchanged form changed the link:\n%s\n%s", before, after)
+		}
+	})
+}
+
+// BenchmarkEditPages measures the link page, the edit forms and a saved
+// edit answered whole at demo size (session, the services' SQL with the
+// responsibility walk and the history, rendering; a save also commits its
+// audit row).
+func BenchmarkEditPages(b *testing.B) {
+	s := newSite(b)
+	d := demoIDs(b, s)
+	c := s.client(b)
+	c.signIn(registry.RoleEditor)
+	for _, p := range []struct{ name, path string }{
+		{"Link", fmt.Sprintf("/links/%d?at=2019-02-01T02:00", d.link)},
+		{"LinkEdit", fmt.Sprintf("/links/%d/edit", d.link)},
+		{"PartyEdit", fmt.Sprintf("/parties/%d/edit", d.medicall)},
+		{"SystemEdit", fmt.Sprintf("/systems/%d/edit", d.nas)},
+	} {
+		b.Run(p.name, func(b *testing.B) {
+			for b.Loop() {
+				if r, body := c.do("GET", p.path, nil); r.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %s\n%s", p.path, r.Status, body)
+				}
+			}
+		})
+	}
+	b.Run("LinkSave", func(b *testing.B) {
+		path := fmt.Sprintf("/links/%d/edit", d.link)
+		_, page := c.do("GET", path, nil)
+		form := formValues(b, page)
+		i := 0
+		for b.Loop() {
+			i++
+			form.Set("purpose", fmt.Sprintf("Night and weekend calls (%d)", i))
+			if r, body := c.do("POST", path, form); r.StatusCode != http.StatusSeeOther {
+				b.Fatalf("%s\n%s", r.Status, body)
+			}
 		}
 	})
 }
