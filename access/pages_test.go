@@ -13,6 +13,11 @@ func TestPageRules(t *testing.T) {
 	behind := map[string]string{"home": "Query.findingSummary", "findings": "Query.findings", "finding": "Query.finding",
 		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
 		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall"}
+	// The link page, the edit forms, and where a thing sits in the chains.
+	for page, q := range map[string]string{"link": "Query.link", "link.edit": "Mutation.updateLink",
+		"party.edit": "Mutation.updateOrganisation", "system.edit": "Mutation.updateSystem", "placements": "Query.responsibility"} {
+		behind[page] = q
+	}
 	for page, roles := range PageRules {
 		if len(roles) == 0 {
 			t.Errorf("%s: no role may open it", page)

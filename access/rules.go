@@ -98,11 +98,11 @@ var PageRules = map[string][]string{
 	// handler cannot list organisations).
 	"dsr.regions": RootRules["Mutation.traceCall"],
 	// A link's page, and the edit forms of parties, systems and links: the
-	// update mutations' rules. A page's history is the Change type's data,
-	// and where a thing sits in the chains the responsibility query's.
+	// update mutations' rules. Where a thing sits in the chains is the
+	// responsibility query's data.
 	"link": RootRules["Query.link"], "link.edit": RootRules["Mutation.updateLink"],
 	"party.edit": RootRules["Mutation.updateOrganisation"], "system.edit": RootRules["Mutation.updateSystem"],
-	"history": TypeRules["Change"], "placements": RootRules["Query.responsibility"],
+	"placements": RootRules["Query.responsibility"],
 }
 
 // TypeRules says which roles may read the fields of each type.

@@ -36,7 +36,7 @@ var historyColumns = map[string]bool{"id": true}
 // statement) and words them newest first, each as what it changed. Roles
 // that may not read changes get none, as the API's Change type refuses them.
 func (h *Handler) history(q *request, table string, id int64) ([]historyRow, error) {
-	if !q.p.May(access.PageRules["history"]) {
+	if !q.p.May(access.TypeRules["Change"]) {
 		return nil, nil
 	}
 	key := registry.IDKey(table, id)
@@ -183,3 +183,7 @@ func (v view) Column(c string) string {
 // AtValue is the instant the page was asked for (?at=), for links that keep
 // it; "" is now.
 func (v view) AtValue() string { return v.r.URL.Query().Get("at") }
+
+// MayReadHistory says whether the principal may read recorded changes (the
+// API's Change type).
+func (v view) MayReadHistory() bool { return v.p.May(access.TypeRules["Change"]) }
