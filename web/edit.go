@@ -62,7 +62,7 @@ type editor[V any] struct {
 	object string // its kind in the audit log's affected list
 	path   string // its page: path + id
 	load   func(ctx context.Context, svc registry.Services, id int64) (V, error)
-	name   func(h *Handler, q *request, v V) string
+	name   func(h *Handler, q *request, v V) (string, error)
 	// specs lists the form's fields, with the choices for v.
 	specs func(h *Handler, q *request, v V) ([]fieldSpec, error)
 	// values words v as the form shows it.
@@ -101,8 +101,12 @@ func (e editor[V]) show(h *Handler, q *request, status int, id int64, v V, vals 
 	if err != nil {
 		return err
 	}
+	name, err := e.name(h, q, v)
+	if err != nil {
+		return err
+	}
 	page := e.path + strconv.FormatInt(id, 10)
-	view := editView{Kind: e.kind, Subject: e.name(h, q, v), Action: page + "/edit", Back: page, General: general}
+	view := editView{Kind: e.kind, Subject: name, Action: page + "/edit", Back: page, General: general}
 	for _, s := range specs {
 		f := formField{fieldSpec: s, Value: vals.Get(s.Name), Error: errs[s.Name]}
 		if s.Type == "select" && f.Value != "" && !slices.ContainsFunc(s.Options, func(o option) bool { return o.Value == f.Value }) {
@@ -162,7 +166,9 @@ func (e editor[V]) save(h *Handler) func(*request) error {
 	}
 }
 
-// Reading form values. Each returns the field's error key, or "".
+// Reading form values: text is trimmed, an empty optional field is null,
+// and what cannot be read is put in errs under the field's name, as the key
+// of the words that say so.
 
 func formText(f url.Values, k string) string { return strings.TrimSpace(f.Get(k)) }
 
@@ -265,12 +271,9 @@ var linkEditor = editor[registry.Link]{
 	load: func(ctx context.Context, svc registry.Services, id int64) (registry.Link, error) {
 		return svc.Links.Link(ctx, "id", id)
 	},
-	name: func(h *Handler, q *request, l registry.Link) string {
+	name: func(h *Handler, q *request, l registry.Link) (string, error) {
 		names, _, err := h.names(q, []int64{l.FromID, l.ToID}, nil)
-		if err != nil {
-			return ""
-		}
-		return names[l.FromID] + " → " + names[l.ToID]
+		return names[l.FromID] + " → " + names[l.ToID], err
 	},
 	specs: func(h *Handler, q *request, l registry.Link) ([]fieldSpec, error) {
 		ctrl, err := h.authorisers(q, l)
@@ -421,7 +424,7 @@ var partyEditor = editor[registry.Organisation]{
 	load: func(ctx context.Context, svc registry.Services, id int64) (registry.Organisation, error) {
 		return svc.Organisations.Organisation(ctx, "id", id)
 	},
-	name: func(_ *Handler, _ *request, o registry.Organisation) string { return o.LegalName },
+	name: func(_ *Handler, _ *request, o registry.Organisation) (string, error) { return o.LegalName, nil },
 	specs: func(h *Handler, q *request, _ registry.Organisation) ([]fieldSpec, error) {
 		countries, err := h.svc.Countries.ListCountries(q.ctx(), nil)
 		if err != nil {
@@ -472,7 +475,7 @@ var systemEditor = editor[registry.System]{
 	load: func(ctx context.Context, svc registry.Services, id int64) (registry.System, error) {
 		return svc.Systems.System(ctx, "id", id)
 	},
-	name: func(_ *Handler, _ *request, s registry.System) string { return s.Name },
+	name: func(_ *Handler, _ *request, s registry.System) (string, error) { return s.Name, nil },
 	specs: func(*Handler, *request, registry.System) ([]fieldSpec, error) {
 		return []fieldSpec{
 			{Name: "name", Label: "name", Type: "text", Required: true, Max: registry.MaxName},
