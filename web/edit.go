@@ -149,8 +149,13 @@ func (e editor[V]) save(h *Handler) func(*request) error {
 				http.Redirect(q.w, q.r, e.path+strconv.FormatInt(id, 10)+"#history", http.StatusSeeOther)
 				return nil
 			}
+			// Only the user's mistakes go back to the form: bad or
+			// conflicting input, or a choice naming nothing. Anything else
+			// (the thing itself gone, the database away) is the page's.
 			re := registry.AsError(err)
-			if re == nil || (re.Code == registry.ENotFound && (re.Field == "id" || re.Field == "")) {
+			mistake := re != nil && (re.Code == registry.EInvalid || re.Code == registry.EConflict ||
+				(re.Code == registry.ENotFound && re.Field != "id" && re.Field != ""))
+			if !mistake {
 				return err
 			}
 			errs = map[string]string{re.Field: re.Message}
