@@ -2,6 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -51,6 +55,9 @@ type editView struct {
 	Subject string // the thing's name
 	Action  string
 	Back    string
+	// Version is what the form's fields held when it was filled; a save
+	// made over someone else's change to them is refused.
+	Version string
 	Fields  []formField
 	// General is a refusal that names no field of the form.
 	General string
@@ -81,9 +88,22 @@ func (e editor[V]) form(h *Handler) func(*request) error {
 		if err != nil {
 			return err
 		}
-		return e.show(h, q, http.StatusOK, id, v, e.values(h, v), nil, "")
+		vals := e.values(h, v)
+		vals.Set("version", e.version(h, v))
+		return e.show(h, q, http.StatusOK, id, v, vals, nil, "")
 	}
 }
+
+// version fingerprints what the form would show of v: the fields a save
+// overwrites, and nothing else.
+func (e editor[V]) version(h *Handler, v V) string {
+	sum := sha256.Sum256([]byte(e.values(h, v).Encode()))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// errChanged refuses a save made over a change to the same fields that
+// someone else saved after the form was filled.
+var errChanged = registry.Conflict("", "changedMeanwhile")
 
 func (e editor[V]) find(h *Handler, q *request) (int64, V, error) {
 	var v V
@@ -106,7 +126,7 @@ func (e editor[V]) show(h *Handler, q *request, status int, id int64, v V, vals 
 		return err
 	}
 	page := e.path + strconv.FormatInt(id, 10)
-	view := editView{Kind: e.kind, Subject: name, Action: page + "/edit", Back: page, General: general}
+	view := editView{Kind: e.kind, Subject: name, Action: page + "/edit", Back: page, General: general, Version: vals.Get("version")}
 	for _, s := range specs {
 		f := formField{fieldSpec: s, Value: vals.Get(s.Name), Error: errs[s.Name]}
 		if s.Type == "select" && f.Value != "" && !slices.ContainsFunc(s.Options, func(o option) bool { return o.Value == f.Value }) {
@@ -140,6 +160,11 @@ func (e editor[V]) save(h *Handler) func(*request) error {
 		errs := e.apply(h, form, &draft)
 		if len(errs) == 0 {
 			_, err = e.update(q.ctx(), h.svc, q.p.Name, id, func(cur *V) error {
+				// cur is the row as stored, locked until the write
+				// commits: no one else's save can come between.
+				if e.version(h, *cur) != form.Get("version") {
+					return errChanged
+				}
 				if errs := e.apply(h, form, cur); len(errs) > 0 {
 					return registry.Conflict("", "the record changed while it was saved; try again")
 				}
@@ -160,14 +185,25 @@ func (e editor[V]) save(h *Handler) func(*request) error {
 			}
 			errs = map[string]string{re.Field: re.Message}
 		}
-		outcome := "INVALID_INPUT"
+		outcome, status := "INVALID_INPUT", http.StatusUnprocessableEntity
 		if registry.ErrorCode(err) == registry.EConflict {
 			outcome = "CONFLICT"
+		}
+		vals := form
+		if errors.Is(err, errChanged) {
+			// Shown what was typed, the user may save it again over the
+			// other change, knowingly: the form now carries its version.
+			status = http.StatusConflict
+			if v, err = e.load(q.ctx(), h.svc, id); err != nil {
+				return err
+			}
+			vals = maps.Clone(form)
+			vals.Set("version", e.version(h, v))
 		}
 		h.audit(q, outcome)
 		general := errs[""]
 		delete(errs, "")
-		return e.show(h, q, http.StatusUnprocessableEntity, id, v, form, errs, general)
+		return e.show(h, q, status, id, v, vals, errs, general)
 	}
 }
 

@@ -35,6 +35,7 @@ var (
 	textareaField = regexp.MustCompile(`(?s)<textarea id="f-[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>`)
 	selectField   = regexp.MustCompile(`(?s)<select id="f-[^"]+" name="([^"]+)"[^>]*>(.*?)</select>`)
 	selectedOpt   = regexp.MustCompile(`<option value="([^"]*)" selected>`)
+	versionField  = regexp.MustCompile(`<input type="hidden" name="version" value="([^"]*)">`)
 )
 
 // formValues reads an edit form as a browser would send it: every field
@@ -42,6 +43,9 @@ var (
 func formValues(t testing.TB, page string) url.Values {
 	t.Helper()
 	v := url.Values{"csrf": {formToken(t, page)}}
+	if m := versionField.FindStringSubmatch(page); m != nil {
+		v.Set("version", html.UnescapeString(m[1]))
+	}
 	for _, m := range inputField.FindAllStringSubmatch(page, -1) {
 		if m[2] == "checkbox" {
 			if strings.Contains(m[5], "checked") {
@@ -263,6 +267,39 @@ func TestEditForms(t *testing.T) {
 			t.Errorf("no Swedish label and error beside the purpose:\n%s", block)
 		}
 	})
+	t.Run("SomeoneElseSavedFirst", func(t *testing.T) {
+		path := forms["link"].path + "/edit"
+		_, page := ed.do("GET", path, nil)
+		mine := formValues(t, page)
+		other := s.client(t)
+		other.signIn("admin")
+		_, page = other.do("GET", path, nil)
+		theirs := formValues(t, page)
+		theirs.Set("purpose", "Their purpose")
+		if resp, body := other.do("POST", path, theirs); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("their save: %d\n%s", resp.StatusCode, body)
+		}
+		mine.Set("purpose", "My purpose")
+		resp, body := ed.do("POST", path, mine)
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Someone else saved changes") {
+			t.Fatalf("my save over theirs: %d, want 409 and why\n%s", resp.StatusCode, body)
+		}
+		again := formValues(t, body)
+		if again.Get("purpose") != "My purpose" {
+			t.Errorf("my purpose is shown as %q", again.Get("purpose"))
+		}
+		var stored string
+		if err := s.store.DB().QueryRow(`SELECT purpose FROM links WHERE id = $1`, d.link).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if stored != "Their purpose" {
+			t.Errorf("stored %q, want theirs kept", stored)
+		}
+		// Saved again, knowingly, it goes through.
+		if resp, body := ed.do("POST", path, again); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("my second save: %d\n%s", resp.StatusCode, body)
+		}
+	})
 	t.Run("WithoutFormToken", func(t *testing.T) {
 		before := rowState(t, s, "links", d.link)
 		_, page := ed.do("GET", forms["link"].path+"/edit", nil)
@@ -313,6 +350,10 @@ func TestEditForms(t *testing.T) {
 			for k, v := range tt.set {
 				form.Set(k, v)
 			}
+			var mark int64
+			if err := s.store.DB().QueryRow(`SELECT COALESCE(max(id), 0) FROM audit_log`).Scan(&mark); err != nil {
+				t.Fatal(err)
+			}
 			resp, body := ed.do("POST", f.path+"/edit", form)
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != f.path+"#history" {
 				t.Fatalf("status %d to %q, want 303 to the page's history\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
@@ -326,9 +367,9 @@ func TestEditForms(t *testing.T) {
 			var audited int
 			object := map[string]string{"link": "link", "party": "organisation", "system": "system"}[tt.form]
 			if err := s.store.DB().QueryRow(`SELECT (SELECT actor FROM changes WHERE table_name = $1 AND row_key = $2 ORDER BY id DESC LIMIT 1),
-				(SELECT count(*) FROM audit_log WHERE principal = 'test editor' AND outcome = 'ok' AND $3 = ANY(affected)
+				(SELECT count(*) FROM audit_log WHERE id > $4 AND principal = 'test editor' AND outcome = 'ok' AND $3 = ANY(affected)
 				   AND operation = ANY('{updateLink,updateOrganisation,updateSystem}'))`,
-				f.table, fmt.Sprint(f.id), fmt.Sprintf("%s:%d", object, f.id)).Scan(&actor, &audited); err != nil {
+				f.table, fmt.Sprint(f.id), fmt.Sprintf("%s:%d", object, f.id), mark).Scan(&actor, &audited); err != nil {
 				t.Fatal(err)
 			}
 			if actor != "test editor" || audited != 1 {
