@@ -55,6 +55,9 @@ type editView struct {
 	Subject string // the thing's name
 	Action  string
 	Back    string
+	// At is the instant the page the form came from was showing, which
+	// the page shows again after saving.
+	At string
 	// Version is what the form's fields held when it was filled; a save
 	// made over someone else's change to them is refused.
 	Version string
@@ -90,8 +93,20 @@ func (e editor[V]) form(h *Handler) func(*request) error {
 		}
 		vals := e.values(h, v)
 		vals.Set("version", e.version(h, v))
+		vals.Set("at", q.r.URL.Query().Get("at"))
 		return e.show(h, q, http.StatusOK, id, v, vals, nil, "")
 	}
+}
+
+// pageAt is a page's path at instant at, if that is one.
+func (h *Handler) pageAt(path, at string) string {
+	if at == "" {
+		return path
+	}
+	if _, err := registry.ParseInstant("at", at, h.cfg.Resolvers.Location); err != nil {
+		return path
+	}
+	return path + "?at=" + url.QueryEscape(at)
 }
 
 // version fingerprints what the form would show of v: the fields a save
@@ -126,7 +141,8 @@ func (e editor[V]) show(h *Handler, q *request, status int, id int64, v V, vals 
 		return err
 	}
 	page := e.path + strconv.FormatInt(id, 10)
-	view := editView{Kind: e.kind, Subject: name, Action: page + "/edit", Back: page, General: general, Version: vals.Get("version")}
+	view := editView{Kind: e.kind, Subject: name, Action: page + "/edit", Back: h.pageAt(page, vals.Get("at")), General: general,
+		At: vals.Get("at"), Version: vals.Get("version")}
 	for _, s := range specs {
 		f := formField{fieldSpec: s, Value: vals.Get(s.Name), Error: errs[s.Name]}
 		if s.Type == "select" && f.Value != "" && !slices.ContainsFunc(s.Options, func(o option) bool { return o.Value == f.Value }) {
@@ -171,7 +187,7 @@ func (e editor[V]) save(h *Handler) func(*request) error {
 				return nil
 			})
 			if err == nil {
-				http.Redirect(q.w, q.r, e.path+strconv.FormatInt(id, 10)+"#history", http.StatusSeeOther)
+				http.Redirect(q.w, q.r, h.pageAt(e.path+strconv.FormatInt(id, 10), form.Get("at"))+"#history", http.StatusSeeOther)
 				return nil
 			}
 			// Only the user's mistakes go back to the form: bad or

@@ -155,7 +155,7 @@ func TestLinkPage(t *testing.T) {
 		`<h2 id="h-placements">Place in the controllers`, // placements
 		"Region Stockholm",      // a controller above it
 		"No transfer safeguard", // a gap on its path
-		`<h2 id="history" tabindex="-1">History</h2>`,
+		`<h2 id="history">History</h2>`,
 		"Created",
 	} {
 		if !strings.Contains(main, want) {
@@ -298,6 +298,21 @@ func TestEditForms(t *testing.T) {
 		// Saved again, knowingly, it goes through.
 		if resp, body := ed.do("POST", path, again); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("my second save: %d\n%s", resp.StatusCode, body)
+		}
+	})
+	t.Run("BackToTheInstant", func(t *testing.T) {
+		// Opened from the page as of an instant, the form leads back to it.
+		path := forms["link"].path
+		_, page := ed.do("GET", path+"?at=2019-02-01T02:00", nil)
+		if !strings.Contains(page, `href="`+path+`/edit?at=2019-02-01T02%3a00"`) {
+			t.Fatalf("the page's edit button forgets the instant: %s", regexpMust(`href="[^"]*/edit[^"]*"`).FindString(page))
+		}
+		_, page = ed.do("GET", path+"/edit?at=2019-02-01T02:00", nil)
+		form := formValues(t, page)
+		form.Set("at", "2019-02-01T02:00")
+		resp, body := ed.do("POST", path+"/edit", form)
+		if want := path + "?at=2019-02-01T02%3A00#history"; resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+			t.Errorf("status %d to %q, want 303 to %q\n%s", resp.StatusCode, resp.Header.Get("Location"), want, body)
 		}
 	})
 	t.Run("WithoutFormToken", func(t *testing.T) {
