@@ -14,6 +14,11 @@ func TestPageRules(t *testing.T) {
 		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
 		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall"}
 	behind["finding.accept"], behind["responsibility"], behind["audit"] = "Mutation.acceptFinding", "Query.responsibility", "Query.auditLog"
+	// The link page, the edit forms, and where a thing sits in the chains.
+	for page, q := range map[string]string{"link": "Query.link", "link.edit": "Mutation.updateLink",
+		"party.edit": "Mutation.updateOrganisation", "system.edit": "Mutation.updateSystem", "placements": "Query.responsibility"} {
+		behind[page] = q
+	}
 	for page, roles := range PageRules {
 		if len(roles) == 0 {
 			t.Errorf("%s: no role may open it", page)

@@ -100,6 +100,12 @@ var PageRules = map[string][]string{
 	// A finding's acceptance form, the responsibility page and the audit log.
 	"finding.accept": RootRules["Mutation.acceptFinding"], "responsibility": RootRules["Query.responsibility"],
 	"audit": RootRules["Query.auditLog"],
+	// A link's page, and the edit forms of parties, systems and links: the
+	// update mutations' rules. Where a thing sits in the chains is the
+	// responsibility query's data.
+	"link": RootRules["Query.link"], "link.edit": RootRules["Mutation.updateLink"],
+	"party.edit": RootRules["Mutation.updateOrganisation"], "system.edit": RootRules["Mutation.updateSystem"],
+	"placements": RootRules["Query.responsibility"],
 }
 
 // TypeRules says which roles may read the fields of each type.

@@ -133,3 +133,69 @@ func word(lang, key string) string {
 	}
 	return w[0]
 }
+
+// The link page's, the histories', the chain placements' and the edit
+// forms' words, merged into words once.
+var editWords = map[string][2]string{
+	"link": {"Länk", "Link"}, "openLink": {"Länken", "The link"}, "system": {"System", "System"},
+	"editLink": {"Ändra länken", "Edit the link"}, "editParty": {"Ändra parten", "Edit the party"}, "editSystem": {"Ändra systemet", "Edit the system"},
+	"edit.link": {"Ändra länk", "Edit link"}, "edit.party": {"Ändra part", "Edit party"}, "edit.system": {"Ändra system", "Edit system"},
+	"backTo": {"Tillbaka till", "Back to"}, "save": {"Spara", "Save"}, "cancel": {"Avbryt", "Cancel"},
+	"notInForce": {"Länken gällde inte vid den valda tidpunkten.", "The link was not in force at the chosen instant."},
+	"created":    {"Skapad", "Created"}, "noHistory": {"Inga ändringar registrerade.", "No changes recorded."},
+	"placements": {"Plats i de ansvarigas kedjor", "Place in the controllers' chains"}, "path": {"Väg", "Path"},
+	"gaps": {"Brister", "Gaps"}, "noGaps": {"Inga", "None"},
+	"noPlacements":     {"Ingen personuppgiftsansvarigs kedja når hit vid den valda tidpunkten.", "No controller's chain reaches here at the chosen instant."},
+	"gap.NO_AGREEMENT": {"Biträdesavtal saknas", "No processor agreement"}, "gap.NO_AUTHORISATION": {"Godkännande av underbiträde saknas", "No authorisation of the sub-processor"},
+	"gap.NO_TRANSFER_MECHANISM":         {"Skyddsåtgärd för överföring saknas", "No transfer safeguard"},
+	"gap.ADEQUACY_NOT_APPLICABLE":       {"Adekvansbeslutet gäller inte mottagaren", "The adequacy decision does not cover the recipient"},
+	"gap.NO_TRANSFER_IMPACT_ASSESSMENT": {"Konsekvensbedömning av överföring saknas", "No transfer impact assessment"},
+	"verdict.not_needed":                {"ingen överföring", "no transfer"}, "verdict.no_mechanism": {"överföring utan skyddsåtgärd", "transfer without safeguard"},
+	"verdict.adequacy_not_applicable": {"adekvans gäller inte", "adequacy does not apply"}, "verdict.no_tia": {"konsekvensbedömning saknas", "no impact assessment"},
+	"verdict.safeguarded": {"skyddad överföring", "safeguarded transfer"}, "verdict.derogation": {"undantag (art. 49)", "derogation (Art. 49)"},
+	"dataCategories": {"Uppgiftskategorier", "Data categories"}, "healthData": {"Hälsodata", "Health data"},
+	"validFrom": {"Gäller från", "Valid from"}, "validTo": {"Gäller till", "Valid until"}, "openEnded": {"Tills vidare (lämna tomt)", "Open-ended (leave empty)"},
+	"noneRecorded": {"inget registrerat", "none recorded"}, "agreementRef": {"Avtalsreferens", "Agreement reference"},
+	"agreementDate": {"Avtalsdatum", "Agreement date"}, "authorisation": {"Godkännande", "Authorisation"},
+	"authorisationDate": {"Datum för godkännande", "Authorisation date"}, "authorisingController": {"Godkänt av", "Authorised by"},
+	"transferMechanism": {"Överföringsmekanism", "Transfer mechanism"}, "sccModule": {"SCC-modul", "SCC module"},
+	"tiaDate": {"Konsekvensbedömning av överföring (datum)", "Transfer impact assessment (date)"},
+	"routing": {"Styrning av samtal", "Routing"}, "routingNote": {"Anteckning om styrning", "Routing note"},
+	"routingWindows": {"Tidsfönster", "Routing windows"}, "allHours": {"alla tider", "all hours"},
+	"routingTimeZone": {"Tidszon för styrning", "Routing time zone"}, "routingShare": {"Andel av samtalen", "Share of calls"},
+	"roleFindings": {"Myndigheters bedömning av rollen", "Roles found by authorities"}, "authority": {"Myndighet", "Authority"},
+	"noRole": {"ingen roll", "no role"}, "decidedOn": {"Beslutad", "Decided on"}, "reference": {"Referens", "Reference"},
+	"systemUses": {"System som används på länken", "Systems used on the link"}, "usedByParty": {"Används av", "Used by"}, "period": {"Period", "Period"},
+	"noneChosen": {"– inget –", "– none –"},
+	"auth.none":  {"inget", "none"}, "auth.specific": {"särskilt", "specific"}, "auth.general": {"allmänt", "general"},
+	"mech.none": {"ingen", "none"}, "mech.adequacy": {"adekvansbeslut", "adequacy decision"}, "mech.scc": {"standardavtalsklausuler", "standard contractual clauses"},
+	"mech.bcr": {"bindande företagsbestämmelser", "binding corporate rules"}, "mech.derogation": {"undantag (art. 49)", "derogation (Art. 49)"},
+	"commaSeparated": {"Åtskilda med kommatecken.", "Separated by commas."}, "shareHelp": {"Ett tal över 0 och högst 1, t.ex. 0,2.", "A number above 0 and at most 1, e.g. 0.2."},
+	"timeZoneHelp": {"IANA-namn, t.ex. Europe/Stockholm.", "An IANA name, e.g. Europe/Stockholm."},
+	"legalName":    {"Juridiskt namn", "Legal name"}, "countyCode": {"Länskod", "County code"}, "countyLetter": {"Länsbokstav", "County letter"},
+	"regionsOnly": {"Endast för regioner.", "Regions only."}, "timeZone": {"Tidszon", "Time zone"},
+	"orgKind.region": {"region", "region"}, "orgKind.public_body": {"myndighet", "public body"}, "orgKind.company": {"företag", "company"}, "orgKind.other": {"annat", "other"},
+	"sysKind.telephony": {"telefoni", "telephony"}, "sysKind.recording": {"inspelning", "recording"}, "sysKind.storage": {"lagring", "storage"},
+	"sysKind.records": {"journal", "records"}, "sysKind.backup": {"säkerhetskopiering", "backup"}, "sysKind.other": {"annat", "other"},
+	"name": {"Namn", "Name"}, "description": {"Beskrivning", "Description"},
+	"badInstant": {"Ange datum och tid, t.ex. 2019-02-01 02:00.", "Give a date and time, e.g. 2019-02-01 02:00."},
+	"badDate":    {"Ange ett datum, ÅÅÅÅ-MM-DD.", "Give a date, YYYY-MM-DD."}, "badChoice": {"Välj ett av alternativen.", "Choose one of the options."},
+	"badNumber": {"Ange ett tal.", "Give a number."}, "is required": {"Måste anges.", "is required"},
+	"changedMeanwhile": {"Någon annan har sparat ändringar i de här fälten sedan du öppnade formuläret. Dina värden står kvar; spara igen för att skriva över deras.",
+		"Someone else saved changes to these fields after you opened the form. Your values are kept; save again to overwrite theirs."},
+	"seeHistory": {"Se historiken.", "See the history."},
+	"col.role":   {"roll", "role"}, "col.purpose": {"ändamål", "purpose"}, "col.valid": {"giltighet", "validity"},
+	"col.agreement_ref": {"avtalsreferens", "agreement reference"}, "col.legal_name": {"juridiskt namn", "legal name"}, "col.name": {"namn", "name"},
+	"col.health_data": {"hälsodata", "health data"}, "col.data_categories": {"uppgiftskategorier", "data categories"},
+	"col.transfer_mechanism": {"överföringsmekanism", "transfer mechanism"}, "col.authorisation": {"godkännande", "authorisation"},
+	"col.description": {"beskrivning", "description"}, "col.kind": {"slag", "kind"}, "col.country_code": {"land", "country"},
+}
+
+func init() {
+	for k, w := range editWords {
+		if _, dup := words[k]; dup {
+			panic("web: the word " + k + " is defined twice")
+		}
+		words[k] = w
+	}
+}

@@ -400,6 +400,8 @@ type partyView struct {
 	Systems      []registry.System
 	Attestations []attestationRow
 	Findings     []findingRow
+	Placements   []placement
+	History      []historyRow
 }
 
 type linkRow struct {
@@ -469,6 +471,12 @@ func (h *Handler) party(q *request) error {
 	if v.Findings, err = h.findingRows(q, findings[id], registry.FindingSummary{}, nil); err != nil {
 		return err
 	}
+	if v.Placements, err = h.placements(q, id, 0, 0, at); err != nil {
+		return err
+	}
+	if v.History, err = h.history(q, "organisations", id); err != nil {
+		return err
+	}
 	h.render(q, http.StatusOK, "party", v)
 	return nil
 }
@@ -482,6 +490,8 @@ type systemView struct {
 	Uses         []useRow
 	Attestations []attestationRow
 	Findings     []findingRow
+	Placements   []placement
+	History      []historyRow
 }
 
 type useRow struct {
@@ -545,6 +555,12 @@ func (h *Handler) system(q *request) error {
 		return err
 	}
 	if v.Findings, err = h.findingRows(q, findings[id], registry.FindingSummary{}, nil); err != nil {
+		return err
+	}
+	if v.Placements, err = h.placements(q, 0, id, 0, at); err != nil {
+		return err
+	}
+	if v.History, err = h.history(q, "systems", id); err != nil {
 		return err
 	}
 	h.render(q, http.StatusOK, "system", v)

@@ -100,6 +100,13 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /chain/{file}", h.page("picture chain", access.PageRules["chain"], h.chainPicture))
 	h.mux.Handle("GET /parties/{id}", h.page("page party", access.PageRules["party"], h.party))
 	h.mux.Handle("GET /systems/{id}", h.page("page system", access.PageRules["system"], h.system))
+	h.mux.Handle("GET /links/{id}", h.page("page link", access.PageRules["link"], h.link))
+	h.mux.Handle("GET /links/{id}/edit", h.page("page link edit", access.PageRules["link.edit"], linkEditor.form(h)))
+	h.mux.Handle("POST /links/{id}/edit", h.page("updateLink", access.PageRules["link.edit"], linkEditor.save(h)))
+	h.mux.Handle("GET /parties/{id}/edit", h.page("page party edit", access.PageRules["party.edit"], partyEditor.form(h)))
+	h.mux.Handle("POST /parties/{id}/edit", h.page("updateOrganisation", access.PageRules["party.edit"], partyEditor.save(h)))
+	h.mux.Handle("GET /systems/{id}/edit", h.page("page system edit", access.PageRules["system.edit"], systemEditor.form(h)))
+	h.mux.Handle("POST /systems/{id}/edit", h.page("updateSystem", access.PageRules["system.edit"], systemEditor.save(h)))
 	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
@@ -388,10 +395,10 @@ func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" || name == "parts" {
+		if name == "layout" || strings.HasPrefix(name, "parts") {
 			continue
 		}
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", n))
+		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts*.html", n))
 	}
 	return out
 }
