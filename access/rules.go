@@ -103,7 +103,7 @@ var PageRules = map[string][]string{
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,
 	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead, "TraceExposure": traceRead,
-	"AuditEntry": {admin, auditor}, "Lockout": adminOnly,
+	"TraceKnownExposure": traceRead, "AuditEntry": {admin, auditor}, "Lockout": adminOnly,
 	// Pages carry whatever their root field allowed.
 	"PageInfo": everyone,
 
