@@ -110,21 +110,25 @@ func (s *Store) KnownExposure(ctx context.Context, holds []registry.HoldWindow) 
 			until[i] = sql.NullTime{Time: *h.Until, Valid: true}
 		}
 	}
-	// Scanned through a row of this file's own: the registry's list is a
-	// plain slice.
-	var rows []struct {
-		registry.ExposurePoint
-		Unknown pq.StringArray `db:"unknown"`
+	var rows []registry.ExposurePoint
+	err := s.selectx(ctx, s.q(ctx), &rows, knownExposureSQL, pq.Array(idx), pq.Array(sys), pq.Array(from), pq.Array(until))
+	return rows, err
+}
+
+// exposurePointRow reads an ExposurePoint's list of unknown facts (asRow).
+type exposurePointRow struct {
+	registry.ExposurePoint
+	Unknown pq.StringArray `db:"unknown"`
+}
+
+func (r *exposurePointRow) toDomain() registry.ExposurePoint {
+	v := r.ExposurePoint
+	if len(r.Unknown) > 0 {
+		v.Unknown = r.Unknown
 	}
-	if err := s.selectx(ctx, s.q(ctx), &rows, knownExposureSQL, pq.Array(idx), pq.Array(sys), pq.Array(from), pq.Array(until)); err != nil {
-		return nil, err
-	}
-	out := make([]registry.ExposurePoint, len(rows))
-	for i, r := range rows {
-		out[i] = r.ExposurePoint
-		if len(r.Unknown) > 0 {
-			out[i].Unknown = []string(r.Unknown)
-		}
-	}
-	return out, nil
+	return v
+}
+
+func (r *exposurePointRow) fromDomain(v registry.ExposurePoint) {
+	r.ExposurePoint, r.Unknown = v, v.Unknown
 }
