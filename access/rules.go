@@ -82,6 +82,9 @@ var RootRules = map[string][]string{
 	// Legal reference data changes what every check concludes.
 	"Mutation.renameCountry": adminOnly, "Mutation.addEEAMembership": adminOnly, "Mutation.endEEAMembership": adminOnly,
 	"Mutation.addAdequacyDecision": adminOnly, "Mutation.endAdequacyDecision": adminOnly,
+	"Mutation.addHealthSecrecyRule": adminOnly, "Mutation.endHealthSecrecyRule": adminOnly,
+	"Mutation.addRetentionMinimum": adminOnly, "Mutation.endRetentionMinimum": adminOnly,
+	"Query.healthSecrecyRules": readers, "Query.retentionMinimums": readers,
 }
 
 // PageRules says which roles may open each web page: the rule of the query
@@ -124,6 +127,7 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
+	"HealthSecrecyRule": readers, "RetentionMinimum": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

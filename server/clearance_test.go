@@ -27,7 +27,9 @@ func TestPrivilegedClearanceThroughTheAPI(t *testing.T) {
 			t.Fatalf("run: %+v", run)
 		}
 		var got struct {
-			System struct{ OpenFindings []struct{ Check, Severity, Message string } }
+			System struct {
+				OpenFindings []struct{ Check, Severity, Message string }
+			}
 		}
 		h.with(t).data(`query($s: ID!) { system(id: $s) { openFindings { check severity message } } }`, map[string]any{"s": sys}, &got)
 		for _, f := range got.System.OpenFindings {
