@@ -73,7 +73,9 @@ func TestReferenceDataThroughTheAPI(t *testing.T) {
 		if strings.Join(mins, ",") != "SE RECORDS 3650,SE STORAGE 730" {
 			t.Errorf("minimums in force on 2023-06-01: %v", mins)
 		}
-		var later struct{ HealthSecrecyRules []struct{ CountryCode string } }
+		var later struct {
+			HealthSecrecyRules []struct{ CountryCode string }
+		}
 		h.with(t).data(`{ healthSecrecyRules(at: "2024-06-01") { countryCode } }`, nil, &later)
 		if len(later.HealthSecrecyRules) != 1 || later.HealthSecrecyRules[0].CountryCode != "SE" {
 			t.Errorf("rules in force on 2024-06-01: %+v, want SE only (DK ended)", later.HealthSecrecyRules)
