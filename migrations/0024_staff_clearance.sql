@@ -6,6 +6,7 @@
 -- agreement with a supplier who is (2 kap. 6 §). Whether the people on a
 -- path are cleared is yes, no or not established (NULL), dated with the
 -- path as every fact of it is; rows already stored are not established.
+-- At the end, indexes for the ways in from the internet at an instant.
 ALTER TABLE access_paths ADD COLUMN staff_cleared boolean;
 
 -- kedja_clearance_gap judges a privileged access path into a system
@@ -38,3 +39,11 @@ CREATE FUNCTION kedja_clearance_severity(gap text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE gap WHEN 'abroad' THEN 'high' WHEN 'clearance_unknown' THEN 'medium' END
 $$;
+
+-- The ways in from the internet at an instant (kedja_internet_access) are
+-- asked for per trace too, which names each held system's known exposure:
+-- these indexes let that read, and the checks, find the few exposed
+-- profiles and internet access paths in force without scanning every
+-- profile in force.
+CREATE INDEX system_profiles_internet_exposed ON system_profiles USING gist (valid) WHERE internet_exposed;
+CREATE INDEX access_paths_from_internet ON access_paths USING gist (valid) WHERE origin = 'internet';
