@@ -185,15 +185,3 @@ func untilKey(t *time.Time) string {
 	}
 	return t.String()
 }
-
-// KnownExposureOf lists the known exposure of one system, for a report
-// that words it beside the system.
-func (t Trace) KnownExposureOf(systemID int64) []KnownExposure {
-	var out []KnownExposure
-	for _, e := range t.KnownExposure {
-		if e.SystemID == systemID {
-			out = append(out, e)
-		}
-	}
-	return out
-}

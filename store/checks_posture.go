@@ -24,6 +24,18 @@ const profileSince = `COALESCE(lower(p.valid), (SELECT max(upper(q.valid)) FROM 
 // GDPR's duty that people with access act only on instructions.
 const clearanceRef = "Säkerhetsskyddslagen (2018:585) 2 kap. 6 §, 3 kap. 1-2 §§ (where the controller classifies its system as security-sensitive); GDPR Art. 32(1)(b), 32(4)"
 
+// throughNames names, for a row x of kedja_internet_access, the systems its
+// way in passes before the system reached (the gateway, then the
+// environments), joined by " -> "; NULL for direct access. The
+// internet_access check's evidence and a trace's known exposure word it
+// alike.
+const throughNames = `(
+		    SELECT string_agg(sy.name, ' -> ' ORDER BY k.n)
+		    FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
+		                     THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
+		                     ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
+		    JOIN systems sy ON sy.id = k.id)`
+
 var postureChecks = []check{
 	{Check: registry.Check{ID: "internet_access", Title: "Health data reachable from the internet without MFA", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)"},
 		sql: `
@@ -59,12 +71,7 @@ var postureChecks = []check{
 		JOIN systems entry ON entry.id = x.entry_id
 		LEFT JOIN systems gw ON gw.id = x.gateway_id
 		CROSS JOIN LATERAL (SELECT kedja_internet_access_severity(x.authentication) AS severity) v
-		CROSS JOIN LATERAL (
-		    SELECT string_agg(sy.name, ' -> ' ORDER BY k.n) AS names
-		    FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
-		                     THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
-		                     ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
-		    JOIN systems sy ON sy.id = k.id) via
+		CROSS JOIN LATERAL (SELECT ` + throughNames + ` AS names) via
 		WHERE v.severity IS NOT NULL
 		  AND kedja_holds_health_data(s.kind, l.health_data)
 		  AND NOT (x.source = 'profile' AND cardinality(x.relation_ids) = 0 AND kedja_stores_calls(s.kind))`},

@@ -62,12 +62,7 @@ const knownExposureSQL = `
 	SELECT p.idx, p.at,
 	       CASE x.authentication WHEN 'none' THEN 'internet_without_authentication' WHEN 'password' THEN 'internet_password_only'
 	            ELSE 'internet_authentication_unknown' END,
-	       kedja_internet_access_severity(x.authentication), x.audience,
-	       (SELECT string_agg(sy.name, ' -> ' ORDER BY k.n)
-	        FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
-	                         THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
-	                         ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
-	        JOIN systems sy ON sy.id = k.id),
+	       kedja_internet_access_severity(x.authentication), x.audience, ` + throughNames + `,
 	       NULL, NULL, '{}', false
 	FROM points p
 	JOIN net x ON x.at = p.at AND x.system_id = p.system_id

@@ -60,3 +60,32 @@ func TestKnownExposureIsStoredAndOlderTracesStillRead(t *testing.T) {
 		t.Errorf("version 4 document: version %d, known exposure %+v, %d systems", old.Version, old.KnownExposure, len(old.Systems))
 	}
 }
+
+// A way in through a gateway that gives access to the held system is named
+// with the gateway it passes, as the internet_access check names it.
+func TestKnownExposureNamesTheGatewayPassed(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	f := newTraceFixture(t, s)
+	since := registry.Period{From: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)}
+	gw, err := s.CreateSystem(ctx, "test", &registry.System{Name: "Remote gateway", Kind: "other", OperatorID: f.provider})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddAccessPath(ctx, "test", &registry.AccessPath{SystemID: gw.ID, Audience: "customer_users", Origin: "internet",
+		Authentication: ptr("none"), Period: since}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddSystemRelation(ctx, "test", &registry.SystemRelation{FromSystemID: gw.ID, ToSystemID: f.system,
+		Kind: "gives_access_to", Period: since}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.TraceCall(ctx, "test", f.root, time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC), "DSR-G", registry.TraceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := tr.KnownExposure; len(k) != 1 || k[0].Fact != registry.ExposureInternetNoAuth || k[0].Severity != "critical" ||
+		k[0].Through != "Remote gateway" || k[0].SystemName != "Recorder" {
+		t.Errorf("known exposure %+v, want the recorder reached without authentication through Remote gateway", k)
+	}
+}
