@@ -82,6 +82,9 @@ var RootRules = map[string][]string{
 	// Legal reference data changes what every check concludes.
 	"Mutation.renameCountry": adminOnly, "Mutation.addEEAMembership": adminOnly, "Mutation.endEEAMembership": adminOnly,
 	"Mutation.addAdequacyDecision": adminOnly, "Mutation.endAdequacyDecision": adminOnly,
+	"Mutation.addHealthSecrecyRule": adminOnly, "Mutation.endHealthSecrecyRule": adminOnly,
+	"Mutation.addRetentionMinimum": adminOnly, "Mutation.endRetentionMinimum": adminOnly,
+	"Query.healthSecrecyRules": readers, "Query.retentionMinimums": readers,
 }
 
 // PageRules says which roles may open each web page: the rule of the query
@@ -112,7 +115,7 @@ var PageRules = map[string][]string{
 var TypeRules = map[string][]string{
 	"CallTrace": traceRead, "TraceParty": traceRead, "TraceHolder": traceRead, "TraceRecipient": traceRead, "TraceSystem": traceRead,
 	"TraceReason": traceRead, "TraceExcluded": traceRead, "TraceCountry": traceRead, "TraceExposure": traceRead,
-	"AuditEntry": {admin, auditor}, "Lockout": adminOnly,
+	"TraceKnownExposure": traceRead, "AuditEntry": {admin, auditor}, "Lockout": adminOnly,
 	// Pages carry whatever their root field allowed.
 	"PageInfo": everyone,
 
@@ -133,6 +136,7 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
+	"HealthSecrecyRule": readers, "RetentionMinimum": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

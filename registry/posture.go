@@ -33,7 +33,11 @@ type AccessPath struct {
 	Authentication *string `db:"authentication"`
 	Privileged     bool    `db:"privileged"`
 	HeadCount      *int32  `db:"head_count"`
-	Note           *string `db:"note"`
+	// StaffCleared says whether the people on the path are security-cleared
+	// (säkerhetsprövade, säkerhetsskyddslagen 2018:585); nil: not
+	// established.
+	StaffCleared *bool   `db:"staff_cleared"`
+	Note         *string `db:"note"`
 	Period
 }
 

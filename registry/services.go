@@ -146,6 +146,9 @@ type CountryService interface {
 	EndEEAMembership(ctx context.Context, actor string, id int64, on time.Time) (EEAMembership, error)
 	AddAdequacyDecision(ctx context.Context, actor string, d *AdequacyDecision) (AdequacyDecision, error)
 	EndAdequacyDecision(ctx context.Context, actor string, id int64, on time.Time) (AdequacyDecision, error)
+	// The other legal reference data: health-secrecy rules and retention
+	// minimums (reference.go).
+	ReferenceService
 }
 
 // PolicyService keeps controllers' location policies.

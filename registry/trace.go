@@ -47,6 +47,11 @@ type Trace struct {
 	// Exposures are the incidents whose exposure window a system held the
 	// call in (document version 4; absent before, and when there are none).
 	Exposures []TraceExposure `json:"exposures,omitempty"`
+	// KnownExposure is what the registry knew against each system while it
+	// held the call: internet access without MFA, known-exploited or
+	// unsupported software, facts not established (document version 5;
+	// absent before, and when nothing was known against any system).
+	KnownExposure []KnownExposure `json:"knownExposure,omitempty"`
 	// Version is the stored document's version (1 for one stored before
 	// documents carried a number); not part of the document itself.
 	Version int `json:"-"`

@@ -17,6 +17,7 @@ func DecodeAccessPath(in *input, a *registry.AccessPath) {
 	in.optStr("authentication", &a.Authentication)
 	in.boolean("privileged", &a.Privileged)
 	in.optInt32("headCount", &a.HeadCount)
+	in.optBool("staffCleared", &a.StaffCleared)
 	in.optStr("note", &a.Note)
 	in.instant("validFrom", &a.From)
 	in.optInstant("validTo", &a.To)

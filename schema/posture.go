@@ -46,8 +46,11 @@ func (t *types) postureFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 				"authentication": field(authenticationEnum, "How they prove who they are; null: not established.", func(a registry.AccessPath) any { return optStr(a.Authentication) }),
 				"privileged":     field(nn(graphql.Boolean), "Whether they come in with administrator rights.", func(a registry.AccessPath) any { return a.Privileged }),
 				"headCount":      field(graphql.Int, "How many people use the path; null: not recorded.", func(a registry.AccessPath) any { return optInt(a.HeadCount) }),
-				"note":           field(graphql.String, "Anything else about the path and its source (mark assumptions as such); null if nothing is recorded.", func(a registry.AccessPath) any { return optStr(a.Note) }),
-				"history":        t.history("access_paths", func(s any) int64 { return s.(registry.AccessPath).ID }),
+				"staffCleared": field(graphql.Boolean, "Whether the people on the path are security-cleared (säkerhetsprövade under "+
+					"säkerhetsskyddslagen (2018:585), where the controller's system is security-sensitive); null: not established.",
+					func(a registry.AccessPath) any { return optBool(a.StaffCleared) }),
+				"note":    field(graphql.String, "Anything else about the path and its source (mark assumptions as such); null if nothing is recorded.", func(a registry.AccessPath) any { return optStr(a.Note) }),
+				"history": t.history("access_paths", func(s any) int64 { return s.(registry.AccessPath).ID }),
 			}, func(s any) registry.Period { return s.(registry.AccessPath).Period })
 		})})
 	t.sysRelation = graphql.NewObject(graphql.ObjectConfig{Name: "SystemRelation",
@@ -73,6 +76,7 @@ func (t *types) postureFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 		"authentication": in(authenticationEnum, "How they prove who they are; leave out if not established."),
 		"privileged":     in(graphql.Boolean, "Whether they come in with administrator rights; default false."),
 		"headCount":      in(graphql.Int, "How many people use the path; omit if not known. A positive number."),
+		"staffCleared":   in(graphql.Boolean, "Whether the people on the path are security-cleared (säkerhetsskyddslagen (2018:585)); leave out if not established."),
 		"note":           in(graphql.String, "Anything else about the path and its source, assumptions marked as such (up to 4,000 characters)."),
 		"validFrom":      in(nn(inst), "First instant the path exists (inclusive)."),
 		"validTo":        in(inst, "First instant it no longer exists (exclusive); omit while it lasts."),

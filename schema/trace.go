@@ -21,6 +21,18 @@ var (
 			"ended":     "The system was taken out of service.",
 			"unknown":   "Nothing recorded ends the hold: no retention period, no later move, still in service.",
 		})
+	exposureFactEnum = enum("KnownExposureFact", "What the registry knew against a system while it held a call, judged by the rules "+
+		"the checks use.", registry.ExposureFacts, map[string]string{
+		registry.ExposureInternetNoAuth: "A way in from the internet with no authentication reached it (an access path, " +
+			"or its profile saying it was internet-exposed; directly or through gateways and environments): kedja_internet_access, as the " +
+			"internet_access and exposure checks judge it.",
+		registry.ExposureInternetPassword:    "A way in from the internet with a password alone reached it.",
+		registry.ExposureInternetAuthUnknown: "A way in from the internet reached it whose authentication nobody had established: unknown, not safe.",
+		registry.ExposureKnownExploited:      "A component ran with a vulnerability listed as known exploited and not patched (kedja_software_gap).",
+		registry.ExposureEndOfSupport:        "A component ran past its end of support (kedja_software_gap).",
+		registry.ExposureNotEstablished: "Security facts about it were not established: no profile, an unknown fact in it, or an access " +
+			"path of unknown authentication (the not_established check). Unknown, never read as safe.",
+	})
 )
 
 // traceFields adds the trace and traces queries to the query root, and
@@ -116,6 +128,34 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"logged": field(nn(graphql.String), "Whether the incident's access logs show the call: logged (a row names a call at that minute), not_logged, "+
 				"unknown (rows give only that day, or no call date), no_log (no log imported).", func(e registry.TraceExposure) any { return e.Logged }),
 		}})
+	knownExposure := graphql.NewObject(graphql.ObjectConfig{Name: "TraceKnownExposure",
+		Description: "A fact the registry recorded against a system while it held the call, for the part of the hold it held in: " +
+			"what a regulator asks of the systems a call lay on. A system with nothing known against it has none; an unknown fact " +
+			"is stated as not established, never left out as if safe.",
+		Fields: graphql.Fields{
+			"systemId":   field(nn(graphql.ID), "The system's id in the registry.", func(e registry.KnownExposure) any { return id(e.SystemID) }),
+			"systemName": field(nn(graphql.String), "The system's name when the trace was made.", func(e registry.KnownExposure) any { return e.SystemName }),
+			"fact":       field(nn(exposureFactEnum), "What was known against it.", func(e registry.KnownExposure) any { return e.Fact }),
+			"severity": field(severityEnum, "How serious the checks' rule judges the fact (kedja_internet_access_severity, "+
+				"kedja_software_severity); null for a fact not established, which is unknown, not rated.", func(e registry.KnownExposure) any { return nonEmpty(e.Severity) }),
+			"audience": field(audienceEnum, "Who came in on the access path from the internet; null when the system's profile said it "+
+				"was internet-exposed, and for other facts.", func(e registry.KnownExposure) any { return nonEmpty(e.Audience) }),
+			"through": field(graphql.String, "The systems the way in passed before reaching it (gateway, environments), in order, "+
+				"joined by ' -> '; null for direct access and other facts.", func(e registry.KnownExposure) any { return nonEmpty(e.Through) }),
+			"component": field(graphql.String, "The product and version of a software fact; null for other facts.", func(e registry.KnownExposure) any { return nonEmpty(e.Component) }),
+			"cve":       field(graphql.String, "The known-exploited vulnerability (CVE id); null for other facts.", func(e registry.KnownExposure) any { return nonEmpty(e.CVE) }),
+			"unknown": field(list(graphql.String), "For NOT_ESTABLISHED, the security facts nobody had established (internet exposure, "+
+				"authentication, transport encryption, encryption at rest, access path authentication); empty otherwise.",
+				func(e registry.KnownExposure) any {
+					if e.Unknown == nil {
+						return []string{}
+					}
+					return e.Unknown
+				}),
+			"noProfile": field(nn(graphql.Boolean), "For NOT_ESTABLISHED, true when no security profile was recorded at all.", func(e registry.KnownExposure) any { return e.NoProfile }),
+			"from":      field(nn(inst), "From when the fact held during the hold: the later of the hold's start and the fact's.", func(e registry.KnownExposure) any { return e.From }),
+			"until":     field(inst, "Until when: the earlier of the hold's end and the fact's; null if neither is known.", func(e registry.KnownExposure) any { return optTime(e.Until) }),
+		}})
 	trace := graphql.NewObject(graphql.ObjectConfig{Name: "CallTrace",
 		Description: "Who held one call, as computed and stored for a case.",
 		Fields: graphql.Fields{
@@ -132,7 +172,7 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"recipients": field(list(recipient), "Every party that received the call, once each, in the order they were first reached.",
 				func(t registry.Trace) any { return t.Recipients() }),
 			"documentVersion": field(nn(graphql.Int), "The version of the stored document: 1 to 3 before the roles authorities found were "+
-				"recorded, 4 since; a trace reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
+				"recorded, 4 since, 5 since systems' known exposure was; a trace reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
 			"systems":  field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
 			"excluded": field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
 			"exposures": field(list(exposure), "Incidents whose exposure window a system held the call in; empty in traces stored before they were recorded (document versions 1 to 3).", func(t registry.Trace) any {
@@ -140,6 +180,14 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 					return []registry.TraceExposure{}
 				}
 				return t.Exposures
+			}),
+			"knownExposure": field(list(knownExposure), "What the registry knew against each system while it held the call: internet "+
+				"access without MFA, known-exploited or unsupported software, security facts not established, each for the part of the "+
+				"hold it held in; empty in traces stored before it was recorded (document versions 1 to 4).", func(t registry.Trace) any {
+				if t.KnownExposure == nil {
+					return []registry.KnownExposure{}
+				}
+				return t.KnownExposure
 			}),
 			"reportUrl": {Type: nn(graphql.String), Resolve: r.ReportURL(),
 				Description: "The printable access-request answer, as a link a browser opens without a token for 15 minutes " +

@@ -155,6 +155,66 @@ var loggedWords = map[string]string{
 	"no_log":     "Ingen åtkomstlogg finns registrerad. / No access log is recorded.",
 }
 
+// exposureWords word a known exposure's fact; the severity is the checks'.
+var exposureWords = map[string]string{
+	registry.ExposureInternetNoAuth:      "Nåbart från internet utan inloggning / Reachable from the internet without authentication",
+	registry.ExposureInternetPassword:    "Nåbart från internet med enbart lösenord / Reachable from the internet with a password alone",
+	registry.ExposureInternetAuthUnknown: "Nåbart från internet; inloggningen är inte fastställd / Reachable from the internet; its authentication is not established",
+	registry.ExposureKnownExploited:      "Känd utnyttjad sårbarhet, inte åtgärdad / Known exploited vulnerability, not patched",
+	registry.ExposureEndOfSupport:        "Programvara utan support / Software past its end of support",
+	registry.ExposureNotEstablished:      "Säkerhetsuppgifter inte fastställda (okänt, inte säkert) / Security facts not established (unknown, not safe)",
+}
+
+var severityWords = map[string]string{
+	"critical": "kritisk / critical", "high": "hög / high", "medium": "medel / medium", "low": "låg / low", "info": "info",
+}
+
+var audienceWords = map[string]string{
+	"own_staff":      "egen personal / own staff",
+	"customer_users": "kunders användare / customers' users",
+	"vendor_support": "leverantörens support / vendor support",
+	"public":         "allmänheten / the public",
+}
+
+// unknownWords word the facts kedja_profile_unknowns names.
+var unknownWords = map[string]string{
+	"internet exposure":          "exponering mot internet / internet exposure",
+	"authentication":             "inloggning / authentication",
+	"transport encryption":       "kryptering vid överföring / transport encryption",
+	"encryption at rest":         "kryptering av lagrade data / encryption at rest",
+	"access path authentication": "inloggning på en åtkomstväg / an access path's authentication",
+}
+
+// exposureDetail words what a known exposure names: who came in and
+// through what, the component and vulnerability, or what is unknown.
+func exposureDetail(e registry.KnownExposure) string {
+	var parts []string
+	if e.Audience != "" {
+		parts = append(parts, audienceWords[e.Audience])
+	}
+	if e.Through != "" {
+		parts = append(parts, "via "+e.Through)
+	}
+	if e.Component != "" {
+		parts = append(parts, e.Component)
+	}
+	if e.CVE != "" {
+		parts = append(parts, e.CVE)
+	}
+	if e.NoProfile {
+		parts = append(parts, "ingen säkerhetsprofil registrerad / no security profile recorded")
+	} else {
+		for _, u := range e.Unknown {
+			w, ok := unknownWords[u]
+			if !ok {
+				w = u
+			}
+			parts = append(parts, w)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 var roleWords = map[string]string{
 	"processor":              "personuppgiftsbiträde / processor",
 	"sub_processor":          "underbiträde / sub-processor",
@@ -223,6 +283,9 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"safeguard": safeguard,
 	"third":     func(c string) bool { return c == "third_country" || c == "partial_adequacy" },
 	"logged":    func(l string) string { return loggedWords[l] },
+	"exposure":  func(f string) string { return exposureWords[f] },
+	"severity":  func(s string) string { return severityWords[s] },
+	"detail":    exposureDetail,
 }).Parse(`<!doctype html>
 <html lang="sv"><head><meta charset="utf-8">
 <title>Vem hanterade samtalet? Who held the call? {{.CaseRef}}</title>
@@ -266,6 +329,15 @@ angiven / claimed: {{role $h.Role}}</small>{{else}}{{role $h.Role}}{{end}}<br><s
 <td>{{range .Storage}}<span{{if third .TransferClass}} class="third"{{end}}>{{.Name}}</span> {{end}}</td>
 <td>{{$.When .HeldFrom}}{{if .MoveID}}<br><small>flyttad hit / moved here</small>{{end}}</td><td>{{$.Until .HeldUntil}}</td></tr>
 {{end}}</table>
+
+{{if .KnownExposure}}<h2>Kända säkerhetsbrister medan systemen hade samtalet / Known exposure while the systems held the call</h2>
+<p><small>Det registret visste om systemen under den tid de hade samtalet, bedömt med samma regler som granskningarna. Det som inte är
+fastställt anges som okänt, aldrig som säkert. / What the registry knew of the systems while they held the call, judged by the rules the
+checks use. What is not established is stated as unknown, never as safe.</small></p>
+<table><tr><th>System</th><th>Brist / Exposure</th><th>Allvar / Severity</th><th>Från / From</th><th>Till / Until</th></tr>
+{{range .KnownExposure}}<tr><td>{{.SystemName}}</td><td>{{exposure .Fact}}{{with detail .}}<br><small>{{.}}</small>{{end}}</td>
+<td>{{if .Severity}}{{severity .Severity}}{{else}}okänt / unknown{{end}}</td><td>{{$.When .From}}</td><td>{{$.Until .Until}}</td></tr>
+{{end}}</table>{{end}}
 
 {{if .Exposures}}<h2>Säkerhetsincidenter / Security incidents</h2>
 <div class="note"><p>Samtalet låg på ett system under en incident där uppgifterna var exponerade. / The call lay on a system during an incident in which the data were exposed.</p><ul>

@@ -17,6 +17,25 @@ import "github.com/kedja/kedja/registry"
 const profileSince = `COALESCE(lower(p.valid), (SELECT max(upper(q.valid)) FROM system_profiles q
 		WHERE q.system_id = s.system_id AND upper(q.valid) <= CAST($1 AS timestamptz)))`
 
+// clearanceRef is privileged_clearance's legal reference: security
+// vetting of staff given access to a security-sensitive activity, and a
+// security protection agreement with a supplier who is, under Swedish law
+// where the controller's system is classified as security-sensitive; and
+// GDPR's duty that people with access act only on instructions.
+const clearanceRef = "Säkerhetsskyddslagen (2018:585) 2 kap. 6 §, 3 kap. 1-2 §§ (where the controller classifies its system as security-sensitive); GDPR Art. 32(1)(b), 32(4)"
+
+// throughNames names, for a row x of kedja_internet_access, the systems its
+// way in passes before the system reached (the gateway, then the
+// environments), joined by " -> "; NULL for direct access. The
+// internet_access check's evidence and a trace's known exposure word it
+// alike.
+const throughNames = `(
+		    SELECT string_agg(sy.name, ' -> ' ORDER BY k.n)
+		    FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
+		                     THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
+		                     ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
+		    JOIN systems sy ON sy.id = k.id)`
+
 var postureChecks = []check{
 	{Check: registry.Check{ID: "internet_access", Title: "Health data reachable from the internet without MFA", LegalRef: "GDPR Art. 5(1)(f), 32(1)(b)"},
 		sql: `
@@ -52,12 +71,7 @@ var postureChecks = []check{
 		JOIN systems entry ON entry.id = x.entry_id
 		LEFT JOIN systems gw ON gw.id = x.gateway_id
 		CROSS JOIN LATERAL (SELECT kedja_internet_access_severity(x.authentication) AS severity) v
-		CROSS JOIN LATERAL (
-		    SELECT string_agg(sy.name, ' -> ' ORDER BY k.n) AS names
-		    FROM unnest(CASE WHEN x.gateway_id IS NOT NULL AND x.gateway_id <> x.entry_id
-		                     THEN x.gateway_id || x.system_path[1:cardinality(x.system_path) - 1]
-		                     ELSE x.system_path[1:cardinality(x.system_path) - 1] END) WITH ORDINALITY AS k(id, n)
-		    JOIN systems sy ON sy.id = k.id) via
+		CROSS JOIN LATERAL (SELECT ` + throughNames + ` AS names) via
 		WHERE v.severity IS NOT NULL
 		  AND kedja_holds_health_data(s.kind, l.health_data)
 		  AND NOT (x.source = 'profile' AND cardinality(x.relation_ids) = 0 AND kedja_stores_calls(s.kind))`},
@@ -98,6 +112,60 @@ var postureChecks = []check{
 		             CASE WHEN cardinality(f.paths) > 0 THEN f.paths_since END)
 		FROM facts f
 		WHERE cardinality(f.unknown) > 0 OR cardinality(f.paths) > 0`},
+
+	{Check: registry.Check{ID: "privileged_clearance", Title: "Privileged access to health data without established security clearance",
+		LegalRef: clearanceRef,
+		SeverityRule: "high when vendor support or customers' users with administrator rights reach a system holding health data that is " +
+			"accessed from outside the EEA, where Swedish security vetting cannot follow them (a regional outsourcing of 2017 gave a " +
+			"subcontractor's staff in three countries administrator rights on patient-record servers; IMY 2021 on nurses working in " +
+			"the 1177 record system from Thailand), unless their clearance is recorded as given; medium when their clearance is not " +
+			"established, as not_established weighs an unknown security fact. Conservative: säkerhetsskyddslagen requires clearance " +
+			"only where the controller's activity is security-sensitive, which kedja does not record, so a clearance recorded as not " +
+			"given at home is the controller's account and raises nothing, and the operator's own staff and the public are not judged " +
+			"(kedja_clearance_gap, kedja_clearance_severity)",
+		Clears: "the staff on every such privileged path recorded as security-cleared, the path no longer privileged or ended, or " +
+			"(for access from abroad) no access location outside the EEA and clearance established"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + `
+		-- One finding per system holding health data, listing every
+		-- privileged path of vendor support or customers' users whose
+		-- staff's clearance is not established, or who reach it while it
+		-- is accessed from outside the EEA (kedja_clearance_gap).
+		WITH sys AS (
+		    SELECT DISTINCT ON (s.controller_id, s.system_id) s.controller_id, s.system_id, s.name, s.links, s.since
+		    FROM reach_systems s
+		    JOIN links l ON l.id = s.link_id
+		    WHERE kedja_holds_health_data(s.kind, l.health_data)
+		    ORDER BY s.controller_id, s.system_id, cardinality(s.links)
+		), gaps AS (
+		    SELECT s.controller_id, s.system_id, s.name, s.links, a.id AS path_id, a.audience, a.staff_cleared, a.head_count,
+		           abroad.codes, g.gap, kedja_clearance_severity(g.gap) AS severity,
+		           GREATEST(s.since, lower(a.valid), CASE WHEN g.gap = 'abroad' THEN abroad.since END) AS since
+		    FROM sys s
+		    JOIN access_paths a ON a.system_id = s.system_id AND a.privileged AND a.valid @> CAST($1 AS timestamptz)
+		    CROSS JOIN LATERAL (
+		        SELECT array_agg(DISTINCT sl.country_code ORDER BY sl.country_code) AS codes, max(lower(sl.valid)) AS since
+		        FROM system_locations sl
+		        WHERE sl.system_id = s.system_id AND sl.purpose = 'access' AND sl.valid @> CAST($1 AS timestamptz)
+		          AND kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) <> 'eea') abroad
+		    CROSS JOIN LATERAL (SELECT kedja_clearance_gap(a.privileged, a.audience, a.staff_cleared, abroad.codes IS NOT NULL) AS gap) g
+		    WHERE g.gap IS NOT NULL
+		)
+		SELECT 'privileged_clearance', 'system', g.system_id, g.controller_id,
+		       (array_agg(g.severity ORDER BY kedja_severity_rank(g.severity)))[1], min(g.links), '` + clearanceRef + `',
+		       format('%s holds health data and is reached with administrator rights by %s', min(g.name),
+		              string_agg(format('%s (access path %s%s): %s', replace(g.audience, '_', ' '), g.path_id,
+		                                CASE WHEN g.head_count IS NOT NULL THEN format(', %s people', g.head_count) ELSE '' END,
+		                                CASE g.gap WHEN 'abroad' THEN format('accessed from outside the EEA (%s), security clearance %s',
+		                                                                     array_to_string(g.codes, ', '),
+		                                                                     CASE WHEN g.staff_cleared IS FALSE THEN 'not given' ELSE 'not established' END)
+		                                           ELSE 'security clearance not established' END), '; ' ORDER BY g.path_id)),
+		       jsonb_build_object('accessPaths', jsonb_agg(jsonb_build_object('accessPathId', g.path_id, 'audience', g.audience,
+		                              'staffCleared', g.staff_cleared, 'headCount', g.head_count, 'gap', g.gap,
+		                              'accessedFrom', to_jsonb(g.codes)) ORDER BY g.path_id)),
+		       min(g.since)
+		FROM gaps g
+		GROUP BY g.controller_id, g.system_id`},
 
 	{Check: registry.Check{ID: "backup", Title: "Stored calls without a recorded backup or a recent restore test", LegalRef: "GDPR Art. 32(1)(b)-(d)"},
 		sql: `

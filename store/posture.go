@@ -11,9 +11,9 @@ import (
 
 var accessPaths = entity[registry.AccessPath]{
 	table: "access_paths", what: "access path",
-	cols: `id, system_id, audience, origin, gateway_id, authentication, privileged, head_count, note, ` + periodCols,
-	ins: `INSERT INTO access_paths (system_id, audience, origin, gateway_id, authentication, privileged, head_count, note, valid)
-		VALUES (:system_id, :audience, :origin, :gateway_id, :authentication, :privileged, :head_count, :note,
+	cols: `id, system_id, audience, origin, gateway_id, authentication, privileged, head_count, staff_cleared, note, ` + periodCols,
+	ins: `INSERT INTO access_paths (system_id, audience, origin, gateway_id, authentication, privileged, head_count, staff_cleared, note, valid)
+		VALUES (:system_id, :audience, :origin, :gateway_id, :authentication, :privileged, :head_count, :staff_cleared, :note,
 		tstzrange(:valid_from, :valid_to, '[)')) RETURNING id`,
 	upd: `UPDATE access_paths SET valid = tstzrange(:valid_from, :valid_to, '[)') WHERE id = :id`,
 }

@@ -84,6 +84,8 @@ func asRow(v any) (target any, scanned func()) {
 		return many[useFactsRow](v)
 	case *[]registry.MoveFacts:
 		return many[moveFactsRow](v)
+	case *[]registry.ExposurePoint:
+		return many[exposurePointRow](v)
 	}
 	return v, func() {}
 }

@@ -41,6 +41,7 @@ func TestRowsMapListColumnsToArrayTypes(t *testing.T) {
 		"SystemTenancy":      {&registry.SystemTenancy{}, &[]registry.SystemTenancy{}},
 		"AgreementCondition": {&registry.AgreementCondition{}, &[]registry.AgreementCondition{}},
 		"RiskAssessment":     {&registry.RiskAssessment{}, &[]registry.RiskAssessment{}},
+		"ExposurePoint":      {nil, &[]registry.ExposurePoint{}},
 	}
 	lists := listColumns(t)
 	// A registry type is read through its row, with the structs it embeds.

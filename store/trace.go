@@ -112,13 +112,18 @@ func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (
 //     over; earlier versions' reports keep one row per link, as sent); and
 //     "exposures", the incidents whose exposure window a system held the
 //     call in (omitted when there are none).
+//   - version 5: "knownExposure", what the registry knew against each
+//     system while it held the call (internet access without MFA,
+//     known-exploited or unsupported software, security facts not
+//     established), judged by the checks' rules; omitted when nothing was
+//     known against any system.
 //
-// All four still decode into registry.Trace as it is (a field a version
+// All five still decode into registry.Trace as it is (a field a version
 // lacks stays empty). When its JSON changes,
 // raise traceVersion and give each older version a decoder of its own (a
 // frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
 // fails when a version 1 document no longer reads back unchanged.
-const traceVersion = 4
+const traceVersion = 5
 
 // traceDocument is a trace as call_traces.result keeps it.
 type traceDocument struct {
@@ -142,8 +147,8 @@ func decodeTrace(raw []byte) (registry.Trace, error) {
 	}
 	var t registry.Trace
 	switch version {
-	case 1, 2, 3, 4:
-		// The same fields, versions 3 and 4 adding some; registry.Trace
+	case 1, 2, 3, 4, 5:
+		// The same fields, versions 3 to 5 adding some; registry.Trace
 		// ignores the version number, and is told it.
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
@@ -254,7 +259,8 @@ func (s *Store) tracesWhere(ctx context.Context, column string, value any, p reg
 // TraceCall works out who held a call made to region at callAt, stores the
 // answer under caseRef and returns it. It costs the same handful of
 // statements however long the chain is: one recursive walk, then one batch
-// each for systems, moves, parties and countries, and three to store it.
+// each for systems, moves, parties, countries, incidents and the systems'
+// known exposure, and three to store it.
 //
 // The reads share one read-only snapshot: the answer a citizen is given, and
 // that is kept for good, describes one state of the registry, never a link
@@ -274,17 +280,29 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = registry.MaxChainDepth
 	}
-	var in registry.TraceInput
+	var t registry.Trace
 	err := s.snapshot(ctx, func(ctx context.Context) error {
-		var err error
-		in, err = s.traceInput(ctx, region, callAt, opts)
-		return err
+		in, err := s.traceInput(ctx, region, callAt, opts)
+		if err != nil {
+			return err
+		}
+		in.CaseRef = caseRef
+		// The holds are worked out first: the known exposure is read over
+		// each system's hold, in the same snapshot.
+		t = registry.BuildTrace(in)
+		points, err := s.KnownExposure(ctx, t.HoldWindows())
+		if err != nil {
+			return err
+		}
+		if s.traceRead != nil {
+			s.traceRead("exposure")
+		}
+		t.SetKnownExposure(points)
+		return nil
 	})
 	if err != nil {
 		return registry.Trace{}, err
 	}
-	in.CaseRef = caseRef
-	t := registry.BuildTrace(in)
 	t.MadeBy = opts.MadeBy
 	if err := s.SaveTrace(ctx, actor, &t); err != nil {
 		return registry.Trace{}, err

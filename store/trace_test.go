@@ -96,6 +96,9 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 			{`UPDATE links SET agreement_ref = 'DPA-2' WHERE id = $1`, f.link},
 			{`UPDATE organisations SET legal_name = legal_name || ' (renamed)' WHERE id = ANY(ARRAY[$1, $2]::bigint[])`, f.root, f.provider},
 			{`UPDATE systems SET name = 'Recorder (renamed)' WHERE id = $1`, f.system},
+			// and what is known against the system (exposure).
+			{`INSERT INTO access_paths (system_id, audience, origin, authentication, valid)
+			  VALUES ($1, 'public', 'internet', 'none', tstzrange('2010-01-01', NULL))`, f.system},
 		} {
 			if _, err := tx.Exec(q[0].(string), q[1:]...); err != nil {
 				t.Fatalf("%s: %v", q[0], err)
@@ -117,7 +120,7 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"walk", "uses", "moves", "parties", "countries", "incidents"}; !slices.Equal(reads, want) {
+	if want := []string{"walk", "uses", "moves", "parties", "countries", "incidents", "exposure"}; !slices.Equal(reads, want) {
 		t.Fatalf("the trace's reads were %v, want %v", reads, want)
 	}
 	before := [4]string{"Root AB", "Provider AB", "DPA-1", "Recorder"}
@@ -131,18 +134,24 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if got := traceState(stored); got != before {
 		t.Errorf("stored as %q, want %q", got, before)
 	}
+	if len(during.KnownExposure) != 0 {
+		t.Errorf("a trace read while the registry changed names the exposure added: %+v", during.KnownExposure)
+	}
 
 	n := s.Statements()
 	after, err := s.TraceCall(ctx, "test", f.root, callAt, "DSR-snapshot", registry.TraceOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost := s.Statements() - n; cost != 9 {
-		t.Errorf("a trace cost %d statements, want 9 (6 reads, 3 to store it)", cost)
+	if cost := s.Statements() - n; cost != 10 {
+		t.Errorf("a trace cost %d statements, want 10 (7 reads, 3 to store it)", cost)
 	}
 	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
 	if got := traceState(after); got != want {
 		t.Errorf("a trace after the change says %q, want %q", got, want)
+	}
+	if k := after.KnownExposure; len(k) != 1 || k[0].Fact != registry.ExposureInternetNoAuth || k[0].Severity != "critical" {
+		t.Errorf("a trace after the change has known exposure %+v, want the system open to the internet, critical", k)
 	}
 }
 
@@ -255,9 +264,10 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Version 3: holders record their transfer verdict; version 4, the role
-	// an authority found and the incidents that exposed it (none here).
-	if version != 4 || tr.Version != 4 {
-		t.Errorf("stored as version %d (trace says %d), want 4", version, tr.Version)
+	// an authority found and the incidents that exposed it (none here);
+	// version 5, the systems' known exposure.
+	if version != 5 || tr.Version != 5 {
+		t.Errorf("stored as version %d (trace says %d), want 5", version, tr.Version)
 	}
 	for _, h := range tr.Holders {
 		if h.Transfer == "" {
