@@ -18,9 +18,9 @@ func Traces(ctx context.Context, svc registry.TraceService) registry.TraceServic
 	p, ok := PrincipalOf(ctx)
 	switch {
 	case ok && ReadsAllTraces(p.Role):
-		return scopedTraces{svc: svc, all: true, maker: p.TokenID}
+		return scopedTraces{svc: svc, all: true, maker: p.TokenID, role: p.Role}
 	case ok && p.TokenID > 0:
-		return scopedTraces{svc: svc, maker: p.TokenID}
+		return scopedTraces{svc: svc, maker: p.TokenID, role: p.Role}
 	}
 	// No token to own anything: -1 matches no trace (0 is an unowned one's).
 	return scopedTraces{svc: svc, maker: -1}
@@ -30,10 +30,11 @@ type scopedTraces struct {
 	svc   registry.TraceService
 	all   bool
 	maker int64
+	role  string
 }
 
 func (s scopedTraces) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts registry.TraceOptions) (registry.Trace, error) {
-	opts.MadeBy = max(s.maker, 0)
+	opts.MadeBy, opts.MakerRole = max(s.maker, 0), s.role
 	return s.svc.TraceCall(ctx, actor, region, callAt, caseRef, opts)
 }
 

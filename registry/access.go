@@ -14,6 +14,16 @@ const (
 // AccessRoles lists the access roles.
 var AccessRoles = []string{RoleAdmin, RoleEditor, RoleAuditor, RoleDSR}
 
+// RoleTitles names each role as a person reading a report (a citizen who
+// asked for access, say) would understand it, in Swedish and English:
+// a report names who compiled it by role, never by a token's name.
+var RoleTitles = map[string][2]string{
+	RoleAdmin:   {"administratör av registret", "the registry's administrator"},
+	RoleEditor:  {"registerredaktör", "a registry editor"},
+	RoleAuditor: {"granskare", "an auditor"},
+	RoleDSR:     {"handläggare av begäran om tillgång", "an access-request handler"},
+}
+
 // TokenPrefix starts every kedja token, so a leaked one is recognisable
 // (and findable by secret scanners).
 const TokenPrefix = "kedja_"

@@ -102,6 +102,9 @@ type TraceOptions struct {
 	MaxDepth int   // zero: MaxChainDepth
 	MaxSteps int   // zero: 10,000
 	MadeBy   int64 // the id of the token making the trace, which it is kept for
+	// MakerRole is the role of whoever makes it: the report names it as
+	// its compiler (Trace.CompiledBy).
+	MakerRole string
 }
 
 // TraceCursor is where a page of a case's traces ended: the last trace's

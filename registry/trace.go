@@ -39,6 +39,10 @@ type Trace struct {
 	CallAt    time.Time     `json:"callAt"`
 	CreatedAt time.Time     `json:"createdAt"`
 	CreatedBy string        `json:"createdBy"`
+	// CompiledBy is the role of whoever made the trace (RoleTitles words
+	// it), which the printed report names; empty in traces made before
+	// it was kept.
+	CompiledBy string `json:"compiledBy,omitempty"`
 	Complete  bool          `json:"complete"`
 	Reasons   []TraceReason `json:"reasons"`
 	Holders   []Holder      `json:"holders"`

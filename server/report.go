@@ -278,7 +278,14 @@ func safeguard(h registry.Holder) string {
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"role":      func(r string) string { return roleWords[r] },
+	"role": func(r string) string { return roleWords[r] },
+	// A nil title (a role the registry does not know) names no one.
+	"roleTitle": func(r string) []string {
+		if t, ok := registry.RoleTitles[r]; ok {
+			return t[:]
+		}
+		return nil
+	},
 	"class":     func(c string) string { return classWords[c] },
 	"safeguard": safeguard,
 	"third":     func(c string) bool { return c == "third_country" || c == "partial_adequacy" },
@@ -300,7 +307,7 @@ th{background:#eee}.third{color:#a00;font-weight:600}.note{background:#fff6d5;pa
 <h1>Vem hanterade samtalet? <small>/ Who held the call?</small></h1>
 <p>Ärende / Case: <strong>{{.CaseRef}}</strong><br>
 Samtal till / Call to: <strong>{{.Region.LegalName}}</strong>, {{.When .CallAt}}<br>
-Sammanställt / Compiled: {{.When .CreatedAt}} av / by {{.CreatedBy}}</p>
+Sammanställt / Compiled: {{.When .CreatedAt}}{{with .CompiledBy}}{{with roleTitle .}} av {{index . 0}} / by {{index . 1}}{{end}}{{end}}</p>
 <p><small>Enligt artikel 15.1 c och d i dataskyddsförordningen: de mottagare som faktiskt tagit del av uppgifterna, var de finns,
 skyddsåtgärder vid överföring till tredjeland och hur länge uppgifterna lagras. / Under GDPR Article 15(1)(c) and (d): the actual
 recipients, where they are, the safeguards for transfers to third countries, and how long the data are stored.</small></p>

@@ -286,8 +286,10 @@ func TestTraceReportPages(t *testing.T) {
 	}{
 		{"HTML", got.TraceCall.ReportURL, 200, "text/html",
 			[]string{"Medicall Co., Ltd.", "Thailand", "tredjeland utan adekvat skyddsnivå", "ingen skyddsåtgärd registrerad",
-				"DSR &lt;script&gt;alert(1)&lt;/script&gt;", "ingen lagringstid är registrerad", "no retention period recorded"},
-			[]string{"<script>"}, "ok"},
+				"DSR &lt;script&gt;alert(1)&lt;/script&gt;", "ingen lagringstid är registrerad", "no retention period recorded",
+				// Its compiler by role, never by the token's name.
+				"av administratör av registret / by the registry&#39;s administrator"},
+			[]string{"<script>", "test admin"}, "ok"},
 		{"JSON", "/traces/" + got.TraceCall.ID + ".json", 200, "application/json",
 			[]string{`"caseRef":"DSR \u003cscript\u003ealert(1)\u003c/script\u003e \u0026 \"quotes\""`, `"legalName":"Medicall Co., Ltd."`}, nil, "ok"},
 		{"UnknownTrace", "/traces/00000000000000000000000000000000.html", 404, "", nil, nil, "NOT_FOUND"},

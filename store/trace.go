@@ -303,7 +303,7 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	if err != nil {
 		return registry.Trace{}, err
 	}
-	t.MadeBy = opts.MadeBy
+	t.MadeBy, t.CompiledBy = opts.MadeBy, opts.MakerRole
 	if err := s.SaveTrace(ctx, actor, &t); err != nil {
 		return registry.Trace{}, err
 	}

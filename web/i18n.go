@@ -136,21 +136,15 @@ func word(lang, key string) string {
 
 // The link page's, the histories', the chain placements' and the edit
 // forms' words, merged into words once.
-var editWords = map[string][2]string{
-	"link": {"Länk", "Link"}, "openLink": {"Länken", "The link"}, "system": {"System", "System"},
+var editWords = map[string][2]string{"openLink": {"Länken", "The link"}, "system": {"System", "System"},
 	"editLink": {"Ändra länken", "Edit the link"}, "editParty": {"Ändra parten", "Edit the party"}, "editSystem": {"Ändra systemet", "Edit the system"},
 	"edit.link": {"Ändra länk", "Edit link"}, "edit.party": {"Ändra part", "Edit party"}, "edit.system": {"Ändra system", "Edit system"},
 	"backTo": {"Tillbaka till", "Back to"}, "save": {"Spara", "Save"}, "cancel": {"Avbryt", "Cancel"},
 	"notInForce": {"Länken gällde inte vid den valda tidpunkten.", "The link was not in force at the chosen instant."},
 	"created":    {"Skapad", "Created"}, "noHistory": {"Inga ändringar registrerade.", "No changes recorded."},
-	"placements": {"Plats i de ansvarigas kedjor", "Place in the controllers' chains"}, "path": {"Väg", "Path"},
-	"gaps": {"Brister", "Gaps"}, "noGaps": {"Inga", "None"},
-	"noPlacements":     {"Ingen personuppgiftsansvarigs kedja når hit vid den valda tidpunkten.", "No controller's chain reaches here at the chosen instant."},
-	"gap.NO_AGREEMENT": {"Biträdesavtal saknas", "No processor agreement"}, "gap.NO_AUTHORISATION": {"Godkännande av underbiträde saknas", "No authorisation of the sub-processor"},
-	"gap.NO_TRANSFER_MECHANISM":         {"Skyddsåtgärd för överföring saknas", "No transfer safeguard"},
-	"gap.ADEQUACY_NOT_APPLICABLE":       {"Adekvansbeslutet gäller inte mottagaren", "The adequacy decision does not cover the recipient"},
-	"gap.NO_TRANSFER_IMPACT_ASSESSMENT": {"Konsekvensbedömning av överföring saknas", "No transfer impact assessment"},
-	"verdict.not_needed":                {"ingen överföring", "no transfer"}, "verdict.no_mechanism": {"överföring utan skyddsåtgärd", "transfer without safeguard"},
+	"placements": {"Plats i de ansvarigas kedjor", "Place in the controllers' chains"}, "noGapsHere": {"Inga", "None"},
+	"noPlacements":       {"Ingen personuppgiftsansvarigs kedja når hit vid den valda tidpunkten.", "No controller's chain reaches here at the chosen instant."},
+	"verdict.not_needed": {"ingen överföring", "no transfer"}, "verdict.no_mechanism": {"överföring utan skyddsåtgärd", "transfer without safeguard"},
 	"verdict.adequacy_not_applicable": {"adekvans gäller inte", "adequacy does not apply"}, "verdict.no_tia": {"konsekvensbedömning saknas", "no impact assessment"},
 	"verdict.safeguarded": {"skyddad överföring", "safeguarded transfer"}, "verdict.derogation": {"undantag (art. 49)", "derogation (Art. 49)"},
 	"dataCategories": {"Uppgiftskategorier", "Data categories"}, "healthData": {"Hälsodata", "Health data"},
