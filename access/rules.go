@@ -124,6 +124,7 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
+	"ChainTimeline": readers, "ChainChange": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own
