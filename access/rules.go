@@ -97,6 +97,8 @@ var PageRules = map[string][]string{
 	// runs one: their names only, to those who may run a trace (a dsr
 	// handler cannot list organisations).
 	"dsr.regions": RootRules["Mutation.traceCall"],
+	// The API explorer and the SDL: for the roles that may introspect.
+	"explorer": RootRules["Query.__schema"],
 }
 
 // TypeRules says which roles may read the fields of each type.

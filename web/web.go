@@ -49,6 +49,12 @@ type Config struct {
 	// SessionIdle and SessionMax end a session after this long unused, and
 	// this long after sign-in whatever its use.
 	SessionIdle, SessionMax time.Duration
+	// GraphQL answers one GraphQL request of an authenticated principal
+	// exactly as the API does (limits, rules, audit): the explorer's
+	// endpoint, which authenticates by session instead of token.
+	GraphQL func(w http.ResponseWriter, r *http.Request, p access.Principal)
+	// SDL is the schema as schema definition language, for download.
+	SDL string
 }
 
 // Session lifetimes unless configured.
@@ -99,6 +105,9 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
+	h.mux.Handle("GET /explorer", h.page("page explorer", access.PageRules["explorer"], h.explorer))
+	h.mux.HandleFunc("POST /explorer/graphql", h.explorerGraphQL)
+	h.mux.Handle("GET /schema.graphql", h.page("schema sdl", access.PageRules["explorer"], h.schemaFile))
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -269,6 +278,7 @@ func (h *Handler) render(q *request, status int, name string, data any) {
 // The pages in the menu, each shown only to the roles that may open it.
 var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
+	{"/explorer", "explorer", "explorer"},
 }
 
 type menuItem struct {
