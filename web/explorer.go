@@ -28,7 +28,7 @@ const csrfHeader = "X-Kedja-CSRF"
 // may open it can run.
 const defaultQuery = `query Organisations($first: Int) {
   organisations(first: $first) {
-    nodes { id legalName country }
+    nodes { id legalName country { code name } }
     pageInfo { hasNextPage endCursor }
   }
 }`

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"os"
@@ -167,6 +168,18 @@ func TestExplorerGraphQL(t *testing.T) {
 			}
 		})
 	}
+	t.Run("TheExplorersOwnQuery", func(t *testing.T) {
+		_, page := clients["editor"].do("GET", "/explorer", nil)
+		query := html.UnescapeString(regexp1(t, page, `(?s)<textarea id="ex-query"[^>]*>(.*?)</textarea>`))
+		var vars map[string]any
+		if err := json.Unmarshal([]byte(html.UnescapeString(regexp1(t, page, `(?s)<textarea id="ex-vars"[^>]*>(.*?)</textarea>`))), &vars); err != nil {
+			t.Fatal(err)
+		}
+		status, out := clients["editor"].graphql(csrf["editor"], query, vars)
+		if status != http.StatusOK || errorCode(out) != "" {
+			t.Fatalf("the query the explorer opens with: %d %v", status, out)
+		}
+	})
 	t.Run("TimelineAnswer", func(t *testing.T) {
 		_, out := clients["auditor"].graphql(csrf["auditor"], timeline, nil)
 		b, _ := json.Marshal(out["data"])
