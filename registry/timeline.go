@@ -21,7 +21,7 @@ type ChainChange struct {
 // TimelineOptions bound a chain's timeline.
 type TimelineOptions struct {
 	MaxDepth int // zero: MaxChainDepth
-	// MaxPaths bounds the dated paths walked (zero: 100,000); Truncated
+	// MaxPaths bounds the dated paths walked (zero: 20,000, some twelve times the history of a controller of the synthetic registry); Truncated
 	// says when more exist, and then later changes may be missing.
 	MaxPaths int
 }

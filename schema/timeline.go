@@ -31,7 +31,7 @@ func (t *types) timelineField() *graphql.Field {
 		Description: "The instants at which a controller's chain changed, at any time: links, system uses, locations and profiles entering or leaving it.",
 		Fields: graphql.Fields{
 			"changes": field(list(change), "Oldest first.", func(c registry.ChainTimeline) any { return c.Changes }),
-			"truncated": field(nn(graphql.Boolean), "The walk over the chain's history stopped at 100,000 dated paths: "+
+			"truncated": field(nn(graphql.Boolean), "The walk over the chain's history stopped at 20,000 dated paths: "+
 				"the changes listed happened, later ones may be missing.", func(c registry.ChainTimeline) any { return c.Truncated }),
 		}})
 	return &graphql.Field{Type: nn(timeline), Resolve: t.r.ChainTimeline(),

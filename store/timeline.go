@@ -65,7 +65,7 @@ func (s *Store) Timeline(ctx context.Context, root int64, opts registry.Timeline
 		opts.MaxDepth = registry.MaxChainDepth
 	}
 	if opts.MaxPaths <= 0 {
-		opts.MaxPaths = 100000
+		opts.MaxPaths = 20000
 	}
 	var rows []struct {
 		registry.ChainChange
