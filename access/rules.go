@@ -109,6 +109,8 @@ var PageRules = map[string][]string{
 	"link": RootRules["Query.link"], "link.edit": RootRules["Mutation.updateLink"],
 	"party.edit": RootRules["Mutation.updateOrganisation"], "system.edit": RootRules["Mutation.updateSystem"],
 	"placements": RootRules["Query.responsibility"],
+	// The API explorer and the SDL: for the roles that may introspect.
+	"explorer": RootRules["Query.__schema"],
 }
 
 // TypeRules says which roles may read the fields of each type.
@@ -137,6 +139,7 @@ var TypeRules = map[string][]string{
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
 	"HealthSecrecyRule": readers, "RetentionMinimum": readers,
+	"ChainTimeline": readers, "ChainChange": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

@@ -190,6 +190,10 @@ type ChainService interface {
 	UsesAt(ctx context.Context, links []int64, at time.Time) ([]UseFacts, error)
 	// CountriesAt loads countries' names and standings at an instant.
 	CountriesAt(ctx context.Context, codes []string, at time.Time) (map[string]CountryFacts, error)
+	// Timeline lists the instants at which root's chain changed, at any
+	// time, up to opts.MaxDepth: links, system uses, storage and access
+	// locations and profiles entering or leaving it.
+	Timeline(ctx context.Context, root int64, opts TimelineOptions) (ChainTimeline, error)
 }
 
 // TraceService answers a citizen's access request (GDPR Art. 15): who held

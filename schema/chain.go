@@ -76,6 +76,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"cycles":     field(list(step), "Links that lead back to a party already on their path.", func(c resolvers.ChainResult) any { return c.StepList(true) }),
 			"systems":    {Type: list(chainSystem), Description: "Every system used on the chain's links at the instant.", Resolve: r.ChainSystems()},
 			"truncated":  field(nn(graphql.Boolean), "More links exist than a chain lists (10,000).", func(c resolvers.ChainResult) any { return c.Truncated }),
+			"timeline":   t.timelineField(),
 			"dot": {Type: nn(graphql.String), Resolve: r.PictureOf("dot"), Description: "This as a Graphviz DOT picture: " +
 				"the controller's whole chain at the instant (maxDepth does not apply), up to 300 parties and systems drawn, the rest summarised."},
 			"svg": {Type: nn(graphql.String), Resolve: r.PictureOf("svg"), Description: "This as an SVG picture, drawn as dot describes; " +

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/registry"
+	"github.com/kedja/kedja/schema"
 	"github.com/kedja/kedja/web"
 )
 
@@ -22,5 +23,6 @@ func (s *Server) pages() http.Handler {
 		Report: func(w io.Writer, t registry.Trace) error {
 			return reportPage.Execute(w, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
 		},
+		GraphQL: s.serveGraphQL, SDL: schema.SDL(s.schema),
 	})
 }

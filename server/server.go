@@ -242,6 +242,20 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.serveGraphQLFrom(w, r, p, start)
+}
+
+// serveGraphQL runs one GraphQL request of p's, who is already
+// authenticated: by a token at /graphql, by a session (and its CSRF header)
+// at the explorer's endpoint, which is given this function so that both
+// answer with the same limits, rules and audit.
+func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, p access.Principal) {
+	s.serveGraphQLFrom(w, r, p, time.Now())
+}
+
+// serveGraphQLFrom is serveGraphQL for a request that arrived at start
+// (the metrics' latency counts authentication too).
+func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p access.Principal, start time.Time) {
 	// Only POST with a JSON body: a GET or a form post could be sent by any
 	// web page a logged-in user visits (CSRF), and a GET lands in logs.
 	if r.Method != http.MethodPost {

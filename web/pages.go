@@ -283,6 +283,7 @@ type chainView struct {
 	Steps      []stepRow
 	Truncated  bool
 	Picture    string
+	Timeline   timelineView
 }
 
 type stepRow struct {
@@ -353,6 +354,9 @@ func (h *Handler) chain(q *request) error {
 	}
 	for _, s := range steps {
 		v.Steps = append(v.Steps, stepRow{Step: s, From: parties[s.FromID], To: parties[s.ToID], Systems: byLink[s.LinkID]})
+	}
+	if v.Timeline, err = h.chainTimeline(q, *ctrl, v.Depth, at); err != nil {
+		return err
 	}
 	v.AtQuery = url.QueryEscape(at.Format(time.RFC3339))
 	v.Picture = "/chain/" + strconv.FormatInt(*ctrl, 10) + ".svg?at=" + v.AtQuery

@@ -53,6 +53,12 @@ type Config struct {
 	// verification compares the log with, as kedja audit verify does; ""
 	// verifies the chain alone.
 	AuditCheckpoints string
+	// GraphQL answers one GraphQL request of an authenticated principal
+	// exactly as the API does (limits, rules, audit): the explorer's
+	// endpoint, which authenticates by session instead of token.
+	GraphQL func(w http.ResponseWriter, r *http.Request, p access.Principal)
+	// SDL is the schema as schema definition language, for download.
+	SDL string
 }
 
 // Session lifetimes unless configured.
@@ -113,6 +119,9 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("POST /findings/{id}/accept", h.page("acceptFinding", access.PageRules["finding.accept"], h.acceptFinding))
 	h.mux.Handle("GET /responsibility", h.page("page responsibility", access.PageRules["responsibility"], h.responsibility))
 	h.mux.Handle("GET /audit", h.page("page audit", access.PageRules["audit"], h.auditLog))
+	h.mux.Handle("GET /explorer", h.page("page explorer", access.PageRules["explorer"], h.explorer))
+	h.mux.HandleFunc("POST /explorer/graphql", h.explorerGraphQL)
+	h.mux.Handle("GET /schema.graphql", h.page("schema sdl", access.PageRules["explorer"], h.schemaFile))
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -290,6 +299,7 @@ func (h *Handler) render(q *request, status int, name string, data any) {
 var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
 	{"/audit", "auditLog", "audit"},
+	{"/explorer", "explorer", "explorer"},
 }
 
 type menuItem struct {
