@@ -154,7 +154,7 @@ func TestLinkPage(t *testing.T) {
 		"Princess", // a system used on it
 		`<h2 id="h-placements">Place in the controllers`, // placements
 		"Region Stockholm",      // a controller above it
-		"No transfer safeguard", // a gap on its path
+		"no transfer mechanism", // a gap on its path
 		`<h2 id="history">History</h2>`,
 		"Created",
 	} {
