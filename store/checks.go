@@ -368,6 +368,7 @@ func init() {
 	catalogue = append(catalogue, retentionChecks...) // checks_retention.go
 	catalogue = append(catalogue, hygieneChecks...)   // checks_hygiene.go
 	catalogue = append(catalogue, conditionChecks...) // checks_conditions.go
+	catalogue = append(catalogue, noticeChecks...)    // checks_notices.go
 }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.
