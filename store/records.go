@@ -199,21 +199,28 @@ func (s *Store) ProcessorRecord(ctx context.Context, processor int64, at time.Ti
 		if err != nil {
 			return err
 		}
-		// The controller at the top of each path, loaded in two
-		// statements whatever the number of paths.
-		var tops []int64
-		for _, p := range up {
-			if p.MoveID == nil && len(p.LinkPath) > 0 {
-				tops = append(tops, p.LinkPath[0])
-			}
-		}
-		topLinks, err := s.Links(ctx, tops)
+		// The controller each path serves: the party at its top, or the
+		// last party on it that receives the data as a controller (as
+		// registry.Placements takes controllers); links and parties loaded
+		// in two statements whatever the number of paths.
+		pathLinks, err := s.Links(ctx, into)
 		if err != nil {
 			return err
 		}
+		controllerOf := func(path []int64) int64 {
+			ctl := pathLinks[path[0]].FromID
+			for _, id := range path[:len(path)-1] {
+				if l := pathLinks[id]; l.Role == "joint_controller" || l.Role == "independent_controller" {
+					ctl = l.ToID
+				}
+			}
+			return ctl
+		}
 		var orgIDs []int64
-		for _, l := range topLinks {
-			orgIDs = append(orgIDs, l.FromID)
+		for _, p := range up {
+			if p.MoveID == nil && len(p.LinkPath) > 0 {
+				orgIDs = append(orgIDs, controllerOf(p.LinkPath))
+			}
 		}
 		orgs, err := s.Organisations(ctx, orgIDs)
 		if err != nil {
@@ -225,12 +232,12 @@ func (s *Store) ProcessorRecord(ctx context.Context, processor int64, at time.Ti
 				continue
 			}
 			last := p.LinkPath[len(p.LinkPath)-1]
-			ctl := orgs[topLinks[p.LinkPath[0]].FromID]
+			ctl := orgs[controllerOf(p.LinkPath)]
 			if seen[[2]int64{ctl.ID, last}] {
 				continue
 			}
 			seen[[2]int64{ctl.ID, last}] = true
-			row, err := facts[last].row("controller", len(p.LinkPath), nil, nil)
+			row, err := facts[last].row("controller", 1, nil, nil)
 			if err != nil {
 				return err
 			}
