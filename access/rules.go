@@ -76,6 +76,9 @@ var RootRules = map[string][]string{
 	"Mutation.createSubcontractorApproval": writers, "Mutation.endSubcontractorApproval": writers,
 	"Mutation.setCallerNotice": writers, "Mutation.endCallerNotice": writers,
 	"Mutation.setProcessingRecord": writers, "Mutation.endProcessingRecord": writers,
+	"Mutation.setNoticePeriod": writers, "Mutation.endNoticePeriod": writers,
+	"Mutation.createChangeNotice": writers, "Mutation.respondToNotice": writers,
+	"Query.record": readers, "Query.processorRecord": readers,
 	// traceCall stores the trace it makes: a write, for the access-request
 	// handlers whose case it is.
 	"Mutation.traceCall": {admin, dsr},
@@ -97,6 +100,7 @@ var PageRules = map[string][]string{
 	// runs one: their names only, to those who may run a trace (a dsr
 	// handler cannot list organisations).
 	"dsr.regions": RootRules["Mutation.traceCall"],
+	"records":     RootRules["Query.record"],
 }
 
 // TypeRules says which roles may read the fields of each type.
@@ -124,6 +128,8 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
+	"NoticePeriod": readers, "ChangeNotice": readers, "NoticeResponse": readers, "NoticeWindow": readers, "NoticeStatus": readers,
+	"GeneratedRecord": readers, "RecordRow": readers, "RecordSystem": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

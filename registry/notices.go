@@ -178,6 +178,7 @@ type NoticeService interface {
 	EndNoticePeriod(ctx context.Context, actor string, id int64, at time.Time) (NoticePeriod, error)
 
 	ChangeNotice(ctx context.Context, field string, id int64) (ChangeNotice, error)
+	ChangeNotices(ctx context.Context, ids []int64) (map[int64]ChangeNotice, error)
 	// NoticesByLink: the notices of each link, newest sent first (at nil:
 	// all; else those sent by then).
 	NoticesByLink(ctx context.Context, links []int64, at *time.Time) (map[int64][]ChangeNotice, error)

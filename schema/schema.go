@@ -17,7 +17,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 	for _, part := range []func(r *resolvers.Resolvers, query, mutation graphql.Fields){
 		t.countryFields, t.organisationFields, t.systemFields, t.linkFields, t.attestationFields,
 		t.chainFields, t.traceFields, t.findingFields, t.policyFields, t.basisFields, t.postureFields, t.auditFields,
-		t.incidentFields, t.hygieneFields, t.conditionFields, t.tokenFields,
+		t.incidentFields, t.hygieneFields, t.conditionFields, t.tokenFields, t.noticeFields,
 	} {
 		part(r, queryFields, mutationFields)
 	}

@@ -119,6 +119,11 @@ func (s *Store) ChangeNotice(ctx context.Context, field string, id int64) (regis
 	return n, err
 }
 
+// ChangeNotices loads notices by id in one statement.
+func (s *Store) ChangeNotices(ctx context.Context, ids []int64) (map[int64]registry.ChangeNotice, error) {
+	return byIDs(ctx, s, changeNotices, ids, func(n *registry.ChangeNotice) int64 { return n.ID })
+}
+
 // CreateChangeNotice records a notice of a new or replacing sub-processor.
 func (s *Store) CreateChangeNotice(ctx context.Context, actor string, n *registry.ChangeNotice) (registry.ChangeNotice, error) {
 	return create(ctx, s, actor, changeNotices, n)
