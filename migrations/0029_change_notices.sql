@@ -123,8 +123,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- kedja_notice_controllers: every controller under whose general
--- authorisation the party engaged on link is at at: those a notice of the
--- link is owed to.
+-- authorisation the party engaged on link is at at, other than the one
+-- whose own processor it is: those a notice of the link is owed to.
 CREATE FUNCTION kedja_notice_controllers(link bigint, at timestamptz) RETURNS TABLE (controller_id bigint)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT DISTINCT c.id FROM (
@@ -135,7 +135,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         SELECT p.from_id FROM links s JOIN links p ON p.to_id = s.from_id
         WHERE s.id = link AND p.valid @> at AND p.authorisation = 'general' AND p.authorising_controller_id = p.from_id
     ) c(id)
-    WHERE c.id IS NOT NULL AND kedja_authorisation_kind(link, c.id, at) = 'general'
+    JOIN links s ON s.id = link
+    -- The controller's own link engages its own processor, which needs no
+    -- notice to it (kedja_engaged_below at depth 1).
+    WHERE c.id IS NOT NULL AND (c.id <> s.from_id OR kedja_engaged_below(1, s.role))
+      AND kedja_authorisation_kind(link, c.id, at) = 'general'
 $$;
 
 -- kedja_objection_deadline: the end of controller's window to object to

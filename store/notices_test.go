@@ -190,6 +190,10 @@ func TestNoticeWritesRefuseBadInput(t *testing.T) {
 			_, err := s.CreateChangeNotice(ctx, "t", &registry.ChangeNotice{LinkID: specific.sub.ID, Kind: "new", SentAt: at("2019-05-01T00:00"), EffectiveAt: at("2019-05-01T00:00")})
 			return err
 		}},
+		{"NoticeOfTheControllersOwnProcessor", "linkId", func() error {
+			_, err := s.CreateChangeNotice(ctx, "t", &registry.ChangeNotice{LinkID: general.link.ID, Kind: "new", SentAt: at("2019-05-01T00:00"), EffectiveAt: at("2019-05-01T00:00")})
+			return err
+		}},
 		{"ReplacementWithoutTheLinkReplaced", "replacesLinkId", func() error {
 			_, err := s.CreateChangeNotice(ctx, "t", &registry.ChangeNotice{LinkID: general.sub.ID, Kind: "replacement", SentAt: at("2019-05-01T00:00"), EffectiveAt: at("2019-05-01T00:00")})
 			return err
