@@ -63,7 +63,9 @@ func TestChangeNoticesThroughTheAPI(t *testing.T) {
 	evaluate := func(at string) []string {
 		t.Helper()
 		var out struct {
-			EvaluateChecks struct{ Findings []struct{ Check, Severity string } }
+			EvaluateChecks struct {
+				Findings []struct{ Check, Severity string }
+			}
 		}
 		h.data(`query($at: Instant!) { evaluateChecks(at: $at, checks: ["notice_missing", "notice_window", "notice_objection", "authorisation"]) {
 			findings { check severity } } }`, map[string]any{"at": at}, &out)
