@@ -99,6 +99,8 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
+	h.mux.Handle("GET /records", h.page("page records", access.PageRules["records"], h.records))                       // web/records.go
+	h.mux.Handle("GET /records/export/{file}", h.page("record download", access.PageRules["records"], h.recordExport)) // web/records.go
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -269,6 +271,7 @@ func (h *Handler) render(q *request, status int, name string, data any) {
 // The pages in the menu, each shown only to the roles that may open it.
 var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
+	{"/records", "records", "records"},
 }
 
 type menuItem struct {
