@@ -76,6 +76,9 @@ var RootRules = map[string][]string{
 	"Mutation.createSubcontractorApproval": writers, "Mutation.endSubcontractorApproval": writers,
 	"Mutation.setCallerNotice": writers, "Mutation.endCallerNotice": writers,
 	"Mutation.setProcessingRecord": writers, "Mutation.endProcessingRecord": writers,
+	"Mutation.setNoticePeriod": writers, "Mutation.endNoticePeriod": writers,
+	"Mutation.createChangeNotice": writers, "Mutation.respondToNotice": writers,
+	"Query.record": readers, "Query.processorRecord": readers,
 	// traceCall stores the trace it makes: a write, for the access-request
 	// handlers whose case it is.
 	"Mutation.traceCall": {admin, dsr},
@@ -111,6 +114,7 @@ var PageRules = map[string][]string{
 	"placements": RootRules["Query.responsibility"],
 	// The API explorer and the SDL: for the roles that may introspect.
 	"explorer": RootRules["Query.__schema"],
+	"records":  RootRules["Query.record"],
 }
 
 // TypeRules says which roles may read the fields of each type.
@@ -140,6 +144,8 @@ var TypeRules = map[string][]string{
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
 	"HealthSecrecyRule": readers, "RetentionMinimum": readers,
 	"ChainTimeline": readers, "ChainChange": readers,
+	"NoticePeriod": readers, "ChangeNotice": readers, "NoticeResponse": readers, "NoticeWindow": readers, "NoticeStatus": readers,
+	"GeneratedRecord": readers, "RecordRow": readers, "RecordSystem": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

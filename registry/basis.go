@@ -168,6 +168,9 @@ func (r *ProcessingRecord) Validate() error {
 // notices and records of processing. The relation readers take an optional
 // instant (nil: every row, current and past).
 type BasisService interface {
+	NoticeService // registry/notices.go
+	RecordService // registry/records.go
+
 	DisclosureBasesByLink(ctx context.Context, links []int64, at *time.Time) (map[int64][]DisclosureBasis, error)
 	ApprovalsByLink(ctx context.Context, links []int64, at *time.Time) (map[int64][]SubcontractorApproval, error)
 	NoticesByController(ctx context.Context, controllers []int64, at *time.Time) (map[int64][]CallerNotice, error)

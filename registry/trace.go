@@ -33,21 +33,21 @@ const (
 // call made to a region at an instant, from when and until when, and every
 // reason the answer may be incomplete. It is stored as it was computed.
 type Trace struct {
-	ID        string        `json:"id"`
-	CaseRef   string        `json:"caseRef"`
-	Region    PartyFacts    `json:"region"`
-	CallAt    time.Time     `json:"callAt"`
-	CreatedAt time.Time     `json:"createdAt"`
-	CreatedBy string        `json:"createdBy"`
+	ID        string     `json:"id"`
+	CaseRef   string     `json:"caseRef"`
+	Region    PartyFacts `json:"region"`
+	CallAt    time.Time  `json:"callAt"`
+	CreatedAt time.Time  `json:"createdAt"`
+	CreatedBy string     `json:"createdBy"`
 	// CompiledBy is the role of whoever made the trace (RoleTitles words
 	// it), which the printed report names; empty in traces made before
 	// it was kept.
-	CompiledBy string `json:"compiledBy,omitempty"`
-	Complete  bool          `json:"complete"`
-	Reasons   []TraceReason `json:"reasons"`
-	Holders   []Holder      `json:"holders"`
-	Systems   []HeldSystem  `json:"systems"`
-	Excluded  []Excluded    `json:"excluded"`
+	CompiledBy string        `json:"compiledBy,omitempty"`
+	Complete   bool          `json:"complete"`
+	Reasons    []TraceReason `json:"reasons"`
+	Holders    []Holder      `json:"holders"`
+	Systems    []HeldSystem  `json:"systems"`
+	Excluded   []Excluded    `json:"excluded"`
 	// Exposures are the incidents whose exposure window a system held the
 	// call in (document version 4; absent before, and when there are none).
 	Exposures []TraceExposure `json:"exposures,omitempty"`

@@ -38,6 +38,7 @@ type loaders struct {
 	basis       *basisLoaders
 	hygiene     *hygieneLoaders
 	conditions  *loader[relKey, []registry.AgreementCondition] // resolvers/conditions.go
+	notice      *noticeLoaders                                 // resolvers/notices.go
 	accessPaths *loader[relKey, []registry.AccessPath]
 	viaGateway  *loader[relKey, []registry.AccessPath]
 	relsFrom    *loader[relKey, []registry.SystemRelation]
@@ -83,6 +84,7 @@ func newLoaders(s registry.Services) *loaders {
 		basis:           newBasisLoaders(s),
 		hygiene:         newHygieneLoaders(s),
 		conditions:      relationLoader(s.Posture.ConditionsByLink),
+		notice:          newNoticeLoaders(s),
 		accessPaths:     relationLoader(s.Posture.AccessPathsBySystem),
 		viaGateway:      relationLoader(s.Posture.AccessPathsByGateway),
 		relsFrom:        relationLoader(s.Posture.RelationsFrom),

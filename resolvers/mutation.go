@@ -155,6 +155,12 @@ func noteChanged(ctx context.Context, v any, err error) {
 		kind, id = "instruction_conduct", x.ID
 	case registry.AgreementCondition:
 		kind, id = "agreement_condition", x.ID
+	case registry.NoticePeriod:
+		kind, id = "notice_period", x.ID
+	case registry.ChangeNotice:
+		kind, id = "change_notice", x.ID
+	case registry.NoticeResponse:
+		kind, id = "notice_response", x.ID
 	case registry.RiskAssessment:
 		kind, id = "risk_assessment", x.ID
 	case registry.DisclosureBasis:

@@ -44,6 +44,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"transferClass": field(nn(transferClass), "The receiving party's country's standing at the instant.", func(s resolvers.ChainStep) any { return s.TransferClass }),
 			"systemUses": {Type: list(t.use), Description: "Systems used on the link at the chain's instant.",
 				Resolve: r.UsesOfStep(func(s any) time.Time { return s.(resolvers.ChainStep).At }, func(s any) int64 { return s.(resolvers.ChainStep).LinkID })},
+			"changeNotice": t.stepNoticeField(r), // schema/notices.go
 		}})
 	party := graphql.NewObject(graphql.ObjectConfig{Name: "ChainParty", Description: "A party of a chain.",
 		Fields: graphql.Fields{

@@ -97,7 +97,7 @@ func (t *types) linkType(r *resolvers.Resolvers) {
 				"openFindings": {Type: list(t.compliance), Description: "Open findings about it, worst first.",
 					Resolve: resolvers.OpenFindings(r, "link", func(l registry.Link) int64 { return l.ID })},
 				"history": t.history("links", linkID),
-			}, merge(merge(t.linkBasisFields(r), t.linkHygieneFields(r)), t.linkConditionFields(r))), func(s any) registry.Period { return s.(registry.Link).Period })
+			}, merge(merge(merge(t.linkBasisFields(r), t.linkHygieneFields(r)), t.linkConditionFields(r)), t.linkNoticeFields(r))), func(s any) registry.Period { return s.(registry.Link).Period })
 		})})
 
 	t.finding = graphql.NewObject(graphql.ObjectConfig{Name: "RoleFinding", Description: "What an authority found a link's role to be.",

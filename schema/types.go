@@ -94,6 +94,7 @@ type types struct {
 	accessPath, sysRelation                                         *graphql.Object
 	hygiene                                                         *hygieneTypes
 	condition                                                       *graphql.Object // schema/conditions.go
+	notices                                                         *noticeTypes    // schema/notices.go
 }
 
 // periodFields adds validFrom and validTo, read with from, to fs.

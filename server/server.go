@@ -124,6 +124,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /traces/{file}", s.report)
 	mux.HandleFunc("GET /incidents/{id}/notifications/{file}", s.notificationDraft)
 	mux.HandleFunc("GET /graph/{kind}/{rest...}", s.picture)
+	mux.HandleFunc("GET /records/{file}", s.recordFile) // server/records.go
 	mux.Handle("/", s.pages())
 	return s.logged(secure(mux))
 }

@@ -299,8 +299,9 @@ var catalogue = []check{
 
 	{Check: registry.Check{ID: "authorisation", Title: "Subcontractor without the controller's approval", LegalRef: "GDPR Art. 28(2)",
 		SeverityRule: "high",
-		Clears: "the controller's approval of the party engaged on the link: the link's authorisation naming that controller, or a " +
-			"subcontractor approval by it in force; a sub-processor on the controller's own link needs any authorisation"},
+		Clears: "the controller's approval of the party engaged on the link: the link's authorisation naming that controller, a " +
+			"subcontractor approval by it in force, or its general authorisation on its own link to the engaging processor (then the " +
+			"notice checks judge the notice and any objection); a sub-processor on the controller's own link needs any authorisation"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
 		-- A party engaged by anyone below the controller, whatever role it
@@ -368,6 +369,7 @@ func init() {
 	catalogue = append(catalogue, retentionChecks...) // checks_retention.go
 	catalogue = append(catalogue, hygieneChecks...)   // checks_hygiene.go
 	catalogue = append(catalogue, conditionChecks...) // checks_conditions.go
+	catalogue = append(catalogue, noticeChecks...)    // checks_notices.go
 }
 
 // CheckIDs lists the catalogue's ids, in the order the checks run.

@@ -290,6 +290,7 @@ type stepRow struct {
 	registry.Step
 	From, To registry.PartyFacts
 	Systems  []string
+	Notice   *registry.NoticeStatus // web/records.go
 }
 
 // chain explores a controller's chain at an instant, to a depth: a search
@@ -352,8 +353,16 @@ func (h *Handler) chain(q *request) error {
 	for _, u := range uses {
 		byLink[u.LinkID] = append(byLink[u.LinkID], u.Name)
 	}
+	notices, err := h.stepNotices(q, *ctrl, steps, at)
+	if err != nil {
+		return err
+	}
 	for _, s := range steps {
-		v.Steps = append(v.Steps, stepRow{Step: s, From: parties[s.FromID], To: parties[s.ToID], Systems: byLink[s.LinkID]})
+		row := stepRow{Step: s, From: parties[s.FromID], To: parties[s.ToID], Systems: byLink[s.LinkID]}
+		if n, ok := notices[s.LinkID]; ok {
+			row.Notice = &n
+		}
+		v.Steps = append(v.Steps, row)
 	}
 	if v.Timeline, err = h.chainTimeline(q, *ctrl, v.Depth, at); err != nil {
 		return err

@@ -122,6 +122,8 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /explorer", h.page("page explorer", access.PageRules["explorer"], h.explorer))
 	h.mux.HandleFunc("POST /explorer/graphql", h.explorerGraphQL)
 	h.mux.Handle("GET /schema.graphql", h.page("schema sdl", access.PageRules["explorer"], h.schemaFile))
+	h.mux.Handle("GET /records", h.page("page records", access.PageRules["records"], h.records))                       // web/records.go
+	h.mux.Handle("GET /records/export/{file}", h.page("record download", access.PageRules["records"], h.recordExport)) // web/records.go
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -300,6 +302,7 @@ var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
 	{"/audit", "auditLog", "audit"},
 	{"/explorer", "explorer", "explorer"},
+	{"/records", "records", "records"},
 }
 
 type menuItem struct {

@@ -50,6 +50,7 @@ func init() {
 		{name: "token", summary: "API tokens (roles: admin, editor, auditor, dsr)", subs: tokenCommands},
 		{name: "audit", summary: "verify the keyed audit log; sign checkpoints of its head", subs: auditCommands},
 		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},
+		{name: "records", summary: "write a record of processing (Art. 30) generated from the chain, as CSV or XLSX", run: runRecords},
 		{name: "gen", summary: "fill the registry with a synthetic one (about 1M links)", run: runGen},
 		{name: "bench", summary: "time chain and traceCall on a generated registry", run: runBench},
 		{name: "schema", summary: "print the GraphQL schema as SDL (what schema.graphql holds)", run: runSchema},

@@ -186,6 +186,7 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"RenderChain", "render chain", "controller's chain"},
 		{"RenderTrace", "render trace", "call trace"},
 		{"RenderResponsibility", "render responsibility", "who answers"},
+		{"Records", "records", "record of processing"},
 		{"Gen", "gen", "synthetic"},
 		{"Bench", "bench", "Time chain and traceCall"},
 		{"Schema", "schema", "Print the GraphQL schema as SDL"},

@@ -1,0 +1,68 @@
+package store
+
+import "github.com/kedja/kedja/registry"
+
+// The change-notice checks (issue 17, GDPR Art. 28(2)): a sub-processor
+// engaged under a controller's general authorisation may work for it only
+// once the controller was told and its objection window closed without an
+// objection. Each reads where the controller stands from
+// kedja_notice_status (migrations/0029), the one statement of that rule;
+// links under specific authorisation are the authorisation check's.
+
+// noticeStatus is every link reached at $1 below a controller
+// (kedja_engaged_below: where the authorisation check asks for approval)
+// with where the controller stands on it, for the
+// links that its general authorisation governs.
+const noticeStatus = `
+	WITH st AS (
+	    SELECT r.controller_id, r.link_id, r.links, r.since, l.health_data, f.legal_name AS from_name, t.legal_name AS to_name, n.*
+	    FROM reach r
+	    JOIN links l ON l.id = r.link_id
+	    JOIN organisations f ON f.id = l.from_id
+	    JOIN organisations t ON t.id = l.to_id
+	    CROSS JOIN LATERAL kedja_notice_status(r.link_id, r.controller_id, CAST($1 AS timestamptz)) n
+	    WHERE kedja_engaged_below(r.depth, l.role) AND n.kind = 'general'
+	)`
+
+var noticeChecks = []check{
+	{Check: registry.Check{ID: "notice_missing", Title: "Sub-processor engaged without notice", LegalRef: "GDPR Art. 28(2)",
+		SeverityRule: "high for health data: the controller never had the chance to object before special-category data reached " +
+			"the new sub-processor; medium otherwise",
+		Clears: "a change notice of the link (createChangeNotice) sent by the instant, or the link ending"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
+		SELECT 'notice_missing', 'link', x.link_id, x.controller_id, CASE WHEN x.health_data THEN 'high' ELSE 'medium' END,
+		       x.links, 'GDPR Art. 28(2)',
+		       format('%s engages %s under the controller''s general authorisation with no change notice recorded', x.from_name, x.to_name),
+		       jsonb_build_object('linkId', x.link_id, 'authorisation', x.kind, 'state', x.state),
+		       x.since
+		FROM st x WHERE x.state = 'no_notice'`},
+
+	{Check: registry.Check{ID: "notice_window", Title: "Sub-processor active before the objection window closed", LegalRef: "GDPR Art. 28(2)",
+		SeverityRule: "medium for health data, low otherwise: notice was given, but the sub-processor works on the controller's data " +
+			"while the controller may still object",
+		Clears: "the controller's answer of no objection, the window closing (sent plus the agreement's notice period), or the link ending; " +
+			"an objection raises notice_objection instead"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
+		SELECT 'notice_window', 'link', x.link_id, x.controller_id, CASE WHEN x.health_data THEN 'medium' ELSE 'low' END,
+		       x.links, 'GDPR Art. 28(2)',
+		       format('%s engages %s before the controller''s objection window closes on %s', x.from_name, x.to_name,
+		              to_char(x.deadline, 'YYYY-MM-DD HH24:MI')),
+		       jsonb_build_object('linkId', x.link_id, 'noticeId', x.notice_id, 'sentAt', x.sent_at, 'deadline', x.deadline),
+		       GREATEST(x.since, x.sent_at)
+		FROM st x WHERE x.state = 'window_open'`},
+
+	{Check: registry.Check{ID: "notice_objection", Title: "Sub-processor active despite the controller's objection", LegalRef: "GDPR Art. 28(2)",
+		SeverityRule: "high: an objection withdraws the general authorisation for this sub-processor, so it works without the " +
+			"controller's authorisation, as the authorisation check weighs that",
+		Clears: "the controller withdrawing its objection (a later response of no objection), or the link ending"},
+		sql: `
+		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
+		SELECT 'notice_objection', 'link', x.link_id, x.controller_id, 'high', x.links, 'GDPR Art. 28(2)',
+		       format('%s engages %s although the controller objected on %s: %s', x.from_name, x.to_name,
+		              to_char(x.responded_at, 'YYYY-MM-DD'), x.reason),
+		       jsonb_build_object('linkId', x.link_id, 'noticeId', x.notice_id, 'responseId', x.response_id, 'reason', x.reason),
+		       GREATEST(x.since, x.responded_at)
+		FROM st x WHERE x.state = 'objected'`},
+}
