@@ -178,7 +178,7 @@ func ParseImportCSV(r io.Reader) ([]ImportRow, []RowError, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, []RowError{{Line: pe.Line, Column: "", Index: pe.Column, Message: pe.Err.Error()}}, nil
+				return nil, []RowError{{Line: pe.Line, Message: fmt.Sprintf("%v (at character %d)", pe.Err, pe.Column)}}, nil
 			}
 			return nil, nil, err
 		}
