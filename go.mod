@@ -12,6 +12,7 @@ require (
 	// on some CPUs (wazero #2375: memmove's registers changed; split stack
 	// overflow on AVX-512 Xeons); v1.12.0, the newest, passes there and here.
 	github.com/tetratelabs/wazero v1.12.0 // indirect
+	golang.org/x/time v0.8.0
 )
 
 require (
