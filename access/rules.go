@@ -82,6 +82,10 @@ var RootRules = map[string][]string{
 	// Legal reference data changes what every check concludes.
 	"Mutation.renameCountry": adminOnly, "Mutation.addEEAMembership": adminOnly, "Mutation.endEEAMembership": adminOnly,
 	"Mutation.addAdequacyDecision": adminOnly, "Mutation.endAdequacyDecision": adminOnly,
+	// Suppliers' sub-processor lists: editors and admins import, approve
+	// and reject; readers read the dry runs.
+	"Query.import": readers, "Query.imports": readers,
+	"Mutation.importSubprocessorList": writers, "Mutation.approveImport": writers, "Mutation.rejectImport": writers,
 }
 
 // PageRules says which roles may open each web page: the rule of the query
@@ -124,6 +128,8 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
+	"Import": readers, "ImportRow": readers, "ImportDiff": readers, "ImportChange": readers, "ImportTrigger": readers,
+	"DoubtfulMatch": readers, "MatchCandidate": readers, "MatchDecision": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

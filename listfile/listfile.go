@@ -235,3 +235,29 @@ func Filename(name string, at time.Time, format string) string {
 	}, name)
 	return clean + "-" + at.Format(registry.DateLayout) + "." + format
 }
+
+// Request reads a file into an import request: its format from format or,
+// when that is empty, from the file's name; its rows parsed. Bad cells
+// come back as a *registry.ImportRowsError naming each by line and column.
+func Request(supplier int64, controllerLink *int64, effective time.Time, name, format string, content []byte) (registry.ImportRequest, error) {
+	if format == "" {
+		format = FormatOf(name)
+		if format == "" {
+			return registry.ImportRequest{}, registry.Invalid("format", "name the format (csv, xlsx or yaml); the file name does not say")
+		}
+	}
+	req := registry.ImportRequest{SupplierID: supplier, ControllerLinkID: controllerLink, EffectiveDate: effective,
+		SourceName: name, Format: format, Content: content}
+	if err := req.Validate(); err != nil {
+		return req, err
+	}
+	rows, bad, err := Parse(format, content)
+	if err != nil {
+		return req, err
+	}
+	if len(bad) > 0 {
+		return req, &registry.ImportRowsError{Rows: bad}
+	}
+	req.Rows = rows
+	return req, nil
+}

@@ -18,6 +18,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		t.countryFields, t.organisationFields, t.systemFields, t.linkFields, t.attestationFields,
 		t.chainFields, t.traceFields, t.findingFields, t.policyFields, t.basisFields, t.postureFields, t.auditFields,
 		t.incidentFields, t.hygieneFields, t.conditionFields, t.tokenFields,
+		t.importFields,
 	} {
 		part(r, queryFields, mutationFields)
 	}
