@@ -119,7 +119,9 @@ func TestImportOverGraphQL(t *testing.T) {
 	}
 
 	// An auditor reads the dry run; an editor approves it.
-	var read struct{ Imports struct{ Nodes []struct{ ID, Status string } } }
+	var read struct {
+		Imports struct{ Nodes []struct{ ID, Status string } }
+	}
 	h.as("auditor").data(`query($s: ID) { imports(supplierId: $s) { nodes { id status } } }`, map[string]any{"s": medhelp}, &read)
 	if len(read.Imports.Nodes) != 1 || read.Imports.Nodes[0].ID != imp.ID {
 		t.Errorf("imports: %+v", read)
