@@ -101,6 +101,11 @@ var PageRules = map[string][]string{
 	// runs one: their names only, to those who may run a trace (a dsr
 	// handler cannot list organisations).
 	"dsr.regions": RootRules["Mutation.traceCall"],
+	// Suppliers' lists: the page lists and shows imports; its forms upload,
+	// approve and reject.
+	"imports": RootRules["Query.imports"], "import": RootRules["Query.import"],
+	"imports.run": RootRules["Mutation.importSubprocessorList"], "imports.approve": RootRules["Mutation.approveImport"],
+	"imports.reject": RootRules["Mutation.rejectImport"],
 }
 
 // TypeRules says which roles may read the fields of each type.

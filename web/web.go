@@ -99,6 +99,11 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /dsr", h.page("page dsr", access.PageRules["dsr"], h.dsr))
 	h.mux.Handle("POST /dsr", h.page("traceCall", access.PageRules["dsr.run"], h.traceCall))
 	h.mux.Handle("GET /dsr/{id}", h.page("report html", access.PageRules["report"], h.report))
+	h.mux.Handle("GET /imports", h.page("page imports", access.PageRules["imports"], h.imports))
+	h.mux.Handle("POST /imports", limitUpload(h.page("importSubprocessorList", access.PageRules["imports.run"], h.upload)))
+	h.mux.Handle("GET /imports/{id}", h.page("page import", access.PageRules["import"], h.importPage))
+	h.mux.Handle("POST /imports/{id}/approve", h.page("approveImport", access.PageRules["imports.approve"], h.decide("approve")))
+	h.mux.Handle("POST /imports/{id}/reject", h.page("rejectImport", access.PageRules["imports.reject"], h.decide("reject")))
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -269,6 +274,7 @@ func (h *Handler) render(q *request, status int, name string, data any) {
 // The pages in the menu, each shown only to the roles that may open it.
 var menu = []struct{ Path, Key, Rule string }{
 	{"/", "home", "home"}, {"/findings", "findings", "findings"}, {"/chain", "chain", "chain"}, {"/dsr", "dsr", "dsr"},
+	{"/imports", "imports", "imports"},
 }
 
 type menuItem struct {
