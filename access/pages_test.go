@@ -12,7 +12,9 @@ import (
 func TestPageRules(t *testing.T) {
 	behind := map[string]string{"home": "Query.findingSummary", "findings": "Query.findings", "finding": "Query.finding",
 		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
-		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall"}
+		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall",
+		"imports": "Query.imports", "import": "Query.import", "imports.run": "Mutation.importSubprocessorList",
+		"imports.approve": "Mutation.approveImport", "imports.reject": "Mutation.rejectImport"}
 	for page, roles := range PageRules {
 		if len(roles) == 0 {
 			t.Errorf("%s: no role may open it", page)

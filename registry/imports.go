@@ -482,7 +482,13 @@ type ImportDiff struct {
 	// Triggers the checks would raise or clear that no single change
 	// explains (a finding on a system or a party upstream).
 	Triggers []ImportTrigger `json:"triggers"`
+	// TriggersLeftOut counts the triggers beyond MaxImportTriggers, which a
+	// dry run counts but does not keep (a list of 100,000 new parties).
+	TriggersLeftOut int `json:"triggersLeftOut,omitempty"`
 }
+
+// MaxImportTriggers bounds the triggers a dry run keeps.
+const MaxImportTriggers = 20_000
 
 // Empty says whether the import changes nothing and leaves nothing to
 // decide.

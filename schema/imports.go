@@ -78,6 +78,8 @@ func (t *types) importFields(r *resolvers.Resolvers, query, mutation graphql.Fie
 			"changes":  field(list(change), "The changes, row by row, then the ended links.", func(d registry.ImportDiff) any { return d.Changes }),
 			"doubtful": field(list(doubtful), "The rows a person must decide; nothing is planned for them until then.", func(d registry.ImportDiff) any { return d.Doubtful }),
 			"triggers": field(list(trigger), "Findings raised or cleared that no single change explains.", func(d registry.ImportDiff) any { return d.Triggers }),
+			"triggersLeftOut": field(nn(integer), "How many more findings the import would raise or clear than the dry run keeps (20,000).",
+				func(d registry.ImportDiff) any { return d.TriggersLeftOut }),
 		}})
 	row := graphql.NewObject(graphql.ObjectConfig{Name: "ImportRow", Description: "A row of a sub-processor list, as read.",
 		Fields: graphql.Fields{

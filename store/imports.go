@@ -646,7 +646,13 @@ func (p *importPlan) attach(before, after []registry.Finding, done applied) {
 			endedLink[c.LinkID] = i
 		}
 	}
+	kept := 0
 	place := func(f registry.Finding, cleared bool) {
+		if kept == registry.MaxImportTriggers {
+			p.diff.TriggersLeftOut++
+			return
+		}
+		kept++
 		t := registry.ImportTrigger{Check: f.Check, Severity: f.Severity, Message: f.Message, Cleared: cleared,
 			SubjectKind: f.SubjectKind, Controllers: []int64{}}
 		for _, c := range f.Controllers {
