@@ -472,7 +472,7 @@ func (s *Store) apply(ctx context.Context, actor string, supplier registry.Organ
 			// locations are dated facts the checks read like any other.
 			v, err := s.CreateSystem(ctx, actor, &registry.System{Name: clipName(row.Service + " (" + row.LegalName + ")"), Kind: "other",
 				OperatorID: party, DataCategories: row.DataCategories,
-				Description: ptr("Processing of " + supplierName(supplier) + "'s sub-processor as its list describes it (imported).")})
+				Description: ptr("Processing of " + supplier.LegalName + "'s sub-processor as its list describes it (imported).")})
 			if err != nil {
 				return out, rowError(row, err)
 			}
@@ -497,8 +497,6 @@ func (s *Store) apply(ctx context.Context, actor string, supplier registry.Organ
 	}
 	return out, nil
 }
-
-func supplierName(o registry.Organisation) string { return o.LegalName }
 
 func ptr[T any](v T) *T { return &v }
 
