@@ -564,6 +564,11 @@ func (s *Store) evaluateIn(ctx context.Context, tx *sqlx.Tx, checks []check, at 
 	if err := compute(ctx, tx, checks, at, registry.DefaultAttestationWindow, periods, nil); err != nil {
 		return nil, fmt.Errorf("store: evaluate checks: %w", err)
 	}
+	// The controllers of each finding are looked up per finding: an index
+	// keeps that linear when an import's dry run finds 100,000 of them.
+	if _, err := tx.ExecContext(ctx, `CREATE INDEX ON found_controllers (check_id, subject_kind, subject_id)`); err != nil {
+		return nil, fmt.Errorf("store: evaluate checks: %w", err)
+	}
 	var out []registry.Finding
 	err := s.selectx(ctx, tx, &out, `SELECT 0 AS id, b.check_id, b.subject_kind, b.subject_id, b.severity, '' AS status,
 		       b.legal_ref, b.message, b.evidence, b.since, CAST($1 AS timestamptz) AS first_seen, CAST($1 AS timestamptz) AS last_seen,
