@@ -83,7 +83,7 @@ func BenchmarkImport100k(b *testing.B) {
 		b.ReportMetric(parsed.Seconds(), "parse-s")
 		b.ReportMetric(dry.Seconds(), "dryrun-s")
 		b.ReportMetric(approve.Seconds(), "approve-s")
-		b.ReportMetric(float64(imp.Diff.TriggersLeftOut+len(imp.Diff.Triggers)), "triggers")
+		b.ReportMetric(float64(countTriggers(imp.Diff)+imp.Diff.TriggersLeftOut), "triggers")
 		b.Logf("%d rows: parse %s, dry run %s (%d changes, %d triggers kept, %d left out), approval %s",
 			n, parsed.Round(time.Millisecond), dry.Round(time.Millisecond), len(imp.Diff.Changes), countTriggers(imp.Diff),
 			imp.Diff.TriggersLeftOut, approve.Round(time.Millisecond))
