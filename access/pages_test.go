@@ -13,7 +13,9 @@ func TestPageRules(t *testing.T) {
 	behind := map[string]string{"home": "Query.findingSummary", "findings": "Query.findings", "finding": "Query.finding",
 		"chain": "Query.chain", "party": "Query.organisation", "system": "Query.system", "dsr": "Query.traces",
 		"dsr.run": "Mutation.traceCall", "report": "Query.trace", "dsr.regions": "Mutation.traceCall",
-		"records": "Query.record"}
+		"records": "Query.record",
+		"imports": "Query.imports", "import": "Query.import", "imports.run": "Mutation.importSubprocessorList",
+		"imports.approve": "Mutation.approveImport", "imports.reject": "Mutation.rejectImport"}
 	behind["finding.accept"], behind["responsibility"], behind["audit"] = "Mutation.acceptFinding", "Query.responsibility", "Query.auditLog"
 	// The link page, the edit forms, and where a thing sits in the chains.
 	for page, q := range map[string]string{"link": "Query.link", "link.edit": "Mutation.updateLink",

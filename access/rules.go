@@ -88,6 +88,10 @@ var RootRules = map[string][]string{
 	"Mutation.addHealthSecrecyRule": adminOnly, "Mutation.endHealthSecrecyRule": adminOnly,
 	"Mutation.addRetentionMinimum": adminOnly, "Mutation.endRetentionMinimum": adminOnly,
 	"Query.healthSecrecyRules": readers, "Query.retentionMinimums": readers,
+	// Suppliers' sub-processor lists: editors and admins import, approve
+	// and reject; readers read the dry runs.
+	"Query.import": readers, "Query.imports": readers,
+	"Mutation.importSubprocessorList": writers, "Mutation.approveImport": writers, "Mutation.rejectImport": writers,
 }
 
 // PageRules says which roles may open each web page: the rule of the query
@@ -115,6 +119,11 @@ var PageRules = map[string][]string{
 	// The API explorer and the SDL: for the roles that may introspect.
 	"explorer": RootRules["Query.__schema"],
 	"records":  RootRules["Query.record"],
+	// Suppliers' lists: the page lists and shows imports; its forms upload,
+	// approve and reject.
+	"imports": RootRules["Query.imports"], "import": RootRules["Query.import"],
+	"imports.run": RootRules["Mutation.importSubprocessorList"], "imports.approve": RootRules["Mutation.approveImport"],
+	"imports.reject": RootRules["Mutation.rejectImport"],
 }
 
 // TypeRules says which roles may read the fields of each type.
@@ -146,6 +155,8 @@ var TypeRules = map[string][]string{
 	"ChainTimeline": readers, "ChainChange": readers,
 	"NoticePeriod": readers, "ChangeNotice": readers, "NoticeResponse": readers, "NoticeWindow": readers, "NoticeStatus": readers,
 	"GeneratedRecord": readers, "RecordRow": readers, "RecordSystem": readers,
+	"Import": readers, "ImportRow": readers, "ImportDiff": readers, "ImportChange": readers, "ImportTrigger": readers,
+	"DoubtfulMatch": readers, "MatchCandidate": readers, "MatchDecision": readers,
 }
 
 // Rule finds the roles that may resolve field of typeName: the field's own

@@ -318,6 +318,7 @@ type Services struct {
 	Audit         AuditService
 	Sessions      SessionService
 	Incidents     IncidentService
+	Imports       ImportService
 	// Ping says whether the storage answers (health checks).
 	Ping func(ctx context.Context) error
 }

@@ -18,7 +18,7 @@ func New(r *resolvers.Resolvers) (graphql.Schema, error) {
 		t.countryFields, t.organisationFields, t.systemFields, t.linkFields, t.attestationFields,
 		t.chainFields, t.traceFields, t.findingFields, t.policyFields, t.basisFields, t.postureFields, t.auditFields,
 		t.incidentFields, t.hygieneFields, t.conditionFields, t.tokenFields,
-		t.referenceFields, t.noticeFields,
+		t.referenceFields, t.noticeFields, t.importFields,
 	} {
 		part(r, queryFields, mutationFields)
 	}

@@ -32,6 +32,7 @@ func (s *Store) Services() registry.Services {
 	return registry.Services{
 		Organisations: s, Systems: s, Links: s, Attestations: s, Countries: s, Policies: s, Basis: s, Posture: s, History: s,
 		Chains: s, Traces: s, Checks: s, Findings: s, Tokens: s, Audit: s, Sessions: s, Incidents: s,
-		Ping: func(ctx context.Context) error { return s.db.PingContext(ctx) },
+		Imports: s,
+		Ping:    func(ctx context.Context) error { return s.db.PingContext(ctx) },
 	}
 }

@@ -248,3 +248,37 @@ func init() {
 		words[k] = w
 	}
 }
+
+// The pages of suppliers' sub-processor lists (imports.html, import.html).
+func init() {
+	for k, v := range map[string][2]string{
+		"imports": {"Underbiträdeslistor", "Sub-processor lists"},
+		"importsHelp": {"Ladda upp en leverantörs lista över underbiträden (CSV, XLSX eller YAML). kedja jämför den med registret per ikraftträdandedagen och visar vad som skulle ändras och vad kontrollerna då skulle hitta. Inget ändras förrän någon godkänner.",
+			"Upload a supplier's list of sub-processors (CSV, XLSX or YAML). kedja compares it with the registry as of its effective date and shows what would change and what the checks would then find. Nothing changes until someone approves."},
+		"uploadList": {"Ladda upp en lista", "Upload a list"}, "supplier": {"Leverantör", "Supplier"},
+		"effectiveDate": {"Gäller från", "Effective date"}, "listFile": {"Listan", "The list"},
+		"dryRun": {"Visa vad som ändras", "Show what changes"}, "storedImports": {"Uppladdade listor", "Uploaded lists"},
+		"import": {"Lista", "List"}, "uploaded": {"Uppladdad", "Uploaded"}, "noImports": {"Inga listor ännu.", "No lists yet."},
+		"import.pending": {"väntar på beslut", "awaiting a decision"}, "import.approved": {"godkänd och införd", "approved and applied"},
+		"import.rejected": {"avvisad", "rejected"}, "chooseSupplier": {"Välj en leverantör.", "Choose a supplier."},
+		"giveDate": {"Ange ett datum.", "Give a date."}, "chooseFile": {"Välj en fil.", "Choose a file."},
+		"badRows": {"Listan har felaktiga rader; inget har sparats.", "The list has bad rows; nothing was stored."},
+		"line":    {"Rad", "Line"}, "column": {"kolumn", "column"}, "rowCount": {"Rader", "Rows"}, "reason": {"Skäl", "Reason"},
+		"wouldChange": {"Vad godkännandet skulle ändra", "What approval would change"}, "dryRunSaid": {"Vad torrkörningen visade", "What the dry run showed"},
+		"noChanges": {"Inget att ändra: registret säger redan det listan säger.", "Nothing to change: the registry already says what the list says."},
+		"change":    {"Ändring", "Change"}, "triggers": {"Kontrollerna", "The checks"},
+		"otherTriggers":    {"Övrigt som kontrollerna skulle hitta", "Other things the checks would find"},
+		"change.new_party": {"ny part", "new party"}, "change.new_link": {"nytt underbiträde", "new sub-processor"},
+		"change.ended_link": {"upphör", "ends"}, "change.changed_country": {"nytt land", "changed country"},
+		"change.changed_locations": {"nya behandlingsländer", "changed locations"}, "change.changed_link": {"ändrat uppdrag", "changed service"},
+		"clears": {"upphör:", "clears:"}, "approve": {"Godkänn och för in", "Approve and apply"},
+		"approveHelp": {"Allt förs in i en transaktion, med dig som författare och listan som källa.", "Everything is applied in one transaction, with you as its author and the list as its source."},
+		"newParty":    {"En ny part", "A new party"}, "reject": {"Avvisa", "Reject"},
+		"applied": {"Infört", "Applied"}, "allImports": {"Alla listor", "All lists"},
+	} {
+		if _, dup := words[k]; dup {
+			panic("web: the word " + k + " is defined twice")
+		}
+		words[k] = v
+	}
+}

@@ -124,6 +124,11 @@ func New(cfg Config) *Handler {
 	h.mux.Handle("GET /schema.graphql", h.page("schema sdl", access.PageRules["explorer"], h.schemaFile))
 	h.mux.Handle("GET /records", h.page("page records", access.PageRules["records"], h.records))                       // web/records.go
 	h.mux.Handle("GET /records/export/{file}", h.page("record download", access.PageRules["records"], h.recordExport)) // web/records.go
+	h.mux.Handle("GET /imports", h.page("page imports", access.PageRules["imports"], h.imports))
+	h.mux.Handle("POST /imports", limitUpload(h.page("importSubprocessorList", access.PageRules["imports.run"], h.upload)))
+	h.mux.Handle("GET /imports/{id}", h.page("page import", access.PageRules["import"], h.importPage))
+	h.mux.Handle("POST /imports/{id}/approve", h.page("approveImport", access.PageRules["imports.approve"], h.decide("approve")))
+	h.mux.Handle("POST /imports/{id}/reject", h.page("rejectImport", access.PageRules["imports.reject"], h.decide("reject")))
 	h.mux.Handle("/", h.page("page unknown", nil, func(*request) error { return errNotFound }))
 	return h
 }
@@ -303,6 +308,7 @@ var menu = []struct{ Path, Key, Rule string }{
 	{"/audit", "auditLog", "audit"},
 	{"/explorer", "explorer", "explorer"},
 	{"/records", "records", "records"},
+	{"/imports", "imports", "imports"},
 }
 
 type menuItem struct {

@@ -47,6 +47,8 @@ func init() {
 		{name: "seed", summary: "load the public 1177 case of 2019 as demo data", subs: seedCommands},
 		{name: "check", summary: "run the compliance checks now", run: runCheck},
 		{name: "incident", summary: "incidents: import an access or download log as evidence", subs: incidentCommands},
+		{name: "import", summary: "import a supplier's sub-processor list (CSV, XLSX, YAML): dry run, then --approve", run: runImport},
+		{name: "export", summary: "export sub-processors in the import format (CSV, XLSX, YAML)", run: runExport},
 		{name: "token", summary: "API tokens (roles: admin, editor, auditor, dsr)", subs: tokenCommands},
 		{name: "audit", summary: "verify the keyed audit log; sign checkpoints of its head", subs: auditCommands},
 		{name: "render", summary: "draw a chain, a trace or a responsibility", subs: renderCommands},
