@@ -187,6 +187,8 @@ func TestHelpForEachCommand(t *testing.T) {
 		{"RenderTrace", "render trace", "call trace"},
 		{"RenderResponsibility", "render responsibility", "who answers"},
 		{"Records", "records", "record of processing"},
+		{"Import", "import", "sub-processor list"},
+		{"Export", "export", "import format"},
 		{"Gen", "gen", "synthetic"},
 		{"Bench", "bench", "Time chain and traceCall"},
 		{"Schema", "schema", "Print the GraphQL schema as SDL"},
