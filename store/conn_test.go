@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/kedja/kedja/registry"
 	"github.com/kedja/kedja/store"
 	"github.com/kedja/kedja/store/storetest"
@@ -51,14 +53,36 @@ func TestDeadPooledConnectionsAreDroppedBeforeUse(t *testing.T) {
 	}{
 		{"server terminates them (as a restart does)", func(t *testing.T, s *store.Store, p *storetest.Proxy) {
 			owner := storetest.Owner(t, s.DB())
-			var n int
-			if err := owner.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-				WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n); err != nil || n < 3 {
-				t.Fatalf("terminated %d backends: %v", n, err)
+			var pids []int64
+			if err := owner.QueryRow(`SELECT array_agg(pid) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(pq.Array(&pids)); err != nil || len(pids) < 3 {
+				t.Fatalf("backends %v: %v", pids, err)
 			}
+			if _, err := owner.Exec(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid`, pq.Array(pids)); err != nil {
+				t.Fatal(err)
+			}
+			// pg_terminate_backend only signals. Once the backends have
+			// exited, their FATAL and close have reached the proxy; the
+			// proxy passes the close on to kedja's sockets as it sees it.
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				var left int
+				if err := owner.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, pq.Array(pids)).Scan(&left); err != nil {
+					t.Fatal(err)
+				}
+				if left == 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d terminated backends still there after 30 s", left)
+				}
+				time.Sleep(10 * time.Millisecond) // polling the server's own view, not guessing a delay
+			}
+			p.Drain()
 		}},
 		{"network cuts them", func(t *testing.T, s *store.Store, p *storetest.Proxy) {
 			p.Cut()
+			p.Drain()
 			p.Restore()
 		}},
 	}
@@ -67,10 +91,6 @@ func TestDeadPooledConnectionsAreDroppedBeforeUse(t *testing.T) {
 			s, p, _ := openThrough(t)
 			fillPool(t, s, 3)
 			tt.kill(t, s, p)
-			// pg_terminate_backend returns before the backend has gone;
-			// the connections are dead once the server's FATAL or the
-			// close has reached them, which a new connection's round
-			// trip orders after.
 			if err := s.Services().Ping(context.Background()); err != nil {
 				t.Fatalf("first ping after the connections died: %v", err)
 			}

@@ -19,6 +19,9 @@ type Proxy struct {
 	down   bool
 	conns  map[net.Conn]struct{}
 	wg     sync.WaitGroup
+	// pipes counts the relaying goroutines; idle is signalled as they end.
+	pipes int
+	idle  *sync.Cond
 }
 
 // NewProxy relays to the server of dbURL until the test ends.
@@ -33,6 +36,7 @@ func NewProxy(tb testing.TB, dbURL string) *Proxy {
 		tb.Fatal(err)
 	}
 	p := &Proxy{ln: ln, target: u.Host, conns: map[net.Conn]struct{}{}}
+	p.idle = sync.NewCond(&p.mu)
 	p.wg.Add(1)
 	go p.serve()
 	tb.Cleanup(func() {
@@ -64,6 +68,17 @@ func (p *Proxy) Cut() {
 		c.Close()
 	}
 	clear(p.conns)
+}
+
+// Drain returns once no connection is relayed any more: every connection
+// the database (or Cut) closed has been closed on kedja's side too. A test
+// that ended every connection waits with it instead of guessing a delay.
+func (p *Proxy) Drain() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.pipes > 0 {
+		p.idle.Wait()
+	}
 }
 
 // Restore lets new connections through again.
@@ -111,6 +126,7 @@ func (p *Proxy) track(c, s net.Conn) bool {
 		return false
 	}
 	p.conns[c], p.conns[s] = struct{}{}, struct{}{}
+	p.pipes += 2
 	return true
 }
 
@@ -119,4 +135,10 @@ func (p *Proxy) pipe(dst, src net.Conn) {
 	_, _ = io.Copy(dst, src)
 	dst.Close()
 	src.Close()
+	p.mu.Lock()
+	delete(p.conns, dst)
+	delete(p.conns, src)
+	p.pipes--
+	p.idle.Broadcast()
+	p.mu.Unlock()
 }
