@@ -24,6 +24,21 @@ type TimelineOptions struct {
 	// MaxPaths bounds the dated paths walked (zero: 20,000, some twelve times the history of a controller of the synthetic registry); Truncated
 	// says when more exist, and then later changes may be missing.
 	MaxPaths int
+	// From and To, when set, bound the window of instants the timeline
+	// lists: after From, up to and including To (each end open when nil).
+	// The changes listed in a window are those of the whole timeline that
+	// fall in it, no more (its ends are not changes) and no fewer; the walk
+	// looks only at what was in force during it, which keeps a long
+	// history's timeline quick.
+	From, To *time.Time
+}
+
+// Validate says whether the window is one: From before To.
+func (o TimelineOptions) Validate() error {
+	if o.From != nil && o.To != nil && !o.From.Before(*o.To) {
+		return Invalid("to", "must be after from")
+	}
+	return nil
 }
 
 // ChainTimeline is the instants at which a controller's chain changed,
