@@ -39,5 +39,8 @@ func (t *types) timelineField() *graphql.Field {
 			"each is a date to reopen the chain at. Routing windows are left out (they say at which hours a link carries calls).",
 		Args: graphql.FieldConfigArgument{
 			"maxDepth": {Type: graphql.Int, Description: fmt.Sprintf("How many links deep to look, 1-%d (default %d).", registry.MaxChainDepth, registry.MaxChainDepth)},
+			"from": {Type: t.instant, Description: "List only the changes after this instant (default: since the start). " +
+				"A window is quicker on a long history and lists exactly the changes of the whole timeline that fall in it; its ends are not changes."},
+			"to": {Type: t.instant, Description: "List only the changes up to and including this instant (default: to the end); after from."},
 		}}
 }
