@@ -134,7 +134,7 @@ var words = map[string][2]string{
 	"timeline": {"Ändringar i kedjan", "Changes to the chain"},
 	"timelineHelp": {"Datum då något i kedjan började eller slutade: länkar, systemanvändningar, platser, profiler. Välj ett datum för att se kedjan då.",
 		"Dates on which something in the chain started or ended: links, system uses, locations, profiles. Pick a date to see the chain then."},
-	"timelineNone": {"Kedjan har inga daterade ändringar.", "The chain has no dated changes."},
+	"timelineNone": {"Kedjan ändrades inte under den tiden.", "The chain did not change in that time."},
 	"timelineTruncated": {"Kedjans historik är för stor för att visas hel; senare ändringar kan saknas.",
 		"The chain's history is too large to show whole; later changes may be missing."},
 	"tl.links": {"länkar", "links"}, "tl.uses": {"systemanvändningar", "system uses"},
@@ -177,6 +177,8 @@ var words = map[string][2]string{
 	"noticeState.silent":              {"tiden gick ut utan svar", "window closed, no answer"},
 	"noticeState.deadline_unknown":    {"besked lämnat, uppsägningstid okänd", "notice sent, notice period unknown"},
 	"untilDate":                       {"till", "until"},
+	"timelineWindow":                  {"Ändringar efter", "Changes after"}, "timelineWindowTo": {"till och med", "up to and including"},
+	"timelineEarlier": {"Tidigare ändringar", "Earlier changes"}, "timelineLater": {"Senare ändringar", "Later changes"},
 }
 
 // word is key in lang ("sv" or "en"); a key without words is itself.
