@@ -27,8 +27,9 @@ import (
 // BenchmarkChainSynthetic measures the chain explorer for random
 // controllers at random instants of the synthetic registry (kedja gen,
 // 1,008,000 links; see the README's benchmark section): the page (the walk,
-// its parties and systems, the timeline of the controller's whole history)
-// and its picture, each answered whole over HTTP, as a signed-in admin.
+// its parties and systems, the timeline of the changes two years each side
+// of the instant) and its picture, each answered whole over HTTP, as a
+// signed-in admin.
 // It needs that registry, which takes minutes to generate, so it runs only
 // when KEDJA_BENCH_DATABASE_URL names it; KEDJA_BENCH_CONTROLLERS is the
 // range of controller ids kedja gen printed (default 22-221).
