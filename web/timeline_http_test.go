@@ -76,3 +76,77 @@ func TestChainTimelineWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestChainTimelineWindowAPI: Chain.timeline(from, to) answers the changes
+// of the whole timeline in the window, and refuses a window that ends
+// before it starts, naming to.
+func TestChainTimelineWindowAPI(t *testing.T) {
+	s := newSite(t)
+	var medhelp int64
+	if err := s.store.DB().QueryRow(`SELECT id FROM organisations WHERE legal_name = 'Medhelp AB'`).Scan(&medhelp); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	csrf := explorerCSRF(t, c, "auditor")
+	timeline := func(t *testing.T, args string) ([]string, map[string]any) {
+		t.Helper()
+		q := fmt.Sprintf(`{ chain(controller: %d, at: "2019-02-01T02:00:00+01:00") { timeline%s { changes { at linksStarted linksEnded profilesEnded } } } }`, medhelp, args)
+		status, out := c.graphql(csrf, q, nil)
+		if status != http.StatusOK {
+			t.Fatalf("status %d: %v", status, out)
+		}
+		var ats []string
+		data, _ := out["data"].(map[string]any)
+		chain, _ := data["chain"].(map[string]any)
+		tl, _ := chain["timeline"].(map[string]any)
+		changes, _ := tl["changes"].([]any)
+		for _, ch := range changes {
+			ats = append(ats, fmt.Sprint(ch))
+		}
+		return ats, out
+	}
+	whole, _ := timeline(t, "")
+	if len(whole) < 3 {
+		t.Fatalf("the whole timeline lists %d changes: %q", len(whole), whole)
+	}
+	at := func(c string) string { return regexp.MustCompile(`at:(\S+)`).FindStringSubmatch(c)[1] }
+	for _, tc := range []struct {
+		name, from, to string
+	}{
+		{"around the instant", "2017-02-01T02:00:00+01:00", "2021-02-01T02:00:00+01:00"},
+		{"from the second change on", at(whole[1]), ""},
+		{"up to the second change", "", at(whole[1])},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := ""
+			if tc.from != "" {
+				args += fmt.Sprintf(` from: %q`, tc.from)
+			}
+			if tc.to != "" {
+				args += fmt.Sprintf(` to: %q`, tc.to)
+			}
+			got, out := timeline(t, "("+args+")")
+			if code := errorCode(out); code != "" {
+				t.Fatalf("%s: %v", code, out)
+			}
+			var want []string
+			for i, ch := range whole {
+				switch {
+				case tc.name == "from the second change on" && i > 1, tc.name == "up to the second change" && i <= 1:
+					want = append(want, ch)
+				case tc.name == "around the instant" && at(ch) > "2017-02-01T02" && at(ch) <= "2021-02-01T02":
+					want = append(want, ch)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || len(got) == 0 {
+				t.Errorf("got %q\nwant %q", got, want)
+			}
+		})
+	}
+	t.Run("a window ending before it starts", func(t *testing.T) {
+		_, out := timeline(t, `(from: "2021-01-01", to: "2020-01-01")`)
+		if code, msg := errorCode(out), fmt.Sprint(out["errors"]); code != "INVALID_INPUT" || !strings.Contains(msg, "to: must be after from") {
+			t.Errorf("got %s %s, want INVALID_INPUT naming to", code, msg)
+		}
+	})
+}
