@@ -118,14 +118,14 @@ func utc(cs []registry.ChainChange) []registry.ChainChange {
 // TestTimelineWindow: a timeline in a window lists exactly the changes of
 // the whole timeline that fall in it, with the same counts: periods that
 // start or end outside it keep their true bounds (the window's ends are no
-// changes), a period ending at its open lower end is not in it, one
-// starting at its closed upper end is, and a path whose links each overlap
+// changes), a period starting or ending at its open lower end is not in it,
+// one starting at its closed upper end is, and a path whose links each overlap
 // the window but never all at once is no chain in it either.
 func TestTimelineWindow(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Store(t)
 	ids := map[string]int64{}
-	for _, n := range []string{"C", "A", "B", "D", "E", "F", "G", "H", "J", "K"} {
+	for _, n := range []string{"C", "A", "B", "D", "E", "F", "G", "H", "J", "K", "L"} {
 		o, err := s.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: n, Country: "SE", Kind: "company", TimeZone: "Europe/Stockholm"})
 		if err != nil {
 			t.Fatal(err)
@@ -155,6 +155,7 @@ func TestTimelineWindow(t *testing.T) {
 	link("G", "H", "2010-01-01T00:00", "")
 	link("C", "J", "2011-01-01T00:00", "2016-01-01T00:00") // ends at the window's lower end
 	link("C", "K", "2018-01-01T00:00", "2018-03-01T00:00") // starts at its upper end
+	link("C", "L", "2016-01-01T00:00", "")                 // starts at its lower end: in the window before it
 	sys, err := s.CreateSystem(ctx, "t", &registry.System{Name: "store", Kind: "storage", OperatorID: ids["B"]})
 	if err != nil {
 		t.Fatal(err)
