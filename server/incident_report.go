@@ -45,14 +45,7 @@ func (s *Server) notificationDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	imp, err := s.res.Services.Incidents.Impact(r.Context(), id, at)
 	if err != nil {
-		if registry.ErrorCode(err) == registry.ENotFound {
-			s.audit(r, p, op, "", "NOT_FOUND", notes)
-			http.NotFound(w, r)
-			return
-		}
-		s.log.Error("notification draft: impact", "err", err)
-		s.audit(r, p, op, "", "INTERNAL", notes)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.lookupFailed(w, r, p, op, notes, "notification draft: impact", err)
 		return
 	}
 	var c *registry.ImpactController

@@ -80,6 +80,7 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 	if o := h.ask(query); o.status != http.StatusOK {
 		t.Fatalf("before the outage: %+v", o)
 	}
+	report := h.trace(h.orgID("Region Stockholm"), "2019-02-01T02:00", "DSR-OUTAGE").TraceCall.ReportURL
 
 	answers := make(chan outcome, 1024)
 	stop := make(chan struct{})
@@ -132,6 +133,11 @@ func TestDatabaseOutageUnderLoad(t *testing.T) {
 	}
 	if got := h.status("/readyz"); got != http.StatusServiceUnavailable {
 		t.Errorf("/readyz during the outage: %d; want 503", got)
+	}
+	if resp := h.get(report); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a report during the outage: %d, Retry-After %q; want 503 and a delay", resp.StatusCode, resp.Header.Get("Retry-After"))
+	} else {
+		resp.Body.Close()
 	}
 
 	proxy.Restore()

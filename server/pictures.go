@@ -120,7 +120,7 @@ func (s *Server) picture(w http.ResponseWriter, r *http.Request) {
 	}
 	// Recorded before the picture leaves (a trace's, committed).
 	if !s.audit(r, p, "picture "+kind, "", "ok", notes) {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.unrecorded(w)
 		return
 	}
 	// SVG is XML that a browser could run scripts from; it is served under

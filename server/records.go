@@ -55,14 +55,7 @@ func (s *Server) recordFile(w http.ResponseWriter, r *http.Request) {
 		rec, err = s.res.Services.Basis.ControllerRecord(r.Context(), id, at)
 	}
 	if err != nil {
-		if registry.ErrorCode(err) == registry.ENotFound {
-			s.audit(r, p, op, "", "NOT_FOUND", notes)
-			http.NotFound(w, r)
-			return
-		}
-		s.log.Error("record download", "err", err)
-		s.audit(r, p, op, "", "INTERNAL", notes)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.lookupFailed(w, r, p, op, notes, "record download", err)
 		return
 	}
 	var buf bytes.Buffer
@@ -75,7 +68,7 @@ func (s *Server) recordFile(w http.ResponseWriter, r *http.Request) {
 	// Committed before the file leaves, as for reports: a record names
 	// who holds health data.
 	if !s.auditNow(r, p, op, "", "ok", notes) {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.unrecorded(w)
 		return
 	}
 	w.Header().Set("Content-Type", records.ContentType(format))

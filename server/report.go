@@ -39,20 +39,13 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	ctx := access.WithPrincipal(r.Context(), p)
 	t, err := access.Traces(ctx, s.res.Services.Traces).Trace(ctx, id)
 	if err != nil {
-		if registry.ErrorCode(err) == registry.ENotFound {
-			s.audit(r, p, op, "", "NOT_FOUND", notes)
-			http.NotFound(w, r)
-			return
-		}
-		s.log.Error("report: load trace", "err", err)
-		s.audit(r, p, op, "", "INTERNAL", notes)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.lookupFailed(w, r, p, op, notes, "report: load trace", err)
 		return
 	}
 	notes.CaseRef = t.CaseRef
 	if format == "json" {
 		if !s.auditNow(r, p, op, "", "ok", notes) {
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			s.unrecorded(w)
 			return
 		}
 		writeJSON(w, http.StatusOK, t)
@@ -71,6 +64,12 @@ func (s *Server) reportPrincipal(w http.ResponseWriter, r *http.Request) (access
 	if q.Has("sig") && s.res.ReportLinks != nil {
 		if by, ok := s.res.ReportLinks.Verify(r.URL.Path, q); ok {
 			t, found, err := s.tokenByID(r, by)
+			if err != nil && registry.ErrorCode(err) == registry.EUnavailable {
+				s.log.Warn("report: link's token", "err", err)
+				w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+				s.refuse(w, r, access.Principal{Name: "anonymous"}, http.StatusServiceUnavailable, string(registry.EUnavailable), registry.Unavailable().Message)
+				return access.Principal{}, false
+			}
 			if err != nil {
 				s.log.Error("report: link's token", "err", err)
 				s.refuse(w, r, access.Principal{Name: "anonymous"}, http.StatusInternalServerError, "INTERNAL", "internal error")
@@ -120,7 +119,7 @@ func (s *Server) printable(w http.ResponseWriter, r *http.Request, p access.Prin
 	}
 	// Committed before the page leaves: reports and drafts are health data.
 	if !s.auditNow(r, p, op, "", "ok", notes) {
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.unrecorded(w)
 		return
 	}
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
@@ -356,3 +355,32 @@ checks use. What is not established is stated as unknown, never as safe.</small>
 <p><small>kedja trace {{.ID}}</small></p>
 </body></html>
 `))
+
+// lookupFailed answers a file route (report, record, notification draft)
+// whose object could not be read, and audits it: 404 for one that does not
+// exist (or is not the caller's to see), 503 with Retry-After while the
+// database cannot be reached, 500 (logged as what) otherwise.
+func (s *Server) lookupFailed(w http.ResponseWriter, r *http.Request, p access.Principal, op string, notes *access.AuditNotes, what string, err error) {
+	switch registry.ErrorCode(err) {
+	case registry.ENotFound:
+		s.audit(r, p, op, "", "NOT_FOUND", notes)
+		http.NotFound(w, r)
+	case registry.EUnavailable:
+		s.log.Warn(what, "err", err)
+		s.audit(r, p, op, "", string(registry.EUnavailable), notes)
+		w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+		http.Error(w, registry.Unavailable().Message, http.StatusServiceUnavailable)
+	default:
+		s.log.Error(what, "err", err)
+		s.audit(r, p, op, "", "INTERNAL", notes)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// unrecorded answers a file route whose audit row could not be written:
+// the answer is withheld, and, as for /graphql, that is nearly always the
+// database gone away, so the caller is told to try again shortly.
+func (s *Server) unrecorded(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
+	http.Error(w, registry.Unavailable().Message, http.StatusServiceUnavailable)
+}
