@@ -1,0 +1,117 @@
+# Turns a stretch of PostgreSQL's server log, written with
+# log_statement = all, into a pgbench script: the statements that the
+# backends whose process ids are in pids ("12 34") ran, each backend's in
+# its order, one backend after another, with their parameters written in as
+# literals. scripts/bench uses it to replay the SQL one kedja request issues.
+#
+# It reads entries whose prefix starts with '%m [%p]' (PostgreSQL's and
+# Debian's default log_line_prefix): "LOG:  statement: SQL" (simple
+# protocol), "LOG:  execute NAME: SQL" with "DETAIL:  parameters: $1 =
+# '...', $2 = NULL" (extended protocol); lines without a prefix continue the
+# entry before them (a statement over several lines).
+#
+# The audit append's transaction ends in ROLLBACK, not COMMIT: its INSERT
+# names the row ids that follow the chain's head, which a second run of the
+# script would repeat.
+BEGIN {
+  n = split(pids, p, " ")
+  for (i = 1; i <= n; i++) want[p[i]] = 1
+  count = 0; cur = 0; curkind = ""
+}
+
+# The pid of an entry line, or "" for a continuation line.
+function entry_pid(line,   s) {
+  if (line !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9]/) return ""
+  if (!match(line, /\[[0-9]+\]/)) return ""
+  return substr(line, RSTART + 1, RLENGTH - 2)
+}
+
+{
+  pid = entry_pid($0)
+  if (pid == "") {
+    # A continuation of the entry before.
+    if (cur > 0 && curkind == "sql") sql[cur] = sql[cur] "\n" $0
+    else if (cur > 0 && curkind == "params") params[cur] = params[cur] "\n" $0
+    next
+  }
+  curkind = ""
+  if (!(pid in want)) next
+  if ((k = index($0, "LOG:  statement: ")) > 0) {
+    text = substr($0, k + 17)
+  } else if ((k = index($0, "LOG:  execute ")) > 0) {
+    rest = substr($0, k + 14)
+    c = index(rest, ": ")
+    if (c == 0) next
+    text = substr(rest, c + 2)
+  } else if ((k = index($0, "DETAIL:  parameters: ")) > 0) {
+    if (last[pid] > 0) {
+      cur = last[pid]; curkind = "params"
+      params[cur] = substr($0, k + 21)
+    }
+    next
+  } else {
+    next
+  }
+  count++
+  sql[count] = text; owner[count] = pid; last[pid] = count
+  if (!(pid in seen)) { seen[pid] = 1; order[++npids] = pid }
+  cur = count; curkind = "sql"
+}
+
+# replace writes val for every $j in s not followed by a digit.
+function replace(s, j, val,   out, tok, k, nxt) {
+  tok = "$" j
+  out = ""
+  while ((k = index(s, tok)) > 0) {
+    nxt = substr(s, k + length(tok), 1)
+    if (nxt ~ /[0-9]/) {
+      out = out substr(s, 1, k + length(tok) - 1)
+    } else {
+      out = out substr(s, 1, k - 1) val
+    }
+    s = substr(s, k + length(tok))
+  }
+  return out s
+}
+
+# bind writes the parameters of "$1 = '26', $2 = NULL" into s.
+function bind(s, ps,   j, val, q, ch) {
+  while (match(ps, /^\$[0-9]+ = /)) {
+    j = substr(ps, 2, RLENGTH - 4)
+    ps = substr(ps, RLENGTH + 1)
+    if (substr(ps, 1, 4) == "NULL") {
+      val = "NULL"; ps = substr(ps, 5)
+    } else if (substr(ps, 1, 1) == "'") {
+      # A quoted value ends at a quote not doubled.
+      q = 2
+      while (q <= length(ps)) {
+        ch = substr(ps, q, 1)
+        if (ch == "'" && substr(ps, q + 1, 1) == "'") { q += 2; continue }
+        if (ch == "'") break
+        q++
+      }
+      val = substr(ps, 1, q); ps = substr(ps, q + 1)
+    } else {
+      break
+    }
+    s = replace(s, j, val)
+    sub(/^, /, "", ps)
+  }
+  return s
+}
+
+END {
+  if (count == 0) exit 1
+  for (o = 1; o <= npids; o++) {
+    pid = order[o]; audit = 0
+    for (c = 1; c <= count; c++) {
+      if (owner[c] != pid) continue
+      s = sql[c]
+      if (c in params) s = bind(s, params[c])
+      sub(/[ \t\n;]+$/, "", s)
+      if (s ~ /INSERT INTO audit_log/) audit = 1
+      if (s ~ /^(COMMIT|END)$/ && audit) { s = "ROLLBACK"; audit = 0 }
+      print s ";"
+    }
+  }
+}
