@@ -301,6 +301,16 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                    WHERE b.law = kedja_transfer_bridged.law AND b.country_code = code AND b.valid @> CAST(at AS date))
 $$;
 
+-- kedja_verdict_class is the standing a transfer verdict starts from:
+-- the class, or 'bridged' where the law does not count sending data to the
+-- country as a transfer then. The checks compute it once per (country, law)
+-- and run, so the bridge is not looked up per row.
+CREATE FUNCTION kedja_verdict_class(class text, code char(2), at timestamptz, law text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN class IN ('third_country', 'partial_adequacy') AND kedja_transfer_bridged(code, at, law) THEN 'bridged'
+                ELSE class END
+$$;
+
 -- kedja_tia_expected: from the law's date (laws.tia_expected_from) a
 -- transfer under clauses or rules is expected to come with a transfer
 -- impact assessment; a 2017 transfer under the 2010 clauses is not faulted
@@ -331,16 +341,16 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT kedja_partial_condition_met(org, code, at, 'eu')
 $$;
 
--- kedja_transfer_verdict_in under a law: as the EU form (0009_rules.sql),
--- with the law's own territory ('domestic') needing no safeguard, a bridged
--- country none either, the law's own partial decisions, and clauses or
--- rules without an assessment 'safeguarded' before the law expected one.
+-- kedja_transfer_verdict_in under a law, given kedja_verdict_class: as the
+-- EU form (0009_rules.sql), with the law's own territory ('domestic') and a
+-- bridged country needing no safeguard, the law's own partial decisions,
+-- and clauses or rules without an assessment 'safeguarded' before the law
+-- expected one.
 CREATE FUNCTION kedja_transfer_verdict_in(class text, org bigint, code char(2), at timestamptz, mechanism text, tia date, law text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN class IN ('eea', 'domestic', 'adequacy') THEN NULL
+        WHEN class IN ('eea', 'domestic', 'adequacy', 'bridged') THEN NULL
         WHEN class = 'partial_adequacy' AND kedja_partial_condition_met(org, code, at, law) THEN NULL
-        WHEN kedja_transfer_bridged(code, at, law) THEN NULL
         WHEN mechanism IN ('scc', 'bcr') AND tia IS NULL AND NOT kedja_tia_expected(law, at) THEN 'safeguarded'
         ELSE kedja_mechanism_verdict(mechanism, tia)
     END
@@ -348,12 +358,12 @@ $$;
 
 CREATE OR REPLACE FUNCTION kedja_transfer_verdict_in(class text, org bigint, code char(2), at timestamptz, mechanism text, tia date) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT kedja_transfer_verdict_in(class, org, code, at, mechanism, tia, 'eu')
+    SELECT kedja_transfer_verdict_in(kedja_verdict_class(class, code, at, 'eu'), org, code, at, mechanism, tia, 'eu')
 $$;
 
 CREATE FUNCTION kedja_transfer_verdict(org bigint, code char(2), at timestamptz, mechanism text, tia date, law text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT kedja_transfer_verdict_in(kedja_transfer_class(code, at, law), org, code, at, mechanism, tia, law)
+    SELECT kedja_transfer_verdict_in(kedja_verdict_class(kedja_transfer_class(code, at, law), code, at, law), org, code, at, mechanism, tia, law)
 $$;
 
 CREATE OR REPLACE FUNCTION kedja_transfer_verdict(org bigint, code char(2), at timestamptz, mechanism text, tia date) RETURNS text

@@ -34,7 +34,7 @@ const transferParties = `
 	JOIN organisations o ON o.id = r.to_id
 	JOIN countries c ON c.code = o.country_code
 	JOIN standing st ON st.code = o.country_code AND st.law = r.law
-	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, o.id, o.country_code, CAST($1 AS timestamptz),
+	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.verdict_class, o.id, o.country_code, CAST($1 AS timestamptz),
 	                                                               l.transfer_mechanism, l.tia_date, r.law) AS verdict) cls`
 
 // catalogue lists every check, in the order they run.
@@ -62,7 +62,7 @@ var catalogue = []check{
 		-- adequacy where it stores data or is accessed from, per link it is
 		-- used on, with the party on that link established there, if any.
 		placed AS (
-		    SELECT s.controller_id, s.system_id, s.name, s.link_id, s.links, s.party_id, sl.country_code, sl.purpose, st.class,
+		    SELECT s.controller_id, s.system_id, s.name, s.link_id, s.links, s.party_id, sl.country_code, sl.purpose, st.class, st.verdict_class,
 		           s.law, s.law_country,
 		           cn.name AS country_name, f.legal_name AS from_name, t.legal_name AS to_name,
 		           GREATEST(s.since, lower(sl.valid), st.restricted_since) AS since,
@@ -82,7 +82,7 @@ var catalogue = []check{
 		-- not over the region's link to Medhelp); where none does, every
 		-- link it is used on. Each is judged by its own safeguard.
 		carried AS (
-		    SELECT p.*, kedja_transfer_verdict_in(p.class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
+		    SELECT p.*, kedja_transfer_verdict_in(p.verdict_class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
 		                                          p.transfer_mechanism, p.tia_date, p.law) AS verdict
 		    FROM placed p
 		    WHERE p.abroad_id IS NOT NULL

@@ -49,7 +49,8 @@ func partyLaw(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 // the law of the nearest party above it on its path that has one (the
 // party that sent it the data, under the controller's instructions), else
 // EU law: kedja_path_law's rule. Only those rows are touched; they are few
-// (processors outside every law's territory making onward transfers).
+// (processors outside every law's territory making onward transfers). It
+// then fills run_standing, which the checks join.
 func lawReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `
 		UPDATE reach r SET law = COALESCE(up.law, 'eu'), law_country = up.country_code
@@ -61,30 +62,40 @@ func lawReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("reach law: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, runStandingSQL, at); err != nil {
+		return fmt.Errorf("standing: %w", err)
+	}
 	return nil
 }
 
-// standing is every country's standing for transfers under every law at
-// the run's instant, worked out once per (country, law) rather than once
-// per row (issue 18 item 3), with restricted_since: the end of its last
-// stretch in the law's own territory (the EEA for EU law) or under a full
-// adequacy decision of that law before the instant, when one ended (the
-// United Kingdom's EEA membership, say).
+// run_standing (a temporary table filled once per run by lawReach) is every
+// country's standing for transfers under every law at the run's instant,
+// worked out once per (country, law) rather than once per row or per check
+// (issue 18 item 3), with restricted_since: the end of its last stretch in
+// the law's own territory (the EEA for EU law) or under a full adequacy
+// decision of that law before the instant, when one ended (the United
+// Kingdom's EEA membership, say), and verdict_class, the standing a verdict
+// starts from (kedja_verdict_class: 'bridged' during a bridge).
+const runStandingSQL = `
+	CREATE TEMP TABLE run_standing ON COMMIT DROP AS
+	SELECT s.*, kedja_verdict_class(s.class, s.code, CAST($1 AS timestamptz), s.law) AS verdict_class
+	FROM (
+	SELECT c.code, w.code AS law, kedja_transfer_class(c.code, CAST($1 AS timestamptz), w.code) AS class,
+	       (SELECT CAST(max(upper(x.v)) AS timestamptz) FROM (
+	            SELECT m.valid AS v FROM eea_memberships m WHERE w.code = 'eu' AND m.country_code = c.code
+	            UNION ALL
+	            SELECT t.valid FROM law_territories t WHERE t.law = w.code AND t.country_code = c.code
+	            UNION ALL
+	            SELECT a.valid FROM adequacy_decisions a WHERE a.law = w.code AND a.country_code = c.code AND a.scope = 'full') x
+	        WHERE upper(x.v) <= CAST(CAST($1 AS timestamptz) AS date)) AS restricted_since
+	FROM countries c CROSS JOIN laws w) s`
+
+// standing opens a check's WITH on run_standing.
 const standing = `
-	WITH standing AS MATERIALIZED (
-	    SELECT c.code, w.code AS law, kedja_transfer_class(c.code, CAST($1 AS timestamptz), w.code) AS class,
-	           (SELECT CAST(max(upper(x.v)) AS timestamptz) FROM (
-	                SELECT m.valid AS v FROM eea_memberships m WHERE w.code = 'eu' AND m.country_code = c.code
-	                UNION ALL
-	                SELECT t.valid FROM law_territories t WHERE t.law = w.code AND t.country_code = c.code
-	                UNION ALL
-	                SELECT a.valid FROM adequacy_decisions a WHERE a.law = w.code AND a.country_code = c.code AND a.scope = 'full') x
-	            WHERE upper(x.v) <= CAST(CAST($1 AS timestamptz) AS date)) AS restricted_since
-	    FROM countries c CROSS JOIN laws w)`
+	WITH standing AS MATERIALIZED (SELECT * FROM run_standing)`
 
 // eeaNow is the EEA at the run's instant, once per country: what the
 // checks that ask "outside the EEA?" (a location policy of the EEA, access
 // from abroad) join instead of calling kedja_transfer_class per row.
 const eeaNow = `
-	eea_now AS MATERIALIZED (
-	    SELECT code FROM countries WHERE kedja_transfer_class(code, CAST($1 AS timestamptz)) = 'eea')`
+	eea_now AS MATERIALIZED (SELECT code FROM run_standing WHERE law = 'eu' AND class = 'eea')`
