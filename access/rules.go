@@ -88,6 +88,8 @@ var RootRules = map[string][]string{
 	"Mutation.addHealthSecrecyRule": adminOnly, "Mutation.endHealthSecrecyRule": adminOnly,
 	"Mutation.addRetentionMinimum": adminOnly, "Mutation.endRetentionMinimum": adminOnly,
 	"Query.healthSecrecyRules": readers, "Query.retentionMinimums": readers,
+	"Mutation.addPartyJurisdiction": adminOnly, "Mutation.endPartyJurisdiction": adminOnly,
+	"Query.lawAdequacyDecisions": readers, "Query.partyJurisdictions": readers,
 	// Suppliers' sub-processor lists: editors and admins import, approve
 	// and reject; readers read the dry runs.
 	"Query.import": readers, "Query.imports": readers,
@@ -151,7 +153,7 @@ var TypeRules = map[string][]string{
 	"Incident":           readers, "IncidentParty": readers, "Notification": readers, "LogSummary": readers, "LogCount": readers,
 	"IncidentImpact": readers, "ImpactController": readers, "ImpactParty": readers, "ImpactVia": readers,
 	"NotificationDuty": readers, "AccessLog": readers, "ExposureWindow": readers,
-	"HealthSecrecyRule": readers, "RetentionMinimum": readers,
+	"HealthSecrecyRule": readers, "RetentionMinimum": readers, "PartyJurisdiction": readers,
 	"ChainTimeline": readers, "ChainChange": readers,
 	"NoticePeriod": readers, "ChangeNotice": readers, "NoticeResponse": readers, "NoticeWindow": readers, "NoticeStatus": readers,
 	"GeneratedRecord": readers, "RecordRow": readers, "RecordSystem": readers,

@@ -70,6 +70,46 @@ func (m *RetentionMinimum) Validate() error {
 	return datePeriod(m.From, m.To)
 }
 
+// The laws kedja judges transfers by (issue 14, migrations/0030_laws.sql):
+// each party's own law is its country's (EU law in the EEA, the UK GDPR in
+// the United Kingdom from 2021, the FADP in Switzerland) unless a
+// PartyJurisdiction says otherwise, and each transfer is judged by the
+// law of the party that makes it.
+const (
+	LawEU = "eu"
+	LawUK = "uk"
+	LawCH = "ch"
+)
+
+// Laws lists the laws in the order the API shows them.
+var Laws = []string{LawEU, LawUK, LawCH}
+
+// PartyJurisdiction says that a party's own law is Law during a period of
+// legal dates (To exclusive), whatever its country's: a Swedish subsidiary
+// acting as a UK controller, say.
+type PartyJurisdiction struct {
+	ID    int64      `db:"id"`
+	OrgID int64      `db:"org_id"`
+	Law   string     `db:"law"`
+	Note  *string    `db:"note"`
+	From  time.Time  `db:"valid_from"`
+	To    *time.Time `db:"valid_to"`
+}
+
+// Validate checks a party jurisdiction before it is stored.
+func (j *PartyJurisdiction) Validate() error {
+	if j.OrgID <= 0 {
+		return Invalid("organisation", "is required")
+	}
+	if err := oneOf("law", j.Law, Laws); err != nil {
+		return err
+	}
+	if err := optText("note", &j.Note, MaxNote); err != nil {
+		return err
+	}
+	return datePeriod(j.From, j.To)
+}
+
 // ReferenceService keeps the health-secrecy rules and retention minimums.
 // Adds return INVALID_INPUT naming the field (an unknown country: country),
 // CONFLICT (validFrom) for a period overlapping another of the same
@@ -85,4 +125,15 @@ type ReferenceService interface {
 	EndHealthSecrecyRule(ctx context.Context, actor string, id int64, on time.Time) (HealthSecrecyRule, error)
 	AddRetentionMinimum(ctx context.Context, actor string, m *RetentionMinimum) (RetentionMinimum, error)
 	EndRetentionMinimum(ctx context.Context, actor string, id int64, on time.Time) (RetentionMinimum, error)
+	// LawAdequacyDecisions lists one law's adequacy decisions (Laws), by
+	// country and start; with at, only those in force on its date.
+	LawAdequacyDecisions(ctx context.Context, law string, at *time.Time) ([]AdequacyDecision, error)
+	// PartyJurisdictions lists the explicit jurisdictions recorded for a
+	// party, oldest first. AddPartyJurisdiction returns INVALID_INPUT
+	// (organisation) for an unknown party, CONFLICT (validFrom) for a
+	// period overlapping another of the party's; EndPartyJurisdiction as
+	// the other ends.
+	PartyJurisdictions(ctx context.Context, org int64) ([]PartyJurisdiction, error)
+	AddPartyJurisdiction(ctx context.Context, actor string, j *PartyJurisdiction) (PartyJurisdiction, error)
+	EndPartyJurisdiction(ctx context.Context, actor string, id int64, on time.Time) (PartyJurisdiction, error)
 }

@@ -202,6 +202,9 @@ type AdequacyDecision struct {
 	DecidedOn     time.Time  `db:"decided_on"`
 	From          time.Time  `db:"valid_from"`
 	To            *time.Time `db:"valid_to"`
+	// Law is whose decision it is (Laws): the EU's (the default), the UK's
+	// adequacy regulations or Switzerland's list.
+	Law string `db:"law"`
 }
 
 // Change is one recorded insert or update of a registry row.

@@ -288,6 +288,12 @@ func (d *AdequacyDecision) Validate() error {
 	if err := country("country", d.Country); err != nil {
 		return err
 	}
+	if d.Law == "" {
+		d.Law = LawEU
+	}
+	if err := oneOf("law", d.Law, Laws); err != nil {
+		return err
+	}
 	if err := oneOf("scope", d.Scope, AdequacyScopes); err != nil {
 		return err
 	}

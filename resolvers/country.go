@@ -144,6 +144,7 @@ func DecodeEEAMembership(in *input, m *registry.EEAMembership) {
 // DecodeAdequacyDecision maps an AdequacyDecisionInput.
 func DecodeAdequacyDecision(in *input, d *registry.AdequacyDecision) {
 	in.str("country", &d.Country)
+	in.str("law", &d.Law) // absent: the EU's (Validate)
 	in.str("scope", &d.Scope)
 	in.optStr("conditionCode", &d.ConditionCode)
 	in.optStr("condition", &d.Condition)

@@ -52,3 +52,40 @@ func DecodeRetentionMinimum(in *input, m *registry.RetentionMinimum) {
 	in.date("validFrom", &m.From)
 	in.optDate("validTo", &m.To)
 }
+
+// LawAdequacyDecisions resolves lawAdequacyDecisions(law, at): one law's
+// adequacy decisions, or those in force at at.
+func (r *Resolvers) LawAdequacyDecisions() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.at(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		law, _ := p.Args["law"].(string)
+		if law == "" {
+			law = registry.LawEU
+		}
+		return r.Services.Countries.LawAdequacyDecisions(p.Context, law, at)
+	})
+}
+
+// PartyJurisdictions resolves partyJurisdictions(organisation): a party's
+// explicit jurisdictions.
+func (r *Resolvers) PartyJurisdictions() graphql.FieldResolveFn {
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		org, err := idArg(p, "organisation")
+		if err != nil {
+			return nil, err
+		}
+		return r.Services.Countries.PartyJurisdictions(p.Context, org)
+	})
+}
+
+// DecodePartyJurisdiction maps a PartyJurisdictionInput.
+func DecodePartyJurisdiction(in *input, j *registry.PartyJurisdiction) {
+	in.id("orgId", &j.OrgID)
+	in.str("law", &j.Law)
+	in.optStr("note", &j.Note)
+	in.date("validFrom", &j.From)
+	in.optDate("validTo", &j.To)
+}

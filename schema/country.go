@@ -18,12 +18,16 @@ var (
 			"met by an organisation with a DPF_CERTIFICATION attestation valid at the instant.",
 		"other": "A condition described only in words; kedja cannot check it and never counts it as met.",
 	})
-	transferClass = enum("TransferClass", "A country's standing for transfers at an instant.", []string{"eea", "adequacy", "partial_adequacy", "third_country"}, map[string]string{
-		"eea":              "In the EEA on the instant's date: no transfer safeguard is needed.",
-		"adequacy":         "Outside the EEA, with a full adequacy decision in force (GDPR Art. 45): no safeguard is needed.",
-		"partial_adequacy": "Outside the EEA, with a partial adequacy decision in force: only recipients that meet its condition need no safeguard.",
-		"third_country":    "Outside the EEA, with no adequacy decision in force: a transfer needs a safeguard (GDPR Art. 46) or a derogation (Art. 49).",
-	})
+	transferClass = enum("TransferClass", "A country's standing for transfers at an instant, under the law that judges the transfer: "+
+		"EU law unless said otherwise; along a chain, the law of the party that sends the data (issue 14).",
+		[]string{"eea", "domestic", "adequacy", "partial_adequacy", "third_country"}, map[string]string{
+			"eea":      "Under EU law: in the EEA on the instant's date; no transfer safeguard is needed.",
+			"domestic": "Under a law other than the EU's: within that law's own territory (Great Britain under the UK GDPR, Switzerland under the FADP); no transfer at all.",
+			"adequacy": "Outside the law's own territory, with a full adequacy decision of that law in force (GDPR Art. 45, UK GDPR Art. 45, " +
+				"FADP Art. 16(1)): no safeguard is needed.",
+			"partial_adequacy": "Outside the law's own territory, with a partial adequacy decision of that law in force: only recipients that meet its condition need no safeguard.",
+			"third_country":    "Outside the law's own territory, with no adequacy decision of that law in force: a transfer needs a safeguard (GDPR Art. 46) or a derogation (Art. 49).",
+		})
 )
 
 // countryType builds Country, its standing and its dated rows.
@@ -39,6 +43,7 @@ func (t *types) countryType(r *resolvers.Resolvers) {
 			"decidedOn":     field(nn(dateScalar), "Date the decision was adopted.", func(d registry.AdequacyDecision) any { return d.DecidedOn }),
 			"validFrom":     field(nn(dateScalar), "First day it applies (inclusive).", func(d registry.AdequacyDecision) any { return d.From }),
 			"validTo":       field(dateScalar, "Exclusive; null while in force.", func(d registry.AdequacyDecision) any { return optTime(d.To) }),
+			"law":           field(nn(lawEnum), "Whose decision it is: the EU's, the UK's adequacy regulations or Switzerland's list.", func(d registry.AdequacyDecision) any { return d.Law }),
 		}})
 	t.eea = graphql.NewObject(graphql.ObjectConfig{Name: "EEAMembership", Description: "A period of EEA membership.",
 		Fields: graphql.Fields{
@@ -82,6 +87,7 @@ func (t *types) countryFields(r *resolvers.Resolvers, query, mutation graphql.Fi
 	})
 	adequacyInput := inputObject("AdequacyDecisionInput", "An adequacy decision of the European Commission (GDPR Art. 45) for a country.", graphql.InputObjectConfigFieldMap{
 		"country":       in(nn(str), "ISO 3166-1 alpha-2 code of the country."),
+		"law":           in(lawEnum, "Whose decision it is; default EU. Checks, chains and traces judge a transfer by the decisions of the exporter's law."),
 		"scope":         in(nn(adequacyScope), "Whether it covers every recipient in the country or only those that meet its condition."),
 		"conditionCode": in(conditionCode, "Required for a partial decision."),
 		"condition":     in(str, "The condition of a partial decision in words (up to 4,000 characters)."),

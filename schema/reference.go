@@ -7,6 +7,15 @@ import (
 	"github.com/kedja/kedja/resolvers"
 )
 
+// lawEnum names the laws a transfer is judged by (issue 14).
+var lawEnum = enum("Law", "A law that judges transfers of personal data: each party's own is its country's unless a PartyJurisdiction says "+
+	"otherwise, and each transfer along a chain is judged by the law of the party that makes it.", registry.Laws, map[string]string{
+	"eu": "EU/EEA law: Directive 95/46/EC and the national acts implementing it, then the GDPR (from 25 May 2018; in Iceland, " +
+		"Liechtenstein and Norway from 20 July 2018). The default, and the law of every party in the EEA.",
+	"uk": "The UK GDPR and the Data Protection Act 2018, from 1 January 2021; the law of parties in the United Kingdom from then.",
+	"ch": "The Swiss Federal Act on Data Protection (FADP of 1992, revised from 1 September 2023); the law of parties in Switzerland.",
+})
+
 // referenceFields adds the health-secrecy rules and retention minimums, the
 // legal reference data beside EEA membership and adequacy, with the root
 // fields that read them and the administrator's mutations that keep them.
@@ -52,6 +61,44 @@ func (t *types) referenceFields(r *resolvers.Resolvers, query, mutation graphql.
 		"legalRef":   in(nn(str), "The provision that sets it, 1 to 300 characters."),
 		"validFrom":  in(nn(dateScalar), "First day it applies (inclusive)."),
 		"validTo":    in(dateScalar, "Exclusive: the first day it no longer applies; omit while in force."),
+	})
+	jurisdiction := graphql.NewObject(graphql.ObjectConfig{Name: "PartyJurisdiction",
+		Description: "A party's own law during a period, whatever its country's: the law its transfers are judged by, and the law " +
+			"of the parties below it that have none of their own.",
+		Fields: graphql.Fields{
+			"id":             field(nn(graphql.ID), "The row's id in the registry.", func(j registry.PartyJurisdiction) any { return id(j.ID) }),
+			"organisationId": field(nn(graphql.ID), "The party's id.", func(j registry.PartyJurisdiction) any { return id(j.OrgID) }),
+			"law":            field(nn(lawEnum), "Its own law in the period.", func(j registry.PartyJurisdiction) any { return j.Law }),
+			"note":           field(str, "Why, in words; null if nothing is recorded.", func(j registry.PartyJurisdiction) any { return optStr(j.Note) }),
+			"validFrom":      field(nn(dateScalar), "First day it applies (inclusive).", func(j registry.PartyJurisdiction) any { return j.From }),
+			"validTo":        field(dateScalar, "Exclusive; null while in force.", func(j registry.PartyJurisdiction) any { return optTime(j.To) }),
+			"history":        t.history("party_jurisdictions", func(s any) int64 { return s.(registry.PartyJurisdiction).ID }),
+		}})
+	jurisdictionInput := inputObject("PartyJurisdictionInput", "A party's own law during a period of legal dates.", graphql.InputObjectConfigFieldMap{
+		"orgId":     in(nn(graphql.ID), "The party's id."),
+		"law":       in(nn(lawEnum), "Its own law in the period."),
+		"note":      in(str, "Why, in words (up to 4,000 characters)."),
+		"validFrom": in(nn(dateScalar), "First day it applies (inclusive)."),
+		"validTo":   in(dateScalar, "Exclusive: the first day it no longer applies; omit while in force."),
+	})
+	add(query, graphql.Fields{
+		"lawAdequacyDecisions": {Type: list(t.adequacy), Resolve: r.LawAdequacyDecisions(),
+			Args: graphql.FieldConfigArgument{
+				"law": {Type: lawEnum, Description: "Whose decisions; default EU.", DefaultValue: registry.LawEU},
+				"at":  {Type: t.instant, Description: "Only those in force on this instant's date; default: every one, past and present."},
+			},
+			Description: "One law's adequacy decisions (the UK's adequacy regulations, Switzerland's list, the EU's), by country and start."},
+		"partyJurisdictions": {Type: list(jurisdiction), Resolve: r.PartyJurisdictions(),
+			Args:        graphql.FieldConfigArgument{"organisation": {Type: nn(graphql.ID), Description: "The party's id."}},
+			Description: "The explicit jurisdictions recorded for a party, oldest first; without one its country's law is its own."},
+	})
+	add(mutation, graphql.Fields{
+		"addPartyJurisdiction": {Type: nn(jurisdiction), Args: createArgs(jurisdictionInput, "jurisdiction"),
+			Description: "Records a party's own law for a period; checks, chains and new traces judge its transfers by it.",
+			Resolve:     resolvers.Create(r, resolvers.CountrySvc, resolvers.DecodePartyJurisdiction, registry.CountryService.AddPartyJurisdiction)},
+		"endPartyJurisdiction": {Type: nn(jurisdiction), Args: endOnArgs("jurisdiction"),
+			Description: "Ends a party's jurisdiction on a date (the first day it no longer applies).",
+			Resolve:     resolvers.EndOnDate(r, resolvers.CountrySvc, registry.CountryService.EndPartyJurisdiction)},
 	})
 	atArg := graphql.FieldConfigArgument{"at": {Type: t.instant, Description: "Only those in force on this instant's date; default: every one, past and present."}}
 	add(query, graphql.Fields{

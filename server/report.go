@@ -225,6 +225,7 @@ var roleWords = map[string]string{
 
 var classWords = map[string]string{
 	"eea":              "EES / EEA",
+	"domestic":         "inom lagens eget område / within the law's own territory",
 	"adequacy":         "beslut om adekvat skyddsnivå / adequacy decision",
 	"partial_adequacy": "delvis adekvat skyddsnivå / partial adequacy",
 	"third_country":    "tredjeland utan adekvat skyddsnivå / third country without adequacy",
@@ -250,6 +251,9 @@ func safeguard(h registry.Holder) string {
 	case registry.TransferNotNeeded:
 		if h.Party.TransferClass == "eea" {
 			return "inom EES / within the EEA"
+		}
+		if h.Party.TransferClass == "domestic" {
+			return "ingen överföring / no transfer"
 		}
 		return "beslut om adekvat skyddsnivå / adequacy decision"
 	case registry.TransferNoMechanism:

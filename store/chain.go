@@ -16,8 +16,8 @@ import (
 // recursion itself.
 const walkSQL = `
 SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
-       o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz)) AS transfer_class,
-       kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer,
+       o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz), lw.law) AS transfer_class,
+       kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law) AS transfer,
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
        CAST(l.routing_share AS double precision) AS routing_share, l.routing_note,
        rf.role AS found_role, rf.authority AS found_by, rf.decided_on AS found_on
@@ -27,6 +27,11 @@ FROM (SELECT * FROM kedja_walk(ARRAY[CAST($1 AS bigint)], CAST($2 AS timestamptz
 -- hash join would scan them whole.
 CROSS JOIN LATERAL (SELECT country_code FROM organisations WHERE id = w.to_id OFFSET 0) o
 CROSS JOIN LATERAL (SELECT * FROM links WHERE id = w.link_id OFFSET 0) l
+-- The exporter's law (migrations/0030_laws.sql): the sending party's own,
+-- and only where it has none the path's (kedja_path_law), so a chain
+-- within the EEA looks up one party's law per step.
+CROSS JOIN LATERAL (SELECT COALESCE(kedja_party_law(w.from_id, CAST($2 AS timestamptz)),
+                                    kedja_path_law(w.link_path, CAST($2 AS timestamptz))) AS law OFFSET 0) lw
 -- What an authority or court decided the role was, latest first, of what
 -- has been decided by now; only when asked ($6), since a chain shows none
 -- and the lookup costs a chain about a tenth of its time.
@@ -159,8 +164,15 @@ func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placem
 		              kedja_approved(l.id, l.authorisation, l.authorising_controller_id, p.controller_id, CAST($2 AS timestamptz))))
 		          FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[]), CAST($5 AS bigint[])) AS p(link_id, controller_id, depth)
 		          WHERE p.link_id = l.id), false) AS no_authorisation,
-		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date) AS transfer
-		FROM links l JOIN organisations o ON o.id = l.to_id WHERE l.id = ANY($1)`,
+		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law) AS transfer
+		FROM links l JOIN organisations o ON o.id = l.to_id
+		-- The exporter's own law; where it has none, that of a controller
+		-- above it (the paths up are not at hand here), else EU law.
+		CROSS JOIN LATERAL (SELECT COALESCE(kedja_party_law(l.from_id, CAST($2 AS timestamptz)),
+		              (SELECT min(kedja_party_law(p.controller_id, CAST($2 AS timestamptz)))
+		               FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[])) AS p(link_id, controller_id) WHERE p.link_id = l.id),
+		              'eu') AS law) lw
+		WHERE l.id = ANY($1)`,
 		pq.Array(ids), at, pq.Array(pl), pq.Array(pc), pq.Array(pd)); err != nil {
 		return nil, fmt.Errorf("link rules: %w", err)
 	}

@@ -311,11 +311,15 @@ SELECT COALESCE(array_agg(id ORDER BY id), '{}') FROM (
 // every link valid then. A link back to a party already reached says
 // nothing new about who holds the data (the chain lists it as a cycle).
 // since is when the whole path had begun: the latest start of its links.
+// law and law_country are the sending party's own law and country where it
+// has one (party_law, checks_law.go); lawReach fills in the rest.
 const reachSQL = `
 INSERT INTO reach
 SELECT w.root_id, w.link_id, w.from_id, w.to_id, w.depth, w.link_path,
-       (SELECT max(lower(l.valid)) FROM links l WHERE l.id = ANY(w.link_path))
+       (SELECT max(lower(l.valid)) FROM links l WHERE l.id = ANY(w.link_path)),
+       pl.law, pl.country_code
 FROM kedja_walk(CAST($1 AS bigint[]), CAST($2 AS timestamptz), CAST($3 AS int), false, false) w
+LEFT JOIN party_law pl ON pl.id = w.from_id
 WHERE NOT w.is_cycle`
 
 // walkReach fills the temporary table reach (dropped at commit) with every
@@ -326,7 +330,10 @@ WHERE NOT w.is_cycle`
 // planned without knowing its arguments (several times slower).
 func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE reach (controller_id bigint, link_id bigint, from_id bigint, to_id bigint,
-		depth int, links bigint[], since timestamptz) ON COMMIT DROP`); err != nil {
+		depth int, links bigint[], since timestamptz, law text, law_country char(2)) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	if err := partyLaw(ctx, tx, at); err != nil {
 		return err
 	}
 	var controllers pq.Int64Array
@@ -336,7 +343,7 @@ func walkReach(ctx context.Context, tx *sqlx.Tx, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, reachSQL, controllers, at, registry.MaxChainDepth); err != nil {
 		return fmt.Errorf("reach: %w", err)
 	}
-	return nil
+	return lawReach(ctx, tx, at)
 }
 
 // compute runs checks over the registry as of at in tx and leaves what they
@@ -358,7 +365,7 @@ func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, win
 	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE reach_systems (controller_id bigint, link_id bigint, links bigint[], system_id bigint, party_id bigint,
-			name text, kind text, since timestamptz) ON COMMIT DROP`,
+			name text, kind text, since timestamptz, law text, law_country char(2)) ON COMMIT DROP`,
 		// A check that does not fill since leaves it NULL: not known from
 		// the facts (candidateCols does not name it).
 		`CREATE TEMP TABLE candidates (check_id text, subject_kind text, subject_id bigint, controller_id bigint, severity text,
@@ -373,7 +380,8 @@ func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, win
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO reach_systems
-		SELECT r.controller_id, r.link_id, r.links, u.system_id, u.party_id, sy.name, sy.kind, GREATEST(r.since, lower(u.valid))
+		SELECT r.controller_id, r.link_id, r.links, u.system_id, u.party_id, sy.name, sy.kind, GREATEST(r.since, lower(u.valid)),
+		       r.law, r.law_country
 		FROM reach r
 		JOIN system_uses u ON u.link_id = r.link_id AND u.valid @> CAST($1 AS timestamptz)
 		JOIN systems sy ON sy.id = u.system_id`, at); err != nil {

@@ -24,31 +24,18 @@ const candidateCols = `(check_id, subject_kind, subject_id, controller_id, sever
 // system, also its use on the link.
 const candidateColsSince = `(check_id, subject_kind, subject_id, controller_id, severity, path, legal_ref, message, evidence, since)`
 
-// standing is every country's standing for transfers at the run's instant,
-// worked out once per country rather than once per row, with
-// restricted_since: the end of its last EEA membership or full adequacy
-// decision before the instant, when one ended (the United Kingdom's, say).
-const standing = `
-	WITH standing AS MATERIALIZED (
-	    SELECT code, kedja_transfer_class(code, CAST($1 AS timestamptz)) AS class,
-	           (SELECT CAST(max(upper(x.v)) AS timestamptz) FROM (
-	                SELECT m.valid AS v FROM eea_memberships m WHERE m.country_code = countries.code
-	                UNION ALL
-	                SELECT a.valid FROM adequacy_decisions a WHERE a.country_code = countries.code AND a.scope = 'full') x
-	            WHERE upper(x.v) <= CAST(CAST($1 AS timestamptz) AS date)) AS restricted_since
-	    FROM countries)`
-
 // transferParties keeps the reached parties with their transfer verdict
 // (kedja_transfer_verdict_in: the one statement of Chapter V) on the link l
-// that reaches them; NULL when no safeguard is needed.
+// that reaches them, under the law of the party that sends the data over
+// it (r.law); NULL when no safeguard is needed.
 const transferParties = `
 	FROM reach r
 	JOIN links l ON l.id = r.link_id
 	JOIN organisations o ON o.id = r.to_id
 	JOIN countries c ON c.code = o.country_code
-	JOIN standing st ON st.code = o.country_code
-	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.class, o.id, o.country_code, CAST($1 AS timestamptz),
-	                                                               l.transfer_mechanism, l.tia_date) AS verdict) cls`
+	JOIN standing st ON st.code = o.country_code AND st.law = r.law
+	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.verdict_class, o.id, o.country_code, CAST($1 AS timestamptz),
+	                                                               l.transfer_mechanism, l.tia_date, r.law) AS verdict) cls`
 
 // catalogue lists every check, in the order they run.
 var catalogue = []check{
@@ -65,7 +52,7 @@ var catalogue = []check{
 		-- lawful mechanism recorded on the link. Since: the path and the
 		-- country's loss of standing.
 		gap AS (
-		    SELECT r.controller_id, r.to_id, r.link_id, r.links, GREATEST(r.since, st.restricted_since) AS since,
+		    SELECT r.controller_id, r.to_id, r.link_id, r.links, GREATEST(r.since, st.restricted_since) AS since, r.law, r.law_country,
 		           o.legal_name, o.country_code, c.name AS country_name, l.health_data, l.transfer_mechanism, l.scc_module,
 		           l.tia_date, cls.class, cls.verdict
 ` + transferParties + `
@@ -75,7 +62,8 @@ var catalogue = []check{
 		-- adequacy where it stores data or is accessed from, per link it is
 		-- used on, with the party on that link established there, if any.
 		placed AS (
-		    SELECT s.controller_id, s.system_id, s.name, s.link_id, s.links, s.party_id, sl.country_code, sl.purpose, st.class,
+		    SELECT s.controller_id, s.system_id, s.name, s.link_id, s.links, s.party_id, sl.country_code, sl.purpose, st.class, st.verdict_class,
+		           s.law, s.law_country,
 		           cn.name AS country_name, f.legal_name AS from_name, t.legal_name AS to_name,
 		           GREATEST(s.since, lower(sl.valid), st.restricted_since) AS since,
 		           CASE WHEN t.country_code = sl.country_code THEN l.to_id WHEN f.country_code = sl.country_code THEN l.from_id END AS abroad_id,
@@ -85,7 +73,7 @@ var catalogue = []check{
 		    JOIN organisations f ON f.id = l.from_id
 		    JOIN organisations t ON t.id = l.to_id
 		    JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
-		    JOIN standing st ON st.code = sl.country_code AND st.class NOT IN ('eea', 'adequacy')
+		    JOIN standing st ON st.code = sl.country_code AND st.law = s.law AND st.class NOT IN ('eea', 'domestic', 'adequacy')
 		    JOIN countries cn ON cn.code = sl.country_code
 		),
 		-- The links that carry a system's data into such a country: those it
@@ -94,8 +82,8 @@ var catalogue = []check{
 		-- not over the region's link to Medhelp); where none does, every
 		-- link it is used on. Each is judged by its own safeguard.
 		carried AS (
-		    SELECT p.*, kedja_transfer_verdict_in(p.class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
-		                                          p.transfer_mechanism, p.tia_date) AS verdict
+		    SELECT p.*, kedja_transfer_verdict_in(p.verdict_class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
+		                                          p.transfer_mechanism, p.tia_date, p.law) AS verdict
 		    FROM placed p
 		    WHERE p.abroad_id IS NOT NULL
 		       OR NOT EXISTS (SELECT 1 FROM placed q WHERE q.controller_id = p.controller_id AND q.system_id = p.system_id
@@ -110,7 +98,7 @@ var catalogue = []check{
 		)
 		SELECT 'third_country', 'party', g.to_id, g.controller_id,
 		       CASE g.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
-		       g.links, 'GDPR Art. 44-46',
+		       g.links, kedja_law_citation(g.law, g.law_country, CAST($1 AS timestamptz), 'transfer'),
 		       format('%s receives %s data in %s, %s, %s%s', g.legal_name,
 		              CASE WHEN g.health_data THEN 'health' ELSE 'personal' END, g.country_name,
 		              replace(g.class, '_', ' '),
@@ -130,7 +118,8 @@ var catalogue = []check{
 		                                                 'purpose', x.purpose, 'linkId', x.link_id)) AS systems
 		    FROM sys x WHERE x.controller_id = g.controller_id AND x.covered_by = g.to_id) reached ON true
 		UNION ALL
-		SELECT 'third_country', 'system', y.system_id, y.controller_id, y.severity, y.links, 'GDPR Art. 44-46',
+		SELECT 'third_country', 'system', y.system_id, y.controller_id, y.severity, y.links,
+		       kedja_law_citation(y.law, y.law_country, CAST($1 AS timestamptz), 'transfer'),
 		       format('%s is %s, and no safeguard is recorded on the link that carries it there (%s)', y.name, y.places, y.carriers),
 		       jsonb_build_object('linkId', y.link_id, 'linkIds', y.link_ids, 'countries', y.countries),
 		       y.since
@@ -140,6 +129,9 @@ var catalogue = []check{
 		           -- The shortest path to a carrying link (array_agg of arrays would stack them).
 		           CAST((array_agg(CAST(x.links AS text) ORDER BY cardinality(x.links), x.link_id))[1] AS bigint[]) AS links,
 		           min(x.link_id) AS link_id,
+		           -- The law of that same shortest path's transfer.
+		           (array_agg(x.law ORDER BY cardinality(x.links), x.link_id))[1] AS law,
+		           (array_agg(x.law_country ORDER BY cardinality(x.links), x.link_id))[1] AS law_country,
 		           jsonb_agg(DISTINCT x.link_id) AS link_ids,
 		           string_agg(DISTINCT format('%s %s, %s', CASE x.purpose WHEN 'storage' THEN 'stored in' ELSE 'accessed from' END,
 		                                      x.country_name, replace(x.class, '_', ' ')), ' and ') AS places,
@@ -162,7 +154,7 @@ var catalogue = []check{
 		-- worth knowing about.
 		SELECT 'third_country_safeguarded', 'party', r.to_id, r.controller_id,
 		       CASE cls.verdict WHEN 'derogation' THEN 'medium' ELSE 'info' END,
-		       r.links, 'GDPR Art. 46, 49',
+		       r.links, kedja_law_citation(r.law, r.law_country, CAST($1 AS timestamptz), 'safeguards'),
 		       format('%s receives data in %s under %s%s', o.legal_name, c.name, upper(l.transfer_mechanism),
 		              CASE WHEN l.tia_date IS NOT NULL THEN format(' with a transfer impact assessment of %s', l.tia_date) ELSE '' END),
 		       jsonb_build_object('linkId', l.id, 'country', o.country_code, 'transferClass', cls.class, 'verdict', cls.verdict,
@@ -176,8 +168,10 @@ var catalogue = []check{
 	{Check: registry.Check{ID: "location_policy", Title: "Outside the controller's location policy", LegalRef: "Controller's location policy"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
-		WITH policy AS (
-		    SELECT p.controller_id, p.policy, p.country_code, p.reference, lower(p.valid) AS since
+` + standing + `, policy AS (
+		    -- The controller's own law says which countries are adequate.
+		    SELECT p.controller_id, p.policy, p.country_code, p.reference, lower(p.valid) AS since,
+		           COALESCE(kedja_party_law(p.controller_id, CAST($1 AS timestamptz)), 'eu') AS law
 		    FROM location_policies p WHERE p.valid @> CAST($1 AS timestamptz)
 		), placed AS (
 		    SELECT r.controller_id, 'party' AS kind, r.to_id AS subject, r.links, o.legal_name AS name, o.country_code, 'established' AS how,
@@ -198,10 +192,12 @@ var catalogue = []check{
 		JOIN policy p ON p.controller_id = x.controller_id
 		JOIN organisations ctl ON ctl.id = x.controller_id
 		JOIN countries c ON c.code = x.country_code
+		JOIN standing eu ON eu.code = x.country_code AND eu.law = 'eu'
+		JOIN standing own ON own.code = x.country_code AND own.law = p.law
 		WHERE CASE p.policy
 		          WHEN 'country' THEN x.country_code <> p.country_code
-		          WHEN 'eea' THEN kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) <> 'eea'
-		          ELSE kedja_transfer_class(x.country_code, CAST($1 AS timestamptz)) NOT IN ('eea', 'adequacy') END`},
+		          WHEN 'eea' THEN eu.class <> 'eea'
+		          ELSE own.class NOT IN ('eea', 'domestic', 'adequacy') END`},
 
 	// Calibrated (issue 13): an attestation still valid but expiring within
 	// the warning window is LOW (was medium): nothing is missing yet. Since:

@@ -8,22 +8,23 @@ import "github.com/kedja/kedja/registry"
 // migration extends, stays in checks.go.
 
 // thirdCountries are, per controller and link reached, the countries outside
-// the EEA that the link's data reaches: the receiving party's country and
+// the EEA (under another law than the EU's, outside its own territory:
+// the law of the link's exporter, reach.law) that the link's data reaches: the receiving party's country and
 // the countries its systems on the link store data in or are reached from,
 // with since: when the data began to go there, as far as the dated facts
 // say.
 const thirdCountries = `
 	third AS (
 	    SELECT r.controller_id, r.link_id, r.to_id, o.country_code AS code, GREATEST(r.since, st.restricted_since) AS since
-	    FROM reach r JOIN organisations o ON o.id = r.to_id JOIN standing st ON st.code = o.country_code
-	    WHERE st.class <> 'eea'
+	    FROM reach r JOIN organisations o ON o.id = r.to_id JOIN standing st ON st.code = o.country_code AND st.law = r.law
+	    WHERE st.class NOT IN ('eea', 'domestic')
 	    UNION
 	    SELECT s.controller_id, s.link_id, r.to_id, sl.country_code, GREATEST(s.since, lower(sl.valid), st.restricted_since)
 	    FROM reach_systems s
 	    JOIN reach r ON r.controller_id = s.controller_id AND r.link_id = s.link_id
 	    JOIN system_locations sl ON sl.system_id = s.system_id AND sl.valid @> CAST($1 AS timestamptz)
-	    JOIN standing st ON st.code = sl.country_code
-	    WHERE st.class <> 'eea'
+	    JOIN standing st ON st.code = sl.country_code AND st.law = s.law
+	    WHERE st.class NOT IN ('eea', 'domestic')
 	)`
 
 var basisChecks = []check{
@@ -66,7 +67,9 @@ var basisChecks = []check{
 		JOIN organisations f ON f.id = l.from_id
 		JOIN organisations t ON t.id = l.to_id
 		JOIN countries c ON c.code = t.country_code
-		JOIN standing st ON st.code = t.country_code
+		-- Health-care secrecy is judged against the EEA (migrations/0011),
+		-- whatever law judges the transfer.
+		JOIN standing st ON st.code = t.country_code AND st.law = 'eu'
 		LEFT JOIN disclosure_bases b ON b.link_id = l.id AND b.valid @> CAST($1 AS timestamptz)
 		CROSS JOIN LATERAL (SELECT kedja_effective_role(l.id, l.role) AS role) er
 		CROSS JOIN LATERAL (SELECT kedja_disclosure_verdict(er.role, b.basis, l.health_data,

@@ -5,7 +5,7 @@ import "github.com/kedja/kedja/registry"
 // The agreement_condition check (issue 13): conditions written into a
 // link's agreement (migrations/0023), held against the dated facts below
 // the link. It restates no rule: health data is kedja_holds_health_data,
-// EEA membership kedja_transfer_class, approval kedja_approved, the allowed
+// EEA membership kedja_transfer_class (once per country, eeaNow), approval kedja_approved, the allowed
 // countries kedja_country_allowed and supplier staff kedja_supplier_staff.
 
 // conditionFacts is every fact below a conditioned link that contradicts
@@ -13,7 +13,7 @@ import "github.com/kedja/kedja/registry"
 // the link: below is each reach row at or below the conditioned link, with
 // pos, the link's place on the path.
 const conditionFacts = `
-	WITH cond AS (
+	WITH` + eeaNow + `, cond AS (
 	    SELECT k.id AS condition_id, k.link_id, k.kind, k.allowed_countries, k.clause, lower(k.valid) AS cond_since, l.from_id
 	    FROM agreement_conditions k JOIN links l ON l.id = k.link_id
 	    WHERE k.valid @> CAST($1 AS timestamptz)
@@ -56,7 +56,7 @@ const conditionFacts = `
 	    JOIN access_paths a ON a.system_id = o.system_id AND a.privileged AND a.valid @> CAST($1 AS timestamptz)
 	    JOIN system_locations sl ON sl.system_id = o.system_id AND sl.purpose = 'access' AND sl.valid @> CAST($1 AS timestamptz)
 	    JOIN countries cn ON cn.code = sl.country_code
-	    WHERE o.kind = 'no_privileged_access_abroad' AND kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) <> 'eea'
+	    WHERE o.kind = 'no_privileged_access_abroad' AND sl.country_code NOT IN (SELECT code FROM eea_now)
 	    UNION ALL
 	    SELECT o.controller_id, o.link_id, o.links[1:o.pos], o.condition_id, o.kind, o.health,
 	           format('%s is %s in %s', o.system_name, CASE sl.purpose WHEN 'storage' THEN 'stored' ELSE 'accessed' END, cn.name),

@@ -131,7 +131,7 @@ var postureChecks = []check{
 		-- privileged path of vendor support or customers' users whose
 		-- staff's clearance is not established, or who reach it while it
 		-- is accessed from outside the EEA (kedja_clearance_gap).
-		WITH sys AS (
+		WITH` + eeaNow + `, sys AS (
 		    SELECT DISTINCT ON (s.controller_id, s.system_id) s.controller_id, s.system_id, s.name, s.links, s.since
 		    FROM reach_systems s
 		    JOIN links l ON l.id = s.link_id
@@ -147,7 +147,7 @@ var postureChecks = []check{
 		        SELECT array_agg(DISTINCT sl.country_code ORDER BY sl.country_code) AS codes, max(lower(sl.valid)) AS since
 		        FROM system_locations sl
 		        WHERE sl.system_id = s.system_id AND sl.purpose = 'access' AND sl.valid @> CAST($1 AS timestamptz)
-		          AND kedja_transfer_class(sl.country_code, CAST($1 AS timestamptz)) <> 'eea') abroad
+		          AND sl.country_code NOT IN (SELECT code FROM eea_now)) abroad
 		    CROSS JOIN LATERAL (SELECT kedja_clearance_gap(a.privileged, a.audience, a.staff_cleared, abroad.codes IS NOT NULL) AS gap) g
 		    WHERE g.gap IS NOT NULL
 		)

@@ -21,10 +21,10 @@ var eeaMemberships = entity[registry.EEAMembership]{
 var adequacyDecisions = entity[registry.AdequacyDecision]{
 	table: "adequacy_decisions", what: "adequacy decision",
 	cols: `id, country_code, scope, condition_code, condition, decision_ref, decided_on,
-		lower(valid) AS valid_from, upper(valid) AS valid_to`,
-	ins: `INSERT INTO adequacy_decisions (country_code, scope, condition_code, condition, decision_ref, decided_on, valid)
+		lower(valid) AS valid_from, upper(valid) AS valid_to, law`,
+	ins: `INSERT INTO adequacy_decisions (country_code, scope, condition_code, condition, decision_ref, decided_on, valid, law)
 		VALUES (:country_code, :scope, :condition_code, :condition, :decision_ref, :decided_on,
-		daterange(CAST(:valid_from AS date), CAST(:valid_to AS date))) RETURNING id`,
+		daterange(CAST(:valid_from AS date), CAST(:valid_to AS date)), :law) RETURNING id`,
 	upd: `UPDATE adequacy_decisions SET scope = :scope, condition_code = :condition_code, condition = :condition,
 		decision_ref = :decision_ref, decided_on = :decided_on,
 		valid = daterange(CAST(:valid_from AS date), CAST(:valid_to AS date)) WHERE id = :id`,
@@ -126,9 +126,10 @@ func (s *Store) EEAMemberships(ctx context.Context, codes []string, at *time.Tim
 		codes, at, func(m *registry.EEAMembership) string { return m.Country })
 }
 
-// AdequacyDecisions loads adequacy decisions for countries.
+// AdequacyDecisions loads the EU's adequacy decisions for countries (a
+// country's standing is the EU's; LawAdequacyDecisions lists another law's).
 func (s *Store) AdequacyDecisions(ctx context.Context, codes []string, at *time.Time) (map[string][]registry.AdequacyDecision, error) {
-	return byCountry(ctx, s, `SELECT `+adequacyDecisions.cols+` FROM adequacy_decisions WHERE country_code = ANY($1)
+	return byCountry(ctx, s, `SELECT `+adequacyDecisions.cols+` FROM adequacy_decisions WHERE country_code = ANY($1) AND law = 'eu'
 		AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY lower(valid), id`,
 		codes, at, func(d *registry.AdequacyDecision) string { return d.Country })
 }

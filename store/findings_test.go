@@ -39,7 +39,11 @@ func TestSincePerCheck(t *testing.T) {
 		want          string // since, as a date in Stockholm; "" for none
 	}{
 		{"ThirdCountryFromTheLinkStart", "TH", nil, "2024-06-01T12:00", "third_country/party", "2015-01-01"},
-		{"ThirdCountryFromTheLossOfStanding", "GB", nil, "2021-03-01T12:00", "third_country/party", "2021-01-01"},
+		// Not 2021-03-01 (since 2021-01-01) any more: during the EU-UK
+		// bridge sending data to the UK was no transfer to a third country
+		// (issue 14; TestTransferJudgedByExporterLaw); the UK's standing is
+		// next lost when its adequacy decision expires.
+		{"ThirdCountryFromTheLossOfStanding", "GB", nil, "2032-01-15T12:00", "third_country/party", "2031-12-28"},
 		{"AttestationNoneFromTheLinkStart", "SE", nil, "2024-06-01T12:00", "attestation/party", "2015-01-01"},
 		{"AttestationExpiredFromTheDayAfter", "SE", func(sc scenario) { sc.attest("iso27001", "2023-01-01", "2024-05-20") },
 			"2024-06-01T12:00", "attestation/party", "2024-05-21"},

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kedja/kedja/registry"
@@ -74,5 +76,53 @@ func (s *Store) AddRetentionMinimum(ctx context.Context, actor string, m *regist
 func (s *Store) EndRetentionMinimum(ctx context.Context, actor string, id int64, on time.Time) (registry.RetentionMinimum, error) {
 	return modify(ctx, s, actor, retentionMinimums, id, func(m *registry.RetentionMinimum) error {
 		return endDates(m.From, &m.To, on)
+	})
+}
+
+// Laws (migrations/0030_laws.sql): each law's adequacy decisions and the
+// parties' explicit jurisdictions, dated rows kept as the others.
+
+func init() {
+	conflicts["party_jurisdictions_no_overlap"] = [2]string{"validFrom", "the party already has a jurisdiction in an overlapping period"}
+}
+
+var partyJurisdictions = entity[registry.PartyJurisdiction]{
+	table: "party_jurisdictions", what: "party jurisdiction",
+	cols: `id, org_id, law, note, lower(valid) AS valid_from, upper(valid) AS valid_to`,
+	ins: `INSERT INTO party_jurisdictions (org_id, law, note, valid)
+		VALUES (:org_id, :law, :note, daterange(CAST(:valid_from AS date), CAST(:valid_to AS date))) RETURNING id`,
+	upd: `UPDATE party_jurisdictions SET note = :note,
+		valid = daterange(CAST(:valid_from AS date), CAST(:valid_to AS date)) WHERE id = :id`,
+}
+
+// LawAdequacyDecisions lists one law's adequacy decisions, those in force
+// on at's date if at is set.
+func (s *Store) LawAdequacyDecisions(ctx context.Context, law string, at *time.Time) ([]registry.AdequacyDecision, error) {
+	if !slices.Contains(registry.Laws, law) {
+		return nil, registry.Invalid("law", "%q is not one of %s", law, strings.Join(registry.Laws, ", "))
+	}
+	var rows []registry.AdequacyDecision
+	err := s.selectx(ctx, s.q(ctx), &rows, `SELECT `+adequacyDecisions.cols+` FROM adequacy_decisions
+		WHERE law = $1 AND ($2::timestamptz IS NULL OR valid @> CAST($2 AS date)) ORDER BY country_code, lower(valid), id`, law, nullTime(at))
+	return rows, err
+}
+
+// PartyJurisdictions lists a party's explicit jurisdictions, oldest first.
+func (s *Store) PartyJurisdictions(ctx context.Context, org int64) ([]registry.PartyJurisdiction, error) {
+	var rows []registry.PartyJurisdiction
+	err := s.selectx(ctx, s.q(ctx), &rows, `SELECT `+partyJurisdictions.cols+` FROM party_jurisdictions
+		WHERE org_id = $1 ORDER BY lower(valid), id`, org)
+	return rows, err
+}
+
+// AddPartyJurisdiction records a party's explicit jurisdiction.
+func (s *Store) AddPartyJurisdiction(ctx context.Context, actor string, j *registry.PartyJurisdiction) (registry.PartyJurisdiction, error) {
+	return create(ctx, s, actor, partyJurisdictions, j)
+}
+
+// EndPartyJurisdiction ends a party's jurisdiction on a date (exclusive).
+func (s *Store) EndPartyJurisdiction(ctx context.Context, actor string, id int64, on time.Time) (registry.PartyJurisdiction, error) {
+	return modify(ctx, s, actor, partyJurisdictions, id, func(j *registry.PartyJurisdiction) error {
+		return endDates(j.From, &j.To, on)
 	})
 }

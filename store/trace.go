@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -78,11 +79,19 @@ func (s *Store) MovesAfter(ctx context.Context, systemIDs []int64, at time.Time)
 	return rows, err
 }
 
-// CountriesAt loads countries' names and standings at an instant.
+// CountriesAt loads countries' names and standings at an instant, under
+// EU law.
 func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (map[string]registry.CountryFacts, error) {
+	return s.countriesUnder(ctx, codes, at, 0)
+}
+
+// countriesUnder loads countries' standings under the law of party (its
+// own, kedja_party_law; EU law where it has none or party is 0).
+func (s *Store) countriesUnder(ctx context.Context, codes []string, at time.Time, party int64) (map[string]registry.CountryFacts, error) {
 	var rows []registry.CountryFacts
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT code, name, kedja_transfer_class(code, $2) AS transfer_class
-		FROM countries WHERE code = ANY($1)`, pq.Array(codes), at); err != nil {
+	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT code, name,
+		kedja_transfer_class(code, $2, COALESCE(kedja_party_law($3, $2), 'eu')) AS transfer_class
+		FROM countries WHERE code = ANY($1)`, pq.Array(codes), at, party); err != nil {
 		return nil, err
 	}
 	out := make(map[string]registry.CountryFacts, len(rows))
@@ -361,9 +370,28 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 	if !ok {
 		return registry.TraceInput{}, registry.NotFound("region", "no organisation with that id")
 	}
-	countries, err := s.CountriesAt(ctx, codes, callAt)
+	// Each holder's standing is the one its step gives, under the law of
+	// the party that sent it the call (the walk's); the region's own and the
+	// storage countries' are under the region's law, read with the
+	// countries, so a UK region's trace says what UK law says.
+	seen := map[int64]bool{}
+	for _, st := range steps {
+		if p, ok := parties[st.ToID]; ok && !seen[st.ToID] {
+			seen[st.ToID] = true
+			p.TransferClass = st.TransferClass
+			parties[st.ToID] = p
+		}
+	}
+	countries, err := s.countriesUnder(ctx, append(codes, root.Country), callAt, region)
 	if err != nil {
 		return registry.TraceInput{}, err
+	}
+	if c, ok := countries[root.Country]; ok && !seen[region] {
+		root.TransferClass = c.TransferClass
+		parties[region] = root
+	}
+	if !slices.Contains(codes, root.Country) {
+		delete(countries, root.Country)
 	}
 	read("countries")
 	for _, m := range moves {
