@@ -44,6 +44,11 @@ func BenchmarkTypenameAuthenticated(b *testing.B) {
 	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
 		b.Fatal(err)
 	}
+	// As kedja serve runs it.
+	if err := s.StartTokenCache(context.Background(), store.TokenCacheOptions{Log: log}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.CloseTokenCache(context.Background()) })
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1e9, 1<<30
 	api := server.New(cfg, sch, res, log)
