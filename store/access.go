@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/kedja/kedja/registry"
 )
 
@@ -150,6 +152,11 @@ func (s *Store) RevokeToken(ctx context.Context, idOrPrefix string) (registry.To
 	// to, or a later one: waiting for it waits for this revocation too.
 	var epoch int64
 	if err := s.db.QueryRowContext(ctx, `SELECT n FROM token_epoch`).Scan(&epoch); err != nil {
+		var pe *pq.Error
+		if errors.As(err, &pe) && pe.Code == "42P01" {
+			// A database before migration 0034: no instance caches tokens.
+			return t, nil
+		}
 		return t, fmt.Errorf("store: revoke token: read the epoch: %w", err)
 	}
 	return t, s.awaitTokenCaches(ctx, epoch)
