@@ -6,9 +6,9 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kedja/kedja/registry"
@@ -125,10 +125,10 @@ type Authenticator struct {
 	Now func() time.Time
 
 	mu       sync.Mutex
-	anon     *lru // requests without a token, by address
-	addrs    *lru // failed attempts, by address
-	prefixes *lru // failed attempts, by prefix
-	perToken *lru // requests, by token id
+	anon     *lru          // requests without a token, by address
+	addrs    *lru          // failed attempts, by address
+	prefixes *lru          // failed attempts, by prefix
+	perToken *lruOf[int64] // requests, by token id
 	// good holds the hashes of secrets that authenticated, with their
 	// token's id: such a secret skips the failure budgets and lock-outs,
 	// so that a guesser cannot lock its owner out (a guesser who had it
@@ -151,7 +151,7 @@ type Authenticator struct {
 	// instance takes effect.
 	locked     map[string]time.Time // kind/key: since when this instance knows
 	loadedAt   time.Time
-	loaded     bool
+	loaded     atomic.Bool // read without a.mu on every request
 	refreshing bool
 }
 
@@ -163,7 +163,7 @@ func NewAuthenticator(tokens Tokens, g Guard, log *slog.Logger) *Authenticator {
 		log = slog.Default()
 	}
 	return &Authenticator{tokens: tokens, g: g, log: log, Now: time.Now,
-		anon: newLRU(g.Capacity), addrs: newLRU(g.Capacity), prefixes: newLRU(g.Capacity), perToken: newLRU(g.Capacity),
+		anon: newLRU(g.Capacity), addrs: newLRU(g.Capacity), prefixes: newLRU(g.Capacity), perToken: newLRUOf[int64](g.Capacity),
 		good: map[[sha256.Size]byte]int64{}, looking: map[[sha256.Size]byte]*lookup{}, marked: map[int64]time.Time{}, locked: map[string]time.Time{}}
 }
 
@@ -200,8 +200,14 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 
 	a.mu.Lock()
 	_, known := a.good[sum]
-	stale := !known && a.isLocked(addr, prefix) &&
-		now.Sub(a.loadedAt) >= a.g.Recheck && !a.refreshing
+	if known {
+		// A secret that authenticated before (the common case: a client
+		// sending its token again) skips the guessing bookkeeping: one
+		// lock here and one after the lookup.
+		a.mu.Unlock()
+		return a.authenticated(ctx, secret, client, sum, addr, prefix, now)
+	}
+	stale := a.isLocked(addr, prefix) && now.Sub(a.loadedAt) >= a.g.Recheck && !a.refreshing
 	if stale {
 		a.refreshing = true
 	}
@@ -270,16 +276,28 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 	a.mu.Unlock()
 
 	t, ok, err := a.tokens.Authenticate(ctx, secret)
-	if err != nil || ok {
+	if (err != nil || ok) && ae != nil {
 		// Nothing was learnt of the secret's worth (a failed lookup), or
 		// it is good: the attempt costs no budget.
 		a.mu.Lock()
-		if ae != nil {
-			ae.budget.refund(a.g.Failures)
-			pe.budget.refund(a.g.Prefix)
-		}
+		ae.budget.refund(a.g.Failures)
+		pe.budget.refund(a.g.Prefix)
 		a.mu.Unlock()
 	}
+	return a.result(ctx, t, ok, err, client, sum, addr, prefix, now)
+}
+
+// authenticated looks up a secret known good, which spent no budget.
+func (a *Authenticator) authenticated(ctx context.Context, secret, client string, sum [sha256.Size]byte, addr, prefix string, now time.Time) (Principal, error) {
+	t, ok, err := a.tokens.Authenticate(ctx, secret)
+	return a.result(ctx, t, ok, err, client, sum, addr, prefix, now)
+}
+
+// result turns the lookup of a secret into the principal, counting a
+// failure, the token's rate and its use.
+func (a *Authenticator) result(ctx context.Context, t registry.Token, ok bool, err error, client string, sum [sha256.Size]byte,
+	addr, prefix string, now time.Time) (Principal, error) {
+	anonymous := Principal{Name: "anonymous", Client: client}
 	if err != nil {
 		return anonymous, err
 	}
@@ -290,7 +308,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret, client string)
 	p := Principal{Name: t.Name, Role: t.Role, Client: client, TokenID: t.ID}
 	a.mu.Lock()
 	a.good[sum] = t.ID
-	allowed := a.perToken.get(strconv.FormatInt(t.ID, 10)).budget.take(now, a.g.Token)
+	allowed := a.perToken.get(t.ID).budget.take(now, a.g.Token)
 	mark := now.Sub(a.marked[t.ID]) >= a.g.LastUsedEvery
 	if mark {
 		a.marked[t.ID] = now
@@ -372,10 +390,7 @@ func (a *Authenticator) isLocked(addr, prefix string) bool {
 // failures forgotten, so that a lifted lock-out is not set again by the
 // next mistake.
 func (a *Authenticator) load(ctx context.Context, now time.Time, force bool) error {
-	a.mu.Lock()
-	done := a.loaded
-	a.mu.Unlock()
-	if done && !force {
+	if a.loaded.Load() && !force {
 		return nil
 	}
 	start := a.Now()
@@ -406,7 +421,8 @@ func (a *Authenticator) load(ctx context.Context, now time.Time, force bool) err
 		}
 		tbl.drop(key)
 	}
-	a.locked, a.loaded, a.loadedAt = fresh, true, now
+	a.locked, a.loadedAt = fresh, now
+	a.loaded.Store(true)
 	return nil
 }
 

@@ -34,8 +34,11 @@ func (b *bucket) refund(budget Budget) {
 }
 
 // entry is what is remembered of one address, prefix or token.
-type entry struct {
-	key         string
+type entry = entryOf[string]
+
+// entryOf is an entry under a key of type K.
+type entryOf[K comparable] struct {
+	key         K
 	budget      bucket
 	failures    int
 	lastFailure time.Time
@@ -49,18 +52,24 @@ type entry struct {
 // capacity other keys were used since its own last use, so a flood of new
 // addresses costs the flooder as much as the budgets it would regain, and
 // the entries of the addresses still guessing stay.
-type lru struct {
+type lru = lruOf[string]
+
+// lruOf is an lru under keys of type K: tokens are counted by their id,
+// with no string made per request.
+type lruOf[K comparable] struct {
 	capacity int
-	m        map[string]*entry
+	m        map[K]*entryOf[K]
 	order    *list.List // front: most recently used
 }
 
-func newLRU(capacity int) *lru {
-	return &lru{capacity: capacity, m: map[string]*entry{}, order: list.New()}
+func newLRU(capacity int) *lru { return newLRUOf[string](capacity) }
+
+func newLRUOf[K comparable](capacity int) *lruOf[K] {
+	return &lruOf[K]{capacity: capacity, m: map[K]*entryOf[K]{}, order: list.New()}
 }
 
 // get returns key's entry, made fresh if it is not remembered.
-func (l *lru) get(key string) *entry {
+func (l *lruOf[K]) get(key K) *entryOf[K] {
 	if e, ok := l.m[key]; ok {
 		l.order.MoveToFront(e.elem)
 		return e
@@ -68,20 +77,20 @@ func (l *lru) get(key string) *entry {
 	if len(l.m) >= l.capacity {
 		oldest := l.order.Back()
 		l.order.Remove(oldest)
-		delete(l.m, oldest.Value.(*entry).key)
+		delete(l.m, oldest.Value.(*entryOf[K]).key)
 	}
-	e := &entry{key: key}
+	e := &entryOf[K]{key: key}
 	e.elem = l.order.PushFront(e)
 	l.m[key] = e
 	return e
 }
 
 // drop forgets key.
-func (l *lru) drop(key string) {
+func (l *lruOf[K]) drop(key K) {
 	if e, ok := l.m[key]; ok {
 		l.order.Remove(e.elem)
 		delete(l.m, key)
 	}
 }
 
-func (l *lru) len() int { return len(l.m) }
+func (l *lruOf[K]) len() int { return len(l.m) }

@@ -39,6 +39,11 @@ type Store struct {
 	// commit of audit rows while one runs (StartAuditWriter).
 	auditKey []byte
 	writer   atomic.Pointer[auditWriter]
+	// dsn is what Open connected with: the token cache's listener opens a
+	// connection of its own with it (StartTokenCache); tokens is that
+	// cache while it runs.
+	dsn    string
+	tokens atomic.Pointer[tokenCache]
 }
 
 // Open connects to PostgreSQL and checks the connection. timeZone is the
@@ -55,7 +60,7 @@ func Open(ctx context.Context, dbURL, timeZone string, statementTimeout time.Dur
 	if err != nil {
 		return nil, err
 	}
-	st := &Store{stats: &DBStats{}}
+	st := &Store{stats: &DBStats{}, dsn: dsn}
 	c, err := newConnector(dsn, st.stats)
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)

@@ -39,6 +39,14 @@ func registerMetrics(m *server.Metrics, s *store.Store, pics *render.Pool, findi
 			batches, _ := s.AuditWriterStats()
 			return float64(batches)
 		}),
+		counter("kedja_token_cache_hits_total", "Authentications answered from the token cache.", func() float64 {
+			hits, _ := s.TokenCacheStats()
+			return float64(hits)
+		}),
+		counter("kedja_token_cache_misses_total", "Authentications the token cache sent to the database.", func() float64 {
+			_, misses := s.TokenCacheStats()
+			return float64(misses)
+		}),
 		&findingsCollector{findings: findings, desc: prometheus.NewDesc("kedja_findings_open",
 			"Open findings of the compliance checks, by severity.", []string{"severity"}, nil)},
 	}

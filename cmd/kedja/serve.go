@@ -158,6 +158,14 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
 		return err
 	}
+	// Tokens authenticated are kept a few seconds; a revocation reaches
+	// every instance's cache before kedja token revoke returns.
+	if err := s.StartTokenCache(ctx, store.TokenCacheOptions{Log: log}); err != nil {
+		// Safe without it (every request reads its token), only slower:
+		// a database not yet migrated to 0034 cannot hold its lease.
+		log.Error("token cache off: every request reads its token from the database", "err", err)
+	}
+	defer s.CloseTokenCache(context.Background()) //nolint:errcheck // its row ends its lease anyway
 	checkpoints := &access.Checkpointer{Head: s, Path: o.checkpoints, Logger: log}
 	if o.checkpoints == "" {
 		log.Warn("audit checkpoints go to the log only: set KEDJA_AUDIT_CHECKPOINTS to keep them in a file for kedja audit verify")
