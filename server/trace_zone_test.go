@@ -86,7 +86,9 @@ func TestTraceInTheRegionsZone(t *testing.T) {
 				t.Errorf("holders %+v, want one holding from %s", tr.Holders, c.wantCallAt)
 			}
 			// Read back as stored.
-			var again struct{ Trace struct{ CallAt, TimeZone string } }
+			var again struct {
+				Trace struct{ CallAt, TimeZone string }
+			}
 			h.data(`query($id: ID!) { trace(id: $id) { callAt timeZone } }`, map[string]any{"id": tr.ID}, &again)
 			if again.Trace.CallAt != c.wantCallAt || again.Trace.TimeZone != c.wantZone {
 				t.Errorf("trace: callAt %s in %s, want %s in %s", again.Trace.CallAt, again.Trace.TimeZone, c.wantCallAt, c.wantZone)
