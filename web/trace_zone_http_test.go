@@ -34,8 +34,8 @@ func TestAccessRequestInTheRegionsZone(t *testing.T) {
 	c := s.client(t)
 	c.signIn("dsr")
 	_, form := c.do("GET", "/dsr", nil)
-	if !strings.Contains(form, "Region London (Europe/London)") {
-		t.Errorf("the form does not name the region's zone beside it")
+	if !strings.Contains(form, "(the region&#39;s local time)") {
+		t.Errorf("the form does not say its time is the region's")
 	}
 	for _, tc := range []struct {
 		name, region, at, caseRef string
