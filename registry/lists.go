@@ -105,6 +105,11 @@ type TraceOptions struct {
 	// MakerRole is the role of whoever makes it: the report names it as
 	// its compiler (Trace.CompiledBy).
 	MakerRole string
+	// WallClock says the call's instant was written without an offset
+	// (registry.ParseCallInstant): its UTC clock reading is the time on the
+	// calling region's clocks, which the trace places in the region's zone
+	// (AtWall), the registry's only when the region has none.
+	WallClock bool
 }
 
 // TraceCursor is where a page of a case's traces ended: the last trace's

@@ -204,6 +204,10 @@ type TraceInput struct {
 	Moves     []MoveFacts
 	Countries map[string]CountryFacts
 	Incidents []IncidentHold
+	// Zone is the zone the trace was read in: the region's, or the
+	// registry's when the region has none (the store decides, and reads
+	// the days of the call in it too); nil reads Region.TimeZone.
+	Zone *time.Location
 }
 
 // BuildTrace assembles a trace from what the store found. It drops nothing
@@ -219,7 +223,10 @@ func BuildTrace(in TraceInput) Trace {
 		}
 		t.Reasons = append(t.Reasons, TraceReason{Code: code, Subject: subject, En: en, Sv: sv})
 	}
-	zone := in.Region.TimeZone
+	zone := in.Zone
+	if zone == nil {
+		zone = ZoneOr(in.Region.TimeZone, time.UTC)
+	}
 	if in.Truncated {
 		reason(ReasonTruncated, "", "The chain is larger than a trace follows; parties beyond the limit are not listed.",
 			"Kedjan är större än en spårning följer; parter bortom gränsen finns inte med.")
@@ -232,7 +239,7 @@ func BuildTrace(in TraceInput) Trace {
 		switch {
 		case s.Route == "out_of_window":
 			t.Excluded = append(t.Excluded, Excluded{LinkID: s.LinkID, FromParty: from, ToParty: to,
-				Reason: fmt.Sprintf("its routing windows do not include %s (%s)", in.CallAt.In(loc(zone)).Format("Mon 2006-01-02 15:04"), zone)})
+				Reason: fmt.Sprintf("its routing windows do not include %s (%s)", in.CallAt.In(zone).Format("Mon 2006-01-02 15:04"), zone)})
 			continue
 		case s.Cycle:
 			reason(ReasonCycle, to.LegalName,
@@ -413,11 +420,67 @@ func holding(hs *HeldSystem, in TraceInput, sys SystemFacts, reason func(code, s
 	}
 }
 
-func loc(name string) *time.Location {
-	if l, err := time.LoadLocation(name); err == nil {
-		return l
+// Zone is the time zone the trace's times are read and printed in: the
+// calling region's, as the trace recorded it, or fallback (the registry's)
+// when the region had none or it is not a zone this kedja knows. A London
+// caller's call at 19:30 is shown at 19:30, in London, whatever zone the
+// server runs in.
+func (t Trace) Zone(fallback *time.Location) *time.Location {
+	return ZoneOr(t.Region.TimeZone, fallback)
+}
+
+// In is the trace with every instant in it placed in loc (normally
+// t.Zone(registry's)), for whoever shows them: the same instants, read on
+// the region's clocks. Legal dates (FoundOn) stay calendar dates. The
+// trace's slices are copied, never changed in place.
+func (t Trace) In(loc *time.Location) Trace {
+	in := func(x time.Time) time.Time {
+		if x.IsZero() {
+			return x
+		}
+		return x.In(loc)
 	}
-	return time.UTC
+	opt := func(x *time.Time) *time.Time {
+		if x == nil {
+			return nil
+		}
+		y := in(*x)
+		return &y
+	}
+	t.CallAt, t.CreatedAt = in(t.CallAt), in(t.CreatedAt)
+	if t.Holders != nil {
+		hs := make([]Holder, len(t.Holders))
+		for i, h := range t.Holders {
+			h.HeldFrom, h.HeldUntil = in(h.HeldFrom), opt(h.HeldUntil)
+			hs[i] = h
+		}
+		t.Holders = hs
+	}
+	if t.Systems != nil {
+		ss := make([]HeldSystem, len(t.Systems))
+		for i, s := range t.Systems {
+			s.HeldFrom, s.HeldUntil = in(s.HeldFrom), opt(s.HeldUntil)
+			ss[i] = s
+		}
+		t.Systems = ss
+	}
+	if t.Exposures != nil {
+		es := make([]TraceExposure, len(t.Exposures))
+		for i, e := range t.Exposures {
+			e.From, e.Until = in(e.From), opt(e.Until)
+			es[i] = e
+		}
+		t.Exposures = es
+	}
+	if t.KnownExposure != nil {
+		ks := make([]KnownExposure, len(t.KnownExposure))
+		for i, k := range t.KnownExposure {
+			k.From, k.Until = in(k.From), opt(k.Until)
+			ks[i] = k
+		}
+		t.KnownExposure = ks
+	}
+	return t
 }
 
 // transferOf is a step's transfer verdict as a trace records it.

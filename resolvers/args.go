@@ -58,3 +58,15 @@ func (r *Resolvers) requiredAt(p graphql.ResolveParams, name string) (time.Time,
 	}
 	return *t, nil
 }
+
+// callAt reads a call's required instant: one written without an offset
+// comes back with wall set, its UTC clock reading the time on the calling
+// region's clocks, which the trace places in the region's zone
+// (registry.ParseCallInstant, TraceOptions.WallClock).
+func callAt(p graphql.ResolveParams, name string) (at time.Time, wall bool, err error) {
+	v, ok := p.Args[name].(string)
+	if !ok {
+		return time.Time{}, false, registry.Invalid(name, "is required")
+	}
+	return registry.ParseCallInstant(name, v)
+}

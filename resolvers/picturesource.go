@@ -96,7 +96,8 @@ func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, err
 	if err != nil {
 		return graph.Picture{}, err
 	}
-	return graph.Trace(t, graph.FindingCounts{Parties: fp, Systems: fs}, s.Location, s.Limit), nil
+	// Drawn on the calling region's clocks, as the trace is read.
+	return graph.Trace(t, graph.FindingCounts{Parties: fp, Systems: fs}, t.Zone(s.Location), s.Limit), nil
 }
 
 // Responsibility is the picture of who was responsible for an organisation

@@ -21,17 +21,28 @@ func (r *Resolvers) TraceCall() graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		at, err := r.requiredAt(p, "at")
+		// A time without an offset is read on the calling region's clocks.
+		at, wall, err := callAt(p, "at")
 		if err != nil {
 			return nil, err
 		}
 		caseRef, _ := p.Args["caseRef"].(string)
-		t, err := access.Traces(p.Context, r.Services.Traces).TraceCall(p.Context, actor(p.Context), region, at, caseRef, registry.TraceOptions{MaxDepth: maxChainDepth})
-		if err == nil {
-			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		t, err := access.Traces(p.Context, r.Services.Traces).TraceCall(p.Context, actor(p.Context), region, at, caseRef,
+			registry.TraceOptions{MaxDepth: maxChainDepth, WallClock: wall})
+		if err != nil {
+			return nil, err
 		}
-		return t, err
+		access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		return r.zoned(t), nil
 	})
+}
+
+// zoned is a trace as the API gives it: every instant in it on the calling
+// region's clocks (the registry's zone only when the region has none), so
+// that a London caller's 19:30 call reads 19:30+01:00 whatever zone the
+// server runs in.
+func (r *Resolvers) zoned(t registry.Trace) registry.Trace {
+	return t.In(t.Zone(r.Location))
 }
 
 // Trace resolves trace(id): for a dsr user only a trace its token made
@@ -40,10 +51,11 @@ func (r *Resolvers) Trace() graphql.FieldResolveFn {
 	return r.resolve(func(p graphql.ResolveParams) (any, error) {
 		id, _ := p.Args["id"].(string)
 		t, err := access.Traces(p.Context, r.Services.Traces).Trace(p.Context, id)
-		if err == nil {
-			access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		if err != nil {
+			return nil, err
 		}
-		return t, err
+		access.Note(p.Context, "trace:"+t.ID, t.CaseRef)
+		return r.zoned(t), nil
 	})
 }
 
@@ -60,6 +72,9 @@ func (r *Resolvers) Traces() graphql.FieldResolveFn {
 		page, err := access.Traces(p.Context, r.Services.Traces).TracesByCase(p.Context, ref, pg)
 		if err != nil {
 			return nil, err
+		}
+		for i, t := range page.Traces {
+			page.Traces[i] = r.zoned(t)
 		}
 		c := Connection{Nodes: page.Traces, HasNextPage: page.More}
 		if page.End != nil {
@@ -120,4 +135,10 @@ func tracePage(p graphql.ResolveParams) (registry.TracePage, error) {
 	}
 	pg.After = &registry.TraceCursor{CreatedAt: time.UnixMicro(us), ID: id}
 	return pg, nil
+}
+
+// TraceZone is the IANA name of the zone a trace's instants are given in
+// (CallTrace.timeZone): its region's, the registry's as the fallback.
+func (r *Resolvers) TraceZone(t registry.Trace) string {
+	return t.Zone(r.Location).String()
 }

@@ -30,8 +30,9 @@ func rawLiteral(v ast.Value) any {
 	return nil
 }
 
-// newInstant is an instant on output in the registry's time zone, RFC 3339;
-// on input RFC 3339, a local time or a date (registry.ParseInstant).
+// newInstant is an instant on output in the registry's time zone, RFC 3339,
+// except one given on its own clocks (ownClock: a trace's, in its region's
+// zone); on input RFC 3339, a local time or a date (registry.ParseInstant).
 func newInstant(loc *time.Location) *graphql.Scalar {
 	return graphql.NewScalar(graphql.ScalarConfig{
 		Name: "Instant",
@@ -39,6 +40,8 @@ func newInstant(loc *time.Location) *graphql.Scalar {
 			"(2019-02-01T02:00) or a date (2019-02-01, its midnight), read in the registry's time zone.",
 		Serialize: func(v any) any {
 			switch t := v.(type) {
+			case ownClock:
+				return time.Time(t).Format(time.RFC3339)
 			case time.Time:
 				return t.In(loc).Format(time.RFC3339)
 			case *time.Time:
@@ -51,6 +54,22 @@ func newInstant(loc *time.Location) *graphql.Scalar {
 		ParseValue:   rawString,
 		ParseLiteral: rawLiteral,
 	})
+}
+
+// ownClock is an instant the Instant scalar writes with its own offset
+// rather than the registry's: a trace's times, which resolvers place on
+// the calling region's clocks (Trace.In).
+type ownClock time.Time
+
+// onOwnClock and optOwnClock give a trace's instants to the Instant
+// scalar as they are placed.
+func onOwnClock(t time.Time) any { return ownClock(t) }
+
+func optOwnClock(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ownClock(*t)
 }
 
 var dateScalar = graphql.NewScalar(graphql.ScalarConfig{

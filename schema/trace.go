@@ -76,8 +76,8 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 				"decisions were recorded (document versions 1 to 3).", func(h registry.Holder) any { return nonEmpty(h.FoundRole) }),
 			"foundBy":   field(graphql.String, "The authority or court that decided foundRole; null with it.", func(h registry.Holder) any { return nonEmpty(h.FoundBy) }),
 			"foundOn":   field(dateScalar, "When foundRole was decided; null with it.", func(h registry.Holder) any { return optTime(h.FoundOn) }),
-			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(h registry.Holder) any { return h.HeldFrom }),
-			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optTime(h.HeldUntil) }),
+			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(h registry.Holder) any { return onOwnClock(h.HeldFrom) }),
+			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(h registry.Holder) any { return optOwnClock(h.HeldUntil) }),
 		}})
 	recipient := graphql.NewObject(graphql.ObjectConfig{Name: "TraceRecipient",
 		Description: "A party that received the call, once however many links it was reached over: the recipient's identity is what " +
@@ -85,8 +85,8 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 		Fields: graphql.Fields{
 			"party":     field(nn(traceParty), "The party.", func(r registry.Recipient) any { return r.Party }),
 			"certainty": field(nn(certaintyEnum), "CERTAIN when any link reached it certainly, else POSSIBLE.", func(r registry.Recipient) any { return r.Certainty }),
-			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(r registry.Recipient) any { return r.HeldFrom }),
-			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(r registry.Recipient) any { return optTime(r.HeldUntil) }),
+			"heldFrom":  field(nn(inst), "When it received the call: the call's instant.", func(r registry.Recipient) any { return onOwnClock(r.HeldFrom) }),
+			"heldUntil": field(inst, "When the last system it used let go of the call; null if unknown.", func(r registry.Recipient) any { return optOwnClock(r.HeldUntil) }),
 			"via":       field(list(holder), "Every link it received the call over, nearest the region first, with its role on each.", func(r registry.Recipient) any { return r.Holders }),
 		}})
 	heldSystem := graphql.NewObject(graphql.ObjectConfig{Name: "TraceSystem", Description: "A system that held the call.",
@@ -96,8 +96,8 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"kind":      field(nn(systemKindEnum), "Its kind; the storing kinds keep the call after it ends.", func(s registry.HeldSystem) any { return s.Kind }),
 			"party":     field(nn(traceParty), "Who used or operated it.", func(s registry.HeldSystem) any { return s.Party }),
 			"certainty": field(nn(certaintyEnum), "Whether it certainly or only possibly held the call.", func(s registry.HeldSystem) any { return s.Certainty }),
-			"heldFrom":  field(nn(inst), "When it began to hold the call: the call's instant, or the move's for a system the recording was moved into.", func(s registry.HeldSystem) any { return s.HeldFrom }),
-			"heldUntil": field(inst, "Null if unknown.", func(s registry.HeldSystem) any { return optTime(s.HeldUntil) }),
+			"heldFrom":  field(nn(inst), "When it began to hold the call: the call's instant, or the move's for a system the recording was moved into.", func(s registry.HeldSystem) any { return onOwnClock(s.HeldFrom) }),
+			"heldUntil": field(inst, "Null if unknown.", func(s registry.HeldSystem) any { return optOwnClock(s.HeldUntil) }),
 			"until":     field(nn(holdEndEnum), "What ended the hold.", func(s registry.HeldSystem) any { return s.Until }),
 			"movedIn":   field(nn(graphql.Boolean), "It received the call by a move of stored data.", func(s registry.HeldSystem) any { return s.MoveID != 0 }),
 			"storage":   field(list(traceCountry), "Where it stored the call.", func(s registry.HeldSystem) any { return s.Storage }),
@@ -123,8 +123,8 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"title":      field(nn(graphql.String), "The incident's title when the trace was made.", func(e registry.TraceExposure) any { return e.Title }),
 			"kind":       field(nn(incidentKindEnum), "What it did to the data.", func(e registry.TraceExposure) any { return e.Kind }),
 			"systemName": field(nn(graphql.String), "The system that held the call, exposed.", func(e registry.TraceExposure) any { return e.SystemName }),
-			"from":       field(nn(inst), "From when the call lay exposed on it: the later of its hold's start and the window's.", func(e registry.TraceExposure) any { return e.From }),
-			"until":      field(inst, "Until when: the earlier of its hold's end and the containment; null if neither is known.", func(e registry.TraceExposure) any { return optTime(e.Until) }),
+			"from":       field(nn(inst), "From when the call lay exposed on it: the later of its hold's start and the window's.", func(e registry.TraceExposure) any { return onOwnClock(e.From) }),
+			"until":      field(inst, "Until when: the earlier of its hold's end and the containment; null if neither is known.", func(e registry.TraceExposure) any { return optOwnClock(e.Until) }),
 			"logged": field(nn(graphql.String), "Whether the incident's access logs show the call: logged (a row names a call at that minute), not_logged, "+
 				"unknown (rows give only that day, or no call date), no_log (no log imported).", func(e registry.TraceExposure) any { return e.Logged }),
 		}})
@@ -153,8 +153,8 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 					return e.Unknown
 				}),
 			"noProfile": field(nn(graphql.Boolean), "For NOT_ESTABLISHED, true when no security profile was recorded at all.", func(e registry.KnownExposure) any { return e.NoProfile }),
-			"from":      field(nn(inst), "From when the fact held during the hold: the later of the hold's start and the fact's.", func(e registry.KnownExposure) any { return e.From }),
-			"until":     field(inst, "Until when: the earlier of the hold's end and the fact's; null if neither is known.", func(e registry.KnownExposure) any { return optTime(e.Until) }),
+			"from":      field(nn(inst), "From when the fact held during the hold: the later of the hold's start and the fact's.", func(e registry.KnownExposure) any { return onOwnClock(e.From) }),
+			"until":     field(inst, "Until when: the earlier of the hold's end and the fact's; null if neither is known.", func(e registry.KnownExposure) any { return optOwnClock(e.Until) }),
 		}})
 	trace := graphql.NewObject(graphql.ObjectConfig{Name: "CallTrace",
 		Description: "Who held one call, as computed and stored for a case.",
@@ -162,11 +162,16 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"id":        field(nn(graphql.ID), "The trace's id: 32 random hexadecimal characters, also in its report's address.", func(t registry.Trace) any { return t.ID }),
 			"caseRef":   field(nn(graphql.String), "The access request's case reference it was made for.", func(t registry.Trace) any { return t.CaseRef }),
 			"region":    field(nn(traceParty), "The region the call was made to.", func(t registry.Trace) any { return t.Region }),
-			"callAt":    field(nn(inst), "When the call was made.", func(t registry.Trace) any { return t.CallAt }),
-			"createdAt": field(nn(inst), "When the trace was made.", func(t registry.Trace) any { return t.CreatedAt }),
+			"callAt":    field(nn(inst), "When the call was made, on the region's clocks (timeZone).", func(t registry.Trace) any { return onOwnClock(t.CallAt) }),
+			"createdAt": field(nn(inst), "When the trace was made.", func(t registry.Trace) any { return onOwnClock(t.CreatedAt) }),
 			"createdBy": field(nn(graphql.String), "The name of the token that made it.", func(t registry.Trace) any { return t.CreatedBy }),
 			"complete":  field(nn(graphql.Boolean), "True only when no reason below applies.", func(t registry.Trace) any { return t.Complete }),
 			"reasons":   field(list(reason), "Why the answer may be incomplete, in Swedish and English; empty when complete.", func(t registry.Trace) any { return t.Reasons }),
+			"timeZone": field(nn(graphql.String), "The IANA time zone the trace's instants are given in: that of the region the "+
+				"call was made to, as the trace recorded it, or the registry's when the region had none (or one this kedja does not "+
+				"know). A local time given to traceCall was read in it, and the day of the call (which adequacy decision, EEA "+
+				"membership or attestation was in force) is the day on its calendar.",
+				func(t registry.Trace) any { return r.TraceZone(t) }),
 			"holders": field(list(holder), "Every link over which a party received the call, nearest the region first: a party reached over "+
 				"two links is listed twice (recipients lists each party once).", func(t registry.Trace) any { return t.Holders }),
 			"recipients": field(list(recipient), "Every party that received the call, once each, in the order they were first reached.",
@@ -206,7 +211,7 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"for the case file and the printable report.",
 		Args: graphql.FieldConfigArgument{
 			"region":  {Type: nn(graphql.ID), Description: "The id of the region (organisation) the call was made to."},
-			"at":      {Type: nn(inst), Description: "When the call was made; a local time (2017-03-11T02:00) is read in the registry's time zone."},
+			"at":      {Type: nn(inst), Description: "When the call was made; a local time (2017-03-11T02:00) is read in the region's time zone (its timeZone), the registry's only when the region has none."},
 			"caseRef": {Type: nn(graphql.String), Description: "The access request's case reference, 1 to 200 characters; traces(caseRef) finds the trace by it."},
 		}, Resolve: r.TraceCall()}
 	fields["trace"] = &graphql.Field{Type: trace, Resolve: r.Trace(),

@@ -21,7 +21,7 @@ func (s *Server) pages() http.Handler {
 		},
 		AuditCheckpoints: s.cfg.AuditCheckpoints,
 		Report: func(w io.Writer, t registry.Trace) error {
-			return reportPage.Execute(w, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
+			return reportPage.Execute(w, newReportView(t, s.res.Location))
 		},
 		GraphQL: s.serveGraphQL, SDL: schema.SDL(s.schema),
 	})

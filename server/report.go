@@ -48,10 +48,11 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 			s.unrecorded(w)
 			return
 		}
-		writeJSON(w, http.StatusOK, t)
+		// On the region's clocks, as the page and the API give them.
+		writeJSON(w, http.StatusOK, t.In(t.Zone(s.res.Location)))
 		return
 	}
-	s.printable(w, r, p, op, notes, reportPage, reportView{Trace: t, pageClock: pageClock{s.res.Location}})
+	s.printable(w, r, p, op, notes, reportPage, newReportView(t, s.res.Location))
 }
 
 // reportPrincipal is who reads a report: the token a valid signed link was
@@ -127,7 +128,8 @@ func (s *Server) printable(w http.ResponseWriter, r *http.Request, p access.Prin
 	w.Write(buf.Bytes())
 }
 
-// pageClock words instants on printable pages, in the registry's zone.
+// pageClock words instants on printable pages, in one zone: the registry's,
+// or a report's region's (newReportView), with the zone's abbreviation.
 type pageClock struct{ loc *time.Location }
 
 func (c pageClock) When(t time.Time) string { return t.In(c.loc).Format("2006-01-02 15:04 MST") }
@@ -136,6 +138,16 @@ type reportView struct {
 	registry.Trace
 	pageClock
 }
+
+// newReportView words a trace's instants in the calling region's zone
+// (the registry's, fallback, only when the region has none): the report
+// answers a caller who named the time on the region's clocks.
+func newReportView(t registry.Trace, fallback *time.Location) reportView {
+	return reportView{Trace: t, pageClock: pageClock{t.Zone(fallback)}}
+}
+
+// Zone names the zone the report's times are in, for its reader.
+func (v reportView) Zone() string { return v.loc.String() }
 
 // Day is a legal date, such as the day an authority decided.
 func (v reportView) Day(t *time.Time) string { return t.Format("2006-01-02") }
@@ -310,6 +322,7 @@ th{background:#eee}.third{color:#a00;font-weight:600}.note{background:#fff6d5;pa
 <h1>Vem hanterade samtalet? <small>/ Who held the call?</small></h1>
 <p>Ärende / Case: <strong>{{.CaseRef}}</strong><br>
 Samtal till / Call to: <strong>{{.Region.LegalName}}</strong>, {{.When .CallAt}}<br>
+<small>Tider i regionens tidszon / Times in the region's time zone: {{.Zone}}</small><br>
 Sammanställt / Compiled: {{.When .CreatedAt}}{{with .CompiledBy}}{{with roleTitle .}} av {{index . 0}} / by {{index . 1}}{{end}}{{end}}</p>
 <p><small>Enligt artikel 15.1 c och d i dataskyddsförordningen: de mottagare som faktiskt tagit del av uppgifterna, var de finns,
 skyddsåtgärder vid överföring till tredjeland och hur länge uppgifterna lagras. / Under GDPR Article 15(1)(c) and (d): the actual

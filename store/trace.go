@@ -267,7 +267,8 @@ func (s *Store) tracesWhere(ctx context.Context, column string, value any, p reg
 
 // TraceCall works out who held a call made to region at callAt, stores the
 // answer under caseRef and returns it. It costs the same handful of
-// statements however long the chain is: one recursive walk, then one batch
+// statements however long the chain is: one to read the trace in the
+// calling region's zone (traceZone), one recursive walk, then one batch
 // each for systems, moves, parties, countries, incidents and the systems'
 // known exposure, and three to store it.
 //
@@ -281,6 +282,10 @@ func (s *Store) tracesWhere(ctx context.Context, column string, value any, p reg
 // That costs one more BEGIN and COMMIT, not a statement more; and since the
 // write reads nothing back from the registry, the moment between the two
 // changes nothing in the answer.
+//
+// With opts.WallClock, callAt is a time on the region's clocks
+// (registry.ParseCallInstant), placed in the region's zone here, where the
+// region is read.
 func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callAt time.Time, caseRef string, opts registry.TraceOptions) (registry.Trace, error) {
 	caseRef = strings.TrimSpace(caseRef)
 	if caseRef == "" || utf8.RuneCountInString(caseRef) > 200 {
@@ -291,23 +296,15 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 	}
 	var t registry.Trace
 	err := s.snapshot(ctx, func(ctx context.Context) error {
-		in, err := s.traceInput(ctx, region, callAt, opts)
+		zone, restore, err := s.traceZone(ctx, region)
 		if err != nil {
 			return err
 		}
-		in.CaseRef = caseRef
-		// The holds are worked out first: the known exposure is read over
-		// each system's hold, in the same snapshot.
-		t = registry.BuildTrace(in)
-		points, err := s.KnownExposure(ctx, t.HoldWindows())
-		if err != nil {
+		if err := s.traceIn(ctx, zone, region, callAt, caseRef, opts, &t); err != nil {
+			restore() //nolint:errcheck // the trace fails with err anyway
 			return err
 		}
-		if s.traceRead != nil {
-			s.traceRead("exposure")
-		}
-		t.SetKnownExposure(points)
-		return nil
+		return restore()
 	})
 	if err != nil {
 		return registry.Trace{}, err
@@ -317,6 +314,64 @@ func (s *Store) TraceCall(ctx context.Context, actor string, region int64, callA
 		return registry.Trace{}, err
 	}
 	return t, nil
+}
+
+// traceIn works out the trace in ctx's transaction, whose zone is zone.
+func (s *Store) traceIn(ctx context.Context, zone *time.Location, region int64, callAt time.Time, caseRef string, opts registry.TraceOptions, t *registry.Trace) error {
+	if opts.WallClock {
+		callAt = registry.AtWall(callAt, zone)
+	}
+	in, err := s.traceInput(ctx, region, callAt, opts)
+	if err != nil {
+		return err
+	}
+	in.Zone, in.CaseRef = zone, caseRef
+	// The holds are worked out first: the known exposure is read over
+	// each system's hold, in the same snapshot.
+	*t = registry.BuildTrace(in)
+	points, err := s.KnownExposure(ctx, t.HoldWindows())
+	if err != nil {
+		return err
+	}
+	if s.traceRead != nil {
+		s.traceRead("exposure")
+	}
+	t.SetKnownExposure(points)
+	return nil
+}
+
+// traceZone sets the zone of ctx's transaction to the calling region's
+// (kedja_trace_zone: the registry's when the region has none PostgreSQL
+// knows) and returns it. Every date the trace's SQL takes of an instant
+// (CAST(at AS date): EEA membership, adequacy, attestations) is then the
+// date on the region's calendar, and a time written without an offset is
+// read on its clocks. Inside a caller's transaction (InTx) the zone is put
+// back when the trace is done, so the caller's later statements keep the
+// registry's.
+func (s *Store) traceZone(ctx context.Context, region int64) (loc *time.Location, restore func() error, err error) {
+	q := s.q(ctx)
+	restore = func() error { return nil }
+	if _, own := q.(snapshotTx); !own {
+		var prev string
+		if err := s.get(ctx, q, "", "", &prev, `SELECT current_setting('TimeZone')`); err != nil {
+			return nil, nil, err
+		}
+		restore = func() error {
+			_, err := s.exec(ctx, q, `SELECT set_config('TimeZone', $1, true)`, prev)
+			return err
+		}
+	}
+	var name string
+	if err := s.get(ctx, q, "", "", &name, `SELECT kedja_trace_zone((SELECT time_zone FROM organisations WHERE id = $1))`, region); err != nil {
+		return nil, nil, err
+	}
+	if loc, err = time.LoadLocation(name); err != nil {
+		// PostgreSQL runs in a zone Go cannot read: the answer would be
+		// a guess, so there is none.
+		restore() //nolint:errcheck // the trace fails with err anyway
+		return nil, nil, fmt.Errorf("store: trace zone %q: %w", name, err)
+	}
+	return loc, restore, nil
 }
 
 // traceInput makes a trace's reads, in ctx's transaction.

@@ -143,8 +143,8 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost := s.Statements() - n; cost != 10 {
-		t.Errorf("a trace cost %d statements, want 10 (7 reads, 3 to store it)", cost)
+	if cost := s.Statements() - n; cost != 11 {
+		t.Errorf("a trace cost %d statements, want 11 (its zone, 7 reads, 3 to store it)", cost)
 	}
 	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
 	if got := traceState(after); got != want {

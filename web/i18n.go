@@ -64,6 +64,7 @@ var words = map[string][2]string{
 	"chooseRegion": {"Välj en region.", "Choose a region."}, "giveInstant": {"Ange datum och tid för samtalet.", "Give the date and time of the call."},
 	"findCase": {"Hitta ett ärende", "Find a case"}, "myCases": {"Mina tidigare ärenden", "My earlier cases"},
 	"noCases": {"Inga ärenden.", "No cases."}, "compiled": {"Sammanställt", "Compiled"},
+	"regionClock": {"regionens lokala tid", "the region's local time"},
 
 	// Findings reviewed: grouping, paths, history and acceptance.
 	"groupBy": {"Gruppera efter", "Group by"}, "noGrouping": {"ingen gruppering", "no grouping"},

@@ -587,7 +587,6 @@ type dsrView struct {
 	At      string
 	CaseRef string
 	Errors  map[string]string
-	Zone    string
 	Mine    []registry.Trace
 	Search  string
 	Found   []registry.Trace
@@ -601,7 +600,6 @@ func (h *Handler) dsr(q *request) error {
 }
 
 func (h *Handler) showDSR(q *request, status int, v dsrView) error {
-	v.Zone = h.cfg.Resolvers.Location.String()
 	if q.p.May(access.PageRules["dsr.regions"]) {
 		kind := "region"
 		regions, _, err := h.svc.Organisations.ListOrganisations(q.ctx(), registry.OrganisationFilter{Kind: &kind}, registry.Page{First: 100})
@@ -628,6 +626,13 @@ func (h *Handler) showDSR(q *request, status int, v dsrView) error {
 	return nil
 }
 
+// TraceWhen words one of a trace's instants on the calling region's clocks
+// (the registry's only when the region has none), with the zone's
+// abbreviation: a London caller's 19:30 call reads 19:30 BST.
+func (v view) TraceWhen(t registry.Trace, at time.Time) string {
+	return at.In(t.Zone(v.h.cfg.Resolvers.Location)).Format("2006-01-02 15:04 MST")
+}
+
 // traceCall runs the trace as the traceCall mutation does (the same
 // service, depth and audit), then opens its report. Bad input is shown
 // beside the field that caused it, and nothing is stored.
@@ -639,12 +644,15 @@ func (h *Handler) traceCall(q *request) error {
 		v.Errors["region"] = "chooseRegion"
 	}
 	v.Region = region
-	at, err := registry.ParseInstant("at", v.At, h.cfg.Resolvers.Location)
+	// The form's time (datetime-local, no offset) is on the region's
+	// clocks: the trace places it in the region's zone.
+	at, wall, err := registry.ParseCallInstant("at", v.At)
 	if err != nil || v.At == "" {
 		v.Errors["at"] = "giveInstant"
 	}
 	if len(v.Errors) == 0 {
-		t, err := access.Traces(q.ctx(), h.svc.Traces).TraceCall(q.ctx(), q.p.Name, region, at, v.CaseRef, registry.TraceOptions{MaxDepth: registry.MaxChainDepth})
+		t, err := access.Traces(q.ctx(), h.svc.Traces).TraceCall(q.ctx(), q.p.Name, region, at, v.CaseRef,
+			registry.TraceOptions{MaxDepth: registry.MaxChainDepth, WallClock: wall})
 		if err == nil {
 			q.notes.Affected, q.notes.CaseRef = []string{"trace:" + t.ID}, t.CaseRef
 			http.Redirect(q.w, q.r, "/dsr/"+t.ID, http.StatusSeeOther)
