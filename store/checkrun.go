@@ -428,6 +428,13 @@ func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, win
 	return nil
 }
 
+// evaluate keeps what compute found as findings, writing only what changed:
+// a finding found again as it was, with the same controllers and paths, is
+// not written at all (no new row version, no event), so that a run over a
+// large registry that changed little costs its evaluation and not a rewrite
+// of every finding. When a finding was last seen follows from check_seen
+// (migrations/0035_check_seen.sql), which the run sets once per check.
+// Each phase is one statement over the whole set.
 func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
 	if err := compute(ctx, tx, checks, res.EvaluatedAt, window, opts.Periods, opts.Progress); err != nil {
 		return err
@@ -445,30 +452,41 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		seen, pq.Array(ids), res.RunID, opts.Actor); err != nil {
 		return fmt.Errorf("lapse acceptances: %w", err)
 	}
-	// Open what is new, refresh what is seen again, reopen what returns. A
-	// finding keeps the earliest since it knows while it stays open; one
-	// that returns begins again.
+	// Open what is new, reopen what returns, and update what is found again
+	// with another severity, message, evidence, legal reference or since;
+	// leave the rest alone. A finding keeps the earliest since it knows while
+	// it stays open; one that returns begins again. The two writes touch
+	// different rows (those absent, those present): runs over the same
+	// checks hold their locks, so no other run adds one between them.
 	if err := tx.QueryRowContext(ctx, `
 		WITH prior AS (
-		    SELECT f.id, f.status FROM findings f
-		    JOIN found b USING (check_id, subject_kind, subject_id)
-		), up AS (
+		    SELECT f.id, f.status, b.severity, b.legal_ref, b.message, b.evidence,
+		           CASE WHEN f.status = 'resolved' THEN b.since ELSE LEAST(f.since, b.since) END AS since
+		    FROM found b JOIN findings f USING (check_id, subject_kind, subject_id)
+		), changed AS (
+		    UPDATE findings f SET
+		        severity = p.severity, legal_ref = p.legal_ref, message = p.message, evidence = p.evidence, since = p.since,
+		        status = CASE WHEN f.status = 'resolved' THEN 'open' ELSE f.status END,
+		        resolved_at = NULL, last_seen = $1
+		    FROM prior p
+		    WHERE f.id = p.id
+		      AND (f.status = 'resolved' OR f.resolved_at IS NOT NULL
+		           OR (f.severity, f.legal_ref, f.message, f.evidence, f.since)
+		              IS DISTINCT FROM (p.severity, p.legal_ref, p.message, p.evidence, p.since))
+		    RETURNING f.id, p.status = 'resolved' AS reopened
+		), added AS (
 		    INSERT INTO findings (check_id, subject_kind, subject_id, severity, status, legal_ref,
 		                          message, evidence, since, first_seen, last_seen)
-		    SELECT check_id, subject_kind, subject_id, severity, 'open', legal_ref, message, evidence, since, $1, $1
-		    FROM found
-		    ON CONFLICT (check_id, subject_kind, subject_id) DO UPDATE SET
-		        severity = EXCLUDED.severity, legal_ref = EXCLUDED.legal_ref,
-		        message = EXCLUDED.message, evidence = EXCLUDED.evidence, last_seen = EXCLUDED.last_seen,
-		        since = CASE WHEN findings.status = 'resolved' THEN EXCLUDED.since ELSE LEAST(findings.since, EXCLUDED.since) END,
-		        status = CASE WHEN findings.status = 'resolved' THEN 'open' ELSE findings.status END,
-		        resolved_at = NULL
+		    SELECT b.check_id, b.subject_kind, b.subject_id, b.severity, 'open', b.legal_ref, b.message, b.evidence, b.since, $1, $1
+		    FROM found b
+		    WHERE NOT EXISTS (SELECT 1 FROM findings f
+		                      WHERE f.check_id = b.check_id AND f.subject_kind = b.subject_kind AND f.subject_id = b.subject_id)
 		    RETURNING id
 		), events AS (
 		    INSERT INTO finding_events (finding_id, event, run_id, actor)
-		    SELECT up.id, CASE WHEN prior.id IS NULL THEN 'opened' ELSE 'reopened' END, $2, $3
-		    FROM up LEFT JOIN prior ON prior.id = up.id
-		    WHERE prior.id IS NULL OR prior.status = 'resolved'
+		    SELECT id, 'opened', CAST($2 AS bigint), CAST($3 AS text) FROM added
+		    UNION ALL
+		    SELECT id, 'reopened', $2, $3 FROM changed WHERE reopened
 		    RETURNING event
 		)
 		SELECT (SELECT count(*) FROM found),
@@ -478,11 +496,12 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		return fmt.Errorf("upsert findings: %w", err)
 	}
 	// The controllers of what was found are those whose chains it affects
-	// now; a finding seen before says in its history whom it newly affects
-	// and whom no longer.
+	// now: the new ones are added, those no longer affected removed, and
+	// those whose path or since changed updated; a finding seen before says
+	// in its history whom it newly affects and whom no longer.
 	if _, err := tx.ExecContext(ctx, `
 		WITH cur AS (
-		    SELECT f.id AS finding_id, f.first_seen, c.controller_id, c.path, c.since
+		    SELECT f.id AS finding_id, c.controller_id, c.path, c.since
 		    FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)
 		), gone AS (
 		    DELETE FROM finding_controllers fc
@@ -491,14 +510,19 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		      AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.finding_id = fc.finding_id AND cur.controller_id = fc.controller_id)
 		    RETURNING fc.finding_id, fc.controller_id
 		), added AS (
-		    INSERT INTO finding_controllers AS fc (finding_id, controller_id, path, since, first_seen, last_seen)
-		    SELECT finding_id, controller_id, path, since, $1, $1 FROM cur
-		    ON CONFLICT (finding_id, controller_id) DO UPDATE SET
-		        path = EXCLUDED.path, since = EXCLUDED.since, last_seen = EXCLUDED.last_seen
-		    RETURNING fc.finding_id, fc.controller_id, fc.first_seen = $1 AS new
+		    INSERT INTO finding_controllers (finding_id, controller_id, path, since, first_seen, last_seen)
+		    SELECT cur.finding_id, cur.controller_id, cur.path, cur.since, $1, $1 FROM cur
+		    WHERE NOT EXISTS (SELECT 1 FROM finding_controllers fc
+		                      WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id)
+		    RETURNING finding_id, controller_id
+		), moved AS (
+		    UPDATE finding_controllers fc SET path = cur.path, since = cur.since, last_seen = $1
+		    FROM cur
+		    WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id
+		      AND (fc.path, fc.since) IS DISTINCT FROM (cur.path, cur.since)
 		), changed AS (
 		    SELECT x.finding_id, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name) AS note
-		    FROM (SELECT finding_id, controller_id, 'now also affects' AS what FROM added WHERE new
+		    FROM (SELECT finding_id, controller_id, 'now also affects' AS what FROM added
 		          UNION ALL SELECT finding_id, controller_id, 'no longer affects' FROM gone) x
 		    JOIN organisations o ON o.id = x.controller_id
 		    JOIN findings f ON f.id = x.finding_id
@@ -511,10 +535,12 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		return fmt.Errorf("finding controllers: %w", err)
 	}
 	// What these checks no longer find is resolved; its controllers stay
-	// those it affected when last seen.
+	// those it affected when last seen, which was the last run over its
+	// check (as check_seen says until this run sets it).
 	if err := tx.QueryRowContext(ctx, `
 		WITH gone AS (
-		    UPDATE findings f SET status = 'resolved', resolved_at = $1
+		    UPDATE findings f SET status = 'resolved', resolved_at = $1,
+		        last_seen = COALESCE((SELECT s.last_seen FROM check_seen s WHERE s.check_id = f.check_id), f.last_seen)
 		    WHERE f.check_id = ANY($2) AND f.status <> 'resolved'
 		      AND NOT EXISTS (SELECT 1 FROM found c
 		                      WHERE c.check_id = f.check_id AND c.subject_kind = f.subject_kind AND c.subject_id = f.subject_id)
@@ -525,6 +551,13 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		)
 		SELECT count(*) FROM events`, seen, pq.Array(ids), res.RunID, opts.Actor).Scan(&res.Resolved); err != nil {
 		return fmt.Errorf("resolve findings: %w", err)
+	}
+	// This run saw every finding of its checks that is not resolved.
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO check_seen (check_id, last_seen, run_id) SELECT unnest(CAST($1 AS text[])), $2, $3
+		ON CONFLICT (check_id) DO UPDATE SET last_seen = EXCLUDED.last_seen, run_id = EXCLUDED.run_id`,
+		pq.Array(ids), seen, res.RunID); err != nil {
+		return fmt.Errorf("check seen: %w", err)
 	}
 	res.Ended = time.Now()
 	// In the run's transaction, so that the row says ran exactly when the
