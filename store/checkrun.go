@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -72,14 +73,39 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if opts.Actor == "" {
 		opts.Actor = "kedja " + opts.Trigger
 	}
+	// Runs of this instance over the same checks wait for each other here,
+	// before taking a connection: a run waiting its turn holds none. The
+	// database's check locks (below) still order runs of other instances.
+	leave, err := s.runGate.enter(ctx, res.Checks)
+	if err != nil {
+		return s.fail(ctx, res, opts, err)
+	}
+	defer leave()
 	if _, err := s.MarkAbandonedRuns(ctx); err != nil {
 		return s.fail(ctx, res, opts, err)
 	}
+	// The run's fate is recorded once its connection is back in the pool,
+	// so that a run never holds two.
+	status, err := s.runOn(ctx, checks, window, opts, &res)
+	switch {
+	case err != nil:
+		return s.fail(ctx, res, opts, err)
+	case status != registry.RunRan:
+		return s.record(ctx, res, opts, status)
+	}
+	res.Status = registry.RunRan
+	return res, nil
+}
+
+// runOn claims the run's row and runs it on one connection of its own,
+// released (with its lock) when it returns. It says RunRan, or
+// RunClaimedElsewhere for a slot another instance has, or an error.
+func (s *Store) runOn(ctx context.Context, checks []check, window int, opts registry.RunOptions, res *registry.RunResult) (string, error) {
 	// The lock lives in a session, not a transaction, because it must
 	// outlast the claim's own commit; so the run keeps one connection.
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
 	var key int64
 	locked := false
@@ -87,17 +113,18 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if opts.Slot != nil {
 		key = SlotKey(res.Checks, *opts.Slot)
 		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
-			return s.fail(ctx, res, opts, err)
+			return "", err
 		}
 		if !locked {
-			return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
+			return registry.RunClaimedElsewhere, nil
 		}
 	} else {
 		// An on-demand run competes with nobody for its row; its key only
 		// has to be its own, for the sweep to tell whether it is alive.
+		// Nobody else takes it, so this never waits.
 		key = rand.Int64()
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-			return s.fail(ctx, res, opts, err)
+			return "", err
 		}
 		locked = true
 	}
@@ -108,10 +135,10 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if errors.Is(err, sql.ErrNoRows) {
 		// Claimed before we came, by an instance that ran it, failed it or
 		// died running it.
-		return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
+		return registry.RunClaimedElsewhere, nil
 	}
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
 	err = safely(func() error {
 		// The store's write transaction, on the run's own connection.
@@ -125,22 +152,87 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 			// the same findings (duplicate events, deadlocks), whatever their
 			// slots or triggers; runs over other checks need not wait. Each
 			// check has its own lock, taken in key order so that two runs
-			// over overlapping sets cannot deadlock.
+			// over overlapping sets cannot deadlock. Only a run of another
+			// instance can hold one here (runGate orders this instance's).
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest(CAST($1 AS bigint[])) AS k ORDER BY k`,
 				pq.Array(checkKeys(res.Checks))); err != nil {
 				return err
 			}
 			if s.runHook != nil {
-				s.runHook(ctx, res)
+				s.runHook(ctx, *res)
 			}
-			return s.evaluate(ctx, tx, checks, res.Checks, window, opts, &res)
+			return s.evaluate(ctx, tx, checks, res.Checks, window, opts, res)
 		})
 	})
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
-	res.Status = registry.RunRan
-	return res, nil
+	return registry.RunRan, nil
+}
+
+// runGate lets one run at a time of this instance evaluate each check: the
+// in-process side of the check locks, so that a run waiting for another
+// waits without a connection. Its zero value is ready.
+type runGate struct {
+	mu     sync.Mutex
+	checks map[string]chan struct{} // check id -> a token, held by the run evaluating it
+	// waiting, set only by tests (SetRunWaitHook), is called when a run
+	// has to wait for another, with the check it waits for.
+	waiting func(check string)
+}
+
+// SetRunWaitHook has a run that must wait for another run of this instance
+// over the same checks call hook, with the check it waits for, before it
+// waits; nil removes it. Tests use it to look at a waiting run.
+func (s *Store) SetRunWaitHook(hook func(check string)) {
+	s.runGate.mu.Lock()
+	s.runGate.waiting = hook
+	s.runGate.mu.Unlock()
+}
+
+// enter waits until no other run of this instance holds any of ids, taking
+// them in order (as the database's check locks are) so that runs over
+// overlapping sets cannot deadlock, or until ctx ends. leave gives them back.
+func (g *runGate) enter(ctx context.Context, ids []string) (leave func(), err error) {
+	g.mu.Lock()
+	if g.checks == nil {
+		g.checks = map[string]chan struct{}{}
+	}
+	sorted := slices.Sorted(slices.Values(ids))
+	tokens := make([]chan struct{}, len(sorted))
+	for i, id := range sorted {
+		if g.checks[id] == nil {
+			g.checks[id] = make(chan struct{}, 1)
+		}
+		tokens[i] = g.checks[id]
+	}
+	waiting := g.waiting
+	g.mu.Unlock()
+	held := 0
+	leave = func() {
+		for _, t := range tokens[:held] {
+			<-t
+		}
+	}
+	for i, t := range tokens {
+		select {
+		case t <- struct{}{}:
+			held++
+			continue
+		default:
+		}
+		if waiting != nil {
+			waiting(sorted[i])
+		}
+		select {
+		case t <- struct{}{}:
+			held++
+		case <-ctx.Done():
+			leave()
+			return nil, ctx.Err()
+		}
+	}
+	return leave, nil
 }
 
 // MarkAbandoned marks as abandoned the runs whose row says 'running' but

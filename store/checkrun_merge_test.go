@@ -176,3 +176,71 @@ func TestRunWritesOnlyChangedFindings(t *testing.T) {
 		})
 	}
 }
+
+// A run that must wait for another run of this instance over the same
+// checks waits before it takes a connection: while it waits, the store holds
+// only the first run's connection, it has claimed no row, and no backend
+// waits for a lock with a transaction open. Once the first ends, it runs.
+func TestWaitingRunHoldsNoConnection(t *testing.T) {
+	s := demoStore(t)
+	ctx := context.Background()
+	// A bound on each wait, so that a broken run fails the test rather
+	// than hangs it.
+	within := func() <-chan time.Time { return time.After(time.Minute) }
+	entered, release := make(chan registry.RunResult, 2), make(chan struct{})
+	s.SetRunHook(func(ctx context.Context, r registry.RunResult) {
+		entered <- r
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+	})
+	waiting := make(chan string, 1)
+	s.SetRunWaitHook(func(check string) { waiting <- check })
+	done := make(chan error, 2)
+	run := func(checks ...string) {
+		_, err := s.RunChecks(ctx, registry.RunOptions{At: at("2019-02-01T12:00"), Checks: checks, Trigger: "api", Actor: "t"})
+		done <- err
+	}
+	go run("exposure")
+	select {
+	case <-entered:
+	case <-within():
+		t.Fatal("the first run never began")
+	}
+	go run("backup", "exposure")
+	select {
+	case check := <-waiting:
+		if check != "exposure" {
+			t.Errorf("the second run waits for %s, want exposure", check)
+		}
+	case <-within():
+		t.Fatal("the second run never waited")
+	}
+	if inUse := s.DB().Stats().InUse; inUse != 1 {
+		t.Errorf("%d connections in use while one run works and one waits, want 1", inUse)
+	}
+	var running, lockWaits int
+	if err := s.DB().QueryRow(`SELECT (SELECT count(*) FROM check_runs WHERE status = 'running'),
+		(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&running, &lockWaits); err != nil {
+		t.Fatal(err)
+	}
+	if running != 1 || lockWaits != 0 {
+		t.Errorf("while the second run waits: %d runs claimed, %d backends waiting for a lock; want 1 and 0", running, lockWaits)
+	}
+	close(release)
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-within():
+			t.Fatal("the runs never ended")
+		}
+	}
+	var ran int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM check_runs WHERE status = 'ran'`).Scan(&ran); err != nil || ran != 2 {
+		t.Errorf("%d runs ran (%v), want both", ran, err)
+	}
+}
