@@ -544,17 +544,21 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		seen, pq.Array(ids), res.RunID, opts.Actor); err != nil {
 		return fmt.Errorf("lapse acceptances: %w", err)
 	}
-	// Open what is new, reopen what returns, and update what is found again
-	// with another severity, message, evidence, legal reference or since;
-	// leave the rest alone. A finding keeps the earliest since it knows while
-	// it stays open; one that returns begins again. The two writes touch
-	// different rows (those absent, those present): runs over the same
-	// checks hold their locks, so no other run adds one between them.
+	// Reopen what returns and update what is found again with another
+	// severity, message, evidence, legal reference or since; leave the rest
+	// alone. A finding keeps the earliest since it knows while it stays open;
+	// one that returns begins again. Then open what is new. Two statements,
+	// each planned for the table as it then is: in one, the update's join
+	// would be planned for the findings before the insert added any (as on
+	// a first run) and scan every added row once per finding.
 	if err := tx.QueryRowContext(ctx, `
-		WITH prior AS (
+		WITH prior AS MATERIALIZED (
 		    SELECT f.id, f.status, b.severity, b.legal_ref, b.message, b.evidence,
 		           CASE WHEN f.status = 'resolved' THEN b.since ELSE LEAST(f.since, b.since) END AS since
 		    FROM found b JOIN findings f USING (check_id, subject_kind, subject_id)
+		    WHERE f.status = 'resolved' OR f.resolved_at IS NOT NULL
+		       OR (f.severity, f.legal_ref, f.message, f.evidence, f.since)
+		          IS DISTINCT FROM (b.severity, b.legal_ref, b.message, b.evidence, LEAST(f.since, b.since))
 		), changed AS (
 		    UPDATE findings f SET
 		        severity = p.severity, legal_ref = p.legal_ref, message = p.message, evidence = p.evidence, since = p.since,
@@ -562,11 +566,18 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		        resolved_at = NULL, last_seen = $1
 		    FROM prior p
 		    WHERE f.id = p.id
-		      AND (f.status = 'resolved' OR f.resolved_at IS NOT NULL
-		           OR (f.severity, f.legal_ref, f.message, f.evidence, f.since)
-		              IS DISTINCT FROM (p.severity, p.legal_ref, p.message, p.evidence, p.since))
 		    RETURNING f.id, p.status = 'resolved' AS reopened
-		), added AS (
+		), events AS (
+		    INSERT INTO finding_events (finding_id, event, run_id, actor)
+		    SELECT id, 'reopened', $2, $3 FROM changed WHERE reopened
+		    RETURNING 1
+		)
+		SELECT count(*) FROM events`,
+		seen, res.RunID, opts.Actor).Scan(&res.Reopened); err != nil {
+		return fmt.Errorf("update findings: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `
+		WITH added AS (
 		    INSERT INTO findings (check_id, subject_kind, subject_id, severity, status, legal_ref,
 		                          message, evidence, since, first_seen, last_seen)
 		    SELECT b.check_id, b.subject_kind, b.subject_id, b.severity, 'open', b.legal_ref, b.message, b.evidence, b.since, $1, $1
@@ -576,16 +587,12 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		    RETURNING id
 		), events AS (
 		    INSERT INTO finding_events (finding_id, event, run_id, actor)
-		    SELECT id, 'opened', CAST($2 AS bigint), CAST($3 AS text) FROM added
-		    UNION ALL
-		    SELECT id, 'reopened', $2, $3 FROM changed WHERE reopened
-		    RETURNING event
+		    SELECT id, 'opened', $2, $3 FROM added
+		    RETURNING 1
 		)
-		SELECT (SELECT count(*) FROM found),
-		       (SELECT count(*) FROM events WHERE event = 'opened'),
-		       (SELECT count(*) FROM events WHERE event = 'reopened')`,
-		seen, res.RunID, opts.Actor).Scan(&res.Found, &res.Opened, &res.Reopened); err != nil {
-		return fmt.Errorf("upsert findings: %w", err)
+		SELECT (SELECT count(*) FROM found), (SELECT count(*) FROM events)`,
+		seen, res.RunID, opts.Actor).Scan(&res.Found, &res.Opened); err != nil {
+		return fmt.Errorf("open findings: %w", err)
 	}
 	// The controllers of what was found are those whose chains it affects
 	// now: the new ones are added, those no longer affected removed, and
