@@ -597,41 +597,53 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 	// The controllers of what was found are those whose chains it affects
 	// now: the new ones are added, those no longer affected removed, and
 	// those whose path or since changed updated; a finding seen before says
-	// in its history whom it newly affects and whom no longer.
-	if _, err := tx.ExecContext(ctx, `
-		WITH cur AS (
-		    SELECT f.id AS finding_id, c.controller_id, c.path, c.since
-		    FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)
-		), gone AS (
+	// in its history whom it newly affects and whom no longer. One statement
+	// for each write of finding_controllers, each planned for the table as
+	// it then is (see above); the additions and removals are collected in
+	// controller_changes for the history.
+	for _, q := range []string{
+		`CREATE TEMP TABLE cur ON COMMIT DROP AS
+		SELECT f.id AS finding_id, c.controller_id, c.path, c.since
+		FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)`,
+		`CREATE UNIQUE INDEX ON cur (finding_id, controller_id)`,
+		`ANALYZE cur`,
+		`CREATE TEMP TABLE controller_changes (finding_id bigint, controller_id bigint, what text) ON COMMIT DROP`,
+		`WITH gone AS (
 		    DELETE FROM finding_controllers fc
 		    USING found b JOIN findings f USING (check_id, subject_kind, subject_id)
 		    WHERE fc.finding_id = f.id
 		      AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.finding_id = fc.finding_id AND cur.controller_id = fc.controller_id)
-		    RETURNING fc.finding_id, fc.controller_id
-		), added AS (
+		    RETURNING fc.finding_id, fc.controller_id)
+		INSERT INTO controller_changes SELECT finding_id, controller_id, 'no longer affects' FROM gone`,
+		`UPDATE finding_controllers fc SET path = cur.path, since = cur.since, last_seen = $1
+		FROM cur
+		WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id
+		  AND (fc.path, fc.since) IS DISTINCT FROM (cur.path, cur.since)`,
+		`WITH added AS (
 		    INSERT INTO finding_controllers (finding_id, controller_id, path, since, first_seen, last_seen)
 		    SELECT cur.finding_id, cur.controller_id, cur.path, cur.since, $1, $1 FROM cur
 		    WHERE NOT EXISTS (SELECT 1 FROM finding_controllers fc
 		                      WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id)
-		    RETURNING finding_id, controller_id
-		), moved AS (
-		    UPDATE finding_controllers fc SET path = cur.path, since = cur.since, last_seen = $1
-		    FROM cur
-		    WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id
-		      AND (fc.path, fc.since) IS DISTINCT FROM (cur.path, cur.since)
-		), changed AS (
-		    SELECT x.finding_id, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name) AS note
-		    FROM (SELECT finding_id, controller_id, 'now also affects' AS what FROM added
-		          UNION ALL SELECT finding_id, controller_id, 'no longer affects' FROM gone) x
-		    JOIN organisations o ON o.id = x.controller_id
-		    JOIN findings f ON f.id = x.finding_id
-		    WHERE f.first_seen <> $1
-		    GROUP BY x.finding_id
-		)
-		INSERT INTO finding_events (finding_id, event, run_id, actor, note)
-		SELECT finding_id, 'changed', $2, $3, note FROM changed`,
-		seen, res.RunID, opts.Actor); err != nil {
-		return fmt.Errorf("finding controllers: %w", err)
+		    RETURNING finding_id, controller_id)
+		INSERT INTO controller_changes SELECT finding_id, controller_id, 'now also affects' FROM added`,
+		`INSERT INTO finding_events (finding_id, event, run_id, actor, note)
+		SELECT x.finding_id, 'changed', $2, $3, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name)
+		FROM controller_changes x
+		JOIN organisations o ON o.id = x.controller_id
+		JOIN findings f ON f.id = x.finding_id
+		WHERE f.first_seen <> $1
+		GROUP BY x.finding_id`,
+	} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, seen)
+		}
+		if strings.Contains(q, "$2") {
+			args = append(args, res.RunID, opts.Actor)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("finding controllers: %w", err)
+		}
 	}
 	// What these checks no longer find is resolved; its controllers stay
 	// those it affected when last seen, which was the last run over its
