@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -72,14 +73,39 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if opts.Actor == "" {
 		opts.Actor = "kedja " + opts.Trigger
 	}
+	// Runs of this instance over the same checks wait for each other here,
+	// before taking a connection: a run waiting its turn holds none. The
+	// database's check locks (below) still order runs of other instances.
+	leave, err := s.runGate.enter(ctx, res.Checks)
+	if err != nil {
+		return s.fail(ctx, res, opts, err)
+	}
+	defer leave()
 	if _, err := s.MarkAbandonedRuns(ctx); err != nil {
 		return s.fail(ctx, res, opts, err)
 	}
+	// The run's fate is recorded once its connection is back in the pool,
+	// so that a run never holds two.
+	status, err := s.runOn(ctx, checks, window, opts, &res)
+	switch {
+	case err != nil:
+		return s.fail(ctx, res, opts, err)
+	case status != registry.RunRan:
+		return s.record(ctx, res, opts, status)
+	}
+	res.Status = registry.RunRan
+	return res, nil
+}
+
+// runOn claims the run's row and runs it on one connection of its own,
+// released (with its lock) when it returns. It says RunRan, or
+// RunClaimedElsewhere for a slot another instance has, or an error.
+func (s *Store) runOn(ctx context.Context, checks []check, window int, opts registry.RunOptions, res *registry.RunResult) (string, error) {
 	// The lock lives in a session, not a transaction, because it must
 	// outlast the claim's own commit; so the run keeps one connection.
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
 	var key int64
 	locked := false
@@ -87,17 +113,18 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if opts.Slot != nil {
 		key = SlotKey(res.Checks, *opts.Slot)
 		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
-			return s.fail(ctx, res, opts, err)
+			return "", err
 		}
 		if !locked {
-			return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
+			return registry.RunClaimedElsewhere, nil
 		}
 	} else {
 		// An on-demand run competes with nobody for its row; its key only
 		// has to be its own, for the sweep to tell whether it is alive.
+		// Nobody else takes it, so this never waits.
 		key = rand.Int64()
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-			return s.fail(ctx, res, opts, err)
+			return "", err
 		}
 		locked = true
 	}
@@ -108,10 +135,10 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 	if errors.Is(err, sql.ErrNoRows) {
 		// Claimed before we came, by an instance that ran it, failed it or
 		// died running it.
-		return s.record(ctx, res, opts, registry.RunClaimedElsewhere)
+		return registry.RunClaimedElsewhere, nil
 	}
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
 	err = safely(func() error {
 		// The store's write transaction, on the run's own connection.
@@ -125,22 +152,87 @@ func (s *Store) RunChecks(ctx context.Context, opts registry.RunOptions) (regist
 			// the same findings (duplicate events, deadlocks), whatever their
 			// slots or triggers; runs over other checks need not wait. Each
 			// check has its own lock, taken in key order so that two runs
-			// over overlapping sets cannot deadlock.
+			// over overlapping sets cannot deadlock. Only a run of another
+			// instance can hold one here (runGate orders this instance's).
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(k) FROM unnest(CAST($1 AS bigint[])) AS k ORDER BY k`,
 				pq.Array(checkKeys(res.Checks))); err != nil {
 				return err
 			}
 			if s.runHook != nil {
-				s.runHook(ctx, res)
+				s.runHook(ctx, *res)
 			}
-			return s.evaluate(ctx, tx, checks, res.Checks, window, opts, &res)
+			return s.evaluate(ctx, tx, checks, res.Checks, window, opts, res)
 		})
 	})
 	if err != nil {
-		return s.fail(ctx, res, opts, err)
+		return "", err
 	}
-	res.Status = registry.RunRan
-	return res, nil
+	return registry.RunRan, nil
+}
+
+// runGate lets one run at a time of this instance evaluate each check: the
+// in-process side of the check locks, so that a run waiting for another
+// waits without a connection. Its zero value is ready.
+type runGate struct {
+	mu     sync.Mutex
+	checks map[string]chan struct{} // check id -> a token, held by the run evaluating it
+	// waiting, set only by tests (SetRunWaitHook), is called when a run
+	// has to wait for another, with the check it waits for.
+	waiting func(check string)
+}
+
+// SetRunWaitHook has a run that must wait for another run of this instance
+// over the same checks call hook, with the check it waits for, before it
+// waits; nil removes it. Tests use it to look at a waiting run.
+func (s *Store) SetRunWaitHook(hook func(check string)) {
+	s.runGate.mu.Lock()
+	s.runGate.waiting = hook
+	s.runGate.mu.Unlock()
+}
+
+// enter waits until no other run of this instance holds any of ids, taking
+// them in order (as the database's check locks are) so that runs over
+// overlapping sets cannot deadlock, or until ctx ends. leave gives them back.
+func (g *runGate) enter(ctx context.Context, ids []string) (leave func(), err error) {
+	g.mu.Lock()
+	if g.checks == nil {
+		g.checks = map[string]chan struct{}{}
+	}
+	sorted := slices.Sorted(slices.Values(ids))
+	tokens := make([]chan struct{}, len(sorted))
+	for i, id := range sorted {
+		if g.checks[id] == nil {
+			g.checks[id] = make(chan struct{}, 1)
+		}
+		tokens[i] = g.checks[id]
+	}
+	waiting := g.waiting
+	g.mu.Unlock()
+	held := 0
+	leave = func() {
+		for _, t := range tokens[:held] {
+			<-t
+		}
+	}
+	for i, t := range tokens {
+		select {
+		case t <- struct{}{}:
+			held++
+			continue
+		default:
+		}
+		if waiting != nil {
+			waiting(sorted[i])
+		}
+		select {
+		case t <- struct{}{}:
+			held++
+		case <-ctx.Done():
+			leave()
+			return nil, ctx.Err()
+		}
+	}
+	return leave, nil
 }
 
 // MarkAbandoned marks as abandoned the runs whose row says 'running' but
@@ -436,6 +528,13 @@ func compute(ctx context.Context, tx *sqlx.Tx, checks []check, at time.Time, win
 	return nil
 }
 
+// evaluate keeps what compute found as findings, writing only what changed:
+// a finding found again as it was, with the same controllers and paths, is
+// not written at all (no new row version, no event), so that a run over a
+// large registry that changed little costs its evaluation and not a rewrite
+// of every finding. When a finding was last seen follows from check_seen
+// (migrations/0035_check_seen.sql), which the run sets once per check.
+// Each phase is one statement over the whole set.
 func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids []string, window int, opts registry.RunOptions, res *registry.RunResult) error {
 	if err := compute(ctx, tx, checks, res.EvaluatedAt, window, opts.Periods, opts.Progress); err != nil {
 		return err
@@ -453,76 +552,114 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		seen, pq.Array(ids), res.RunID, opts.Actor); err != nil {
 		return fmt.Errorf("lapse acceptances: %w", err)
 	}
-	// Open what is new, refresh what is seen again, reopen what returns. A
-	// finding keeps the earliest since it knows while it stays open; one
-	// that returns begins again.
+	// Reopen what returns and update what is found again with another
+	// severity, message, evidence, legal reference or since; leave the rest
+	// alone. A finding keeps the earliest since it knows while it stays open;
+	// one that returns begins again. Then open what is new. Two statements,
+	// each planned for the table as it then is: in one, the update's join
+	// would be planned for the findings before the insert added any (as on
+	// a first run) and scan every added row once per finding.
 	if err := tx.QueryRowContext(ctx, `
-		WITH prior AS (
-		    SELECT f.id, f.status FROM findings f
-		    JOIN found b USING (check_id, subject_kind, subject_id)
-		), up AS (
+		WITH prior AS MATERIALIZED (
+		    SELECT f.id, f.status, b.severity, b.legal_ref, b.message, b.evidence,
+		           CASE WHEN f.status = 'resolved' THEN b.since ELSE LEAST(f.since, b.since) END AS since
+		    FROM found b JOIN findings f USING (check_id, subject_kind, subject_id)
+		    WHERE f.status = 'resolved' OR f.resolved_at IS NOT NULL
+		       OR (f.severity, f.legal_ref, f.message, f.evidence, f.since)
+		          IS DISTINCT FROM (b.severity, b.legal_ref, b.message, b.evidence, LEAST(f.since, b.since))
+		), changed AS (
+		    UPDATE findings f SET
+		        severity = p.severity, legal_ref = p.legal_ref, message = p.message, evidence = p.evidence, since = p.since,
+		        status = CASE WHEN f.status = 'resolved' THEN 'open' ELSE f.status END,
+		        resolved_at = NULL, last_seen = $1
+		    FROM prior p
+		    WHERE f.id = p.id
+		    RETURNING f.id, p.status = 'resolved' AS reopened
+		), events AS (
+		    INSERT INTO finding_events (finding_id, event, run_id, actor)
+		    SELECT id, 'reopened', $2, $3 FROM changed WHERE reopened
+		    RETURNING 1
+		)
+		SELECT count(*) FROM events`,
+		seen, res.RunID, opts.Actor).Scan(&res.Reopened); err != nil {
+		return fmt.Errorf("update findings: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `
+		WITH added AS (
 		    INSERT INTO findings (check_id, subject_kind, subject_id, severity, status, legal_ref,
 		                          message, evidence, since, first_seen, last_seen)
-		    SELECT check_id, subject_kind, subject_id, severity, 'open', legal_ref, message, evidence, since, $1, $1
-		    FROM found
-		    ON CONFLICT (check_id, subject_kind, subject_id) DO UPDATE SET
-		        severity = EXCLUDED.severity, legal_ref = EXCLUDED.legal_ref,
-		        message = EXCLUDED.message, evidence = EXCLUDED.evidence, last_seen = EXCLUDED.last_seen,
-		        since = CASE WHEN findings.status = 'resolved' THEN EXCLUDED.since ELSE LEAST(findings.since, EXCLUDED.since) END,
-		        status = CASE WHEN findings.status = 'resolved' THEN 'open' ELSE findings.status END,
-		        resolved_at = NULL
+		    SELECT b.check_id, b.subject_kind, b.subject_id, b.severity, 'open', b.legal_ref, b.message, b.evidence, b.since, $1, $1
+		    FROM found b
+		    WHERE NOT EXISTS (SELECT 1 FROM findings f
+		                      WHERE f.check_id = b.check_id AND f.subject_kind = b.subject_kind AND f.subject_id = b.subject_id)
 		    RETURNING id
 		), events AS (
 		    INSERT INTO finding_events (finding_id, event, run_id, actor)
-		    SELECT up.id, CASE WHEN prior.id IS NULL THEN 'opened' ELSE 'reopened' END, $2, $3
-		    FROM up LEFT JOIN prior ON prior.id = up.id
-		    WHERE prior.id IS NULL OR prior.status = 'resolved'
-		    RETURNING event
+		    SELECT id, 'opened', $2, $3 FROM added
+		    RETURNING 1
 		)
-		SELECT (SELECT count(*) FROM found),
-		       (SELECT count(*) FROM events WHERE event = 'opened'),
-		       (SELECT count(*) FROM events WHERE event = 'reopened')`,
-		seen, res.RunID, opts.Actor).Scan(&res.Found, &res.Opened, &res.Reopened); err != nil {
-		return fmt.Errorf("upsert findings: %w", err)
+		SELECT (SELECT count(*) FROM found), (SELECT count(*) FROM events)`,
+		seen, res.RunID, opts.Actor).Scan(&res.Found, &res.Opened); err != nil {
+		return fmt.Errorf("open findings: %w", err)
 	}
 	// The controllers of what was found are those whose chains it affects
-	// now; a finding seen before says in its history whom it newly affects
-	// and whom no longer.
-	if _, err := tx.ExecContext(ctx, `
-		WITH cur AS (
-		    SELECT f.id AS finding_id, f.first_seen, c.controller_id, c.path, c.since
-		    FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)
-		), gone AS (
+	// now: the new ones are added, those no longer affected removed, and
+	// those whose path or since changed updated; a finding seen before says
+	// in its history whom it newly affects and whom no longer. One statement
+	// for each write of finding_controllers, each planned for the table as
+	// it then is (see above); the additions and removals are collected in
+	// controller_changes for the history.
+	for _, q := range []string{
+		`CREATE TEMP TABLE cur ON COMMIT DROP AS
+		SELECT f.id AS finding_id, c.controller_id, c.path, c.since
+		FROM found_controllers c JOIN findings f USING (check_id, subject_kind, subject_id)`,
+		`CREATE UNIQUE INDEX ON cur (finding_id, controller_id)`,
+		`ANALYZE cur`,
+		`CREATE TEMP TABLE controller_changes (finding_id bigint, controller_id bigint, what text) ON COMMIT DROP`,
+		`WITH gone AS (
 		    DELETE FROM finding_controllers fc
 		    USING found b JOIN findings f USING (check_id, subject_kind, subject_id)
 		    WHERE fc.finding_id = f.id
 		      AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.finding_id = fc.finding_id AND cur.controller_id = fc.controller_id)
-		    RETURNING fc.finding_id, fc.controller_id
-		), added AS (
-		    INSERT INTO finding_controllers AS fc (finding_id, controller_id, path, since, first_seen, last_seen)
-		    SELECT finding_id, controller_id, path, since, $1, $1 FROM cur
-		    ON CONFLICT (finding_id, controller_id) DO UPDATE SET
-		        path = EXCLUDED.path, since = EXCLUDED.since, last_seen = EXCLUDED.last_seen
-		    RETURNING fc.finding_id, fc.controller_id, fc.first_seen = $1 AS new
-		), changed AS (
-		    SELECT x.finding_id, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name) AS note
-		    FROM (SELECT finding_id, controller_id, 'now also affects' AS what FROM added WHERE new
-		          UNION ALL SELECT finding_id, controller_id, 'no longer affects' FROM gone) x
-		    JOIN organisations o ON o.id = x.controller_id
-		    JOIN findings f ON f.id = x.finding_id
-		    WHERE f.first_seen <> $1
-		    GROUP BY x.finding_id
-		)
-		INSERT INTO finding_events (finding_id, event, run_id, actor, note)
-		SELECT finding_id, 'changed', $2, $3, note FROM changed`,
-		seen, res.RunID, opts.Actor); err != nil {
-		return fmt.Errorf("finding controllers: %w", err)
+		    RETURNING fc.finding_id, fc.controller_id)
+		INSERT INTO controller_changes SELECT finding_id, controller_id, 'no longer affects' FROM gone`,
+		`UPDATE finding_controllers fc SET path = cur.path, since = cur.since, last_seen = $1
+		FROM cur
+		WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id
+		  AND (fc.path, fc.since) IS DISTINCT FROM (cur.path, cur.since)`,
+		`WITH added AS (
+		    INSERT INTO finding_controllers (finding_id, controller_id, path, since, first_seen, last_seen)
+		    SELECT cur.finding_id, cur.controller_id, cur.path, cur.since, $1, $1 FROM cur
+		    WHERE NOT EXISTS (SELECT 1 FROM finding_controllers fc
+		                      WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id)
+		    RETURNING finding_id, controller_id)
+		INSERT INTO controller_changes SELECT finding_id, controller_id, 'now also affects' FROM added`,
+		`INSERT INTO finding_events (finding_id, event, run_id, actor, note)
+		SELECT x.finding_id, 'changed', $2, $3, string_agg(x.what || ' ' || o.legal_name, '; ' ORDER BY x.what DESC, o.legal_name)
+		FROM controller_changes x
+		JOIN organisations o ON o.id = x.controller_id
+		JOIN findings f ON f.id = x.finding_id
+		WHERE f.first_seen <> $1
+		GROUP BY x.finding_id`,
+	} {
+		var args []any
+		if strings.Contains(q, "$1") {
+			args = append(args, seen)
+		}
+		if strings.Contains(q, "$2") {
+			args = append(args, res.RunID, opts.Actor)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("finding controllers: %w", err)
+		}
 	}
 	// What these checks no longer find is resolved; its controllers stay
-	// those it affected when last seen.
+	// those it affected when last seen, which was the last run over its
+	// check (as check_seen says until this run sets it).
 	if err := tx.QueryRowContext(ctx, `
 		WITH gone AS (
-		    UPDATE findings f SET status = 'resolved', resolved_at = $1
+		    UPDATE findings f SET status = 'resolved', resolved_at = $1,
+		        last_seen = COALESCE((SELECT s.last_seen FROM check_seen s WHERE s.check_id = f.check_id), f.last_seen)
 		    WHERE f.check_id = ANY($2) AND f.status <> 'resolved'
 		      AND NOT EXISTS (SELECT 1 FROM found c
 		                      WHERE c.check_id = f.check_id AND c.subject_kind = f.subject_kind AND c.subject_id = f.subject_id)
@@ -533,6 +670,13 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		)
 		SELECT count(*) FROM events`, seen, pq.Array(ids), res.RunID, opts.Actor).Scan(&res.Resolved); err != nil {
 		return fmt.Errorf("resolve findings: %w", err)
+	}
+	// This run saw every finding of its checks that is not resolved.
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO check_seen (check_id, last_seen, run_id) SELECT unnest(CAST($1 AS text[])), $2, $3
+		ON CONFLICT (check_id) DO UPDATE SET last_seen = EXCLUDED.last_seen, run_id = EXCLUDED.run_id`,
+		pq.Array(ids), seen, res.RunID); err != nil {
+		return fmt.Errorf("check seen: %w", err)
 	}
 	res.Ended = time.Now()
 	// In the run's transaction, so that the row says ran exactly when the

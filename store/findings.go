@@ -20,11 +20,20 @@ import (
 // first, in the same statement.
 const findingCols = `id, check_id, subject_kind, subject_id, severity,
 	kedja_finding_status(status, accepted_until, CAST(now() AS date)) AS status,
-	legal_ref, message, evidence, since, first_seen, last_seen, resolved_at, accepted_by, accepted_until, justification,
+	legal_ref, message, evidence, since, first_seen, ` + findingLastSeen + ` AS last_seen, resolved_at, accepted_by, accepted_until, justification,
 	(SELECT jsonb_agg(jsonb_build_object('controllerId', c.controller_id, 'path', c.path, 'since', c.since,
-	                                     'firstSeen', c.first_seen, 'lastSeen', c.last_seen)
+	                                     'firstSeen', c.first_seen, 'lastSeen', ` + findingLastSeen + `)
 	                  ORDER BY cardinality(c.path), c.controller_id)
 	 FROM finding_controllers c WHERE c.finding_id = findings.id) AS controllers`
+
+// findingLastSeen is when a run last found the finding, and so each of its
+// controllers: a run does not write the findings it finds unchanged, but
+// every run over a check finds each of its findings not resolved or
+// resolves it, so such a finding was seen by the last run over its check
+// (check_seen); a resolved one when its findings.last_seen says
+// (migrations/0035_check_seen.sql).
+const findingLastSeen = `CASE WHEN findings.status = 'resolved' THEN findings.last_seen
+	ELSE COALESCE((SELECT s.last_seen FROM check_seen s WHERE s.check_id = findings.check_id), findings.last_seen) END`
 
 // ListFindings lists findings in id order, a page at a time. With a
 // controller, those that affect that controller's chain.

@@ -35,6 +35,9 @@ type Store struct {
 	// runHook, set only by tests (SetRunHook), is called in every check
 	// run's transaction once its check locks are held, before the work.
 	runHook func(context.Context, registry.RunResult)
+	// runGate orders this instance's check runs before they take a
+	// connection (store/checkrun.go).
+	runGate runGate
 	// auditKey keys the audit chain (SetAuditKey); writer is the group
 	// commit of audit rows while one runs (StartAuditWriter).
 	auditKey []byte
