@@ -359,7 +359,7 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 	// No extensions: graphql-go adds none unless told to, and kedja tells
 	// it nothing to add (no tracing, no debug).
 	res.Extensions = nil
-	body, err := json.Marshal(res)
+	body, err := encodeResult(res)
 	status := http.StatusOK
 	switch {
 	case err != nil:
