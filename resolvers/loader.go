@@ -28,13 +28,18 @@ type result[V any] struct {
 }
 
 func newLoader[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *loader[K, V] {
-	return &loader[K, V]{fetch: fetch, queued: map[K]bool{}, results: map[K]result[V]{}}
+	// The maps are made on the first load: most of a request's loaders are
+	// never used.
+	return &loader[K, V]{fetch: fetch}
 }
 
 // load queues key and returns a thunk that yields its value; ok is false when
 // no row has the key.
 func (l *loader[K, V]) load(ctx context.Context, key K) func() (V, bool, error) {
 	l.mu.Lock()
+	if l.results == nil {
+		l.queued, l.results = map[K]bool{}, map[K]result[V]{}
+	}
 	if _, known := l.results[key]; !known && !l.queued[key] {
 		l.queued[key] = true
 		l.pending = append(l.pending, key)
