@@ -448,51 +448,73 @@ func (sc scanner[T]) scanAll(rows *sql.Rows) (out []T, ok bool, err error) {
 // selectRows is selectx into a slice of T, scanned explicitly when T has a
 // scanner and q is one selectIn runs prepared statements on.
 func selectRows[T any](ctx context.Context, s *Store, q queryer, query string, args ...any) ([]T, error) {
-	sc, ok := scannerOf[T]()
-	if !ok {
-		var out []T
-		err := s.selectx(ctx, q, &out, query, args...)
-		return out, err
+	if sc, ok := scannerOf[T](); ok {
+		out, ok, err := queryScan(ctx, s, q, sc, query, args...)
+		if ok || err != nil {
+			return out, err
+		}
 	}
-	var stmt *sqlx.Stmt
+	var out []T
+	err := s.selectx(ctx, q, &out, query, args...)
+	return out, err
+}
+
+// queryScan runs query as selectIn does (prepared, outside write
+// transactions) and scans its rows with sc; ok is false, with nothing
+// read, when q is of a kind it does not run or a column has no field in sc.
+func queryScan[T any](ctx context.Context, s *Store, q queryer, sc scanner[T], query string, args ...any) (out []T, ok bool, err error) {
+	var rows *sql.Rows
 	switch q := q.(type) {
 	case *sqlx.DB:
 		st, err := s.prepared(ctx, query)
 		if err != nil {
-			return nil, wrap(query, err)
+			return nil, true, wrap(query, err)
 		}
-		stmt = st
+		rows, err = st.QueryContext(ctx, args...)
 	case snapshotTx:
 		st, err := s.prepared(ctx, query)
 		if err != nil {
-			return nil, wrap(query, err)
+			return nil, true, wrap(query, err)
 		}
-		stmt = q.StmtxContext(ctx, st)
-	}
-	var rows *sql.Rows
-	var err error
-	if stmt != nil {
-		rows, err = stmt.QueryContext(ctx, args...)
-	} else if tx, isTx := q.(*sqlx.Tx); isTx {
-		rows, err = tx.QueryContext(ctx, query, args...)
-	} else {
-		var out []T
-		err := s.selectx(ctx, q, &out, query, args...)
-		return out, err
+		rows, err = q.StmtxContext(ctx, st).QueryContext(ctx, args...)
+	case *sqlx.Tx:
+		rows, err = q.QueryContext(ctx, query, args...)
+	default:
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, wrap(query, err)
+		return nil, true, wrap(query, err)
 	}
 	defer rows.Close()
-	out, ok, err := sc.scanAll(rows)
+	out, ok, err = sc.scanAll(rows)
 	if err != nil {
-		return nil, wrap(query, err)
+		return nil, true, wrap(query, err)
 	}
-	if !ok {
-		rows.Close()
-		var out []T
-		err := s.selectx(ctx, q, &out, query, args...)
-		return out, err
+	return out, ok, nil
+}
+
+// withRef is a row of T with the row of U it refers to, read in one
+// statement (a link and its receiving party, a use and its system).
+type withRef[T, U any] struct {
+	row T
+	ref U
+}
+
+// joinedScanner scans a T's columns and a U's, whose names carry prefix.
+func joinedScanner[T, U any](t scanner[T], u scanner[U], prefix string) scanner[withRef[T, U]] {
+	cols := map[string]func(*withRef[T, U]) any{}
+	for k, f := range t.cols {
+		cols[k] = func(v *withRef[T, U]) any { return f(&v.row) }
 	}
-	return out, nil
+	for k, f := range u.cols {
+		cols[prefix+k] = func(v *withRef[T, U]) any { return f(&v.ref) }
+	}
+	return scanner[withRef[T, U]]{cols: cols, finish: func(v *withRef[T, U]) {
+		if t.finish != nil {
+			t.finish(&v.row)
+		}
+		if u.finish != nil {
+			u.finish(&v.ref)
+		}
+	}}
 }
