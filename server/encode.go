@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/graphql-go/graphql"
@@ -17,8 +18,8 @@ import (
 // that was a tenth of a request's allocations. Any other value (floats,
 // types of their own) is encoded by json.Marshal itself, so its output and
 // its errors stay the same.
-func encodeResult(res *graphql.Result) ([]byte, error) {
-	b := make([]byte, 0, 1024)
+// The answer is appended to b (see answerBuffers).
+func encodeResult(b []byte, res *graphql.Result) ([]byte, error) {
 	b = append(b, `{"data":`...)
 	b, err := appendValue(b, res.Data)
 	if err != nil {
@@ -98,6 +99,14 @@ func appendValue(b []byte, v any) ([]byte, error) {
 	}
 	return append(b, e...), nil
 }
+
+// answerBuffers hold encoded answers between requests: an answer grows its
+// buffer a dozen times on the way to tens of kilobytes.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// maxPooledAnswer is the largest buffer kept: one huge answer does not pin
+// its memory.
+const maxPooledAnswer = 1 << 20
 
 const hex = "0123456789abcdef"
 

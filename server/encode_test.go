@@ -45,7 +45,7 @@ func TestEncodeResultIsJSONMarshal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := encodeResult(&tt.res)
+			got, err := encodeResult([]byte("leftover")[:0], &tt.res)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +64,7 @@ func TestEncodeResultIsJSONMarshal(t *testing.T) {
 			}
 			res := graphql.Result{Data: map[string]any{sb.String(): []any{sb.String()}}}
 			want, _ := json.Marshal(res)
-			got, err := encodeResult(&res)
+			got, err := encodeResult(nil, &res)
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("%q: got %s (%v), want %s", sb.String(), got, err, want)
 			}
@@ -75,7 +75,7 @@ func TestEncodeResultIsJSONMarshal(t *testing.T) {
 		if _, err := json.Marshal(res); err == nil {
 			t.Fatal("json.Marshal took NaN")
 		}
-		if _, err := encodeResult(&res); err == nil {
+		if _, err := encodeResult(nil, &res); err == nil {
 			t.Error("encodeResult took NaN; json.Marshal refuses it")
 		}
 	})
