@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/registry"
@@ -109,4 +110,75 @@ func TestExplicitScanMatchesSqlx(t *testing.T) {
 			t.Error("a column with no field was read")
 		}
 	})
+}
+
+// The joined relations read the same rows as the plain ones, and the rows
+// they refer to as reading those by id does.
+func TestJoinedRelationsMatchPlainOnes(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, s, stockholm); err != nil {
+		t.Fatal(err)
+	}
+	var parties []int64
+	for id := int64(1); id < 200; id++ {
+		parties = append(parties, id)
+	}
+	when := at("2019-02-01T12:00")
+	for _, tt := range []struct {
+		name string
+		at   *time.Time
+	}{{"every row", nil}, {"at an instant", &when}} {
+		t.Run(tt.name, func(t *testing.T) {
+			links, err := s.LinksFrom(ctx, parties, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jl, refs, err := s.LinksFromWithParties(ctx, parties, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(links) == 0 || !reflect.DeepEqual(jl, links) {
+				t.Errorf("links: joined %v, plain %v", jl, links)
+			}
+			var to []int64
+			for _, ls := range links {
+				for _, l := range ls {
+					to = append(to, l.ToID)
+				}
+			}
+			want, err := s.Organisations(ctx, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(refs, want) {
+				t.Errorf("parties: joined %v, by id %v", refs, want)
+			}
+
+			uses, err := s.UsesByParty(ctx, parties, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ju, systems, err := s.UsesByPartyWithSystems(ctx, parties, tt.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(uses) == 0 || !reflect.DeepEqual(ju, uses) {
+				t.Errorf("uses: joined %v, plain %v", ju, uses)
+			}
+			var sys []int64
+			for _, us := range uses {
+				for _, u := range us {
+					sys = append(sys, u.SystemID)
+				}
+			}
+			wantSys, err := s.Systems(ctx, sys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(systems, wantSys) {
+				t.Errorf("systems: joined %v, by id %v", systems, wantSys)
+			}
+		})
+	}
 }
