@@ -76,6 +76,10 @@ type LinkService interface {
 	// LinksFrom: the links out of each party; LinksTo: the links into it.
 	LinksFrom(ctx context.Context, parties []int64, at *time.Time) (map[int64][]Link, error)
 	LinksTo(ctx context.Context, parties []int64, at *time.Time) (map[int64][]Link, error)
+	// LinksFromWithParties is LinksFrom with the receiving party of every
+	// link (by id, as Organisations reads it), in the same statement: a
+	// nested query asking for both pays one round trip, not two.
+	LinksFromWithParties(ctx context.Context, parties []int64, at *time.Time) (map[int64][]Link, map[int64]Organisation, error)
 	RoleFindingsByLink(ctx context.Context, links []int64, at *time.Time) (map[int64][]RoleFinding, error)
 
 	CreateLink(ctx context.Context, actor string, l *Link) (Link, error)
@@ -92,6 +96,9 @@ type LinkService interface {
 	ListSystemUses(ctx context.Context, f SystemUseFilter, p Page) ([]SystemUse, bool, error)
 	UsesByLink(ctx context.Context, links []int64, at *time.Time) (map[int64][]SystemUse, error)
 	UsesByParty(ctx context.Context, parties []int64, at *time.Time) (map[int64][]SystemUse, error)
+	// UsesByPartyWithSystems is UsesByParty with the system of every use
+	// (by id, as Systems reads it), in the same statement.
+	UsesByPartyWithSystems(ctx context.Context, parties []int64, at *time.Time) (map[int64][]SystemUse, map[int64]System, error)
 	UsesBySystem(ctx context.Context, systems []int64, at *time.Time) (map[int64][]SystemUse, error)
 	// CreateSystemUse records that one of a link's parties used a system
 	// for the link's work; INVALID_INPUT if the party is not on the link or

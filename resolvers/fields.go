@@ -46,7 +46,11 @@ func Related[S, T any](r *Resolvers, pick func(*loaders) *loader[relKey, []T], i
 		if err != nil {
 			return nil, err
 		}
-		th := pick(loadersOf(p.Context)).load(p.Context, atKey(id(p.Source.(S)), at))
+		l := pick(loadersOf(p.Context))
+		if l.look != nil {
+			l.look(p)
+		}
+		th := l.load(p.Context, atKey(id(p.Source.(S)), at))
 		return func() (any, error) {
 			v, _, err := th()
 			if v == nil {

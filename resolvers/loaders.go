@@ -51,29 +51,27 @@ type loaders struct {
 }
 
 func newLoaders(s registry.Services) *loaders {
-	return &loaders{
-		orgs:        newLoader(s.Organisations.Organisations),
-		systems:     newLoader(s.Systems.Systems),
-		links:       newLoader(s.Links.Links),
-		countries:   newLoader(s.Countries.Countries),
-		eea:         countryRel(s.Countries.EEAMemberships),
-		adequacy:    countryRel(s.Countries.AdequacyDecisions),
-		children:    relationLoader(s.Organisations.OrganisationChildren),
-		operated:    relationLoader(s.Systems.SystemsByOperator),
-		profiles:    relationLoader(s.Systems.ProfilesBySystem),
-		locations:   relationLoader(s.Systems.LocationsBySystem),
-		linksFrom:   relationLoader(s.Links.LinksFrom),
-		linksTo:     relationLoader(s.Links.LinksTo),
-		findings:    relationLoader(s.Links.RoleFindingsByLink),
-		usesByLink:  relationLoader(s.Links.UsesByLink),
-		usesByParty: relationLoader(s.Links.UsesByParty),
-		usesBySys:   relationLoader(s.Links.UsesBySystem),
-		movesFrom:   relationLoader(s.Links.MovesFromSystem),
-		movesTo:     relationLoader(s.Links.MovesToSystem),
-		attByOrg:    relationLoader(s.Attestations.AttestationsByOrg),
-		attBySys:    relationLoader(s.Attestations.AttestationsBySystem),
-		history:     newLoader(s.History.History),
-		events:      relationLoader(s.Findings.FindingEvents),
+	l := &loaders{
+		orgs:       newLoader(s.Organisations.Organisations),
+		systems:    newLoader(s.Systems.Systems),
+		links:      newLoader(s.Links.Links),
+		countries:  newLoader(s.Countries.Countries),
+		eea:        countryRel(s.Countries.EEAMemberships),
+		adequacy:   countryRel(s.Countries.AdequacyDecisions),
+		children:   relationLoader(s.Organisations.OrganisationChildren),
+		operated:   relationLoader(s.Systems.SystemsByOperator),
+		profiles:   relationLoader(s.Systems.ProfilesBySystem),
+		locations:  relationLoader(s.Systems.LocationsBySystem),
+		linksTo:    relationLoader(s.Links.LinksTo),
+		findings:   relationLoader(s.Links.RoleFindingsByLink),
+		usesByLink: relationLoader(s.Links.UsesByLink),
+		usesBySys:  relationLoader(s.Links.UsesBySystem),
+		movesFrom:  relationLoader(s.Links.MovesFromSystem),
+		movesTo:    relationLoader(s.Links.MovesToSystem),
+		attByOrg:   relationLoader(s.Attestations.AttestationsByOrg),
+		attBySys:   relationLoader(s.Attestations.AttestationsBySystem),
+		history:    newLoader(s.History.History),
+		events:     relationLoader(s.Findings.FindingEvents),
 		findingsOf: map[string]*loader[relKey, []registry.Finding]{
 			"party":  openFindingsLoader(s.Findings, "party"),
 			"system": openFindingsLoader(s.Findings, "system"),
@@ -94,6 +92,11 @@ func newLoaders(s registry.Services) *loaders {
 		notifications:   newLoader(s.Incidents.IncidentNotifications),
 		evidence:        newLoader(s.Incidents.LogSummaries),
 	}
+	// A link's receiving party and a use's system are read with the
+	// links and uses when the request asks for them (joinedLoader).
+	l.linksFrom = joinedLoader(s.Links.LinksFrom, s.Links.LinksFromWithParties, func() *loader[int64, registry.Organisation] { return l.orgs }, "to")
+	l.usesByParty = joinedLoader(s.Links.UsesByParty, s.Links.UsesByPartyWithSystems, func() *loader[int64, registry.System] { return l.systems }, "system")
+	return l
 }
 
 // openFindingsLoader loads the open findings about subjects of one kind.

@@ -42,7 +42,9 @@ func (r *Resolvers) Providers(processorsOnly bool) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		th := loadersOf(p.Context).linksFrom.load(p.Context, atKey(p.Source.(registry.Organisation).ID, &at))
+		links := loadersOf(p.Context).linksFrom
+		links.look(p)
+		th := links.load(p.Context, atKey(p.Source.(registry.Organisation).ID, &at))
 		return func() (any, error) {
 			all, _, err := th()
 			out := []registry.Link{}

@@ -6,6 +6,7 @@ package resolvers
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/graphql-go/graphql"
@@ -74,7 +75,16 @@ const (
 // the author of every change) and a fresh set of batch loaders.
 func (r *Resolvers) withRequest(ctx context.Context, actor string) context.Context {
 	ctx = context.WithValue(ctx, actorKey, actor)
-	return context.WithValue(ctx, loadersKey, newLoaders(r.Services))
+	return context.WithValue(ctx, loadersKey, &lazyLoaders{r: r})
+}
+
+// lazyLoaders makes a request's loaders when a field first needs one: a
+// request that reads nothing through them ({ __typename }, a mutation, a
+// trace) does not pay for the few hundred allocations of the whole set.
+type lazyLoaders struct {
+	once sync.Once
+	r    *Resolvers
+	l    *loaders
 }
 
 func actor(ctx context.Context) string {
@@ -83,11 +93,12 @@ func actor(ctx context.Context) string {
 }
 
 func loadersOf(ctx context.Context) *loaders {
-	l, _ := ctx.Value(loadersKey).(*loaders)
+	l, _ := ctx.Value(loadersKey).(*lazyLoaders)
 	if l == nil {
 		panic("resolvers: request context lacks loaders; use WithRequest")
 	}
-	return l
+	l.once.Do(func() { l.l = newLoaders(l.r.Services) })
+	return l.l
 }
 
 // apiError is an error as a GraphQL caller sees it: a message and a code in

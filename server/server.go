@@ -359,7 +359,16 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 	// No extensions: graphql-go adds none unless told to, and kedja tells
 	// it nothing to add (no tracing, no debug).
 	res.Extensions = nil
-	body, err := json.Marshal(res)
+	buf := answerBuffers.Get().(*[]byte)
+	body, err := encodeResult((*buf)[:0], res)
+	defer func() {
+		// Kept for the next answer unless it grew large; the written answer
+		// is done with.
+		if cap(body) <= maxPooledAnswer {
+			*buf = body[:0]
+			answerBuffers.Put(buf)
+		}
+	}()
 	status := http.StatusOK
 	switch {
 	case err != nil:
@@ -393,7 +402,8 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 			w.Header().Set("Retry-After", strconv.Itoa(s.cfg.RetryAfter))
 		}
 		w.WriteHeader(status)
-		_, _ = w.Write(append(body, '\n'))
+		body = append(body, '\n')
+		_, _ = w.Write(body)
 	}
 }
 

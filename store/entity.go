@@ -98,8 +98,8 @@ func modifyTx[T any, PT interface {
 
 // byIDs loads rows by id in one statement.
 func byIDs[T any](ctx context.Context, s *Store, e entity[T], ids []int64, key func(*T) int64) (map[int64]T, error) {
-	var rows []T
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT `+e.cols+` FROM `+e.table+` WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+	rows, err := selectRows[T](ctx, s, s.q(ctx), `SELECT `+e.cols+` FROM `+e.table+` WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64]T, len(rows))
@@ -119,8 +119,8 @@ type relation[T any] struct {
 
 // loadRelation loads rel for every parent in keys in one statement.
 func loadRelation[T any](ctx context.Context, s *Store, rel relation[T], keys []int64, at *time.Time) (map[int64][]T, error) {
-	var rows []T
-	if err := s.selectx(ctx, s.q(ctx), &rows, rel.query, pq.Array(keys), nullTime(at)); err != nil {
+	rows, err := selectRows[T](ctx, s, s.q(ctx), rel.query, pq.Array(keys), nullTime(at))
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]T, len(keys))

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
 )
@@ -89,4 +93,75 @@ var openFindings = map[string]relation[registry.Finding]{
 	"party":  openFindingsOf("party"),
 	"system": openFindingsOf("system"),
 	"link":   openFindingsOf("link"),
+}
+
+// LinksFromWithParties is LinksFrom with each link's receiving party, read
+// by the same statement.
+func (s *Store) LinksFromWithParties(ctx context.Context, ids []int64, at *time.Time) (map[int64][]registry.Link, map[int64]registry.Organisation, error) {
+	return loadWithRefs(ctx, s, linksFromWithParties, ids, at,
+		func(l *registry.Link) int64 { return l.FromID }, func(o *registry.Organisation) int64 { return o.ID })
+}
+
+// UsesByPartyWithSystems is UsesByParty with each use's system, read by the
+// same statement.
+func (s *Store) UsesByPartyWithSystems(ctx context.Context, ids []int64, at *time.Time) (map[int64][]registry.SystemUse, map[int64]registry.System, error) {
+	return loadWithRefs(ctx, s, usesByPartyWithSystems, ids, at,
+		func(u *registry.SystemUse) int64 { return u.PartyID }, func(v *registry.System) int64 { return v.ID })
+}
+
+// joinedRelation is a relation (its rows, filter and order as the plain
+// one's) joined to the row each of its rows refers to.
+type joinedRelation[T, U any] struct {
+	query string
+	sc    scanner[withRef[T, U]]
+}
+
+// refCols lists cols (plain column names) of alias, each named with prefix.
+func refCols(alias, prefix, cols string) string {
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		c = strings.TrimSpace(c)
+		out = append(out, alias+"."+c+" AS "+prefix+c)
+	}
+	return strings.Join(out, ", ")
+}
+
+var (
+	linksFromWithParties = joinedRelation[registry.Link, registry.Organisation]{
+		query: `SELECT l.*, ` + refCols("p", "p_", organisations.cols) + `
+			FROM (SELECT ` + links.cols + ` FROM links WHERE from_id = ANY($1)
+			      AND ($2::timestamptz IS NULL OR valid @> $2)) l
+			JOIN organisations p ON p.id = l.to_id
+			ORDER BY l.valid_from, l.id`,
+		sc: joinedScanner(linkScanner, organisationScanner, "p_"),
+	}
+	usesByPartyWithSystems = joinedRelation[registry.SystemUse, registry.System]{
+		query: `SELECT u.*, ` + refCols("y", "y_", systems.cols) + `
+			FROM (SELECT ` + systemUses.cols + ` FROM system_uses WHERE party_id = ANY($1)
+			      AND ($2::timestamptz IS NULL OR valid @> $2)) u
+			JOIN systems y ON y.id = u.system_id
+			ORDER BY u.valid_from, u.id`,
+		sc: joinedScanner(systemUseScanner, systemScanner, "y_"),
+	}
+)
+
+// loadWithRefs is loadRelation for a joined relation: the rows by parent,
+// and the rows they refer to by id.
+func loadWithRefs[T, U any](ctx context.Context, s *Store, rel joinedRelation[T, U], keys []int64, at *time.Time,
+	key func(*T) int64, refID func(*U) int64) (map[int64][]T, map[int64]U, error) {
+	rows, ok, err := queryScan(ctx, s, s.q(ctx), rel.sc, rel.query, pq.Array(keys), nullTime(at))
+	if err == nil && !ok {
+		err = fmt.Errorf("store: %s: a column has no field, or the reader cannot run it", statementName(rel.query))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[int64][]T, len(keys))
+	refs := make(map[int64]U, len(rows))
+	for i := range rows {
+		k := key(&rows[i].row)
+		out[k] = append(out[k], rows[i].row)
+		refs[refID(&rows[i].ref)] = rows[i].ref
+	}
+	return out, refs, nil
 }

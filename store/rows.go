@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/kedja/kedja/registry"
@@ -282,3 +285,236 @@ func (r *moveFactsRow) toDomain() registry.MoveFacts {
 }
 
 func (r *moveFactsRow) fromDomain(v registry.MoveFacts) { r.MoveFacts, r.Storage = v, v.Storage }
+
+// Explicit scanning for the rows the GraphQL loaders read most (parties,
+// systems, links, system uses, findings): sqlx finds each row's fields by
+// reflection (a new value and a walk of field indexes per row); here each
+// column maps to a function giving the address of its field, resolved once
+// a statement, and a row scans straight into the slice. The addresses and
+// the scanners behind them (lib/pq's arrays, the JSON columns) are the ones
+// sqlx scanned into through the rows above, so what is read is the same;
+// TestExplicitScanMatchesSqlx compares them.
+
+// scanner says where each column of a T goes, and what to finish after a
+// row is scanned.
+type scanner[T any] struct {
+	cols   map[string]func(*T) any
+	finish func(*T)
+}
+
+func periodColumns[T any](p func(*T) *registry.Period) map[string]func(*T) any {
+	return map[string]func(*T) any{
+		"valid_from": func(v *T) any { return &p(v).From },
+		"valid_to":   func(v *T) any { return &p(v).To },
+	}
+}
+
+func withColumns[T any](m map[string]func(*T) any, more map[string]func(*T) any) map[string]func(*T) any {
+	for k, f := range more {
+		m[k] = f
+	}
+	return m
+}
+
+var (
+	organisationScanner = scanner[registry.Organisation]{cols: map[string]func(*registry.Organisation) any{
+		"id":            func(v *registry.Organisation) any { return &v.ID },
+		"legal_name":    func(v *registry.Organisation) any { return &v.LegalName },
+		"org_number":    func(v *registry.Organisation) any { return &v.OrgNumber },
+		"country_code":  func(v *registry.Organisation) any { return &v.Country },
+		"kind":          func(v *registry.Organisation) any { return &v.Kind },
+		"parent_id":     func(v *registry.Organisation) any { return &v.ParentID },
+		"county_code":   func(v *registry.Organisation) any { return &v.CountyCode },
+		"county_letter": func(v *registry.Organisation) any { return &v.CountyLetter },
+		"time_zone":     func(v *registry.Organisation) any { return &v.TimeZone },
+		"ended_at":      func(v *registry.Organisation) any { return &v.EndedAt },
+	}}
+	systemScanner = scanner[registry.System]{cols: map[string]func(*registry.System) any{
+		"id":              func(v *registry.System) any { return &v.ID },
+		"name":            func(v *registry.System) any { return &v.Name },
+		"kind":            func(v *registry.System) any { return &v.Kind },
+		"operator_id":     func(v *registry.System) any { return &v.OperatorID },
+		"vendor_id":       func(v *registry.System) any { return &v.VendorID },
+		"data_categories": func(v *registry.System) any { return (*pq.StringArray)(&v.DataCategories) },
+		"description":     func(v *registry.System) any { return &v.Description },
+		"ended_at":        func(v *registry.System) any { return &v.EndedAt },
+	}}
+	linkScanner = scanner[registry.Link]{cols: withColumns(map[string]func(*registry.Link) any{
+		"id":                        func(v *registry.Link) any { return &v.ID },
+		"from_id":                   func(v *registry.Link) any { return &v.FromID },
+		"to_id":                     func(v *registry.Link) any { return &v.ToID },
+		"role":                      func(v *registry.Link) any { return &v.Role },
+		"purpose":                   func(v *registry.Link) any { return &v.Purpose },
+		"data_categories":           func(v *registry.Link) any { return (*pq.StringArray)(&v.DataCategories) },
+		"health_data":               func(v *registry.Link) any { return &v.HealthData },
+		"agreement_ref":             func(v *registry.Link) any { return &v.AgreementRef },
+		"agreement_date":            func(v *registry.Link) any { return &v.AgreementDate },
+		"authorisation":             func(v *registry.Link) any { return &v.Authorisation },
+		"authorisation_date":        func(v *registry.Link) any { return &v.AuthorisationDate },
+		"authorising_controller_id": func(v *registry.Link) any { return &v.AuthorisingControllerID },
+		"transfer_mechanism":        func(v *registry.Link) any { return &v.TransferMechanism },
+		"scc_module":                func(v *registry.Link) any { return &v.SCCModule },
+		"tia_date":                  func(v *registry.Link) any { return &v.TIADate },
+		"routing_note":              func(v *registry.Link) any { return &v.RoutingNote },
+		"routing_time_zone":         func(v *registry.Link) any { return &v.RoutingTimeZone },
+		"routing_windows":           func(v *registry.Link) any { return (*routingWindows)(&v.RoutingWindows) },
+		"routing_share":             func(v *registry.Link) any { return &v.RoutingShare },
+	}, periodColumns(func(v *registry.Link) *registry.Period { return &v.Period }))}
+	systemUseScanner = scanner[registry.SystemUse]{cols: withColumns(map[string]func(*registry.SystemUse) any{
+		"id":        func(v *registry.SystemUse) any { return &v.ID },
+		"link_id":   func(v *registry.SystemUse) any { return &v.LinkID },
+		"system_id": func(v *registry.SystemUse) any { return &v.SystemID },
+		"party_id":  func(v *registry.SystemUse) any { return &v.PartyID },
+		"purpose":   func(v *registry.SystemUse) any { return &v.Purpose },
+	}, periodColumns(func(v *registry.SystemUse) *registry.Period { return &v.Period }))}
+	findingScanner = scanner[registry.Finding]{cols: map[string]func(*registry.Finding) any{
+		"id":             func(v *registry.Finding) any { return &v.ID },
+		"check_id":       func(v *registry.Finding) any { return &v.Check },
+		"subject_kind":   func(v *registry.Finding) any { return &v.SubjectKind },
+		"subject_id":     func(v *registry.Finding) any { return &v.SubjectID },
+		"controllers":    func(v *registry.Finding) any { return (*findingControllers)(&v.Controllers) },
+		"severity":       func(v *registry.Finding) any { return &v.Severity },
+		"status":         func(v *registry.Finding) any { return &v.Status },
+		"legal_ref":      func(v *registry.Finding) any { return &v.LegalRef },
+		"message":        func(v *registry.Finding) any { return &v.Message },
+		"evidence":       func(v *registry.Finding) any { return &v.Evidence },
+		"since":          func(v *registry.Finding) any { return &v.Since },
+		"first_seen":     func(v *registry.Finding) any { return &v.FirstSeen },
+		"last_seen":      func(v *registry.Finding) any { return &v.LastSeen },
+		"resolved_at":    func(v *registry.Finding) any { return &v.ResolvedAt },
+		"accepted_by":    func(v *registry.Finding) any { return &v.AcceptedBy },
+		"accepted_until": func(v *registry.Finding) any { return &v.AcceptedUntil },
+		"justification":  func(v *registry.Finding) any { return &v.Justification },
+	}, finish: func(v *registry.Finding) {
+		// As findingRow.toDomain.
+		v.ControllerID, v.Path = 0, nil
+		if len(v.Controllers) > 0 {
+			v.ControllerID, v.Path = v.Controllers[0].ControllerID, v.Controllers[0].Path
+		}
+	}}
+)
+
+// scannerOf returns T's scanner; ok is false for a type sqlx reads.
+func scannerOf[T any]() (scanner[T], bool) {
+	var sc any
+	switch any((*T)(nil)).(type) {
+	case *registry.Organisation:
+		sc = organisationScanner
+	case *registry.System:
+		sc = systemScanner
+	case *registry.Link:
+		sc = linkScanner
+	case *registry.SystemUse:
+		sc = systemUseScanner
+	case *registry.Finding:
+		sc = findingScanner
+	}
+	s, ok := sc.(scanner[T])
+	return s, ok
+}
+
+// scanAll reads every row of rows into a new slice, or says (ok false,
+// rows untouched) that a column has no field, for sqlx to read (and refuse
+// as it does).
+func (sc scanner[T]) scanAll(rows *sql.Rows) (out []T, ok bool, err error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, true, err
+	}
+	fields := make([]func(*T) any, len(cols))
+	for i, c := range cols {
+		if fields[i] = sc.cols[c]; fields[i] == nil {
+			return nil, false, nil
+		}
+	}
+	dest := make([]any, len(cols))
+	for rows.Next() {
+		var zero T
+		out = append(out, zero)
+		v := &out[len(out)-1]
+		for i, f := range fields {
+			dest[i] = f(v)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, true, err
+		}
+		if sc.finish != nil {
+			sc.finish(v)
+		}
+	}
+	return out, true, rows.Err()
+}
+
+// selectRows is selectx into a slice of T, scanned explicitly when T has a
+// scanner and q is one selectIn runs prepared statements on.
+func selectRows[T any](ctx context.Context, s *Store, q queryer, query string, args ...any) ([]T, error) {
+	if sc, ok := scannerOf[T](); ok {
+		out, ok, err := queryScan(ctx, s, q, sc, query, args...)
+		if ok || err != nil {
+			return out, err
+		}
+	}
+	var out []T
+	err := s.selectx(ctx, q, &out, query, args...)
+	return out, err
+}
+
+// queryScan runs query as selectIn does (prepared, outside write
+// transactions) and scans its rows with sc; ok is false, with nothing
+// read, when q is of a kind it does not run or a column has no field in sc.
+func queryScan[T any](ctx context.Context, s *Store, q queryer, sc scanner[T], query string, args ...any) (out []T, ok bool, err error) {
+	var rows *sql.Rows
+	switch q := q.(type) {
+	case *sqlx.DB:
+		st, err := s.prepared(ctx, query)
+		if err != nil {
+			return nil, true, wrap(query, err)
+		}
+		rows, err = st.QueryContext(ctx, args...)
+	case snapshotTx:
+		st, err := s.prepared(ctx, query)
+		if err != nil {
+			return nil, true, wrap(query, err)
+		}
+		rows, err = q.StmtxContext(ctx, st).QueryContext(ctx, args...)
+	case *sqlx.Tx:
+		rows, err = q.QueryContext(ctx, query, args...)
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, wrap(query, err)
+	}
+	defer rows.Close()
+	out, ok, err = sc.scanAll(rows)
+	if err != nil {
+		return nil, true, wrap(query, err)
+	}
+	return out, ok, nil
+}
+
+// withRef is a row of T with the row of U it refers to, read in one
+// statement (a link and its receiving party, a use and its system).
+type withRef[T, U any] struct {
+	row T
+	ref U
+}
+
+// joinedScanner scans a T's columns and a U's, whose names carry prefix.
+func joinedScanner[T, U any](t scanner[T], u scanner[U], prefix string) scanner[withRef[T, U]] {
+	cols := map[string]func(*withRef[T, U]) any{}
+	for k, f := range t.cols {
+		cols[k] = func(v *withRef[T, U]) any { return f(&v.row) }
+	}
+	for k, f := range u.cols {
+		cols[prefix+k] = func(v *withRef[T, U]) any { return f(&v.ref) }
+	}
+	return scanner[withRef[T, U]]{cols: cols, finish: func(v *withRef[T, U]) {
+		if t.finish != nil {
+			t.finish(&v.row)
+		}
+		if u.finish != nil {
+			u.finish(&v.ref)
+		}
+	}}
+}
