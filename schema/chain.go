@@ -87,7 +87,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 	gap := graphql.NewObject(graphql.ObjectConfig{Name: "Gap", Description: "Something a link lacks that the law asks for.",
 		Fields: graphql.Fields{
 			"code": field(nn(graphql.String), "NO_AGREEMENT (Art. 28(3)), NO_AUTHORISATION (Art. 28(2)), or for a transfer that needs a safeguard (Art. 44-46): "+
-				"NO_TRANSFER_MECHANISM, ADEQUACY_NOT_APPLICABLE (the link claims an adequacy decision that does not cover the recipient) "+
+				"NO_TRANSFER_MECHANISM, ADEQUACY_NOT_APPLICABLE (the link claims an adequacy decision that does not cover the recipient), "+
 				"NO_TRANSFER_IMPACT_ASSESSMENT (SCCs or BCRs without one), OUTDATED_CLAUSES (standard clauses the exporter's law no longer "+
 				"recognises, such as the EU's 2010 clauses after 27 December 2022) or TRANSFER_TOOL_NOT_VALID (clauses that law does not "+
 				"recognise then, such as the EU 2021 clauses without the UK Addendum).", func(g resolvers.Gap) any { return g.Code }),
