@@ -21,6 +21,8 @@ const (
 	GapNoTransferMechanism   = "NO_TRANSFER_MECHANISM"
 	GapAdequacyNotApplicable = "ADEQUACY_NOT_APPLICABLE"
 	GapNoTIA                 = "NO_TRANSFER_IMPACT_ASSESSMENT"
+	GapOutdatedClauses       = "OUTDATED_CLAUSES"
+	GapToolNotValid          = "TRANSFER_TOOL_NOT_VALID"
 )
 
 // Transfer verdicts, as kedja_transfer_verdict gives them
@@ -33,6 +35,12 @@ const (
 	TransferNoTIA                 = "no_tia"
 	TransferSafeguarded           = "safeguarded"
 	TransferDerogation            = "derogation"
+	// Standard clauses the exporter's law no longer recognises at the
+	// instant (the EU's 2001, 2004 and 2010 clauses after 27 December 2022),
+	// and clauses it does not recognise then at all (the EU 2021 clauses
+	// alone under UK law): migrations/0036_transfer_tools.sql.
+	TransferOutdatedClauses = "outdated_clauses"
+	TransferToolNotValid    = "tool_not_valid"
 )
 
 // LinkRules are the answers of the database's rule functions for one link at
@@ -44,6 +52,11 @@ type LinkRules struct {
 	NoAgreement     bool    `db:"no_agreement"`
 	NoAuthorisation bool    `db:"no_authorisation"`
 	Transfer        *string `db:"transfer"` // the transfer verdict; nil when none is needed
+	// What a transfer gap cites under the exporter's law at the instant
+	// (kedja_law_citation): without a lawful safeguard, and with clauses or
+	// rules that fall short. Nil where the store did not say: the GDPR's.
+	TransferRef   *string `db:"transfer_ref"`
+	SafeguardsRef *string `db:"safeguards_ref"`
 }
 
 // LinkGaps words what a link lacks, by its rules' answers: an agreement
@@ -64,16 +77,29 @@ func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	if to.TransferClass == "partial_adequacy" {
 		where, and = to.CountryName+", whose adequacy decision does not cover it", ", and"
 	}
+	transferRef, safeguardsRef := "GDPR Art. 44-46", "GDPR Art. 46"
+	if r.TransferRef != nil {
+		transferRef = *r.TransferRef
+	}
+	if r.SafeguardsRef != nil {
+		safeguardsRef = *r.SafeguardsRef
+	}
 	switch v := deref(r.Transfer); v {
 	case TransferNoMechanism:
-		gaps = append(gaps, Gap{Code: GapNoTransferMechanism, LinkID: l.ID, Article: "GDPR Art. 44-46",
+		gaps = append(gaps, Gap{Code: GapNoTransferMechanism, LinkID: l.ID, Article: transferRef,
 			Message: name + " is in " + where + and + " no transfer mechanism is recorded"})
 	case TransferAdequacyNotApplicable:
-		gaps = append(gaps, Gap{Code: GapAdequacyNotApplicable, LinkID: l.ID, Article: "GDPR Art. 45",
+		gaps = append(gaps, Gap{Code: GapAdequacyNotApplicable, LinkID: l.ID, Article: transferRef,
 			Message: name + " is in " + where + "; the adequacy decision the link claims does not apply"})
 	case TransferNoTIA:
-		gaps = append(gaps, Gap{Code: GapNoTIA, LinkID: l.ID, Article: "GDPR Art. 46",
+		gaps = append(gaps, Gap{Code: GapNoTIA, LinkID: l.ID, Article: safeguardsRef,
 			Message: name + " is in " + where + "; its " + strings.ToUpper(l.TransferMechanism) + " have no transfer impact assessment"})
+	case TransferOutdatedClauses:
+		gaps = append(gaps, Gap{Code: GapOutdatedClauses, LinkID: l.ID, Article: safeguardsRef,
+			Message: name + " is in " + where + "; the standard clauses the link relies on (" + deref(l.TransferTool) + ") are no longer recognised"})
+	case TransferToolNotValid:
+		gaps = append(gaps, Gap{Code: GapToolNotValid, LinkID: l.ID, Article: safeguardsRef,
+			Message: name + " is in " + where + "; the standard clauses the link relies on (" + deref(l.TransferTool) + ") are not recognised by the exporter's law then"})
 	}
 	return gaps
 }

@@ -16,10 +16,14 @@ var (
 	FoundRoles         = append(append([]string{}, Roles...), "none")
 	Authorisations     = []string{"none", "specific", "general"}
 	TransferMechanisms = []string{"none", "adequacy", "scc", "bcr", "derogation"}
-	AttestationKinds   = []string{"iso27001", "iso27701", "soc2_type2", "csa_star", "bsi_c5", "hds", "health_self_assessment", "cyber_essentials", "pentest", "dpf_certification", "other"}
-	AdequacyScopes     = []string{"full", "partial"}
-	ConditionCodes     = []string{"commercial_organisation", "dpf_certification", "other"}
-	Weekdays           = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	// TransferTools are the standard clauses a transfer under SCCs can rely
+	// on; which law recognises which, and when, is the transfer_tools table
+	// (migrations/0036_transfer_tools.sql).
+	TransferTools    = []string{"eu_scc_2001", "eu_scc_2004", "eu_scc_2010", "eu_scc_2021", "uk_idta", "uk_addendum", "ch_scc_2021"}
+	AttestationKinds = []string{"iso27001", "iso27701", "soc2_type2", "csa_star", "bsi_c5", "hds", "health_self_assessment", "cyber_essentials", "pentest", "dpf_certification", "other"}
+	AdequacyScopes   = []string{"full", "partial"}
+	ConditionCodes   = []string{"commercial_organisation", "dpf_certification", "other"}
+	Weekdays         = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 )
 
 // Period is a validity period [From, To); a nil To means still valid.
@@ -119,6 +123,7 @@ type Link struct {
 	AuthorisingControllerID *int64     `db:"authorising_controller_id"`
 	TransferMechanism       string     `db:"transfer_mechanism"`
 	SCCModule               *int16     `db:"scc_module"`
+	TransferTool            *string    `db:"transfer_tool"` // the clauses relied on; nil: not recorded
 	TIADate                 *time.Time `db:"tia_date"`
 	RoutingNote             *string    `db:"routing_note"`
 	RoutingTimeZone         *string    `db:"routing_time_zone"`

@@ -159,6 +159,14 @@ func (l *Link) Validate() error {
 	if l.SCCModule != nil && (*l.SCCModule < 1 || *l.SCCModule > 4) {
 		return Invalid("sccModule", "must be 1, 2, 3 or 4 (Decision 2021/914)")
 	}
+	if l.TransferTool != nil {
+		if l.TransferMechanism != "scc" {
+			return Invalid("transferTool", "give the clauses relied on only when the transfer mechanism is SCC")
+		}
+		if err := oneOf("transferTool", *l.TransferTool, TransferTools); err != nil {
+			return err
+		}
+	}
 	if err := optText("routingNote", &l.RoutingNote, 2000); err != nil {
 		return err
 	}

@@ -100,6 +100,7 @@ func DecodeLink(in *input, l *registry.Link) {
 	in.optID("authorisingControllerId", &l.AuthorisingControllerID)
 	in.str("transferMechanism", &l.TransferMechanism)
 	in.optInt16("sccModule", &l.SCCModule)
+	in.optStr("transferTool", &l.TransferTool)
 	in.optDate("tiaDate", &l.TIADate)
 	in.optStr("routingNote", &l.RoutingNote)
 	in.optStr("routingTimeZone", &l.RoutingTimeZone)

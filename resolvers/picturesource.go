@@ -155,4 +155,5 @@ func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at
 // gapWords names each gap in a picture's edge label.
 var gapWords = map[string]string{registry.GapNoAgreement: "agreement", registry.GapNoAuthorisation: "authorisation",
 	registry.GapNoTransferMechanism: "transfer mechanism", registry.GapAdequacyNotApplicable: "applicable adequacy",
-	registry.GapNoTIA: "transfer impact assessment"}
+	registry.GapNoTIA: "transfer impact assessment", registry.GapOutdatedClauses: "current clauses",
+	registry.GapToolNotValid: "recognised clauses"}

@@ -87,9 +87,11 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 	gap := graphql.NewObject(graphql.ObjectConfig{Name: "Gap", Description: "Something a link lacks that the law asks for.",
 		Fields: graphql.Fields{
 			"code": field(nn(graphql.String), "NO_AGREEMENT (Art. 28(3)), NO_AUTHORISATION (Art. 28(2)), or for a transfer that needs a safeguard (Art. 44-46): "+
-				"NO_TRANSFER_MECHANISM, ADEQUACY_NOT_APPLICABLE (the link claims an adequacy decision that does not cover the recipient) "+
-				"or NO_TRANSFER_IMPACT_ASSESSMENT (SCCs or BCRs without one).", func(g resolvers.Gap) any { return g.Code }),
-			"article": field(nn(graphql.String), "The GDPR article that asks for it, such as GDPR Art. 28(3).", func(g resolvers.Gap) any { return g.Article }),
+				"NO_TRANSFER_MECHANISM, ADEQUACY_NOT_APPLICABLE (the link claims an adequacy decision that does not cover the recipient), "+
+				"NO_TRANSFER_IMPACT_ASSESSMENT (SCCs or BCRs without one), OUTDATED_CLAUSES (standard clauses the exporter's law no longer "+
+				"recognises, such as the EU's 2010 clauses after 27 December 2022) or TRANSFER_TOOL_NOT_VALID (clauses that law does not "+
+				"recognise then, such as the EU 2021 clauses without the UK Addendum).", func(g resolvers.Gap) any { return g.Code }),
+			"article": field(nn(graphql.String), "The provision that asks for it, such as GDPR Art. 28(3); for a transfer, the exporter's law in force at the instant, such as UK GDPR Art. 44-49.", func(g resolvers.Gap) any { return g.Article }),
 			"message": field(nn(graphql.String), "What is missing, in English, naming the party concerned.", func(g resolvers.Gap) any { return g.Message }),
 			"link":    {Type: nn(t.link), Description: "The link that lacks it.", Resolve: resolvers.ByID(r, resolvers.Links, func(g resolvers.Gap) *int64 { return &g.LinkID })},
 		}})
@@ -99,8 +101,8 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"link":          field(nn(t.link), "The link.", func(l resolvers.ResponsibilityLink) any { return l.Link }),
 			"transferClass": field(nn(transferClass), "The receiving party's country's standing.", func(l resolvers.ResponsibilityLink) any { return l.TransferClass }),
 			"transfer": field(graphql.String, "The transfer verdict for the receiving party: null when no safeguard is needed "+
-				"(EEA, adequacy, or a partial adequacy decision whose condition it meets); no_mechanism, adequacy_not_applicable "+
-				"or no_tia when one is missing; safeguarded (SCCs or BCRs with a transfer impact assessment) or derogation.",
+				"(EEA, adequacy, or a partial adequacy decision whose condition it meets); no_mechanism, adequacy_not_applicable, "+
+				"no_tia, outdated_clauses or tool_not_valid when one is missing; safeguarded (SCCs or BCRs with a transfer impact assessment) or derogation.",
 				func(l resolvers.ResponsibilityLink) any { return nonEmpty(l.Transfer) }),
 			"missing": field(list(gap), "What this link lacks; empty when nothing.", func(l resolvers.ResponsibilityLink) any { return l.Missing }),
 		}})

@@ -37,6 +37,17 @@ var (
 		"bcr":        "Binding corporate rules (Art. 46(2)(b), 47); should come with a transfer impact assessment.",
 		"derogation": "A derogation for a specific situation (Art. 49), such as explicit consent.",
 	})
+	transferToolEnum = enum("TransferTool", "The standard clauses a transfer under SCCs relies on. Whether they count is judged by the exporter's "+
+		"law at the instant (kedja_tool_verdict): lapsed clauses give the verdict outdated_clauses, clauses that law does not "+
+		"recognise then tool_not_valid.", registry.TransferTools, map[string]string{
+		"eu_scc_2001": "EU SCC set I, controller to controller (Decision 2001/497/EC): under EU law until 27 December 2022; under UK law until 20 March 2024.",
+		"eu_scc_2004": "EU SCC set II, controller to controller (Decision 2004/915/EC): under EU law until 27 December 2022; under UK law until 20 March 2024.",
+		"eu_scc_2010": "EU SCC controller to processor (Decision 2010/87/EU): under EU law until 27 December 2022; under UK law until 20 March 2024.",
+		"eu_scc_2021": "EU SCC modules 1-4 (Implementing Decision (EU) 2021/914), from 27 June 2021; alone, not a tool under UK or Swiss law.",
+		"uk_idta":     "The UK International Data Transfer Agreement, from 21 March 2022 (UK law).",
+		"uk_addendum": "The UK International Data Transfer Addendum to the EU 2021 SCCs, from 21 March 2022 (UK law).",
+		"ch_scc_2021": "The EU 2021 SCCs with the FDPIC's adaptations for Swiss law, recognised 27 August 2021 (Swiss law).",
+	})
 	weekdayEnum = enum("Weekday", "A day of the week.", registry.Weekdays, map[string]string{
 		"mon": "Monday.", "tue": "Tuesday.", "wed": "Wednesday.", "thu": "Thursday.", "fri": "Friday.", "sat": "Saturday.", "sun": "Sunday.",
 	})
@@ -90,6 +101,8 @@ func (t *types) linkType(r *resolvers.Resolvers) {
 					}
 					return int(*l.SCCModule)
 				}),
+				"transferTool": field(transferToolEnum, "The standard clauses relied on (with transferMechanism SCC); null: not recorded, judged as SCCs "+
+					"of the time.", func(l registry.Link) any { return optStr(l.TransferTool) }),
 				"tiaDate": field(dateScalar, "Date of the transfer impact assessment.", func(l registry.Link) any { return optTime(l.TIADate) }),
 				"routing": field(nn(t.routing), "Which calls take the link: a note in words, weekly windows and/or a share of calls.", func(l registry.Link) any { return l }),
 				"systemUses": {Type: list(t.use), Args: t.instantArg("Uses at this instant; without it, all."),
@@ -179,6 +192,9 @@ func (t *types) linkFields(r *resolvers.Resolvers, query, mutation graphql.Field
 			{name: "transferMechanism", typ: transferEnum, desc: "How a transfer to the receiving party's country is made lawful; default NONE."},
 			{name: "sccModule", typ: graphql.Int, desc: "SCC module 1-4 (Decision 2021/914); required exactly when transferMechanism is SCC.",
 				clear: "sccModule: no SCC module (required when transferMechanism is no longer SCC)."},
+			{name: "transferTool", typ: transferToolEnum, desc: "The standard clauses relied on; only with transferMechanism SCC. " +
+				"Omit when not known: the transfer is then judged as under the clauses of the time.",
+				clear: "transferTool: the clauses relied on are not recorded."},
 			{name: "tiaDate", typ: dateScalar, desc: "Date of the transfer impact assessment made for SCCs or BCRs.",
 				clear: "tiaDate: no transfer impact assessment is recorded."},
 			{name: "routingNote", typ: str, desc: "Which calls take the link, as the agreement words it (up to 2,000 characters).",

@@ -231,7 +231,7 @@ func (t *types) noticeFields(r *resolvers.Resolvers, query, mutation graphql.Fie
 				func(x registry.RecordRow) any { return x.Categories }),
 			"healthData": field(nn(graphql.Boolean), "Whether the link carries health data (Art. 9).", func(x registry.RecordRow) any { return x.HealthData }),
 			"transfer": field(str, "The transfer verdict (rule kedja_transfer_verdict): null when no safeguard is needed; no_mechanism, adequacy_not_applicable, "+
-				"no_tia, safeguarded or derogation otherwise.", func(x registry.RecordRow) any { return optStr(x.Transfer) }),
+				"no_tia, outdated_clauses, tool_not_valid, safeguarded or derogation otherwise.", func(x registry.RecordRow) any { return optStr(x.Transfer) }),
 			"safeguard":    field(nn(str), "The transfer and its safeguard in words (Art. 30(1)(e)).", func(x registry.RecordRow) any { return x.Safeguard() }),
 			"agreementRef": field(str, "The agreement binding the party; null if none is recorded.", func(x registry.RecordRow) any { return optStr(x.AgreementRef) }),
 			"systems":      field(list(sys), "The systems used on the link then, with retention and security facts.", func(x registry.RecordRow) any { return x.Systems }),

@@ -17,7 +17,7 @@ import (
 const walkSQL = `
 SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
        o.country_code AS to_country, kedja_transfer_class(o.country_code, CAST($2 AS timestamptz), lw.law) AS transfer_class,
-       kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law) AS transfer,
+       kedja_transfer_verdict(w.to_id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law, l.transfer_tool) AS transfer,
        l.agreement_ref, l.authorisation, l.transfer_mechanism, l.scc_module, l.health_data,
        CAST(l.routing_share AS double precision) AS routing_share, l.routing_note,
        rf.role AS found_role, rf.authority AS found_by, rf.decided_on AS found_on
@@ -164,8 +164,11 @@ func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placem
 		              kedja_approved(l.id, l.authorisation, l.authorising_controller_id, p.controller_id, CAST($2 AS timestamptz))))
 		          FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[]), CAST($5 AS bigint[])) AS p(link_id, controller_id, depth)
 		          WHERE p.link_id = l.id), false) AS no_authorisation,
-		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law) AS transfer
-		FROM links l JOIN organisations o ON o.id = l.to_id
+		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law, l.transfer_tool) AS transfer,
+		-- What a gap cites under the exporter's law, for the exporter's state.
+		kedja_law_citation(lw.law, f.country_code, CAST($2 AS timestamptz), 'transfer') AS transfer_ref,
+		kedja_law_citation(lw.law, f.country_code, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref
+		FROM links l JOIN organisations o ON o.id = l.to_id JOIN organisations f ON f.id = l.from_id
 		-- The exporter's own law; where it has none, that of a controller
 		-- above it (the paths up are not at hand here), else EU law.
 		CROSS JOIN LATERAL (SELECT COALESCE(kedja_party_law(l.from_id, CAST($2 AS timestamptz)),

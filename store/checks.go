@@ -35,7 +35,7 @@ const transferParties = `
 	JOIN countries c ON c.code = o.country_code
 	JOIN standing st ON st.code = o.country_code AND st.law = r.law
 	CROSS JOIN LATERAL (SELECT st.class, kedja_transfer_verdict_in(st.verdict_class, o.id, o.country_code, CAST($1 AS timestamptz),
-	                                                               l.transfer_mechanism, l.tia_date, r.law) AS verdict) cls`
+	                                                               l.transfer_mechanism, l.tia_date, r.law, l.transfer_tool) AS verdict) cls`
 
 // catalogue lists every check, in the order they run.
 var catalogue = []check{
@@ -54,7 +54,7 @@ var catalogue = []check{
 		gap AS (
 		    SELECT r.controller_id, r.to_id, r.link_id, r.links, GREATEST(r.since, st.restricted_since) AS since, r.law, r.law_country,
 		           o.legal_name, o.country_code, c.name AS country_name, l.health_data, l.transfer_mechanism, l.scc_module,
-		           l.tia_date, cls.class, cls.verdict
+		           l.tia_date, l.transfer_tool, cls.class, cls.verdict
 ` + transferParties + `
 		    WHERE kedja_transfer_gap(cls.verdict)
 		),
@@ -67,7 +67,7 @@ var catalogue = []check{
 		           cn.name AS country_name, f.legal_name AS from_name, t.legal_name AS to_name,
 		           GREATEST(s.since, lower(sl.valid), st.restricted_since) AS since,
 		           CASE WHEN t.country_code = sl.country_code THEN l.to_id WHEN f.country_code = sl.country_code THEN l.from_id END AS abroad_id,
-		           l.transfer_mechanism, l.tia_date
+		           l.transfer_mechanism, l.tia_date, l.transfer_tool
 		    FROM reach_systems s
 		    JOIN links l ON l.id = s.link_id
 		    JOIN organisations f ON f.id = l.from_id
@@ -83,7 +83,7 @@ var catalogue = []check{
 		-- link it is used on. Each is judged by its own safeguard.
 		carried AS (
 		    SELECT p.*, kedja_transfer_verdict_in(p.verdict_class, COALESCE(p.abroad_id, p.party_id), p.country_code, CAST($1 AS timestamptz),
-		                                          p.transfer_mechanism, p.tia_date, p.law) AS verdict
+		                                          p.transfer_mechanism, p.tia_date, p.law, p.transfer_tool) AS verdict
 		    FROM placed p
 		    WHERE p.abroad_id IS NOT NULL
 		       OR NOT EXISTS (SELECT 1 FROM placed q WHERE q.controller_id = p.controller_id AND q.system_id = p.system_id
@@ -97,7 +97,12 @@ var catalogue = []check{
 		    WHERE kedja_transfer_gap(c.verdict)
 		)
 		SELECT 'third_country', 'party', g.to_id, g.controller_id,
-		       CASE g.verdict WHEN 'no_tia' THEN 'high' ELSE 'critical' END,
+		       -- Clauses that lapsed or that the exporter's law does not
+		       -- recognise are HIGH, as a missing assessment is: the
+		       -- importer is still bound by contract, but the instrument
+		       -- no longer counts as a safeguard; no mechanism at all is
+		       -- CRITICAL.
+		       CASE WHEN g.verdict IN ('no_tia', 'outdated_clauses', 'tool_not_valid') THEN 'high' ELSE 'critical' END,
 		       g.links, kedja_law_citation(g.law, g.law_country, CAST($1 AS timestamptz), 'transfer'),
 		       format('%s receives %s data in %s, %s, %s%s', g.legal_name,
 		              CASE WHEN g.health_data THEN 'health' ELSE 'personal' END, g.country_name,
@@ -105,11 +110,15 @@ var catalogue = []check{
 		              CASE g.verdict
 		                  WHEN 'no_mechanism' THEN 'and no transfer mechanism is recorded'
 		                  WHEN 'adequacy_not_applicable' THEN 'yet the link claims an adequacy decision that does not apply'
+		                  WHEN 'outdated_clauses' THEN format('under standard clauses (%s) that %s no longer recognises as a safeguard',
+		                                                      g.transfer_tool, kedja_law_citation(g.law, g.law_country, CAST($1 AS timestamptz), 'act'))
+		                  WHEN 'tool_not_valid' THEN format('under standard clauses (%s) that %s does not recognise as a safeguard on that date',
+		                                                    g.transfer_tool, kedja_law_citation(g.law, g.law_country, CAST($1 AS timestamptz), 'act'))
 		                  ELSE format('under %s without a transfer impact assessment', upper(g.transfer_mechanism)) END,
 		              CASE WHEN reached.names IS NOT NULL THEN format('; from there it reaches %s', reached.names) ELSE '' END),
 		       jsonb_build_object('linkId', g.link_id, 'country', g.country_code, 'transferClass', g.class, 'verdict', g.verdict,
 		                          'transferMechanism', g.transfer_mechanism, 'sccModule', g.scc_module, 'tiaDate', g.tia_date,
-		                          'systems', COALESCE(reached.systems, '[]')),
+		                          'transferTool', g.transfer_tool, 'systems', COALESCE(reached.systems, '[]')),
 		       g.since
 		FROM gap g
 		LEFT JOIN LATERAL (
@@ -125,7 +134,7 @@ var catalogue = []check{
 		       y.since
 		FROM (
 		    SELECT x.controller_id, x.system_id, min(x.name) AS name,
-		           CASE WHEN bool_and(x.verdict = 'no_tia') THEN 'high' ELSE 'critical' END AS severity,
+		           CASE WHEN bool_and(x.verdict IN ('no_tia', 'outdated_clauses', 'tool_not_valid')) THEN 'high' ELSE 'critical' END AS severity,
 		           -- The shortest path to a carrying link (array_agg of arrays would stack them).
 		           CAST((array_agg(CAST(x.links AS text) ORDER BY cardinality(x.links), x.link_id))[1] AS bigint[]) AS links,
 		           min(x.link_id) AS link_id,

@@ -13,20 +13,20 @@ var links = entity[registry.Link]{
 	table: "links", what: "link",
 	cols: `id, from_id, to_id, role, purpose, data_categories, health_data, ` + periodCols + `,
 		agreement_ref, agreement_date, authorisation, authorisation_date, authorising_controller_id,
-		transfer_mechanism, scc_module, tia_date, routing_note, routing_time_zone, routing_windows,
+		transfer_mechanism, scc_module, transfer_tool, tia_date, routing_note, routing_time_zone, routing_windows,
 		CAST(routing_share AS double precision) AS routing_share`,
 	ins: `INSERT INTO links (from_id, to_id, role, purpose, data_categories, health_data, valid,
 		agreement_ref, agreement_date, authorisation, authorisation_date, authorising_controller_id,
-		transfer_mechanism, scc_module, tia_date, routing_note, routing_time_zone, routing_windows, routing_share)
+		transfer_mechanism, scc_module, transfer_tool, tia_date, routing_note, routing_time_zone, routing_windows, routing_share)
 		VALUES (:from_id, :to_id, :role, :purpose, :data_categories, :health_data, tstzrange(:valid_from, :valid_to, '[)'),
 		:agreement_ref, :agreement_date, :authorisation, :authorisation_date, :authorising_controller_id,
-		:transfer_mechanism, :scc_module, :tia_date, :routing_note, :routing_time_zone, :routing_windows, :routing_share)
+		:transfer_mechanism, :scc_module, :transfer_tool, :tia_date, :routing_note, :routing_time_zone, :routing_windows, :routing_share)
 		RETURNING id`,
 	upd: `UPDATE links SET from_id = :from_id, to_id = :to_id, role = :role, purpose = :purpose,
 		data_categories = :data_categories, health_data = :health_data, valid = tstzrange(:valid_from, :valid_to, '[)'),
 		agreement_ref = :agreement_ref, agreement_date = :agreement_date, authorisation = :authorisation,
 		authorisation_date = :authorisation_date, authorising_controller_id = :authorising_controller_id,
-		transfer_mechanism = :transfer_mechanism, scc_module = :scc_module, tia_date = :tia_date,
+		transfer_mechanism = :transfer_mechanism, scc_module = :scc_module, transfer_tool = :transfer_tool, tia_date = :tia_date,
 		routing_note = :routing_note, routing_time_zone = :routing_time_zone, routing_windows = :routing_windows,
 		routing_share = :routing_share WHERE id = :id`,
 	check: func(ctx context.Context, s *Store, tx *sqlx.Tx, l *registry.Link) error {
