@@ -274,6 +274,10 @@ func safeguard(h registry.Holder) string {
 		return "åberopat beslut om adekvat skyddsnivå gäller inte mottagaren / the adequacy decision claimed does not cover the recipient"
 	case registry.TransferNoTIA:
 		return mechanism[h.TransferMechanism] + ", utan konsekvensbedömning av överföringen / without a transfer impact assessment"
+	case registry.TransferOutdatedClauses:
+		return mechanism[h.TransferMechanism] + ", i en generation som lagen inte längre godtar / in a generation the law no longer recognises"
+	case registry.TransferToolNotValid:
+		return mechanism[h.TransferMechanism] + ", ett verktyg som exportörens lag inte godtar / a tool the exporter's law does not recognise"
 	case registry.TransferSafeguarded, registry.TransferDerogation:
 		return mechanism[h.TransferMechanism]
 	}

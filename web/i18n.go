@@ -101,9 +101,13 @@ var words = map[string][2]string{
 	"gap.NO_TRANSFER_MECHANISM":         {"ingen överföringsmekanism", "no transfer mechanism"},
 	"gap.ADEQUACY_NOT_APPLICABLE":       {"beslutet om adekvat skyddsnivå gäller inte", "the adequacy decision does not apply"},
 	"gap.NO_TRANSFER_IMPACT_ASSESSMENT": {"ingen konsekvensbedömning av överföringen", "no transfer impact assessment"},
+	"gap.OUTDATED_CLAUSES":              {"standardavtalsklausulerna gäller inte längre", "the standard clauses are no longer recognised"},
+	"gap.TRANSFER_TOOL_NOT_VALID":       {"överföringsverktyget gäller inte enligt exportörens lag", "the transfer tool is not recognised by the exporter's law"},
 	"transfer.not_needed":               {"behövs inte", "not needed"}, "transfer.no_mechanism": {"saknar mekanism", "no mechanism"},
 	"transfer.adequacy_not_applicable": {"adekvat nivå gäller inte", "adequacy does not apply"},
 	"transfer.no_tia":                  {"saknar konsekvensbedömning", "no impact assessment"},
+	"transfer.outdated_clauses":        {"utgångna klausuler", "outdated clauses"},
+	"transfer.tool_not_valid":          {"verktyget gäller inte", "tool not recognised"},
 	"transfer.safeguarded":             {"skyddad", "safeguarded"}, "transfer.derogation": {"undantag (art. 49)", "derogation (Art. 49)"},
 
 	// The audit log.
@@ -168,6 +172,8 @@ var words = map[string][2]string{
 	"verdict.no_mechanism":            {"ingen överföringsmekanism", "no transfer mechanism"},
 	"verdict.adequacy_not_applicable": {"beslutet om adekvat skyddsnivå gäller inte", "the adequacy decision does not apply"},
 	"verdict.no_tia":                  {"ingen konsekvensbedömning av överföringen", "no transfer impact assessment"},
+	"verdict.outdated_clauses":        {"standardavtalsklausulerna gäller inte längre", "the standard clauses are no longer recognised"},
+	"verdict.tool_not_valid":          {"överföringsverktyget gäller inte enligt exportörens lag", "the transfer tool is not recognised by the exporter's law"},
 	"verdict.safeguarded":             {"skyddad (art. 46)", "safeguarded (Art. 46)"},
 	"verdict.derogation":              {"undantag (art. 49)", "derogation (Art. 49)"},
 	"changeNotice":                    {"Ändringsbesked (art. 28.2)", "Change notice (Art. 28(2))"},
