@@ -354,6 +354,7 @@ var (
 		"authorising_controller_id": func(v *registry.Link) any { return &v.AuthorisingControllerID },
 		"transfer_mechanism":        func(v *registry.Link) any { return &v.TransferMechanism },
 		"scc_module":                func(v *registry.Link) any { return &v.SCCModule },
+		"transfer_tool":             func(v *registry.Link) any { return &v.TransferTool },
 		"tia_date":                  func(v *registry.Link) any { return &v.TIADate },
 		"routing_note":              func(v *registry.Link) any { return &v.RoutingNote },
 		"routing_time_zone":         func(v *registry.Link) any { return &v.RoutingTimeZone },
