@@ -448,38 +448,10 @@ func (t Trace) In(loc *time.Location) Trace {
 		return &y
 	}
 	t.CallAt, t.CreatedAt = in(t.CallAt), in(t.CreatedAt)
-	if t.Holders != nil {
-		hs := make([]Holder, len(t.Holders))
-		for i, h := range t.Holders {
-			h.HeldFrom, h.HeldUntil = in(h.HeldFrom), opt(h.HeldUntil)
-			hs[i] = h
-		}
-		t.Holders = hs
-	}
-	if t.Systems != nil {
-		ss := make([]HeldSystem, len(t.Systems))
-		for i, s := range t.Systems {
-			s.HeldFrom, s.HeldUntil = in(s.HeldFrom), opt(s.HeldUntil)
-			ss[i] = s
-		}
-		t.Systems = ss
-	}
-	if t.Exposures != nil {
-		es := make([]TraceExposure, len(t.Exposures))
-		for i, e := range t.Exposures {
-			e.From, e.Until = in(e.From), opt(e.Until)
-			es[i] = e
-		}
-		t.Exposures = es
-	}
-	if t.KnownExposure != nil {
-		ks := make([]KnownExposure, len(t.KnownExposure))
-		for i, k := range t.KnownExposure {
-			k.From, k.Until = in(k.From), opt(k.Until)
-			ks[i] = k
-		}
-		t.KnownExposure = ks
-	}
+	t.Holders = convertEach(t.Holders, func(h *Holder) { h.HeldFrom, h.HeldUntil = in(h.HeldFrom), opt(h.HeldUntil) })
+	t.Systems = convertEach(t.Systems, func(s *HeldSystem) { s.HeldFrom, s.HeldUntil = in(s.HeldFrom), opt(s.HeldUntil) })
+	t.Exposures = convertEach(t.Exposures, func(e *TraceExposure) { e.From, e.Until = in(e.From), opt(e.Until) })
+	t.KnownExposure = convertEach(t.KnownExposure, func(k *KnownExposure) { k.From, k.Until = in(k.From), opt(k.Until) })
 	return t
 }
 
@@ -515,6 +487,21 @@ func exposures(systems []HeldSystem, holds []IncidentHold) []TraceExposure {
 			out = append(out, TraceExposure{IncidentID: h.IncidentID, Title: h.Title, Kind: h.Kind, SystemID: sy.SystemID,
 				SystemName: sy.Name, From: from, Until: until, Logged: h.Logged})
 		}
+	}
+	return out
+}
+
+// convertEach returns a copy of xs with f applied to each element, leaving
+// xs itself untouched (nil stays nil), so that In never changes the trace
+// it was given.
+func convertEach[T any](xs []T, f func(*T)) []T {
+	if xs == nil {
+		return nil
+	}
+	out := make([]T, len(xs))
+	copy(out, xs)
+	for i := range out {
+		f(&out[i])
 	}
 	return out
 }
