@@ -77,6 +77,20 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(b, '}'), nil
+	case *object:
+		// Its fields are in key order already (objectPlan).
+		b = append(b, '{')
+		for i, f := range v.plan.fields {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(appendString(b, f.name), ':')
+			var err error
+			if b, err = appendValue(b, v.vals[i]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
 	case []any:
 		if v == nil {
 			return append(b, "null"...), nil

@@ -36,7 +36,7 @@ type execBench struct {
 	store *store.Store
 }
 
-func newExecBench(b *testing.B) *execBench {
+func newExecBench(b *testing.B, graphqlGo bool) *execBench {
 	b.Helper()
 	s := storetest.Store(b)
 	ctx := context.Background()
@@ -57,6 +57,7 @@ func newExecBench(b *testing.B) *execBench {
 	}
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1e9, 1<<30 // the limit is not what is measured
+	cfg.GraphQLGoExecutor = graphqlGo
 	api := server.New(cfg, sch, res, log)
 	b.Cleanup(func() {
 		api.Close(context.Background())
@@ -115,15 +116,31 @@ func (e *execBench) run(b *testing.B, body string, want string) {
 // same run, interleaved:
 //
 //	go test ./server -run '^$' -bench 'NestedProcurement|Typename' -benchmem -count 6
+//
+// Each runs under kedja's executor and under graphql-go's (the baseline),
+// on registries generated alike.
 func BenchmarkNestedProcurementQuery(b *testing.B) {
-	e := newExecBench(b)
-	e.run(b, `{"query":`+quote(nestedProcurementQuery)+`,"variables":{"at":"2026-01-01T00:00:00Z"}}`, `"systemUses":[{`)
+	for _, ex := range executors {
+		b.Run("executor="+ex.name, func(b *testing.B) {
+			e := newExecBench(b, ex.graphqlGo)
+			e.run(b, `{"query":`+quote(nestedProcurementQuery)+`,"variables":{"at":"2026-01-01T00:00:00Z"}}`, `"systemUses":[{`)
+		})
+	}
 }
 
 func BenchmarkTypename(b *testing.B) {
-	e := newExecBench(b)
-	e.run(b, `{"query":"{ __typename }"}`, `{"data":{"__typename":"Query"}}`)
+	for _, ex := range executors {
+		b.Run("executor="+ex.name, func(b *testing.B) {
+			e := newExecBench(b, ex.graphqlGo)
+			e.run(b, `{"query":"{ __typename }"}`, `{"data":{"__typename":"Query"}}`)
+		})
+	}
 }
+
+var executors = []struct {
+	name      string
+	graphqlGo bool
+}{{"kedja", false}, {"graphql-go", true}}
 
 func quote(s string) string {
 	var sb strings.Builder

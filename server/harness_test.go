@@ -73,13 +73,18 @@ func mustZone(name string) *time.Location {
 // newHarness starts a server; withDemo loads the 1177 demo data first.
 func newHarness(t testing.TB, withDemo bool) *harness {
 	t.Helper()
+	return newHarnessWith(t, withDemo, harnessConfig())
+}
+
+// harnessConfig is the configuration of newHarness's servers.
+func harnessConfig() server.Config {
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1000, 1000 // tests fire fast; TestRateLimit sets its own
 	// So do their refusals: tests of the guard (tokens_test.go) set their own.
 	lots := access.Budget{PerSecond: 1000, Burst: 1000}
 	cfg.Guard.Failures, cfg.Guard.Prefix, cfg.Guard.Anonymous = lots, lots, lots
 	cfg.Guard.BackoffAfter, cfg.Guard.LockAfter = 1000, 10_000
-	return newHarnessWith(t, withDemo, cfg)
+	return cfg
 }
 
 // newHarnessWith starts a server with cfg.
