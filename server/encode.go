@@ -86,7 +86,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			}
 			b = append(appendString(b, f.name), ':')
 			var err error
-			if b, err = appendValue(b, v.vals[i]); err != nil {
+			if b, err = appendValue(b, v.slots[i].val); err != nil {
 				return nil, err
 			}
 		}

@@ -113,6 +113,7 @@ type objectPlan struct {
 // fieldPlan is one response key of an object plan.
 type fieldPlan struct {
 	name     string // the response name: alias or field name
+	key      any    // name, boxed once for the paths
 	asts     []*ast.Field
 	def      *graphql.FieldDefinition
 	parent   *graphql.Object
@@ -121,10 +122,18 @@ type fieldPlan struct {
 	nodes    []ast.Node // for errors, made on the first
 }
 
-// object is an object of the answer: plan.fields[i]'s value is vals[i].
+// object is an object of the answer: plan.fields[i]'s value is
+// slots[i].val.
 type object struct {
-	plan *objectPlan
-	vals []any
+	plan  *objectPlan
+	slots []slot
+}
+
+// slot is a field's value and its path, allocated with the object's other
+// fields: one allocation per object rather than one per path.
+type slot struct {
+	val  any
+	path graphql.ResponsePath
 }
 
 // pending is a thunk a resolver returned, with where its value goes.
@@ -142,12 +151,14 @@ type pending struct {
 // that of the nearest position above that does (for a field of the root
 // type, the answer's data).
 
-func (e *execution) completeObject(f *fieldPlan, t *graphql.Object, source any, slot, target *any, path *graphql.ResponsePath) {
+func (e *execution) completeObject(f *fieldPlan, t *graphql.Object, source any, into, target *any, path *graphql.ResponsePath) {
 	p := e.plan(f, t)
-	obj := &object{plan: p, vals: make([]any, len(p.fields))}
-	*slot = obj
+	obj := &object{plan: p, slots: make([]slot, len(p.fields))}
+	*into = obj
 	for i, sub := range p.fields {
-		e.resolve(sub, source, &obj.vals[i], target, path.WithKey(sub.name))
+		s := &obj.slots[i]
+		s.path = graphql.ResponsePath{Prev: path, Key: sub.key}
+		e.resolve(sub, source, &s.val, target, &s.path)
 	}
 }
 
@@ -286,13 +297,15 @@ func (e *execution) list(f *fieldPlan, t *graphql.List, v any, slot, target *any
 	_, itemNonNull := item.(*graphql.NonNull)
 	each := func(n int, at func(int) any) {
 		out := make([]any, n)
+		paths := make([]graphql.ResponsePath, n)
 		*slot = out
 		for i := 0; i < n; i++ {
 			itemSlot, itemTarget := &out[i], &out[i]
 			if itemNonNull {
 				itemTarget = target
 			}
-			e.complete(f, item, at(i), itemSlot, itemTarget, path.WithKey(i))
+			paths[i] = graphql.ResponsePath{Prev: path, Key: i}
+			e.complete(f, item, at(i), itemSlot, itemTarget, &paths[i])
 		}
 	}
 	if vs, ok := v.([]any); ok {
@@ -382,7 +395,7 @@ func (e *execution) plan(f *fieldPlan, t *graphql.Object) *objectPlan {
 	p := &objectPlan{typ: t, fields: make([]*fieldPlan, 0, len(order))}
 	for _, name := range order {
 		asts := byName[name]
-		fp := &fieldPlan{name: name, asts: asts, parent: t}
+		fp := &fieldPlan{name: name, key: name, asts: asts, parent: t}
 		fieldName := ""
 		if asts[0].Name != nil {
 			fieldName = asts[0].Name.Value

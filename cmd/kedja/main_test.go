@@ -322,7 +322,7 @@ func TestHelpFlags(t *testing.T) {
 	}{
 		{"Serve", "serve", "kedja serve [flags]", nil,
 			append([]string{"--addr", "--seed-demo", "--timeout", "--tls-cert", "--tls-key", "--check-schedule", "--audit-key-file", "--audit-checkpoints",
-				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key", "--wait-for-database", "--metrics-addr"}, migrating...),
+				"--audit-checkpoint-every", "--render-worker", "--render-workers", "--render-timeout", "--render-memory", "--link-key", "--wait-for-database", "--metrics-addr", "--graphql-go-executor"}, migrating...),
 			[]string{"--controller", "--limit", "-o"}},
 		{"AuditVerify", "audit verify", "kedja audit verify [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},
 		{"AuditCheckpoint", "audit checkpoint", "kedja audit checkpoint [flags]", nil, append([]string{"--audit-key-file", "--audit-checkpoints"}, common...), nil},

@@ -51,6 +51,8 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 	metricsAddr := f.String("metrics-addr", "ADDR", os.Getenv("KEDJA_METRICS_ADDR"),
 		"serve Prometheus metrics at GET /metrics on this address of their own (off without it; keep it off the public network)")
 	f.env("metrics-addr", "KEDJA_METRICS_ADDR")
+	graphqlGo := f.Bool("graphql-go-executor", false,
+		"answer queries with graphql-go's executor, as before kedja had its own (slower; a way back should kedja's ever answer wrong)")
 	pictures := renderFlags(f, runtime.NumCPU())
 	f.example("kedja serve --seed-demo",
 		`kedja serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --check-schedule "all=0 3 * * *"`)
@@ -84,7 +86,8 @@ func runServe(ctx context.Context, k *cli, args []string) error {
 		}
 		return serve(ctx, s, cfg, serveOptions{addr: *addr, seed: *seed, timeout: *timeout, schedule: schedule,
 			tlsCert: *tlsCert, tlsKey: *tlsKey, pictures: pictures.options(), linkKey: *linkKey,
-			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery, metricsAddr: *metricsAddr}, k.out, k.log)
+			checkpoints: *audit.checkpoints, checkpointEvery: *checkpointEvery, metricsAddr: *metricsAddr,
+			graphqlGoExecutor: *graphqlGo}, k.out, k.log)
 	})
 }
 
@@ -102,6 +105,8 @@ type serveOptions struct {
 	checkpointEvery time.Duration
 	// metricsAddr is where /metrics is served ("": nowhere).
 	metricsAddr string
+	// graphqlGoExecutor answers queries with graphql-go's executor.
+	graphqlGoExecutor bool
 }
 
 func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out io.Writer, log *slog.Logger) error {
@@ -149,6 +154,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 	}
 	srvCfg := server.DefaultConfig
 	srvCfg.Timeout = timeout
+	srvCfg.GraphQLGoExecutor = o.graphqlGoExecutor
 	srvCfg.AuditCheckpoints = o.checkpoints
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
