@@ -30,14 +30,23 @@ import (
 // thunks forced a level at a time so that loaders batch) and what the
 // answer says (values, nulls, errors and their paths) are graphql-go's;
 // TestExecutorsAnswerAlike holds them to it.
-func executeQuery(ctx context.Context, schema *graphql.Schema, doc *ast.Document, opName string, inputs map[string]any) (*graphql.Result, bool) {
+//
+// A panic of the executor's own (not a resolver's, which is the field's
+// error) is returned as err, for the caller to log and answer as an
+// internal error: its text is not for callers.
+func executeQuery(ctx context.Context, schema *graphql.Schema, doc *ast.Document, opName string, inputs map[string]any) (res *graphql.Result, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, ok, err = nil, true, fmt.Errorf("executor: %v", r)
+		}
+	}()
 	var op *ast.OperationDefinition
 	fragments := map[string]ast.Definition{}
 	for _, d := range doc.Definitions {
 		switch d := d.(type) {
 		case *ast.OperationDefinition:
 			if opName == "" && op != nil {
-				return nil, false
+				return nil, false, nil
 			}
 			if opName == "" || d.GetName() != nil && d.GetName().Value == opName {
 				op = d
@@ -47,15 +56,15 @@ func executeQuery(ctx context.Context, schema *graphql.Schema, doc *ast.Document
 				fragments[d.GetName().Value] = d
 			}
 		default:
-			return nil, false
+			return nil, false, nil
 		}
 	}
 	if op == nil || op.Operation != ast.OperationTypeQuery || schema.QueryType() == nil {
-		return nil, false
+		return nil, false, nil
 	}
-	vars, ok := variableValues(schema, op.VariableDefinitions, inputs)
-	if !ok {
-		return nil, false
+	vars, valid := variableValues(schema, op.VariableDefinitions, inputs)
+	if !valid {
+		return nil, false, nil
 	}
 	e := &execution{ctx: ctx, schema: schema, fragments: fragments, op: op, vars: vars, plans: map[planKey]*objectPlan{}}
 	root := schema.QueryType()
@@ -78,9 +87,9 @@ func executeQuery(ctx context.Context, schema *graphql.Schema, doc *ast.Document
 	}
 	if err := ctx.Err(); err != nil {
 		// As graphql-go: a request past its deadline answers that alone.
-		return &graphql.Result{Errors: []gqlerrors.FormattedError{gqlerrors.FormatError(err)}}, true
+		return &graphql.Result{Errors: []gqlerrors.FormattedError{gqlerrors.FormatError(err)}}, true, nil
 	}
-	return &graphql.Result{Data: data, Errors: e.errs}, true
+	return &graphql.Result{Data: data, Errors: e.errs}, true, nil
 }
 
 // execution is one query being answered.

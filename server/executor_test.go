@@ -180,7 +180,10 @@ func TestExecutorMatchesGraphQLGo(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			got, ok := executeQuery(ctx, &schema, doc, tc.op, tc.vars)
+			got, ok, err := executeQuery(ctx, &schema, doc, tc.op, tc.vars)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ok == tc.fallback {
 				t.Fatalf("kedja's executor answered: %v, want %v", ok, !tc.fallback)
 			}

@@ -347,11 +347,19 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 	if s.cfg.CountStatements != nil {
 		ctx, counted = s.cfg.CountStatements(ctx)
 	}
-	res, done := (*graphql.Result)(nil), false
+	var (
+		res     *graphql.Result
+		done    bool
+		execErr error
+	)
 	if !s.cfg.GraphQLGoExecutor {
-		res, done = executeQuery(ctx, &s.schema, doc, req.OperationName, req.Variables)
+		res, done, execErr = executeQuery(ctx, &s.schema, doc, req.OperationName, req.Variables)
 	}
-	if !done {
+	switch {
+	case execErr != nil:
+		s.log.Error("graphql: execute", "err", execErr)
+		res = &graphql.Result{}
+	case !done:
 		res = graphql.Execute(graphql.ExecuteParams{
 			Schema: s.schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 		})
@@ -372,6 +380,9 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 	res.Extensions = nil
 	buf := answerBuffers.Get().(*[]byte)
 	body, err := encodeResult((*buf)[:0], res)
+	if execErr != nil {
+		err = execErr
+	}
 	defer func() {
 		// Kept for the next answer unless it grew large; the written answer
 		// is done with.
@@ -383,7 +394,9 @@ func (s *Server) serveGraphQLFrom(w http.ResponseWriter, r *http.Request, p acce
 	status := http.StatusOK
 	switch {
 	case err != nil:
-		s.log.Error("graphql: encode the answer", "err", err)
+		if execErr == nil {
+			s.log.Error("graphql: encode the answer", "err", err)
+		}
 		codes = append(codes, "INTERNAL")
 		status, body = http.StatusInternalServerError, nil
 	case len(body) > s.cfg.MaxResponseBytes:
