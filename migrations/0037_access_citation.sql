@@ -22,13 +22,13 @@ ALTER TABLE law_regimes ADD COLUMN access_ref text CHECK (length(access_ref) BET
 UPDATE law_regimes r SET access_ref = x.ref
 FROM (VALUES
     ('eu', NULL, DATE '1995-10-24', 'Directive 95/46/EC Art. 12 (national law)'),
-    ('eu', NULL, DATE '2018-05-25', 'GDPR Art. 15(1)(c) and (d)'),
+    ('eu', NULL, DATE '2018-05-25', 'GDPR Art. 15(1)(c), (d)'),
     ('eu', 'SE', DATE '1998-10-24', 'PUL 26 §'),
     ('eu', 'GB', DATE '2000-03-01', 'DPA 1998 s. 7'),
     ('eu', 'IS', DATE '1995-10-24', 'Directive 95/46/EC Art. 12 (national law)'),
     ('eu', 'LI', DATE '1995-10-24', 'Directive 95/46/EC Art. 12 (national law)'),
     ('eu', 'NO', DATE '1995-10-24', 'Directive 95/46/EC Art. 12 (national law)'),
-    ('uk', NULL, DATE '2021-01-01', 'UK GDPR Art. 15(1)(c) and (d)'),
+    ('uk', NULL, DATE '2021-01-01', 'UK GDPR Art. 15(1)(c), (d)'),
     ('ch', NULL, DATE '1993-07-01', 'FADP 1992 Art. 8'),
     ('ch', NULL, DATE '2023-09-01', 'FADP Art. 25')
 ) AS x(law, code, since, ref)
