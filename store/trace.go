@@ -484,4 +484,3 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 		Parties: parties, Uses: uses, Moves: moves, Countries: countries, Incidents: holds,
 		Law: law.Law, AccessCitation: law.Citation}, nil
 }
-
