@@ -158,8 +158,9 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 // link reached over several paths whose senders' laws differ is judged on
 // each, and the gravest verdict is reported with what its law cites
 // (kedja_transfer_verdict_rank), ties going to the shortest path: the
-// checks keep per subject the gravest finding of its shortest path. A link
-// on no path is judged as a path of its own.
+// checks keep per subject the gravest finding of its shortest path. What a
+// missing agreement or authorisation cites is that same path's law's. A
+// link on no path is judged as a path of its own.
 func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placements []registry.Placement, paths [][]int64) (map[int64]registry.LinkRules, error) {
 	pl, pc, pd := make([]int64, len(placements)), make([]int64, len(placements)), make([]int64, len(placements))
 	for i, p := range placements {
@@ -193,7 +194,10 @@ func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placem
 		-- What a gap cites under that law, for the state of the party
 		-- whose law it is (kedja_path_law_country), as the checks cite.
 		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'transfer') AS transfer_ref,
-		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref,
+		-- and a processor's engagement, under the same path's law.
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'agreement') AS agreement_ref,
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'authorisation') AS authorisation_ref
 		FROM links l JOIN organisations o ON o.id = l.to_id
 		CROSS JOIN LATERAL (
 		    SELECT v.law, v.law_country, v.transfer
