@@ -57,20 +57,26 @@ type LinkRules struct {
 	// rules that fall short. Nil where the store did not say: the GDPR's.
 	TransferRef   *string `db:"transfer_ref"`
 	SafeguardsRef *string `db:"safeguards_ref"`
+	// What a missing processing agreement and a missing approval of a
+	// sub-processor cite under that law then (topics 'agreement' and
+	// 'authorisation'). Nil where the store did not say: the GDPR's.
+	AgreementRef     *string `db:"agreement_ref"`
+	AuthorisationRef *string `db:"authorisation_ref"`
 }
 
 // LinkGaps words what a link lacks, by its rules' answers: an agreement
 // binding a processor (GDPR Art. 28(3)), the approval of a subcontractor by
-// every controller above it (Art. 28(2)), a lawful transfer mechanism (Art. 44-46).
+// every controller above it (Art. 28(2)), a lawful transfer mechanism (Art. 44-46),
+// each citing the provision of the exporter's law the rules' answers give.
 func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	gaps := []Gap{}
 	name := to.LegalName
 	if r.NoAgreement {
-		gaps = append(gaps, Gap{Code: GapNoAgreement, LinkID: l.ID, Article: "GDPR Art. 28(3)",
+		gaps = append(gaps, Gap{Code: GapNoAgreement, LinkID: l.ID, Article: refOr(r.AgreementRef, "GDPR Art. 28(3)"),
 			Message: "no processing agreement is recorded for " + name})
 	}
 	if r.NoAuthorisation {
-		gaps = append(gaps, Gap{Code: GapNoAuthorisation, LinkID: l.ID, Article: "GDPR Art. 28(2)",
+		gaps = append(gaps, Gap{Code: GapNoAuthorisation, LinkID: l.ID, Article: refOr(r.AuthorisationRef, "GDPR Art. 28(2)"),
 			Message: "no approval by every controller above it is recorded for the subcontractor " + name})
 	}
 	where, and := "a third country ("+to.CountryName+")", " and"
@@ -102,6 +108,14 @@ func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 			Message: name + " is in " + where + "; the standard clauses the link relies on (" + deref(l.TransferTool) + ") are not recognised by the exporter's law then"})
 	}
 	return gaps
+}
+
+// refOr is a citation the store gave, or the GDPR's where it gave none.
+func refOr(ref *string, gdpr string) string {
+	if ref == nil {
+		return gdpr
+	}
+	return *ref
 }
 
 func deref(s *string) string {

@@ -56,6 +56,15 @@ type Trace struct {
 	// unsupported software, facts not established (document version 5;
 	// absent before, and when nothing was known against any system).
 	KnownExposure []KnownExposure `json:"knownExposure,omitempty"`
+	// Law is the law the calling region's answer was given under: its own
+	// at the call (kedja_party_law), EU law where it has none, as its
+	// countries' standings are read. AccessCitation is the provision that
+	// law gave the caller the right of access by on the day of the call
+	// (kedja_law_citation, topic 'access'): GDPR Art. 15(1)(c) and (d), PUL
+	// 26 § in Sweden before 25 May 2018, the UK GDPR, the FADP. Both are
+	// empty in documents before version 6, which recorded neither.
+	Law            string `json:"law,omitempty"`
+	AccessCitation string `json:"accessCitation,omitempty"`
 	// Version is the stored document's version (1 for one stored before
 	// documents carried a number); not part of the document itself.
 	Version int `json:"-"`
@@ -204,6 +213,9 @@ type TraceInput struct {
 	Moves     []MoveFacts
 	Countries map[string]CountryFacts
 	Incidents []IncidentHold
+	// Law and AccessCitation are the region's law at the call and what
+	// an access request's answer cites under it (Trace.Law).
+	Law, AccessCitation string
 	// Zone is the zone the trace was read in: the region's, or the
 	// registry's when the region has none (the store decides, and reads
 	// the days of the call in it too); nil reads Region.TimeZone.
@@ -213,7 +225,7 @@ type TraceInput struct {
 // BuildTrace assembles a trace from what the store found. It drops nothing
 // silently: every gap becomes a reason, and Complete is true only without any.
 func BuildTrace(in TraceInput) Trace {
-	t := Trace{CaseRef: in.CaseRef, Region: in.Region, CallAt: in.CallAt,
+	t := Trace{CaseRef: in.CaseRef, Region: in.Region, CallAt: in.CallAt, Law: in.Law, AccessCitation: in.AccessCitation,
 		Reasons: []TraceReason{}, Holders: []Holder{}, Systems: []HeldSystem{}, Excluded: []Excluded{}}
 	reason := func(code, subject, en, sv string) {
 		for _, r := range t.Reasons {

@@ -91,7 +91,9 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 				"NO_TRANSFER_IMPACT_ASSESSMENT (SCCs or BCRs without one), OUTDATED_CLAUSES (standard clauses the exporter's law no longer "+
 				"recognises, such as the EU's 2010 clauses after 27 December 2022) or TRANSFER_TOOL_NOT_VALID (clauses that law does not "+
 				"recognise then, such as the EU 2021 clauses without the UK Addendum).", func(g resolvers.Gap) any { return g.Code }),
-			"article": field(nn(graphql.String), "The provision that asks for it, such as GDPR Art. 28(3); for a transfer, the exporter's law in force at the instant, such as UK GDPR Art. 44-49.", func(g resolvers.Gap) any { return g.Article }),
+			"article": field(nn(graphql.String), "The provision that asks for it, of the law the link is judged by at the instant (its sender's, else the nearest "+
+				"party's above it with a law of its own): GDPR Art. 28(3), UK GDPR Art. 28(2), PUL 30-31 § before 25 May 2018 in Sweden, "+
+				"FADP Art. 9; for a transfer, such as UK GDPR Art. 44-49.", func(g resolvers.Gap) any { return g.Article }),
 			"message": field(nn(graphql.String), "What is missing, in English, naming the party concerned.", func(g resolvers.Gap) any { return g.Message }),
 			"link":    {Type: nn(t.link), Description: "The link that lacks it.", Resolve: resolvers.ByID(r, resolvers.Links, func(g resolvers.Gap) *int64 { return &g.LinkID })},
 		}})

@@ -177,7 +177,16 @@ func (t *types) traceFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 			"recipients": field(list(recipient), "Every party that received the call, once each, in the order they were first reached.",
 				func(t registry.Trace) any { return t.Recipients() }),
 			"documentVersion": field(nn(graphql.Int), "The version of the stored document: 1 to 3 before the roles authorities found were "+
-				"recorded, 4 since, 5 since systems' known exposure was; a trace reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
+				"recorded, 4 since, 5 since systems' known exposure was, 6 since the region's law and access provision were; a trace "+
+				"reads back exactly as its version stored it.", func(t registry.Trace) any { return t.Version }),
+			"law": field(lawEnum, "The law the answer was given under: the region's own at the call (an explicit jurisdiction, else its "+
+				"country's), EU law where it had none. Null in traces stored before it was recorded (document versions 1 to 5).",
+				func(t registry.Trace) any { return nonEmpty(t.Law) }),
+			"accessCitation": field(graphql.String, "The provision of that law that gave the caller the right of access on the day of "+
+				"the call, which the report cites: GDPR Art. 15(1)(c), (d); before 25 May 2018 the state's act implementing Directive "+
+				"95/46/EC (PUL 26 § in Sweden); the UK GDPR; the FADP (Art. 25 from 1 September 2023, the FADP of 1992 Art. 8 before). "+
+				"Null in traces stored before it was recorded (document versions 1 to 5), whose report names no provision.",
+				func(t registry.Trace) any { return nonEmpty(t.AccessCitation) }),
 			"systems":  field(list(heldSystem), "Every system that held the call, in the order they began to hold it.", func(t registry.Trace) any { return t.Systems }),
 			"excluded": field(list(excluded), "Links from the parties reached that the call did not take, and why.", func(t registry.Trace) any { return t.Excluded }),
 			"exposures": field(list(exposure), "Incidents whose exposure window a system held the call in; empty in traces stored before they were recorded (document versions 1 to 3).", func(t registry.Trace) any {

@@ -328,9 +328,11 @@ th{background:#eee}.third{color:#a00;font-weight:600}.note{background:#fff6d5;pa
 Samtal till / Call to: <strong>{{.Region.LegalName}}</strong>, {{.When .CallAt}}<br>
 <small>Tider i regionens tidszon / Times in the region's time zone: {{.Zone}}</small><br>
 Sammanställt / Compiled: {{.When .CreatedAt}}{{with .CompiledBy}}{{with roleTitle .}} av {{index . 0}} / by {{index . 1}}{{end}}{{end}}</p>
-<p><small>Enligt artikel 15.1 c och d i dataskyddsförordningen: de mottagare som faktiskt tagit del av uppgifterna, var de finns,
-skyddsåtgärder vid överföring till tredjeland och hur länge uppgifterna lagras. / Under GDPR Article 15(1)(c) and (d): the actual
-recipients, where they are, the safeguards for transfers to third countries, and how long the data are stored.</small></p>
+{{/* The provision is the one the trace recorded under the region's law on the day of the call (document version 6);
+an older trace recorded none, and its report names none rather than guess. */}}<p><small>{{with .AccessCitation}}Rätt till tillgång enligt / Right of access under: <strong>{{.}}</strong><br>{{end}}
+Svaret redovisar de mottagare som faktiskt tagit del av uppgifterna, var de finns, skyddsåtgärder vid överföring till tredjeland
+och hur länge uppgifterna lagras. / The answer gives the actual recipients, where they are, the safeguards for transfers to third
+countries, and how long the data are stored.</small></p>
 {{if .Complete}}<p class="ok">Svaret är fullständigt enligt registret. / The answer is complete as far as the registry knows.</p>
 {{else}}<div class="note"><p><strong>Svaret kan vara ofullständigt: / The answer may be incomplete:</strong></p><ul>
 {{range .Reasons}}<li>{{.Sv}}<br><small>{{.En}}</small></li>{{end}}</ul></div>{{end}}

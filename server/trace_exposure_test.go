@@ -41,8 +41,8 @@ func TestTraceNamesKnownExposureOfTheSystemsThatHeldTheCall(t *testing.T) {
 		knownExposure { systemName fact severity audience component unknown noProfile from until } } }`,
 		map[string]any{"r": h.orgID("Region Stockholm")}, &got)
 	tr := got.TraceCall
-	if tr.DocumentVersion != 5 {
-		t.Errorf("document version %d, want 5", tr.DocumentVersion)
+	if tr.DocumentVersion != 6 {
+		t.Errorf("document version %d, want 6", tr.DocumentVersion)
 	}
 	type want struct {
 		system, fact, severity string

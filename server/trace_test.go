@@ -214,7 +214,7 @@ func TestTraceNamesEachRecipientOnceWithTheRoleFound(t *testing.T) {
 		"Voice Integrate Nordic AB via Medhelp AB: PROCESSOR",
 		"Voice Integrate Nordic AB via Medicall Co., Ltd.: SUB_PROCESSOR",
 	}
-	if got.TraceCall.DocumentVersion != 5 || len(got.TraceCall.Recipients) != 4 || !slices.Equal(lines, want) {
+	if got.TraceCall.DocumentVersion != 6 || len(got.TraceCall.Recipients) != 4 || !slices.Equal(lines, want) {
 		t.Errorf("version %d, %d recipients:\n got %q\nwant %q", got.TraceCall.DocumentVersion, len(got.TraceCall.Recipients), lines, want)
 	}
 	resp := h.get(got.TraceCall.ReportURL)

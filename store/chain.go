@@ -135,7 +135,7 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
-	rules, err := s.LinkRules(ctx, ids, at, registry.Placements(linkPaths, links))
+	rules, err := s.LinkRules(ctx, ids, at, registry.Placements(linkPaths, links), linkPaths)
 	if err != nil {
 		return registry.Responsibility{}, err
 	}
@@ -152,31 +152,66 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 // statement. placements say how deep each link sits below each controller
 // above it (registry.Placements): a link lacks authorisation when any of
 // them lacks its approval, as the authorisation check judges per controller.
-func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placements []registry.Placement) (map[int64]registry.LinkRules, error) {
+// paths are the paths of links down from the controllers (the root's link
+// first) the links were reached over: each transfer is judged by the law
+// kedja_path_law gives the path up to its link, as the checks judge it. A
+// link reached over several paths whose senders' laws differ is judged on
+// each, and the gravest verdict is reported with what its law cites
+// (kedja_transfer_verdict_rank), ties going to the shortest path: the
+// checks keep per subject the gravest finding of its shortest path. What a
+// missing agreement or authorisation cites is that same path's law's. A
+// link on no path is judged as a path of its own.
+func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placements []registry.Placement, paths [][]int64) (map[int64]registry.LinkRules, error) {
 	pl, pc, pd := make([]int64, len(placements)), make([]int64, len(placements)), make([]int64, len(placements))
 	for i, p := range placements {
 		pl[i], pc[i], pd[i] = p.LinkID, p.ControllerID, int64(p.Depth)
 	}
+	// PostgreSQL's arrays of arrays are rectangular; each path goes as the
+	// text of a bigint[].
+	pathTexts := make([]string, len(paths))
+	for i, p := range paths {
+		v, err := pq.Int64Array(p).Value()
+		if err != nil {
+			return nil, err
+		}
+		pathTexts[i] = v.(string)
+	}
 	var rows []registry.LinkRules
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT l.id AS link_id,
+	if err := s.selectx(ctx, s.q(ctx), &rows, `WITH prefix AS (
+		    -- Each path up to each of its links: the path that link's
+		    -- transfer is judged over.
+		    SELECT DISTINCT p.path[n] AS link_id, p.path[1:n] AS link_path
+		    FROM (SELECT CAST(t AS bigint[]) AS path FROM unnest(CAST($6 AS text[])) AS t) p
+		    CROSS JOIN LATERAL generate_series(1, cardinality(p.path)) AS n
+		)
+		SELECT l.id AS link_id,
 		kedja_agreement_missing(l.role, l.agreement_ref) AS no_agreement,
 		COALESCE((SELECT bool_or(kedja_authorisation_missing(l.role, l.authorisation, CAST(p.depth AS int),
 		              kedja_approved(l.id, l.authorisation, l.authorising_controller_id, p.controller_id, CAST($2 AS timestamptz))))
 		          FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[]), CAST($5 AS bigint[])) AS p(link_id, controller_id, depth)
 		          WHERE p.link_id = l.id), false) AS no_authorisation,
-		kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date, lw.law, l.transfer_tool) AS transfer,
-		-- What a gap cites under the exporter's law, for the exporter's state.
-		kedja_law_citation(lw.law, f.country_code, CAST($2 AS timestamptz), 'transfer') AS transfer_ref,
-		kedja_law_citation(lw.law, f.country_code, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref
-		FROM links l JOIN organisations o ON o.id = l.to_id JOIN organisations f ON f.id = l.from_id
-		-- The exporter's own law; where it has none, that of a controller
-		-- above it (the paths up are not at hand here), else EU law.
-		CROSS JOIN LATERAL (SELECT COALESCE(kedja_party_law(l.from_id, CAST($2 AS timestamptz)),
-		              (SELECT min(kedja_party_law(p.controller_id, CAST($2 AS timestamptz)))
-		               FROM unnest(CAST($3 AS bigint[]), CAST($4 AS bigint[])) AS p(link_id, controller_id) WHERE p.link_id = l.id),
-		              'eu') AS law) lw
+		j.transfer,
+		-- What a gap cites under that law, for the state of the party
+		-- whose law it is (kedja_path_law_country), as the checks cite.
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'transfer') AS transfer_ref,
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref,
+		-- and a processor's engagement, under the same path's law.
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'agreement') AS agreement_ref,
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'authorisation') AS authorisation_ref
+		FROM links l JOIN organisations o ON o.id = l.to_id
+		CROSS JOIN LATERAL (
+		    SELECT v.law, v.law_country, v.transfer
+		    FROM (SELECT x.link_path FROM prefix x WHERE x.link_id = l.id
+		          UNION ALL
+		          SELECT ARRAY[l.id] WHERE NOT EXISTS (SELECT 1 FROM prefix x WHERE x.link_id = l.id)) pp
+		    CROSS JOIN LATERAL (SELECT kedja_path_law(pp.link_path, CAST($2 AS timestamptz)) AS law) w
+		    CROSS JOIN LATERAL (SELECT w.law, kedja_path_law_country(pp.link_path, CAST($2 AS timestamptz)) AS law_country,
+		                               kedja_transfer_verdict(o.id, o.country_code, CAST($2 AS timestamptz), l.transfer_mechanism, l.tia_date,
+		                                                      w.law, l.transfer_tool) AS transfer) v
+		    ORDER BY kedja_transfer_verdict_rank(v.transfer), cardinality(pp.link_path), CAST(pp.link_path AS text)
+		    LIMIT 1) j
 		WHERE l.id = ANY($1)`,
-		pq.Array(ids), at, pq.Array(pl), pq.Array(pc), pq.Array(pd)); err != nil {
+		pq.Array(ids), at, pq.Array(pl), pq.Array(pc), pq.Array(pd), pq.Array(pathTexts)); err != nil {
 		return nil, fmt.Errorf("link rules: %w", err)
 	}
 	out := make(map[int64]registry.LinkRules, len(rows))

@@ -82,23 +82,42 @@ func (s *Store) MovesAfter(ctx context.Context, systemIDs []int64, at time.Time)
 // CountriesAt loads countries' names and standings at an instant, under
 // EU law.
 func (s *Store) CountriesAt(ctx context.Context, codes []string, at time.Time) (map[string]registry.CountryFacts, error) {
-	return s.countriesUnder(ctx, codes, at, 0)
+	countries, _, err := s.countriesUnder(ctx, codes, at, 0, "")
+	return countries, err
+}
+
+// partyLawFacts is the law a party answers under at an instant and the
+// provision of the right of access that law cites then (Trace.Law).
+type partyLawFacts struct {
+	Law      string `db:"law"`
+	Citation string `db:"access_citation"`
 }
 
 // countriesUnder loads countries' standings under the law of party (its
-// own, kedja_party_law; EU law where it has none or party is 0).
-func (s *Store) countriesUnder(ctx context.Context, codes []string, at time.Time, party int64) (map[string]registry.CountryFacts, error) {
-	var rows []registry.CountryFacts
-	if err := s.selectx(ctx, s.q(ctx), &rows, `SELECT code, name,
-		kedja_transfer_class(code, $2, COALESCE(kedja_party_law($3, $2), 'eu')) AS transfer_class
-		FROM countries WHERE code = ANY($1)`, pq.Array(codes), at, party); err != nil {
-		return nil, err
+// own, kedja_party_law; EU law where it has none or party is 0), in the
+// same statement as that law and what it cites for the right of access for
+// a party established in country (kedja_law_citation, topic 'access'): a
+// trace records both as the migrations' rules give them. The law is empty
+// only when no code is given.
+func (s *Store) countriesUnder(ctx context.Context, codes []string, at time.Time, party int64, country string) (map[string]registry.CountryFacts, partyLawFacts, error) {
+	var rows []struct {
+		registry.CountryFacts
+		partyLawFacts
+	}
+	if err := s.selectx(ctx, s.q(ctx), &rows, `WITH w AS MATERIALIZED (
+		    SELECT x.law, kedja_law_citation(x.law, CAST($4 AS char(2)), CAST($2 AS timestamptz), 'access') AS access_citation
+		    FROM (SELECT COALESCE(kedja_party_law($3, CAST($2 AS timestamptz)), 'eu') AS law) x
+		)
+		SELECT c.code, c.name, kedja_transfer_class(c.code, $2, w.law) AS transfer_class, w.law, w.access_citation
+		FROM countries c CROSS JOIN w WHERE c.code = ANY($1)`, pq.Array(codes), at, party, country); err != nil {
+		return nil, partyLawFacts{}, err
 	}
 	out := make(map[string]registry.CountryFacts, len(rows))
+	var law partyLawFacts
 	for _, r := range rows {
-		out[r.Code] = r
+		out[r.Code], law = r.CountryFacts, r.partyLawFacts
 	}
-	return out, nil
+	return out, law, nil
 }
 
 // traceVersion is the version of the document SaveTrace stores in
@@ -126,13 +145,17 @@ func (s *Store) countriesUnder(ctx context.Context, codes []string, at time.Time
 //     known-exploited or unsupported software, security facts not
 //     established), judged by the checks' rules; omitted when nothing was
 //     known against any system.
+//   - version 6: "law" and "accessCitation", the calling region's law at the
+//     call and the provision of the right of access it cites then
+//     (kedja_law_citation, topic 'access'); absent before, and the report
+//     then names no article rather than guess one.
 //
-// All five still decode into registry.Trace as it is (a field a version
+// All six still decode into registry.Trace as it is (a field a version
 // lacks stays empty). When its JSON changes,
 // raise traceVersion and give each older version a decoder of its own (a
 // frozen copy of its types) in decodeTrace; TestPreVersionTraceReadsBackAsStored
 // fails when a version 1 document no longer reads back unchanged.
-const traceVersion = 5
+const traceVersion = 6
 
 // traceDocument is a trace as call_traces.result keeps it.
 type traceDocument struct {
@@ -156,8 +179,8 @@ func decodeTrace(raw []byte) (registry.Trace, error) {
 	}
 	var t registry.Trace
 	switch version {
-	case 1, 2, 3, 4, 5:
-		// The same fields, versions 3 to 5 adding some; registry.Trace
+	case 1, 2, 3, 4, 5, 6:
+		// The same fields, versions 3 to 6 adding some; registry.Trace
 		// ignores the version number, and is told it.
 		if err := json.Unmarshal(raw, &t); err != nil {
 			return registry.Trace{}, fmt.Errorf("store: stored trace (version %d): %w", version, err)
@@ -269,8 +292,8 @@ func (s *Store) tracesWhere(ctx context.Context, column string, value any, p reg
 // answer under caseRef and returns it. It costs the same handful of
 // statements however long the chain is: one to read the trace in the
 // calling region's zone (traceZone), one recursive walk, then one batch
-// each for systems, moves, parties, countries, incidents and the systems'
-// known exposure, and three to store it.
+// each for systems, moves, parties, countries (with the region's law),
+// incidents and the systems' known exposure, and three to store it.
 //
 // The reads share one read-only snapshot: the answer a citizen is given, and
 // that is kept for good, describes one state of the registry, never a link
@@ -437,7 +460,7 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 			parties[st.ToID] = p
 		}
 	}
-	countries, err := s.countriesUnder(ctx, append(codes, root.Country), callAt, region)
+	countries, law, err := s.countriesUnder(ctx, append(codes, root.Country), callAt, region, root.Country)
 	if err != nil {
 		return registry.TraceInput{}, err
 	}
@@ -458,5 +481,6 @@ func (s *Store) traceInput(ctx context.Context, region int64, callAt time.Time, 
 	}
 	read("incidents")
 	return registry.TraceInput{Region: root, CallAt: callAt, Steps: steps, Truncated: truncated, MaxDepth: opts.MaxDepth,
-		Parties: parties, Uses: uses, Moves: moves, Countries: countries, Incidents: holds}, nil
+		Parties: parties, Uses: uses, Moves: moves, Countries: countries, Incidents: holds,
+		Law: law.Law, AccessCitation: law.Citation}, nil
 }

@@ -38,7 +38,7 @@ func TestKnownExposureIsStoredAndOlderTracesStillRead(t *testing.T) {
 	}
 	b, _ := json.Marshal(back)
 	want, _ := json.Marshal(tr)
-	if string(b) != string(want) || back.Version != 5 {
+	if string(b) != string(want) || back.Version != 6 {
 		t.Errorf("version %d reads back as\n%s\nwant\n%s", back.Version, b, want)
 	}
 

@@ -265,9 +265,13 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	}
 	// Version 3: holders record their transfer verdict; version 4, the role
 	// an authority found and the incidents that exposed it (none here);
-	// version 5, the systems' known exposure.
-	if version != 5 || tr.Version != 5 {
-		t.Errorf("stored as version %d (trace says %d), want 5", version, tr.Version)
+	// version 5, the systems' known exposure; version 6, the region's law
+	// and the access provision it cites (a Swedish region in 2020: the GDPR).
+	if version != 6 || tr.Version != 6 {
+		t.Errorf("stored as version %d (trace says %d), want 6", version, tr.Version)
+	}
+	if tr.Law != registry.LawEU || tr.AccessCitation != "GDPR Art. 15(1)(c), (d)" {
+		t.Errorf("law %q citing %q, want eu citing GDPR Art. 15(1)(c), (d)", tr.Law, tr.AccessCitation)
 	}
 	for _, h := range tr.Holders {
 		if h.Transfer == "" {
