@@ -181,12 +181,12 @@ func (s *Store) RecordDataMove(ctx context.Context, actor string, m *registry.Da
 var (
 	linksFrom = relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE from_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.FromID },
 	}
 	linksTo = relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE to_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.ToID },
 	}
 	roleFindingsByLink = relation[registry.RoleFinding]{
@@ -196,17 +196,17 @@ var (
 	}
 	usesByLink = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE link_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.LinkID },
 	}
 	usesByParty = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE party_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.PartyID },
 	}
 	usesBySystem = relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE system_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.SystemID },
 	}
 	movesFromSystem = relation[registry.DataMove]{
