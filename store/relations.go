@@ -136,10 +136,29 @@ func (s *Store) UsesByPartyWithSystems(ctx context.Context, ids []int64, at *tim
 // index on (key, valid) and is kept, planned once per connection.
 const validAt = `valid && tstzrange($2::timestamptz, $2::timestamptz, '[]')`
 
+// everyRow is query, filtered by validAt, for every row: without an
+// instant a generic plan that searches the GiST index over every period
+// of every key is slower than one over the key's btree index, so such a
+// relation runs a statement of its own without one (atRelation).
+func everyRow(query string) string {
+	out := strings.Replace(query, validAt, "TRUE", 1)
+	if out == query {
+		panic("store: no validAt condition in " + statementName(query))
+	}
+	return out
+}
+
+// atRelation is rel with its statement for every row (everyRow).
+func atRelation[T any](rel relation[T]) relation[T] {
+	rel.every = everyRow(rel.query)
+	return rel
+}
+
 // joinedRelation is a relation (its rows, filter and order as the plain
 // one's) joined to the row each of its rows refers to.
 type joinedRelation[T, U any] struct {
 	query string
+	every string // query without an instant (everyRow)
 	sc    scanner[withRef[T, U]]
 }
 
@@ -172,13 +191,22 @@ var (
 	}
 )
 
+func init() {
+	linksFromWithParties.every = everyRow(linksFromWithParties.query)
+	usesByPartyWithSystems.every = everyRow(usesByPartyWithSystems.query)
+}
+
 // loadWithRefs is loadRelation for a joined relation: the rows by parent,
 // and the rows they refer to by id.
 func loadWithRefs[T, U any](ctx context.Context, s *Store, rel joinedRelation[T, U], keys []int64, at *time.Time,
 	key func(*T) int64, refID func(*U) int64) (map[int64][]T, map[int64]U, error) {
-	rows, ok, err := queryScan(ctx, s, s.q(ctx), rel.sc, rel.query, pq.Array(keys), nullTime(at))
+	query, args := rel.query, []any{pq.Array(keys), nullTime(at)}
+	if at == nil && rel.every != "" {
+		query, args = rel.every, args[:1]
+	}
+	rows, ok, err := queryScan(ctx, s, s.q(ctx), rel.sc, query, args...)
 	if err == nil && !ok {
-		err = fmt.Errorf("store: %s: a column has no field, or the reader cannot run it", statementName(rel.query))
+		err = fmt.Errorf("store: %s: a column has no field, or the reader cannot run it", statementName(query))
 	}
 	if err != nil {
 		return nil, nil, err
