@@ -234,6 +234,11 @@ type FindingService interface {
 	// (party, system or link), worst first; with at, those first seen by
 	// then. INVALID_INPUT (field subjectKind) for another kind.
 	OpenFindingsOf(ctx context.Context, kind string, subjects []int64, at *time.Time) (map[int64][]Finding, error)
+	// OpenFindingsWith is OpenFindingsOf reading of a finding's costlier
+	// parts only those in parts; the others are left zero (Controllers,
+	// ControllerID and Path without FindingControllers, LastSeen without
+	// FindingLastSeen). For callers that know what they will show.
+	OpenFindingsWith(ctx context.Context, kind string, parts FindingParts, subjects []int64, at *time.Time) (map[int64][]Finding, error)
 	// OpenFindingCounts counts the open findings about parties and systems.
 	OpenFindingCounts(ctx context.Context, parties, systems []int64) (byParty, bySystem map[int64]int, err error)
 	// FindingSummary counts the open findings by severity, check, party
@@ -241,6 +246,17 @@ type FindingService interface {
 	// its chain.
 	FindingSummary(ctx context.Context, controller *int64) (FindingSummary, error)
 }
+
+// FindingParts are the parts of a finding that cost a read more than its
+// own row: its controllers (a subquery per finding) and when a run last saw
+// it (a lookup per finding of the last run over its check).
+type FindingParts uint8
+
+const (
+	FindingControllers FindingParts = 1 << iota // Controllers, ControllerID, Path
+	FindingLastSeen                             // LastSeen
+	AllFindingParts    = FindingControllers | FindingLastSeen
+)
 
 // TokenService keeps the API tokens: stored only as hashes, shown once.
 type TokenService interface {

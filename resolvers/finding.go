@@ -175,7 +175,22 @@ func (r *Resolvers) Catalogue() graphql.FieldResolveFn {
 	return func(graphql.ResolveParams) (any, error) { return r.Services.Checks.Checks(), nil }
 }
 
-// OpenFindings resolves the open findings about a subject.
+// OpenFindings resolves the open findings about a subject, reading of
+// their costlier parts only those the field shows (findingParts).
 func OpenFindings[S any](r *Resolvers, kind string, id func(S) int64) graphql.FieldResolveFn {
-	return Related(r, func(l *loaders) *loader[relKey, []registry.Finding] { return l.findingsOf[kind] }, id)
+	return r.resolve(func(p graphql.ResolveParams) (any, error) {
+		at, err := r.at(p, "at")
+		if err != nil {
+			return nil, err
+		}
+		key := findingKey{atKey(id(p.Source.(S)), at), findingParts(p.Info)}
+		th := loadersOf(p.Context).findingsOf[kind].load(p.Context, key)
+		return func() (any, error) {
+			v, _, err := th()
+			if v == nil {
+				v = []registry.Finding{}
+			}
+			return v, err
+		}, nil
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/graphql-go/graphql"
+
 	"github.com/kedja/kedja/registry"
 )
 
@@ -32,7 +34,7 @@ type loaders struct {
 	attBySys    *loader[relKey, []registry.Attestation]
 	history     *loader[registry.HistoryKey, []registry.Change]
 	events      *loader[relKey, []registry.FindingEvent]
-	findingsOf  map[string]*loader[relKey, []registry.Finding] // by subject kind
+	findingsOf  map[string]*loader[findingKey, []registry.Finding] // by subject kind
 	policies    *loader[relKey, []registry.LocationPolicy]
 	attStatus   *loader[relKey, string]
 	basis       *basisLoaders
@@ -72,7 +74,7 @@ func newLoaders(s registry.Services) *loaders {
 		attBySys:   relationLoader(s.Attestations.AttestationsBySystem),
 		history:    newLoader(s.History.History),
 		events:     relationLoader(s.Findings.FindingEvents),
-		findingsOf: map[string]*loader[relKey, []registry.Finding]{
+		findingsOf: map[string]*loader[findingKey, []registry.Finding]{
 			"party":  openFindingsLoader(s.Findings, "party"),
 			"system": openFindingsLoader(s.Findings, "system"),
 			"link":   openFindingsLoader(s.Findings, "link"),
@@ -99,11 +101,78 @@ func newLoaders(s registry.Services) *loaders {
 	return l
 }
 
-// openFindingsLoader loads the open findings about subjects of one kind.
-func openFindingsLoader(f registry.FindingService, kind string) *loader[relKey, []registry.Finding] {
-	return relationLoader(func(ctx context.Context, ids []int64, at *time.Time) (map[int64][]registry.Finding, error) {
-		return f.OpenFindingsOf(ctx, kind, ids, at)
+// findingKey asks for the open findings about one subject as of an instant
+// with the costlier parts (registry.FindingParts) the asking field shows.
+// The parts are in the key so that findings read without a part are never
+// what a later field that shows it gets from the loader's cache.
+type findingKey struct {
+	relKey
+	parts registry.FindingParts
+}
+
+// openFindingsLoader loads the open findings about subjects of one kind:
+// the keys of one batch with one statement per instant, which reads the
+// parts any of them asks for (two fields that show different parts of the
+// same findings share the richer read).
+func openFindingsLoader(f registry.FindingService, kind string) *loader[findingKey, []registry.Finding] {
+	return newLoader(func(ctx context.Context, keys []findingKey) (map[findingKey][]registry.Finding, error) {
+		type batch struct {
+			ids   []int64
+			seen  map[int64]bool
+			parts registry.FindingParts
+		}
+		byAt := map[time.Time]*batch{}
+		var order []time.Time
+		for _, k := range keys {
+			b := byAt[k.At]
+			if b == nil {
+				b = &batch{seen: map[int64]bool{}}
+				byAt[k.At] = b
+				order = append(order, k.At)
+			}
+			if !b.seen[k.ID] {
+				b.seen[k.ID] = true
+				b.ids = append(b.ids, k.ID)
+			}
+			b.parts |= k.parts
+		}
+		out := make(map[findingKey][]registry.Finding, len(keys))
+		for _, at := range order {
+			var atp *time.Time
+			if !at.IsZero() {
+				a := at
+				atp = &a
+			}
+			b := byAt[at]
+			rows, err := f.OpenFindingsWith(ctx, kind, b.parts, b.ids, atp)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range keys {
+				if k.At == at {
+					out[k] = rows[k.ID]
+				}
+			}
+		}
+		return out, nil
 	})
+}
+
+// findingParts says which costlier parts of a finding the field being
+// resolved (a list of findings) shows: its controllers (controllers, and
+// the deprecated controller and path, which are the first of them) and
+// when a run last saw it (lastSeen). A part asked for only under a
+// directive that skips it is still read: too much is read, never too
+// little.
+func findingParts(info graphql.ResolveInfo) registry.FindingParts {
+	var parts registry.FindingParts
+	if selects(info, "controllers") || selects(info, "controller") || selects(info, "path") {
+		parts |= registry.FindingControllers
+	}
+	if selects(info, "lastSeen") {
+		parts |= registry.FindingLastSeen
+	}
+	return parts
 }
 
 // atLoader batches a lookup of rows by id at an instant: one statement per

@@ -114,12 +114,19 @@ func byIDs[T any](ctx context.Context, s *Store, e entity[T], ids []int64, key f
 // row, current and past) and returns rows ordered for display.
 type relation[T any] struct {
 	query string
+	// every, if set, is the statement run without an instant: query
+	// without its condition on $2 (atRelation).
+	every string
 	key   func(*T) int64
 }
 
 // loadRelation loads rel for every parent in keys in one statement.
 func loadRelation[T any](ctx context.Context, s *Store, rel relation[T], keys []int64, at *time.Time) (map[int64][]T, error) {
-	rows, err := selectRows[T](ctx, s, s.q(ctx), rel.query, pq.Array(keys), nullTime(at))
+	query, args := rel.query, []any{pq.Array(keys), nullTime(at)}
+	if at == nil && rel.every != "" {
+		query, args = rel.every, args[:1]
+	}
+	rows, err := selectRows[T](ctx, s, s.q(ctx), query, args...)
 	if err != nil {
 		return nil, err
 	}

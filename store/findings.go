@@ -18,13 +18,27 @@ import (
 // accepted finding whose acceptance has run out counts as open, even
 // before the next run records it) and its controllers, shortest path
 // first, in the same statement.
-const findingCols = `id, check_id, subject_kind, subject_id, severity,
+var findingCols = findingColumns(registry.AllFindingParts)
+
+// findingColumns is findingCols reading of the costlier parts (a subquery
+// each per finding) only those in parts; a column left out is not
+// selected at all, so the row's field stays zero.
+func findingColumns(parts registry.FindingParts) string {
+	cols := `id, check_id, subject_kind, subject_id, severity,
 	kedja_finding_status(status, accepted_until, CAST(now() AS date)) AS status,
-	legal_ref, message, evidence, since, first_seen, ` + findingLastSeen + ` AS last_seen, resolved_at, accepted_by, accepted_until, justification,
+	legal_ref, message, evidence, since, first_seen, resolved_at, accepted_by, accepted_until, justification`
+	if parts&registry.FindingLastSeen != 0 {
+		cols += `, ` + findingLastSeen + ` AS last_seen`
+	}
+	if parts&registry.FindingControllers != 0 {
+		cols += `,
 	(SELECT jsonb_agg(jsonb_build_object('controllerId', c.controller_id, 'path', c.path, 'since', c.since,
 	                                     'firstSeen', c.first_seen, 'lastSeen', ` + findingLastSeen + `)
 	                  ORDER BY cardinality(c.path), c.controller_id)
 	 FROM finding_controllers c WHERE c.finding_id = findings.id) AS controllers`
+	}
+	return cols
+}
 
 // findingLastSeen is when a run last found the finding, and so each of its
 // controllers: a run does not write the findings it finds unchanged, but
@@ -132,11 +146,12 @@ var findingEvents = relation[registry.FindingEvent]{
 	key: func(e *registry.FindingEvent) int64 { return e.FindingID },
 }
 
-// OpenFindingsBySubject: the open findings about each subject of a kind; the
-// key is the subject id. Use openFindingsOf to choose the kind.
-func openFindingsOf(kind string) relation[registry.Finding] {
+// openFindingsOf: the open findings about each subject of a kind, with the
+// costlier parts in parts; the key is the subject id. OpenFindingsWith
+// chooses among them.
+func openFindingsOf(kind string, parts registry.FindingParts) relation[registry.Finding] {
 	return relation[registry.Finding]{
-		query: `SELECT * FROM (SELECT ` + findingCols + ` FROM findings WHERE subject_kind = '` + kind + `' AND subject_id = ANY($1)) f
+		query: `SELECT * FROM (SELECT ` + findingColumns(parts) + ` FROM findings WHERE subject_kind = '` + kind + `' AND subject_id = ANY($1)) f
 			WHERE status = 'open' AND ($2::timestamptz IS NULL OR first_seen <= $2)
 			ORDER BY kedja_severity_rank(severity), id`,
 		key: func(f *registry.Finding) int64 { return f.SubjectID },

@@ -179,36 +179,36 @@ func (s *Store) RecordDataMove(ctx context.Context, actor string, m *registry.Da
 
 // Relations of links, uses and moves.
 var (
-	linksFrom = relation[registry.Link]{
+	linksFrom = atRelation(relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE from_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.FromID },
-	}
-	linksTo = relation[registry.Link]{
+	})
+	linksTo = atRelation(relation[registry.Link]{
 		query: `SELECT ` + links.cols + ` FROM links WHERE to_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.Link) int64 { return v.ToID },
-	}
+	})
 	roleFindingsByLink = relation[registry.RoleFinding]{
 		query: `SELECT ` + roleFindings.cols + ` FROM role_findings WHERE link_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR TRUE) ORDER BY decided_on, id`,
 		key: func(v *registry.RoleFinding) int64 { return v.LinkID },
 	}
-	usesByLink = relation[registry.SystemUse]{
+	usesByLink = atRelation(relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE link_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.LinkID },
-	}
-	usesByParty = relation[registry.SystemUse]{
+	})
+	usesByParty = atRelation(relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE party_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.PartyID },
-	}
-	usesBySystem = relation[registry.SystemUse]{
+	})
+	usesBySystem = atRelation(relation[registry.SystemUse]{
 		query: `SELECT ` + systemUses.cols + ` FROM system_uses WHERE system_id = ANY($1)
-			AND ($2::timestamptz IS NULL OR valid @> $2) ORDER BY lower(valid), id`,
+			AND ` + validAt + ` ORDER BY lower(valid), id`,
 		key: func(v *registry.SystemUse) int64 { return v.SystemID },
-	}
+	})
 	movesFromSystem = relation[registry.DataMove]{
 		query: `SELECT ` + dataMoves.cols + ` FROM data_moves WHERE from_system_id = ANY($1)
 			AND ($2::timestamptz IS NULL OR moved_at <= $2) ORDER BY moved_at, id`,

@@ -78,21 +78,36 @@ func (s *Store) PoliciesByController(ctx context.Context, ids []int64, at *time.
 	return loadRelation(ctx, s, policiesByController, ids, at)
 }
 
-// OpenFindingsOf loads the open findings about subjects of one kind; the
-// kind is checked against the known ones because it names the subject
-// column's value in the statement.
+// OpenFindingsOf loads the open findings about subjects of one kind, every
+// part of them read.
 func (s *Store) OpenFindingsOf(ctx context.Context, kind string, ids []int64, at *time.Time) (map[int64][]registry.Finding, error) {
-	rel, ok := openFindings[kind]
+	return s.OpenFindingsWith(ctx, kind, registry.AllFindingParts, ids, at)
+}
+
+// OpenFindingsWith loads the open findings about subjects of one kind with
+// the costlier parts in parts. The kind is checked against the known ones
+// because it names the subject column's value in the statement.
+func (s *Store) OpenFindingsWith(ctx context.Context, kind string, parts registry.FindingParts, ids []int64, at *time.Time) (map[int64][]registry.Finding, error) {
+	rels, ok := openFindings[kind]
 	if !ok {
 		return nil, registry.Invalid("subjectKind", "%q is not a kind of subject; the kinds are party, system and link", kind)
 	}
-	return loadRelation(ctx, s, rel, ids, at)
+	return loadRelation(ctx, s, rels[parts&registry.AllFindingParts], ids, at)
 }
 
-var openFindings = map[string]relation[registry.Finding]{
-	"party":  openFindingsOf("party"),
-	"system": openFindingsOf("system"),
-	"link":   openFindingsOf("link"),
+// openFindings holds a statement per kind of subject and combination of
+// parts, made once, so that each stays one prepared statement.
+var openFindings = map[string][registry.AllFindingParts + 1]relation[registry.Finding]{
+	"party":  openFindingsByParts("party"),
+	"system": openFindingsByParts("system"),
+	"link":   openFindingsByParts("link"),
+}
+
+func openFindingsByParts(kind string) (out [registry.AllFindingParts + 1]relation[registry.Finding]) {
+	for p := range out {
+		out[p] = openFindingsOf(kind, registry.FindingParts(p))
+	}
+	return out
 }
 
 // LinksFromWithParties is LinksFrom with each link's receiving party, read
@@ -109,10 +124,41 @@ func (s *Store) UsesByPartyWithSystems(ctx context.Context, ids []int64, at *tim
 		func(u *registry.SystemUse) int64 { return u.PartyID }, func(v *registry.System) int64 { return v.ID })
 }
 
+// validAt keeps the rows whose valid period holds the instant $2, or every
+// row when $2 is null: what "($2::timestamptz IS NULL OR valid @> $2)"
+// says, as one condition. A period overlaps the one-instant range [t, t]
+// exactly when it holds t, and tstzrange(NULL, NULL) is unbounded, so it
+// overlaps every period (none is empty: the tables' CHECK NOT
+// isempty(valid)). The OR cannot be an index condition in a prepared
+// statement's generic plan, so PostgreSQL planned such a statement anew on
+// every run (its custom plans looked cheaper than a generic one that reads
+// every period of every key); this form's generic plan searches the GiST
+// index on (key, valid) and is kept, planned once per connection.
+const validAt = `valid && tstzrange($2::timestamptz, $2::timestamptz, '[]')`
+
+// everyRow is query, filtered by validAt, for every row: without an
+// instant a generic plan that searches the GiST index over every period
+// of every key is slower than one over the key's btree index, so such a
+// relation runs a statement of its own without one (atRelation).
+func everyRow(query string) string {
+	out := strings.Replace(query, validAt, "TRUE", 1)
+	if out == query {
+		panic("store: no validAt condition in " + statementName(query))
+	}
+	return out
+}
+
+// atRelation is rel with its statement for every row (everyRow).
+func atRelation[T any](rel relation[T]) relation[T] {
+	rel.every = everyRow(rel.query)
+	return rel
+}
+
 // joinedRelation is a relation (its rows, filter and order as the plain
 // one's) joined to the row each of its rows refers to.
 type joinedRelation[T, U any] struct {
 	query string
+	every string // query without an instant (everyRow)
 	sc    scanner[withRef[T, U]]
 }
 
@@ -130,7 +176,7 @@ var (
 	linksFromWithParties = joinedRelation[registry.Link, registry.Organisation]{
 		query: `SELECT l.*, ` + refCols("p", "p_", organisations.cols) + `
 			FROM (SELECT ` + links.cols + ` FROM links WHERE from_id = ANY($1)
-			      AND ($2::timestamptz IS NULL OR valid @> $2)) l
+			      AND ` + validAt + `) l
 			JOIN organisations p ON p.id = l.to_id
 			ORDER BY l.valid_from, l.id`,
 		sc: joinedScanner(linkScanner, organisationScanner, "p_"),
@@ -138,20 +184,29 @@ var (
 	usesByPartyWithSystems = joinedRelation[registry.SystemUse, registry.System]{
 		query: `SELECT u.*, ` + refCols("y", "y_", systems.cols) + `
 			FROM (SELECT ` + systemUses.cols + ` FROM system_uses WHERE party_id = ANY($1)
-			      AND ($2::timestamptz IS NULL OR valid @> $2)) u
+			      AND ` + validAt + `) u
 			JOIN systems y ON y.id = u.system_id
 			ORDER BY u.valid_from, u.id`,
 		sc: joinedScanner(systemUseScanner, systemScanner, "y_"),
 	}
 )
 
+func init() {
+	linksFromWithParties.every = everyRow(linksFromWithParties.query)
+	usesByPartyWithSystems.every = everyRow(usesByPartyWithSystems.query)
+}
+
 // loadWithRefs is loadRelation for a joined relation: the rows by parent,
 // and the rows they refer to by id.
 func loadWithRefs[T, U any](ctx context.Context, s *Store, rel joinedRelation[T, U], keys []int64, at *time.Time,
 	key func(*T) int64, refID func(*U) int64) (map[int64][]T, map[int64]U, error) {
-	rows, ok, err := queryScan(ctx, s, s.q(ctx), rel.sc, rel.query, pq.Array(keys), nullTime(at))
+	query, args := rel.query, []any{pq.Array(keys), nullTime(at)}
+	if at == nil && rel.every != "" {
+		query, args = rel.every, args[:1]
+	}
+	rows, ok, err := queryScan(ctx, s, s.q(ctx), rel.sc, query, args...)
 	if err == nil && !ok {
-		err = fmt.Errorf("store: %s: a column has no field, or the reader cannot run it", statementName(rel.query))
+		err = fmt.Errorf("store: %s: a column has no field, or the reader cannot run it", statementName(query))
 	}
 	if err != nil {
 		return nil, nil, err
