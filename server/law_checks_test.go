@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,12 +58,13 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 		at                 string
 		agreement, approve string
 		class              string // of both links
+		cluster            string // the country's cluster's label in both pictures
 	}{
-		{"Sweden2024GDPR", se, "2024-03-01T12:00Z", "GDPR Art. 28(3)", "GDPR Art. 28(2)", "EEA"},
-		{"Sweden2017PUL", se, "2017-03-01T12:00Z", "PUL 30-31 §", "PUL 30-31 §", "EEA"},
-		{"UK2022UKGDPRDomestic", gb, "2022-03-01T12:00Z", "UK GDPR Art. 28(3)", "UK GDPR Art. 28(2)", "DOMESTIC"},
-		{"UK2019StillEULaw", gb, "2019-03-01T12:00Z", "GDPR Art. 28(3)", "GDPR Art. 28(2)", "EEA"},
-		{"Switzerland2024RevisedFADPDomestic", ch, "2024-03-01T12:00Z", "FADP Art. 9", "FADP Art. 9(3)", "DOMESTIC"},
+		{"Sweden2024GDPR", se, "2024-03-01T12:00Z", "GDPR Art. 28(3)", "GDPR Art. 28(2)", "EEA", "(SE) · EEA"},
+		{"Sweden2017PUL", se, "2017-03-01T12:00Z", "PUL 30-31 §", "PUL 30-31 §", "EEA", "(SE) · EEA"},
+		{"UK2022UKGDPRDomestic", gb, "2022-03-01T12:00Z", "UK GDPR Art. 28(3)", "UK GDPR Art. 28(2)", "DOMESTIC", "(GB) · domestic"},
+		{"UK2019StillEULaw", gb, "2019-03-01T12:00Z", "GDPR Art. 28(3)", "GDPR Art. 28(2)", "EEA", "(GB) · EEA"},
+		{"Switzerland2024RevisedFADPDomestic", ch, "2024-03-01T12:00Z", "FADP Art. 9", "FADP Art. 9(3)", "DOMESTIC", "(CH) · domestic"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +75,7 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 						Code, Article string
 						Link          struct{ ID string }
 					}
+					Dot   string
 					Paths []struct {
 						Links []struct {
 							Link          struct{ ID string }
@@ -81,6 +84,7 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 					}
 				}
 				Chain struct {
+					Dot   string
 					Steps []struct {
 						Link          struct{ ID string }
 						TransferClass string
@@ -94,8 +98,8 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 				}
 			}
 			h.with(t).data(`query($c: ID!, $p: ID!, $at: Instant!) {
-				responsibility(organisation: $p, at: $at) { missing { code article link { id } } paths { links { link { id } transferClass } } }
-				chain(controller: $c, at: $at) { steps { link { id } transferClass } }
+				responsibility(organisation: $p, at: $at) { dot missing { code article link { id } } paths { links { link { id } transferClass } } }
+				chain(controller: $c, at: $at) { dot steps { link { id } transferClass } }
 				evaluateChecks(at: $at, checks: ["agreement", "authorisation"]) { findings { check legalRef subjectLink { id } } } }`, vars, &got)
 
 			// What responsibility cites for each gap, and what the checks
@@ -140,6 +144,12 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 				link := fmt.Sprint(id)
 				if steps[link] != tt.class || links[link] != tt.class {
 					t.Errorf("link %s: chain's transferClass %q, responsibility's %q; want both %s", link, steps[link], links[link], tt.class)
+				}
+			}
+			// The pictures label the country's cluster with that standing.
+			for name, dot := range map[string]string{"chain": got.Chain.Dot, "responsibility": got.Responsibility.Dot} {
+				if !strings.Contains(dot, tt.cluster) {
+					t.Errorf("the %s picture does not label a cluster %q:\n%s", name, tt.cluster, dot)
 				}
 			}
 		})
