@@ -155,3 +155,72 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 		})
 	}
 }
+
+// The change-notice checks cite the authorisation provision of the path's
+// law, as the authorisation check and responsibility do (issue 14): a
+// processor, under its controller's general authorisation, engages a
+// sub-processor and no change notice is recorded.
+func TestNoticeChecksCiteThePathsLaw(t *testing.T) {
+	h := newHarness(t, false)
+	ctx := context.Background()
+	org := func(name, country, kind string) int64 {
+		o, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.ID
+	}
+	// region -> processor (general authorisation) -> sub-processor, with
+	// agreements all the way and no notice: the link to return.
+	build := func(name, country string) (toSub int64) {
+		ctl := org(name, country, "region")
+		proc := org("Processor of "+name, country, "company")
+		sub := org("Sub-processor of "+name, country, "company")
+		for _, l := range []registry.Link{
+			{FromID: ctl, ToID: proc, Role: "processor", AgreementRef: new("DPA-1"), Authorisation: "general", AuthorisingControllerID: &ctl},
+			{FromID: proc, ToID: sub, Role: "sub_processor", AgreementRef: new("SUB-1")},
+		} {
+			l.Purpose, l.HealthData, l.Period = "calls", true, registry.Period{From: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)}
+			made, err := h.store.CreateLink(ctx, "t", &l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			toSub = made.ID
+		}
+		return toSub
+	}
+	se, gb, ch := build("Region Halland", "SE"), build("NHS Calls East", "GB"), build("Kanton Zug", "CH")
+	for _, tt := range []struct {
+		name string
+		link int64
+		at   string
+		want string
+	}{
+		{"Sweden2024GDPR", se, "2024-03-01T12:00Z", "GDPR Art. 28(2)"},
+		{"Sweden2017PUL", se, "2017-03-01T12:00Z", "PUL 30-31 §"},
+		{"UK2022UKGDPR", gb, "2022-03-01T12:00Z", "UK GDPR Art. 28(2)"},
+		{"Switzerland2024RevisedFADP", ch, "2024-03-01T12:00Z", "FADP Art. 9(3)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct {
+				EvaluateChecks struct {
+					Findings []struct {
+						Check, LegalRef string
+						SubjectLink     *struct{ ID string }
+					}
+				}
+			}
+			h.with(t).data(`query($at: Instant!) { evaluateChecks(at: $at, checks: ["notice_missing"]) { findings { check legalRef subjectLink { id } } } }`,
+				map[string]any{"at": tt.at}, &got)
+			var refs []string
+			for _, f := range got.EvaluateChecks.Findings {
+				if f.SubjectLink != nil && f.SubjectLink.ID == fmt.Sprint(tt.link) {
+					refs = append(refs, f.LegalRef)
+				}
+			}
+			if len(refs) != 1 || refs[0] != tt.want {
+				t.Errorf("notice_missing on link %d cites %q; want one citing %q", tt.link, refs, tt.want)
+			}
+		})
+	}
+}
