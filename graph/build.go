@@ -106,6 +106,27 @@ func clusters(codes map[string]bool, countries map[string]registry.CountryFacts)
 	return out
 }
 
+// stepCountries is countries with the standing of each country a step
+// reaches taken from the step (the walk's kedja_transfer_class under the
+// law the link is judged by, as the chain's steps give it), the shallowest
+// step's where steps into it differ: so the picture labels a UK
+// processor of a UK controller domestic, as the chain does. A country no
+// step reaches keeps the standing it came with.
+func stepCountries(steps []registry.Step, countries map[string]registry.CountryFacts) map[string]registry.CountryFacts {
+	out := make(map[string]registry.CountryFacts, len(countries))
+	for code, c := range countries {
+		out[code] = c
+	}
+	set := map[string]bool{}
+	for _, s := range steps {
+		if c, ok := out[s.ToCountry]; ok && !set[s.ToCountry] && s.TransferClass != "" {
+			c.TransferClass = s.TransferClass
+			out[s.ToCountry], set[s.ToCountry] = c, true
+		}
+	}
+	return out
+}
+
 // Chain draws everything reachable from a controller at an instant. Above
 // the limit, the deepest parties give way to summary nodes, one per party
 // whose subcontractors were left out, and the caption says how many.
@@ -231,7 +252,7 @@ func Chain(in ChainInput) Picture {
 			p.Edges = append(p.Edges, Edge{From: partyID(u.PartyID), To: sid, Label: "uses", Style: "dashed", Color: "#64748b"})
 		}
 	}
-	p.Clusters = clusters(codes, in.Countries)
+	p.Clusters = clusters(codes, stepCountries(in.Steps, in.Countries))
 	p.Caption = []string{
 		fmt.Sprintf("Asked: %s · drawn %s · %d parties, %d systems", in.Asked, in.DrawnAt.In(loc).Format("2006-01-02 15:04 MST"),
 			len(order)+1, len(seenUse)),

@@ -42,7 +42,7 @@ type Edge struct {
 type Cluster struct {
 	Key   string // country code
 	Label string
-	Class string // eea, adequacy, partial_adequacy, third_country
+	Class string // eea, domestic, adequacy, partial_adequacy, third_country
 }
 
 // Picture is everything a drawing shows.
@@ -60,7 +60,10 @@ var fills = map[string]string{
 }
 
 var clusterStyle = map[string]string{
-	"eea":              `style="rounded,filled"; fillcolor="#f8fafc"; color="#94a3b8"; penwidth=1`,
+	"eea": `style="rounded,filled"; fillcolor="#f8fafc"; color="#94a3b8"; penwidth=1`,
+	// Another law's own territory (Great Britain under the UK GDPR): no
+	// transfer, drawn as the EEA is under EU law.
+	"domestic":         `style="rounded,filled"; fillcolor="#f8fafc"; color="#94a3b8"; penwidth=1`,
 	"adequacy":         `style="rounded,filled"; fillcolor="#f0fdf4"; color="#16a34a"; penwidth=1`,
 	"partial_adequacy": `style="rounded,filled,dashed"; fillcolor="#fffbeb"; color="#d97706"; penwidth=2`,
 	"third_country":    `style="rounded,filled,bold"; fillcolor="#fee2e2"; color="#b91c1c"; penwidth=3`,
@@ -68,7 +71,7 @@ var clusterStyle = map[string]string{
 
 // ClassWords names a country's standing on a cluster's label.
 var ClassWords = map[string]string{
-	"eea": "EEA", "adequacy": "adequacy decision", "partial_adequacy": "PARTIAL adequacy only",
+	"eea": "EEA", "domestic": "domestic", "adequacy": "adequacy decision", "partial_adequacy": "PARTIAL adequacy only",
 	"third_country": "THIRD COUNTRY, NO ADEQUACY",
 }
 

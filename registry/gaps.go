@@ -62,6 +62,10 @@ type LinkRules struct {
 	// 'authorisation'). Nil where the store did not say: the GDPR's.
 	AgreementRef     *string `db:"agreement_ref"`
 	AuthorisationRef *string `db:"authorisation_ref"`
+	// TransferClass is the receiving party's country's standing under that
+	// law then (kedja_transfer_class), as the chain's steps give it. Nil
+	// where the store did not say: the party's own (PartyFacts), EU law's.
+	TransferClass *string `db:"transfer_class"`
 }
 
 // LinkGaps words what a link lacks, by its rules' answers: an agreement
@@ -80,7 +84,7 @@ func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 			Message: "no approval by every controller above it is recorded for the subcontractor " + name})
 	}
 	where, and := "a third country ("+to.CountryName+")", " and"
-	if to.TransferClass == "partial_adequacy" {
+	if refOr(r.TransferClass, to.TransferClass) == "partial_adequacy" {
 		where, and = to.CountryName+", whose adequacy decision does not cover it", ", and"
 	}
 	transferRef, safeguardsRef := "GDPR Art. 44-46", "GDPR Art. 46"
@@ -110,10 +114,11 @@ func LinkGaps(l Link, to PartyFacts, r LinkRules) []Gap {
 	return gaps
 }
 
-// refOr is a citation the store gave, or the GDPR's where it gave none.
-func refOr(ref *string, gdpr string) string {
+// refOr is what the store gave (a citation, a standing), or the fallback
+// (the GDPR's) where it gave none.
+func refOr(ref *string, fallback string) string {
 	if ref == nil {
-		return gdpr
+		return fallback
 	}
 	return *ref
 }
@@ -159,7 +164,7 @@ type ResponsibilityPath struct {
 // ResponsibilityLink is one link on a path down to the subject.
 type ResponsibilityLink struct {
 	Link          Link
-	TransferClass string // the receiving party's country's standing
+	TransferClass string // the receiving party's country's standing under the law the link is judged by
 	Transfer      string // the transfer verdict; "" when none is needed
 	Missing       []Gap
 }
@@ -188,7 +193,7 @@ func BuildResponsibility(at time.Time, org, sys int64, paths []UpPath, links map
 				controllers[l.ToID] = true
 			}
 			to := parties[l.ToID]
-			rl := ResponsibilityLink{Link: l, TransferClass: to.TransferClass, Transfer: deref(rules[id].Transfer),
+			rl := ResponsibilityLink{Link: l, TransferClass: refOr(rules[id].TransferClass, to.TransferClass), Transfer: deref(rules[id].Transfer),
 				Missing: LinkGaps(l, to, rules[id])}
 			for _, g := range rl.Missing {
 				if k := [2]any{g.Code, g.LinkID}; !gapSeen[k] {

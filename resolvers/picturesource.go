@@ -100,6 +100,29 @@ func (s PictureSource) Trace(ctx context.Context, id string) (graph.Picture, err
 	return graph.Trace(t, graph.FindingCounts{Parties: fp, Systems: fs}, t.Zone(s.Location), s.Limit), nil
 }
 
+// linkClasses is a responsibility's parties, each party a link reaches
+// with the standing that link gives it (ResponsibilityLink.TransferClass:
+// under the law the link is judged by), the first path's where links
+// differ: the picture's country clusters then say what the API's links
+// say (a UK processor of a UK controller is domestic), not EU law's
+// standing of the party's country.
+func linkClasses(res registry.Responsibility) map[int64]registry.PartyFacts {
+	out := make(map[int64]registry.PartyFacts, len(res.Parties))
+	for id, p := range res.Parties {
+		out[id] = p
+	}
+	set := map[int64]bool{}
+	for _, p := range res.Paths {
+		for _, rl := range p.Links {
+			if pf, ok := out[rl.Link.ToID]; ok && !set[rl.Link.ToID] && rl.TransferClass != "" {
+				pf.TransferClass = rl.TransferClass
+				out[rl.Link.ToID], set[rl.Link.ToID] = pf, true
+			}
+		}
+	}
+	return out
+}
+
 // Responsibility is the picture of who was responsible for an organisation
 // or a system (exactly one of org and system is non-zero) at an instant.
 func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at time.Time) (graph.Picture, error) {
@@ -121,7 +144,7 @@ func (s PictureSource) Responsibility(ctx context.Context, org, system int64, at
 	if err != nil {
 		return graph.Picture{}, err
 	}
-	in := graph.ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: res.Parties, Gaps: map[int64][]string{},
+	in := graph.ResponsibilityInput{Subject: subject, SystemID: system, At: at, Parties: linkClasses(res), Gaps: map[int64][]string{},
 		DrawnAt: s.drawnAt(), Location: s.Location, Asked: asked}
 	var partyIDs []int64
 	for id := range res.Parties {

@@ -101,7 +101,7 @@ func (t *types) chainFields(r *resolvers.Resolvers, fields, mutations graphql.Fi
 		Description: "One link on a path down to the subject, with the receiving party's standing and what the link lacks.",
 		Fields: graphql.Fields{
 			"link":          field(nn(t.link), "The link.", func(l resolvers.ResponsibilityLink) any { return l.Link }),
-			"transferClass": field(nn(transferClass), "The receiving party's country's standing.", func(l resolvers.ResponsibilityLink) any { return l.TransferClass }),
+			"transferClass": field(nn(transferClass), "The receiving party's country's standing under the law the link is judged by (as the chain's steps give it): DOMESTIC for a UK processor of a UK controller.", func(l resolvers.ResponsibilityLink) any { return l.TransferClass }),
 			"transfer": field(graphql.String, "The transfer verdict for the receiving party: null when no safeguard is needed "+
 				"(EEA, adequacy, or a partial adequacy decision whose condition it meets); no_mechanism, adequacy_not_applicable, "+
 				"no_tia, outdated_clauses or tool_not_valid when one is missing; safeguarded (SCCs or BCRs with a transfer impact assessment) or derogation.",

@@ -159,7 +159,8 @@ func (s *Store) Responsibility(ctx context.Context, org, system int64, at time.T
 // each, and the gravest verdict is reported with what its law cites
 // (kedja_transfer_verdict_rank), ties going to the shortest path: the
 // checks keep per subject the gravest finding of its shortest path. What a
-// missing agreement or authorisation cites is that same path's law's. A
+// missing agreement or authorisation cites, and the receiving party's
+// country's standing (kedja_transfer_class), are that same path's law's. A
 // link on no path is judged as a path of its own.
 func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placements []registry.Placement, paths [][]int64) (map[int64]registry.LinkRules, error) {
 	pl, pc, pd := make([]int64, len(placements)), make([]int64, len(placements)), make([]int64, len(placements))
@@ -197,7 +198,10 @@ func (s *Store) LinkRules(ctx context.Context, ids []int64, at time.Time, placem
 		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'safeguards') AS safeguards_ref,
 		-- and a processor's engagement, under the same path's law.
 		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'agreement') AS agreement_ref,
-		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'authorisation') AS authorisation_ref
+		kedja_law_citation(j.law, j.law_country, CAST($2 AS timestamptz), 'authorisation') AS authorisation_ref,
+		-- The receiving party's country's standing under that same law: a
+		-- UK processor of a UK controller is domestic, not a transfer.
+		kedja_transfer_class(o.country_code, CAST($2 AS timestamptz), j.law) AS transfer_class
 		FROM links l JOIN organisations o ON o.id = l.to_id
 		CROSS JOIN LATERAL (
 		    SELECT v.law, v.law_country, v.transfer

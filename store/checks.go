@@ -312,7 +312,10 @@ var catalogue = []check{
 		-- A party engaged by anyone below the controller, whatever role it
 		-- claims, and a sub-processor on the controller's own link, need
 		-- the controller's approval (kedja_authorisation_missing).
-		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(2)',
+		SELECT 'authorisation', 'link', r.link_id, r.controller_id, 'high', r.links,
+		       -- cited under the law of the path (r.law: kedja_path_law's), as
+		       -- responsibility cites the gap (store/chain.go LinkRules)
+		       kedja_law_citation(r.law, r.law_country, CAST($1 AS timestamptz), 'authorisation'),
 		       CASE WHEN r.depth >= 2 THEN format('%s engages %s with no approval by the controller recorded', f.legal_name, t.legal_name)
 		            ELSE format('%s engages %s as sub-processor with no controller authorisation recorded', f.legal_name, t.legal_name) END,
 		       jsonb_build_object('linkId', l.id, 'depth', r.depth, 'role', l.role, 'authorisation', l.authorisation,
@@ -325,7 +328,8 @@ var catalogue = []check{
 	{Check: registry.Check{ID: "agreement", Title: "Processor without an agreement", LegalRef: "GDPR Art. 28(3)"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + `
-		SELECT 'agreement', 'link', r.link_id, r.controller_id, 'high', r.links, 'GDPR Art. 28(3)',
+		SELECT 'agreement', 'link', r.link_id, r.controller_id, 'high', r.links,
+		       kedja_law_citation(r.law, r.law_country, CAST($1 AS timestamptz), 'agreement'),
 		       format('%s processes for %s with no agreement recorded', t.legal_name, f.legal_name),
 		       jsonb_build_object('linkId', l.id), r.since
 		FROM reach r JOIN links l ON l.id = r.link_id

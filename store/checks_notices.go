@@ -7,7 +7,9 @@ import "github.com/kedja/kedja/registry"
 // once the controller was told and its objection window closed without an
 // objection. Each reads where the controller stands from
 // kedja_notice_status (migrations/0029), the one statement of that rule;
-// links under specific authorisation are the authorisation check's.
+// links under specific authorisation are the authorisation check's. Each
+// cites the authorisation provision of the path's law (reach.law, as
+// kedja_path_law gives it), as the authorisation check and responsibility do.
 
 // noticeStatus is every link reached at $1 below a controller
 // (kedja_engaged_below: where the authorisation check asks for approval)
@@ -15,7 +17,7 @@ import "github.com/kedja/kedja/registry"
 // links that its general authorisation governs.
 const noticeStatus = `
 	WITH st AS (
-	    SELECT r.controller_id, r.link_id, r.links, r.since, l.health_data, f.legal_name AS from_name, t.legal_name AS to_name, n.*
+	    SELECT r.controller_id, r.link_id, r.links, r.since, r.law, r.law_country, l.health_data, f.legal_name AS from_name, t.legal_name AS to_name, n.*
 	    FROM reach r
 	    JOIN links l ON l.id = r.link_id
 	    JOIN organisations f ON f.id = l.from_id
@@ -32,7 +34,7 @@ var noticeChecks = []check{
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
 		SELECT 'notice_missing', 'link', x.link_id, x.controller_id, CASE WHEN x.health_data THEN 'high' ELSE 'medium' END,
-		       x.links, 'GDPR Art. 28(2)',
+		       x.links, kedja_law_citation(x.law, x.law_country, CAST($1 AS timestamptz), 'authorisation'),
 		       format('%s engages %s under the controller''s general authorisation with no change notice recorded', x.from_name, x.to_name),
 		       jsonb_build_object('linkId', x.link_id, 'authorisation', x.kind, 'state', x.state),
 		       x.since
@@ -46,7 +48,7 @@ var noticeChecks = []check{
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
 		SELECT 'notice_window', 'link', x.link_id, x.controller_id, CASE WHEN x.health_data THEN 'medium' ELSE 'low' END,
-		       x.links, 'GDPR Art. 28(2)',
+		       x.links, kedja_law_citation(x.law, x.law_country, CAST($1 AS timestamptz), 'authorisation'),
 		       format('%s engages %s before the controller''s objection window closes on %s', x.from_name, x.to_name,
 		              to_char(x.deadline, 'YYYY-MM-DD HH24:MI')),
 		       jsonb_build_object('linkId', x.link_id, 'noticeId', x.notice_id, 'sentAt', x.sent_at, 'deadline', x.deadline),
@@ -59,7 +61,7 @@ var noticeChecks = []check{
 		Clears: "the controller withdrawing its objection (a later response of no objection), or the link ending"},
 		sql: `
 		INSERT INTO candidates ` + candidateColsSince + noticeStatus + `
-		SELECT 'notice_objection', 'link', x.link_id, x.controller_id, 'high', x.links, 'GDPR Art. 28(2)',
+		SELECT 'notice_objection', 'link', x.link_id, x.controller_id, 'high', x.links, kedja_law_citation(x.law, x.law_country, CAST($1 AS timestamptz), 'authorisation'),
 		       format('%s engages %s although the controller objected on %s: %s', x.from_name, x.to_name,
 		              to_char(x.responded_at, 'YYYY-MM-DD'), x.reason),
 		       jsonb_build_object('linkId', x.link_id, 'noticeId', x.notice_id, 'responseId', x.response_id, 'reason', x.reason),

@@ -46,7 +46,7 @@ var words = map[string][2]string{
 	"linkRole.processor": {"personuppgiftsbiträde", "processor"}, "linkRole.sub_processor": {"underbiträde", "sub-processor"},
 	"linkRole.joint_controller": {"gemensamt ansvarig", "joint controller"}, "linkRole.independent_controller": {"självständigt ansvarig", "independent controller"},
 	"linkRole.recipient": {"mottagare", "recipient"},
-	"class.eea":          {"EES", "EEA"}, "class.adequacy": {"adekvat skyddsnivå", "adequacy"}, "class.partial_adequacy": {"delvis adekvat", "partial adequacy"},
+	"class.eea":          {"EES", "EEA"}, "class.domestic": {"inhemskt", "domestic"}, "class.adequacy": {"adekvat skyddsnivå", "adequacy"}, "class.partial_adequacy": {"delvis adekvat", "partial adequacy"},
 	"class.third_country": {"tredjeland", "third country"}, "class.": {"okänt", "unknown"},
 	"orgNumber": {"Organisationsnummer", "Organisation number"}, "kind": {"Slag", "Kind"}, "ended": {"Upphörde", "Ended"},
 	"receivesFrom": {"Tar emot från", "Receives from"}, "sendsTo": {"Lämnar till", "Passes to"}, "none": {"Inga.", "None."},
