@@ -200,10 +200,7 @@ func (e *execution) call(f *fieldPlan, source any, path *graphql.ResponsePath) (
 	if resolve == nil {
 		resolve = graphql.DefaultResolveFn
 	}
-	v, rerr := resolve(graphql.ResolveParams{Source: source, Args: f.args, Context: e.ctx, Info: graphql.ResolveInfo{
-		FieldName: f.def.Name, FieldASTs: f.asts, Path: path, ReturnType: f.def.Type, ParentType: f.parent,
-		Schema: *e.schema, Fragments: e.fragments, Operation: e.op, VariableValues: e.vars,
-	}})
+	v, rerr := resolve(graphql.ResolveParams{Source: source, Args: f.args, Context: e.ctx, Info: e.info(f, path)})
 	if rerr != nil {
 		return nil, rerr
 	}

@@ -212,6 +212,16 @@ func (h *harness) raw(method, contentType string, body io.Reader) response {
 	return r
 }
 
+// party records an organisation in the store directly and returns its id.
+func (h *harness) party(name, country, kind string) int64 {
+	h.t.Helper()
+	o, err := h.store.CreateOrganisation(context.Background(), "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return o.ID
+}
+
 // data sends a request that must succeed and decodes its data into v.
 func (h *harness) data(query string, vars map[string]any, v any) {
 	h.t.Helper()

@@ -19,13 +19,7 @@ import (
 func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	org := func(name, country, kind string) int64 {
-		o, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o.ID
-	}
+	org := h.party
 	type chain struct{ ctl, sub, toProc, toSub int64 }
 	// A controller -> a processor with no agreement -> a sub-processor
 	// engaged without approval, all in one country.
@@ -163,13 +157,7 @@ func TestChecksAndStandingFollowThePathsLaw(t *testing.T) {
 func TestNoticeChecksCiteThePathsLaw(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	org := func(name, country, kind string) int64 {
-		o, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o.ID
-	}
+	org := h.party
 	// region -> processor (general authorisation) -> sub-processor, with
 	// agreements all the way and no notice: the link to return.
 	build := func(name, country string) (toSub int64) {

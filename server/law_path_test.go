@@ -24,13 +24,7 @@ func TestOnwardTransferJudgedByThePathsLaw(t *testing.T) {
 	cfg.RatePerSecond, cfg.RateBurst = 1000, 1000
 	h := newHarnessWith(t, false, cfg)
 	ctx := context.Background()
-	org := func(name, country, kind string) int64 {
-		o, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o.ID
-	}
+	org := h.party
 	link := func(from, to int64, role string) int64 {
 		l, err := h.store.CreateLink(ctx, "t", &registry.Link{FromID: from, ToID: to, Role: role, Purpose: "calls",
 			HealthData: true, AgreementRef: new("DPA-1"), Period: registry.Period{From: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)}})

@@ -16,13 +16,7 @@ import (
 func TestProcessorGapsCiteTheLinksLaw(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	org := func(name, country, kind string) int64 {
-		o, err := h.store.CreateOrganisation(ctx, "t", &registry.Organisation{LegalName: name, Country: country, Kind: kind})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o.ID
-	}
+	org := h.party
 	// A controller -> a processor with no agreement -> a sub-processor
 	// engaged without approval, all in one country.
 	chain := func(name, country string) (sub int64) {
