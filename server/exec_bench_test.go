@@ -55,6 +55,15 @@ func newExecBench(b *testing.B, graphqlGo bool) *execBench {
 	if err := s.StartAuditWriter(store.AuditWriterOptions{Log: log}); err != nil {
 		b.Fatal(err)
 	}
+	// As kedja serve: a token that authenticated is answered from memory.
+	if err := s.StartTokenCache(ctx, store.TokenCacheOptions{Log: log}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := s.CloseTokenCache(context.Background()); err != nil {
+			b.Errorf("close the token cache: %v", err)
+		}
+	})
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1e9, 1<<30 // the limit is not what is measured
 	cfg.GraphQLGoExecutor = graphqlGo

@@ -289,6 +289,14 @@ func (e *execution) leaf(f *fieldPlan, t graphql.Leaf, v any, slot, target *any,
 			null = false
 		}
 	}()
+	// graphql-go's String and ID serialise every value with
+	// fmt.Sprintf("%v"), which copies even a string: a plain string is its
+	// own serialisation, and keeping it saves a copy of every text in the
+	// answer.
+	if _, plain := v.(string); plain && (t == graphql.Leaf(graphql.String) || t == graphql.Leaf(graphql.ID)) {
+		*slot = v
+		return false
+	}
 	s := t.Serialize(v)
 	if nullish(s) {
 		*slot = nil

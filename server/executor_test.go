@@ -109,6 +109,15 @@ func toySchema(t *testing.T) graphql.Schema {
 			return []pet{{"Tom", false}, {"Rex", true}}, nil
 		}},
 		"float": {Type: graphql.Float, Resolve: func(graphql.ResolveParams) (any, error) { return 1.5, nil }},
+		// Texts of every kind a String or ID is given: the executor keeps a
+		// plain string as it is and must serialise the others as graphql-go.
+		"texts": {Type: graphql.NewList(graphql.String), Resolve: func(graphql.ResolveParams) (any, error) {
+			s := "pointed"
+			return []any{"plain", "", "ü\u2028\"q\"", plainText("named"), shownText("stringer"), 42, &s, 2.5, true}, nil
+		}},
+		"ids": {Type: graphql.NewList(graphql.ID), Resolve: func(graphql.ResolveParams) (any, error) {
+			return []any{"17", int64(18), plainText("19"), shownText("20")}, nil
+		}},
 		"when": {Type: graphql.DateTime, Resolve: func(graphql.ResolveParams) (any, error) {
 			return time.Date(2021, 3, 1, 12, 0, 0, 0, time.UTC), nil
 		}},
@@ -119,6 +128,15 @@ func toySchema(t *testing.T) graphql.Schema {
 	}
 	return s
 }
+
+// plainText is a named string type, as registry's enumerations are.
+type plainText string
+
+// shownText prints itself other than its value: Serialize's "%v" calls
+// String, so a fast path that took it for a plain string would answer wrong.
+type shownText string
+
+func (s shownText) String() string { return "shown " + string(s) }
 
 // TestExecutorMatchesGraphQLGo runs each document through kedja's executor
 // and graphql-go's and compares the encoded answers; where graphql-go
@@ -136,6 +154,7 @@ func TestExecutorMatchesGraphQLGo(t *testing.T) {
 	}{
 		{name: "Scalars", query: `{ hello float when color }`},
 		{name: "ArgumentDefaultAndLiteral", query: `{ a: hello b: hello(who: "you") }`},
+		{name: "TextsOfEveryKind", query: `{ texts ids }`},
 		{name: "ArgumentFromVariable", query: `query Q($w: String) { hello(who: $w) }`, vars: map[string]any{"w": "var"}},
 		{name: "VariableDefault", query: `query Q($w: String = "dflt") { hello(who: $w) }`},
 		{name: "InputObjectDefaultsAndEnums", query: `query Q($f: Filter) { echo(filter: $f, color: RED) x: echo(filter: {colors: [BLUE, RED]}) }`,

@@ -116,6 +116,7 @@ func serve(ctx context.Context, s *store.Store, cfg *config, o serveOptions, out
 		return err
 	}
 	log.Info("migrations", "applied", applied)
+	tuneGC(os.Getenv).log(log)
 	if owner, err := s.CanRewriteAudit(ctx); err != nil {
 		return err
 	} else if owner {
