@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
+	"math"
 	"runtime/debug"
+	"strconv"
 )
 
 // The collector's settings kedja serve starts with, unless GOGC or
@@ -57,6 +60,13 @@ func tuneGC(getenv func(string) string) gcSettings {
 }
 
 func (s gcSettings) log(log *slog.Logger) {
-	log.Info("garbage collector", "gogc", s.Percent, "gogc_from", s.PercentFrom,
-		"memory_limit_mib", s.MemoryLimit>>20, "memory_limit_from", s.LimitFrom)
+	limit := "off" // GOMEMLIMIT=off is the largest limit there is
+	if s.MemoryLimit != math.MaxInt64 {
+		limit = fmt.Sprintf("%d MiB", s.MemoryLimit>>20)
+	}
+	gogc := "off"
+	if s.Percent >= 0 {
+		gogc = strconv.Itoa(s.Percent)
+	}
+	log.Info("garbage collector", "gogc", gogc, "gogc_from", s.PercentFrom, "memory_limit", limit, "memory_limit_from", s.LimitFrom)
 }
