@@ -930,6 +930,37 @@ func TestServeMetrics(t *testing.T) {
 			t.Errorf("no series %s in /metrics:\n%s", tt.line, body)
 		})
 	}
+	// What serve is bounded by: the pool, and (unless this test's own
+	// environment sets them, which serve then keeps) the collector's
+	// settings of cmd/kedja/gc.go.
+	exact := []struct {
+		name, series, want string
+		env                string // set in the environment, the series shows it instead
+	}{
+		{"connections bound", `go_sql_max_open_connections{db_name="kedja"}`, "20", ""},
+		{"gogc", "go_gc_gogc_percent", strconv.Itoa(serveGCPercent), "GOGC"},
+		{"memory limit", "go_gc_gomemlimit_bytes", strconv.FormatFloat(serveMemoryLimit, 'g', -1, 64), "GOMEMLIMIT"},
+	}
+	for _, tt := range exact {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" && os.Getenv(tt.env) != "" {
+				t.Skipf("%s is set in this test's environment, and serve keeps it", tt.env)
+			}
+			for _, l := range strings.Split(string(body), "\n") {
+				f := strings.Fields(l)
+				if len(f) != 2 || f[0] != tt.series {
+					continue
+				}
+				got, err1 := strconv.ParseFloat(f[1], 64)
+				want, err2 := strconv.ParseFloat(tt.want, 64)
+				if err1 != nil || err2 != nil || got != want {
+					t.Errorf("%s = %s, want %s", tt.series, f[1], tt.want)
+				}
+				return
+			}
+			t.Errorf("no series %s in /metrics", tt.series)
+		})
+	}
 }
 
 // The bash completion (and zsh's, which runs it through bashcompinit)
