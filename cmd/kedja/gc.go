@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 )
 
@@ -47,15 +48,15 @@ func tuneGC(getenv func(string) string) gcSettings {
 		debug.SetGCPercent(serveGCPercent)
 		s.PercentFrom = "kedja"
 	}
-	// SetGCPercent returns the previous value: reading it means setting it,
-	// so it is set back to what it was.
-	s.Percent = debug.SetGCPercent(-1)
-	debug.SetGCPercent(s.Percent)
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(serveMemoryLimit)
 		s.LimitFrom = "kedja"
 	}
-	s.MemoryLimit = debug.SetMemoryLimit(-1) // a negative limit reads it
+	// Read back from the runtime, which also holds what it parsed from the
+	// environment (GOGC=off reads as -1).
+	in := []metrics.Sample{{Name: "/gc/gogc:percent"}, {Name: "/gc/gomemlimit:bytes"}}
+	metrics.Read(in)
+	s.Percent, s.MemoryLimit = int(in[0].Value.Uint64()), int64(in[1].Value.Uint64())
 	return s
 }
 
