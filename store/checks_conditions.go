@@ -30,7 +30,7 @@ const conditionFacts = `
 	           kedja_holds_health_data(s.kind, ul.health_data) AS health, GREATEST(b.cond_since, s.since) AS use_since
 	    FROM below b
 	    JOIN reach_systems s ON s.controller_id = b.controller_id AND s.links = b.links
-	    JOIN links ul ON ul.id = s.link_id
+	    JOIN reach_links ul ON ul.id = s.link_id
 	    JOIN systems sy ON sy.id = s.system_id
 	), contra AS (
 	    SELECT o.controller_id, o.link_id, o.links[1:o.pos] AS path, o.condition_id, o.kind, true AS health,

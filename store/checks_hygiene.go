@@ -26,7 +26,7 @@ func softwareCheck(id, gap, what string) string {
 		           GREATEST(s.since, lower(c.valid), CASE WHEN v.id IS NOT NULL THEN CAST(v.listed_on AS timestamptz)
 		                                                  ELSE CAST(c.end_of_support + 1 AS timestamptz) END) AS since
 		    FROM reach_systems s
-		    JOIN links l ON l.id = s.link_id
+		    JOIN reach_links l ON l.id = s.link_id
 		    JOIN software_components c ON c.system_id = s.system_id AND c.valid @> CAST($1 AS timestamptz)
 		    LEFT JOIN exploited_vulnerabilities v ON v.component_id = c.id AND '` + gap + `' = 'known_exploited'
 		    WHERE kedja_holds_health_data(s.kind, l.health_data)
@@ -81,7 +81,7 @@ var hygieneChecks = []check{
 		       CASE g.gap WHEN 'never_scanned' THEN s.since
 		            ELSE GREATEST(s.since, CAST(last.scanned_on + d.days + 1 AS timestamptz)) END
 		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id
+		JOIN reach_links l ON l.id = s.link_id
 		CROSS JOIN (SELECT kedja_scan_days() AS days) d
 		LEFT JOIN LATERAL (SELECT v.id, v.scanned_on, v.scope FROM vulnerability_scans v
 		                   WHERE v.system_id = s.system_id AND v.scanned_on <= CAST(CAST($1 AS timestamptz) AS date)
@@ -110,7 +110,7 @@ var hygieneChecks = []check{
 		                          'sharingControllerIds', to_jsonb(t.sharing_controller_ids), 'segmented', t.segmented),
 		       GREATEST(s.since, lower(t.valid))
 		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id
+		JOIN reach_links l ON l.id = s.link_id
 		JOIN system_tenancies t ON t.system_id = s.system_id AND t.valid @> CAST($1 AS timestamptz)
 		CROSS JOIN LATERAL (SELECT kedja_tenancy_gap(t.shared_with_others, cardinality(t.sharing_controller_ids), t.segmented) AS gap) g
 		WHERE kedja_holds_health_data(s.kind, l.health_data) AND g.gap IS NOT NULL
@@ -134,7 +134,7 @@ var hygieneChecks = []check{
 		                          'healthData', v.health),
 		       GREATEST(s.since, lower(n.valid))
 		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id
+		JOIN reach_links l ON l.id = s.link_id
 		JOIN name_identifiers n ON n.system_id = s.system_id AND n.valid @> CAST($1 AS timestamptz)
 		CROSS JOIN LATERAL (SELECT kedja_holds_health_data(s.kind, l.health_data) AS health) h
 		CROSS JOIN LATERAL (SELECT h.health, kedja_identifier_severity(n.phone_numbers, n.personal_identity_numbers, h.health) AS severity) v
@@ -157,7 +157,7 @@ var hygieneChecks = []check{
 		                          'role', kedja_effective_role(l.id, l.role), 'healthData', l.health_data),
 		       GREATEST(r.since, lower(c.valid))
 		FROM reach r
-		JOIN links l ON l.id = r.link_id
+		JOIN reach_links l ON l.id = r.link_id
 		JOIN instruction_conduct c ON c.link_id = l.id AND c.valid @> CAST($1 AS timestamptz)
 		JOIN organisations f ON f.id = l.from_id
 		JOIN organisations t ON t.id = l.to_id
@@ -185,7 +185,7 @@ var hygieneChecks = []check{
 		                          'assessedOn', first.assessed_on, 'role', er.role, 'healthData', l.health_data),
 		       r.since
 		FROM reach r
-		JOIN links l ON l.id = r.link_id
+		JOIN reach_links l ON l.id = r.link_id
 		JOIN organisations f ON f.id = l.from_id
 		JOIN organisations t ON t.id = l.to_id
 		JOIN organisations ctl ON ctl.id = r.controller_id

@@ -66,7 +66,7 @@ var postureChecks = []check{
 		                (SELECT lower(p.valid) FROM system_profiles p WHERE p.id = x.profile_id),
 		                (SELECT max(lower(sr.valid)) FROM system_relations sr WHERE sr.id = ANY(x.relation_ids)))
 		FROM reach_systems s
-		JOIN links l ON l.id = s.link_id
+		JOIN reach_links l ON l.id = s.link_id
 		JOIN kedja_internet_access(CAST($1 AS timestamptz)) x ON x.system_id = s.system_id
 		JOIN systems entry ON entry.id = x.entry_id
 		LEFT JOIN systems gw ON gw.id = x.gateway_id
@@ -96,7 +96,7 @@ var postureChecks = []check{
 		           GREATEST(s.since, (SELECT min(lower(a.valid)) FROM access_paths a WHERE a.system_id = s.system_id
 		                              AND a.valid @> CAST($1 AS timestamptz) AND a.authentication IS NULL)) AS paths_since
 		    FROM reach_systems s
-		    JOIN links l ON l.id = s.link_id
+		    JOIN reach_links l ON l.id = s.link_id
 		    LEFT JOIN system_profiles p ON p.system_id = s.system_id AND p.valid @> CAST($1 AS timestamptz)
 		    CROSS JOIN LATERAL (SELECT ` + profileSince + ` AS at) profileSince
 		    WHERE kedja_holds_health_data(s.kind, l.health_data)
@@ -134,7 +134,7 @@ var postureChecks = []check{
 		WITH` + eeaNow + `, sys AS (
 		    SELECT DISTINCT ON (s.controller_id, s.system_id) s.controller_id, s.system_id, s.name, s.links, s.since
 		    FROM reach_systems s
-		    JOIN links l ON l.id = s.link_id
+		    JOIN reach_links l ON l.id = s.link_id
 		    WHERE kedja_holds_health_data(s.kind, l.health_data)
 		    ORDER BY s.controller_id, s.system_id, cardinality(s.links)
 		), gaps AS (
