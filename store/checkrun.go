@@ -607,14 +607,25 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		seen, res.RunID, opts.Actor).Scan(&res.Reopened); err != nil {
 		return fmt.Errorf("update findings: %w", err)
 	}
+	// What is new is picked out before it is inserted: a statement that
+	// inserts into the table it also looks into for what exists re-reads,
+	// on every row, each row it has inserted so far (invisible to it, but
+	// still read), and where the table was empty when planned it is
+	// scanned whole per row. A first run at 1M links took 10 minutes so,
+	// 4 s without.
+	if _, err := tx.ExecContext(ctx, `
+		CREATE TEMP TABLE found_new ON COMMIT DROP AS
+		SELECT b.* FROM found b
+		WHERE NOT EXISTS (SELECT 1 FROM findings f
+		                  WHERE f.check_id = b.check_id AND f.subject_kind = b.subject_kind AND f.subject_id = b.subject_id)`); err != nil {
+		return fmt.Errorf("open findings: %w", err)
+	}
 	if err := tx.QueryRowContext(ctx, `
 		WITH added AS (
 		    INSERT INTO findings (check_id, subject_kind, subject_id, severity, status, legal_ref,
 		                          message, evidence, since, first_seen, last_seen)
 		    SELECT b.check_id, b.subject_kind, b.subject_id, b.severity, 'open', b.legal_ref, b.message, b.evidence, b.since, $1, $1
-		    FROM found b
-		    WHERE NOT EXISTS (SELECT 1 FROM findings f
-		                      WHERE f.check_id = b.check_id AND f.subject_kind = b.subject_kind AND f.subject_id = b.subject_id)
+		    FROM found_new b
 		    RETURNING id
 		), events AS (
 		    INSERT INTO finding_events (finding_id, event, run_id, actor)
@@ -650,11 +661,14 @@ func (s *Store) evaluate(ctx context.Context, tx *sqlx.Tx, checks []check, ids [
 		FROM cur
 		WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id
 		  AND (fc.path, fc.since) IS DISTINCT FROM (cur.path, cur.since)`,
+		// New controllers picked out first, as new findings are (above).
+		`CREATE TEMP TABLE cur_new ON COMMIT DROP AS
+		SELECT cur.* FROM cur
+		WHERE NOT EXISTS (SELECT 1 FROM finding_controllers fc
+		                  WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id)`,
 		`WITH added AS (
 		    INSERT INTO finding_controllers (finding_id, controller_id, path, since, first_seen, last_seen)
-		    SELECT cur.finding_id, cur.controller_id, cur.path, cur.since, $1, $1 FROM cur
-		    WHERE NOT EXISTS (SELECT 1 FROM finding_controllers fc
-		                      WHERE fc.finding_id = cur.finding_id AND fc.controller_id = cur.controller_id)
+		    SELECT n.finding_id, n.controller_id, n.path, n.since, $1, $1 FROM cur_new n
 		    RETURNING finding_id, controller_id)
 		INSERT INTO controller_changes SELECT finding_id, controller_id, 'now also affects' FROM added`,
 		`INSERT INTO finding_events (finding_id, event, run_id, actor, note)
