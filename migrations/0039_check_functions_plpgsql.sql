@@ -58,7 +58,8 @@ $migration$;
 
 -- kedja_notice_status: 0029's rule, unchanged but for OFFSET 0 on the
 -- sub-selects of the kind and the deadline, so that each is computed once
--- per row where the function is inlined.
+-- per row where the function is inlined, and the deadline only where there
+-- is a notice (a join's condition is tested after its inner side ran).
 CREATE OR REPLACE FUNCTION kedja_notice_status(link bigint, controller bigint, at timestamptz)
 RETURNS TABLE (kind text, state text, notice_id bigint, sent_at timestamptz, deadline timestamptz,
                response_id bigint, response text, responded_at timestamptz, reason text)
@@ -75,7 +76,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     FROM (SELECT kedja_authorisation_kind(link, controller, at) AS kind OFFSET 0) k
     LEFT JOIN LATERAL (SELECT x.id, x.sent_at FROM change_notices x WHERE x.link_id = link AND x.sent_at <= at
                        ORDER BY x.sent_at DESC, x.id DESC LIMIT 1) n ON k.kind = 'general'
-    LEFT JOIN LATERAL (SELECT kedja_objection_deadline(n.id, controller) AS deadline OFFSET 0) d ON n.id IS NOT NULL
+    LEFT JOIN LATERAL (SELECT kedja_objection_deadline(n.id, controller) AS deadline WHERE n.id IS NOT NULL OFFSET 0) d ON n.id IS NOT NULL
     LEFT JOIN LATERAL (SELECT y.id, y.response, y.responded_at, y.reason FROM notice_responses y
                        JOIN change_notices z ON z.id = y.notice_id
                        WHERE z.link_id = link AND y.controller_id = controller AND y.responded_at <= at
