@@ -184,6 +184,32 @@ func TestInternetAccessCheck(t *testing.T) {
 			}
 		})
 	}
+	// Over every system the cases built, asked about alone: the walk from
+	// where a system can be reached from (a trace's, migrations/0040) says
+	// of it exactly what the walk of the whole registry (the checks') says.
+	for _, instant := range []string{"2017-06-01T00:00", "2019-02-01T12:00"} {
+		t.Run("TargetsWalkAsTheWhole/"+instant, func(t *testing.T) {
+			var differ, rows int
+			if err := s.DB().QueryRow(`
+				SELECT COALESCE(sum(
+				         (SELECT count(*) FROM (SELECT x.* FROM kedja_internet_access($1) x WHERE x.system_id = sy.id
+				                                EXCEPT ALL
+				                                SELECT y.* FROM kedja_internet_access($1, ARRAY[sy.id]) y WHERE y.system_id = sy.id) d)
+				       + (SELECT count(*) FROM (SELECT y.* FROM kedja_internet_access($1, ARRAY[sy.id]) y WHERE y.system_id = sy.id
+				                                EXCEPT ALL
+				                                SELECT x.* FROM kedja_internet_access($1) x WHERE x.system_id = sy.id) d)), 0),
+				       (SELECT count(*) FROM kedja_internet_access($1) x)
+				FROM systems sy`, at(instant)).Scan(&differ, &rows); err != nil {
+				t.Fatal(err)
+			}
+			if rows == 0 {
+				t.Fatal("no way in from the internet: nothing compared")
+			}
+			if differ != 0 {
+				t.Errorf("%d rows differ between the walk for each system and the whole walk (%d rows)", differ, rows)
+			}
+		})
+	}
 }
 
 func TestNotEstablishedCheck(t *testing.T) {

@@ -51,7 +51,9 @@ const knownExposureSQL = `
 	    WHERE c.at > h.held_from AND c.at < h.bound
 	), net AS MATERIALIZED (
 	    SELECT i.at, x.* FROM (SELECT DISTINCT at FROM points) i
-	    CROSS JOIN LATERAL kedja_internet_access(i.at) x
+	    -- Walked only from where the held systems can be reached from
+	    -- (migrations/0040), not from every way into the registry.
+	    CROSS JOIN LATERAL kedja_internet_access(i.at, CAST($2 AS bigint[])) x
 	    WHERE x.system_id IN (SELECT system_id FROM held)
 	)
 	SELECT p.idx, p.at, CAST(NULL AS text) AS fact, CAST(NULL AS text) AS severity, CAST(NULL AS text) AS audience,
