@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/kedja/kedja/graph/render"
 	"github.com/kedja/kedja/registry"
@@ -21,17 +20,7 @@ import (
 // same, byte for byte: every key, value, null, error and path.
 func TestExecutorsAnswerAlike(t *testing.T) {
 	url := storetest.Database(t)
-	open := func() *store.Store {
-		s, err := store.Open(context.Background(), url, "Europe/Stockholm", time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.SetAuditKey(storetest.AuditKey); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func() *store.Store { return storetest.StoreOn(t, url) }
 	kedja := newHarnessOn(t, open(), true, harnessConfig(), render.Options{})
 	cfg := harnessConfig()
 	cfg.GraphQLGoExecutor = true

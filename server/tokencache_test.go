@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/kedja/kedja/access"
 	"github.com/kedja/kedja/graph/render"
@@ -21,17 +20,7 @@ import (
 func TestRevokedTokenRefusedAtOnceByEveryInstance(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.Database(t)
-	open := func() *store.Store {
-		s, err := store.Open(ctx, url, "Europe/Stockholm", time.Minute)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.SetAuditKey(storetest.AuditKey); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func() *store.Store { return storetest.StoreOn(t, url) }
 	cfg := server.DefaultConfig
 	cfg.RatePerSecond, cfg.RateBurst = 1000, 1000
 	// Each revoked secret tried is a failure of this address: the guard's

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -31,15 +30,7 @@ func countingStore(t *testing.T) *store.Store {
 	if _, err := owner.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(name)+` SET track_functions = 'all'`); err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.Open(ctx, service, "Europe/Stockholm", time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.SetAuditKey(storetest.AuditKey); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.StoreOn(t, service)
 }
 
 // TestCheckRunsAskEachRuleOncePerLink: a run asks where a controller stands

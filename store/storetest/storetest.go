@@ -223,7 +223,16 @@ var AuditKey = []byte("kedja storetest audit key, for tests only")
 // keyed with AuditKey.
 func Store(tb testing.TB) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), Database(tb), "Europe/Stockholm", time.Minute)
+	return StoreOn(tb, Database(tb))
+}
+
+// StoreOn opens a store on the database url names (Database's), keyed with
+// AuditKey and closed when the test ends: for a test that opens several
+// stores on one database, or prepares the database before the store
+// connects.
+func StoreOn(tb testing.TB, url string) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), url, "Europe/Stockholm", time.Minute)
 	if err != nil {
 		tb.Fatal(err)
 	}
