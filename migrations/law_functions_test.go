@@ -11,12 +11,11 @@ import (
 	"github.com/kedja/kedja/store/storetest"
 )
 
-// lawFunctions are the functions migrations 0038 and 0039 run as PL/pgSQL.
+// lawFunctions are the functions migrations 0038, 0039 and 0041 run as
+// PL/pgSQL, with their SQL bodies.
 var lawFunctions = []string{
 	"kedja_country_law(character,timestamptz)",
 	"kedja_party_law(bigint,timestamptz)",
-	"kedja_path_law(bigint[],timestamptz)",
-	"kedja_path_law_country(bigint[],timestamptz)",
 	"kedja_transfer_class(character,timestamptz,text)",
 	"kedja_transfer_bridged(character,timestamptz,text)",
 	"kedja_partial_condition_met(bigint,character,timestamptz,text)",
@@ -28,6 +27,16 @@ var lawFunctions = []string{
 	"kedja_approved(bigint,text,bigint,bigint,timestamptz)",
 	"kedja_objection_deadline(bigint,bigint)",
 	"kedja_law_citation(text,character,timestamptz,text)",
+	// 0041: a routing window, asked per link a trace walks.
+	"kedja_in_windows(jsonb,timestamptz,text)",
+}
+
+// lawLoops are law functions written in PL/pgSQL from the start, as loops
+// rather than one SELECT: 0041's path law, asked from the path's end.
+var lawLoops = []string{
+	"kedja_path_lawgiver(bigint[],timestamptz)",
+	"kedja_path_law(bigint[],timestamptz)",
+	"kedja_path_law_country(bigint[],timestamptz)",
 }
 
 // TestLawFunctionsKeepTheirPlans: the law functions that read tables run
@@ -53,7 +62,19 @@ func TestLawFunctionsKeepTheirPlans(t *testing.T) {
 				t.Fatalf("%s is %s; a later migration replaced it without keeping it PL/pgSQL (see 0038, 0039)", f, lang)
 			}
 			if !wrapped.MatchString(src) {
-				t.Fatalf("%s's body is not 0038's (0039's) RETURN of one SELECT: %q", f, src)
+				t.Fatalf("%s's body is not 0038's (0039's, 0041's) RETURN of one SELECT: %q", f, src)
+			}
+		})
+	}
+	for _, f := range lawLoops {
+		t.Run(f, func(t *testing.T) {
+			var lang string
+			if err := db.QueryRowContext(ctx, `SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+				WHERE p.oid = CAST($1 AS regprocedure)`, f).Scan(&lang); err != nil {
+				t.Fatal(err)
+			}
+			if lang != "plpgsql" {
+				t.Fatalf("%s is %s; a later migration replaced it without keeping it PL/pgSQL (see 0041)", f, lang)
 			}
 		})
 	}

@@ -143,7 +143,7 @@ func TestStoreErrorsNameTheirStatement(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.Parties(ctx, []int64{1}, time.Now())
-	if err == nil || !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "store: SELECT o.id, o.legal_name") {
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "store: WITH p AS MATERIALIZED ( SELECT o.id, o.legal_name") {
 		t.Errorf("got %v, want a cancellation naming its statement", err)
 	}
 }
