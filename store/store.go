@@ -190,6 +190,42 @@ func (s *Store) selectIn(ctx context.Context, q queryer, dest any, query string,
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
+func (s *Store) getIn(ctx context.Context, q queryer, dest any, query string, args ...any) error {
+	switch q := q.(type) {
+	case *sqlx.DB:
+		stmt, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		return stmt.GetContext(ctx, dest, args...)
+	case snapshotTx:
+		stmt, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		return q.StmtxContext(ctx, stmt).GetContext(ctx, dest, args...)
+	}
+	return q.GetContext(ctx, dest, query, args...)
+}
+
+// execPrepared runs a statement whose text is fixed (a constant of this
+// package, never built from input) as a prepared statement in tx: lib/pq
+// sends a statement with parameters in two round trips (parse, then bind
+// and execute) and a prepared one in one. For the statements every write or
+// every trace runs; a write's other statements are not kept prepared, since
+// some are built per call.
+func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return 0, wrap(query, err)
+	}
+	res, err := tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+	if err != nil {
+		return 0, wrap(query, err)
+	}
+	return res.RowsAffected()
+}
+
 // prepared returns a prepared statement for query, preparing it once. Reads
 // outside write transactions go through it (read snapshots included):
 // planning the recursive walks costs as much as running them, and PostgreSQL
@@ -211,10 +247,11 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 }
 
 // get reads one row, through its row type if it has one (asRow); no row is
-// registry.NotFound naming field.
+// registry.NotFound naming field. Outside write transactions it runs
+// prepared, as selectIn does.
 func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any, query string, args ...any) error {
 	target, scanned := asRow(dest)
-	err := q.GetContext(ctx, target, query, args...)
+	err := s.getIn(ctx, q, target, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.NotFound(field, "no %s with that id", what)
 	}
@@ -355,14 +392,17 @@ func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(t
 	pa := registry.PendingAuditOf(ctx)
 	var since int64
 	if pa == nil {
-		if _, err := s.exec(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
+		if _, err := s.execPrepared(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
 			return fmt.Errorf("store: set actor: %w", err)
 		}
 	} else {
 		defer pa.TakeNotes() // a failed write's notes go with it
 		var set string
-		if err := tx.QueryRowContext(ctx, `SELECT set_config('kedja.actor', $1, true), (SELECT COALESCE(max(id), 0) FROM changes)`,
-			actor).Scan(&set, &since); err != nil {
+		stmt, err := s.prepared(ctx, `SELECT set_config('kedja.actor', $1, true), (SELECT COALESCE(max(id), 0) FROM changes)`)
+		if err != nil {
+			return fmt.Errorf("store: set actor: %w", err)
+		}
+		if err := tx.StmtxContext(ctx, stmt).QueryRowContext(ctx, actor).Scan(&set, &since); err != nil {
 			return fmt.Errorf("store: set actor: %w", err)
 		}
 	}

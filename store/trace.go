@@ -216,7 +216,7 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 		if err != nil {
 			return err
 		}
-		_, err = s.exec(ctx, tx, `INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, made_by, result)
+		_, err = s.execPrepared(ctx, tx, `INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, made_by, result)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, t.Region.ID, t.CallAt, t.CaseRef, t.CreatedAt, actor, nullID(t.MadeBy), result)
 		// Traces keep no change record: the write's audit row is told.
 		registry.PendingAuditOf(ctx).NoteWrite("trace:"+t.ID, t.CaseRef)
