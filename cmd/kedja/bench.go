@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/kedja/kedja/demo"
 	"github.com/kedja/kedja/store"
@@ -23,6 +24,11 @@ func runBench(ctx context.Context, k *cli, args []string) error {
 	if *first <= 0 || *last < *first || *n < 1 {
 		return errors.New("give --first and --last as kedja gen printed them, and -n of at least 1")
 	}
+	// The operations run with the collector settings kedja serve runs
+	// with (GOGC and GOMEMLIMIT still override them): a trace allocates
+	// its whole answer, and at Go's defaults the collector's work shows in
+	// the figures as it would not in the service's. The line says which.
+	fmt.Fprintln(k.out, tuneGC(os.Getenv))
 	return withStore(ctx, cfg, func(s *store.Store) error {
 		results, err := demo.Bench(ctx, s, *first, *last, *n, *seed, k.errOut)
 		if err != nil {

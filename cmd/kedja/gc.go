@@ -60,14 +60,26 @@ func tuneGC(getenv func(string) string) gcSettings {
 	return s
 }
 
-func (s gcSettings) log(log *slog.Logger) {
-	limit := "off" // GOMEMLIMIT=off is the largest limit there is
+// shown is the settings as serve logs them and bench prints them.
+func (s gcSettings) shown() (gogc, limit string) {
+	limit = "off" // GOMEMLIMIT=off is the largest limit there is
 	if s.MemoryLimit != math.MaxInt64 {
 		limit = fmt.Sprintf("%d MiB", s.MemoryLimit>>20)
 	}
-	gogc := "off"
+	gogc = "off"
 	if s.Percent >= 0 {
 		gogc = strconv.Itoa(s.Percent)
 	}
+	return gogc, limit
+}
+
+func (s gcSettings) log(log *slog.Logger) {
+	gogc, limit := s.shown()
 	log.Info("garbage collector", "gogc", gogc, "gogc_from", s.PercentFrom, "memory_limit", limit, "memory_limit_from", s.LimitFrom)
+}
+
+// String is the settings in a line of kedja bench's output.
+func (s gcSettings) String() string {
+	gogc, limit := s.shown()
+	return fmt.Sprintf("garbage collector: GOGC %s (%s), memory limit %s (%s)", gogc, s.PercentFrom, limit, s.LimitFrom)
 }

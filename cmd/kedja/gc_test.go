@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"runtime/debug"
 	"testing"
 )
@@ -39,6 +40,27 @@ func TestTuneGCLeavesWhatTheEnvironmentSets(t *testing.T) {
 			debug.SetGCPercent(c.wantPercent)
 			if l := debug.SetMemoryLimit(-1); l != c.wantLimit {
 				t.Errorf("the memory limit is %d, want %d", l, c.wantLimit)
+			}
+		})
+	}
+}
+
+// kedja bench prints the collector settings its figures were taken with.
+func TestGCSettingsLine(t *testing.T) {
+	cases := []struct {
+		name string
+		s    gcSettings
+		want string
+	}{
+		{"ServesDefaults", gcSettings{Percent: 400, MemoryLimit: 96 << 20, PercentFrom: "kedja", LimitFrom: "kedja"},
+			"garbage collector: GOGC 400 (kedja), memory limit 96 MiB (kedja)"},
+		{"OffFromTheEnvironment", gcSettings{Percent: -1, MemoryLimit: math.MaxInt64, PercentFrom: "environment", LimitFrom: "environment"},
+			"garbage collector: GOGC off (environment), memory limit off (environment)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.s.String(); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
 	}
