@@ -105,7 +105,7 @@ func TestAccessRequestCitesTheRegionsLaw(t *testing.T) {
 		const old = "b1f30097da7904fbc12dc5a5ce5a890a"
 		if _, err := h.owner().Exec(`INSERT INTO call_traces (id, region_id, call_at, case_ref, created_at, created_by, made_by, result)
 			SELECT $1, region_id, call_at, case_ref, created_at, created_by, made_by,
-			       (result - 'law' - 'accessCitation') || '{"version": 5}'
+			       CAST((CAST(result AS jsonb) - 'law' - 'accessCitation') || '{"version": 5}' AS json)
 			FROM call_traces WHERE id = $2`, old, made.TraceCall.ID); err != nil {
 			t.Fatal(err)
 		}

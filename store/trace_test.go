@@ -6,6 +6,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -259,9 +260,19 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	}
 	var version int
 	var doc []byte
-	if err := s.DB().QueryRow(`SELECT CAST(result->>'version' AS int), result - 'version' FROM call_traces WHERE id = $1`, tr.ID).
+	if err := s.DB().QueryRow(`SELECT CAST(result->>'version' AS int), CAST(result AS jsonb) - 'version' FROM call_traces WHERE id = $1`, tr.ID).
 		Scan(&version, &doc); err != nil {
 		t.Fatal(err)
+	}
+	// The document is kept as kedja wrote it (json, migrations/0042):
+	// its version first, as Go marshals traceDocument, and no white space;
+	// jsonb would have put the shortest key first and printed ": ".
+	var text string
+	if err := s.DB().QueryRow(`SELECT CAST(result AS text) FROM call_traces WHERE id = $1`, tr.ID).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(text, `{"version":6,`) || strings.Contains(text, `": `) {
+		t.Errorf("stored document is not the text kedja wrote: %.60s…", text)
 	}
 	// Version 3: holders record their transfer verdict; version 4, the role
 	// an authority found and the incidents that exposed it (none here);
