@@ -71,6 +71,16 @@ func TestConcurrentApplyDoesNotRace(t *testing.T) {
 	}
 }
 
+// migrated is a new database with every migration applied.
+func migrated(t *testing.T) *sql.DB {
+	t.Helper()
+	db := open(t, storetest.EmptyDatabase(t))
+	if _, err := migrations.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func open(t *testing.T, url string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("postgres", url)

@@ -3,11 +3,9 @@ package migrations_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"testing"
 
-	"github.com/kedja/kedja/migrations"
-	"github.com/kedja/kedja/store/storetest"
+	"github.com/lib/pq"
 )
 
 // TestPathLawFromTheEnd: kedja_path_law and kedja_path_law_country (0041)
@@ -18,10 +16,7 @@ import (
 // in 2020 the United Kingdom was still under EU law.
 func TestPathLawFromTheEnd(t *testing.T) {
 	ctx := context.Background()
-	db := open(t, storetest.EmptyDatabase(t))
-	if _, err := migrations.Apply(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := migrated(t)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -71,14 +66,10 @@ func TestPathLawFromTheEnd(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var path any
-			if c.path != nil {
-				path = pgArray(c.path)
-			}
 			var law string
 			var country sql.NullString
 			if err := tx.QueryRowContext(ctx, `SELECT kedja_path_law(CAST($1 AS bigint[]), CAST($2 AS timestamptz)),
-				kedja_path_law_country(CAST($1 AS bigint[]), CAST($2 AS timestamptz))`, path, c.at).Scan(&law, &country); err != nil {
+				kedja_path_law_country(CAST($1 AS bigint[]), CAST($2 AS timestamptz))`, pq.Array(c.path), c.at).Scan(&law, &country); err != nil {
 				t.Fatal(err)
 			}
 			if law != c.wantLaw || country.String != c.wantCountry {
@@ -86,16 +77,4 @@ func TestPathLawFromTheEnd(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pgArray writes ids as the text of a PostgreSQL bigint[].
-func pgArray(ids []int64) string {
-	s := "{"
-	for i, id := range ids {
-		if i > 0 {
-			s += ","
-		}
-		s += fmt.Sprint(id)
-	}
-	return s + "}"
 }

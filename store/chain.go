@@ -38,9 +38,12 @@ WITH w AS MATERIALIZED (
     -- Each receiving country's standing under each law, and the standing a
     -- verdict starts from (kedja_verdict_class), as the checks' run_standing
     -- has them (store/checks_law.go).
-    SELECT c.*, kedja_verdict_class(c.transfer_class, c.country_code, CAST($2 AS timestamptz), c.law) AS verdict_class
-    FROM (SELECT c.country_code, c.law, kedja_transfer_class(c.country_code, CAST($2 AS timestamptz), c.law) AS transfer_class
-          FROM (SELECT DISTINCT country_code, law FROM step) c) c
+    SELECT c.country_code, c.law, t.transfer_class,
+           kedja_verdict_class(t.transfer_class, c.country_code, CAST($2 AS timestamptz), c.law) AS verdict_class
+    FROM (SELECT DISTINCT country_code, law FROM step) c
+    -- OFFSET 0 keeps the class one call: pulled up, it was asked again
+    -- inside kedja_verdict_class's arguments.
+    CROSS JOIN LATERAL (SELECT kedja_transfer_class(c.country_code, CAST($2 AS timestamptz), c.law) AS transfer_class OFFSET 0) t
 )
 SELECT w.link_id, w.from_id, w.to_id, w.role, w.depth, w.path, w.link_path, w.is_cycle, w.route, w.possible,
        w.country_code AS to_country, st.transfer_class,

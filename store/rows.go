@@ -464,22 +464,17 @@ func selectRows[T any](ctx context.Context, s *Store, q queryer, query string, a
 // transactions) and scans its rows with sc; ok is false, with nothing
 // read, when q is of a kind it does not run or a column has no field in sc.
 func queryScan[T any](ctx context.Context, s *Store, q queryer, sc scanner[T], query string, args ...any) (out []T, ok bool, err error) {
+	tx, inWrite := q.(*sqlx.Tx)
+	st, err := s.preparedFor(ctx, q, query)
+	if err != nil {
+		return nil, true, wrap(query, err)
+	}
 	var rows *sql.Rows
-	switch q := q.(type) {
-	case *sqlx.DB:
-		st, err := s.prepared(ctx, query)
-		if err != nil {
-			return nil, true, wrap(query, err)
-		}
+	switch {
+	case st != nil:
 		rows, err = st.QueryContext(ctx, args...)
-	case snapshotTx:
-		st, err := s.prepared(ctx, query)
-		if err != nil {
-			return nil, true, wrap(query, err)
-		}
-		rows, err = q.StmtxContext(ctx, st).QueryContext(ctx, args...)
-	case *sqlx.Tx:
-		rows, err = q.QueryContext(ctx, query, args...)
+	case inWrite:
+		rows, err = tx.QueryContext(ctx, query, args...)
 	default:
 		return nil, false, nil
 	}

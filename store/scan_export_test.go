@@ -21,3 +21,8 @@ var (
 	SystemUseCols    = systemUses.cols
 	FindingCols      = findingCols
 )
+
+// InSnapshot runs fn in a read snapshot of s, as a trace's reads run.
+func InSnapshot(ctx context.Context, s *Store, fn func(ctx context.Context) error) error {
+	return s.snapshot(ctx, fn)
+}

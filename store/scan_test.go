@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,6 +179,37 @@ func TestJoinedRelationsMatchPlainOnes(t *testing.T) {
 			}
 			if !reflect.DeepEqual(systems, wantSys) {
 				t.Errorf("systems: joined %v, by id %v", systems, wantSys)
+			}
+		})
+	}
+}
+
+// A read through an explicit scanner that fails says so, naming its
+// statement, on the pool and in a read snapshot alike: queryScan once kept
+// the error in a variable of its own case and went on to read no rows.
+func TestExplicitScanReturnsItsError(t *testing.T) {
+	s := storetest.Store(t)
+	query := `SELECT ` + store.OrganisationCols + ` FROM organisations WHERE id = 1 / (SELECT count(*) - count(*) FROM organisations)`
+	cases := []struct {
+		name string
+		read func(ctx context.Context) error
+	}{
+		{"Pool", func(ctx context.Context) error {
+			_, _, _, err := store.ScanBothWays[registry.Organisation](ctx, s, query)
+			return err
+		}},
+		{"Snapshot", func(ctx context.Context) error {
+			return store.InSnapshot(ctx, s, func(ctx context.Context) error {
+				_, _, _, err := store.ScanBothWays[registry.Organisation](ctx, s, query)
+				return err
+			})
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.read(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "division by zero") || !strings.HasPrefix(err.Error(), "store: SELECT") {
+				t.Errorf("got %v, want the division by zero, named by its statement", err)
 			}
 		})
 	}

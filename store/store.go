@@ -171,41 +171,32 @@ func statementName(query string) string {
 }
 
 func (s *Store) selectIn(ctx context.Context, q queryer, dest any, query string, args ...any) error {
-	switch q := q.(type) {
-	case *sqlx.DB:
-		stmt, err := s.prepared(ctx, query)
-		if err != nil {
-			return err
-		}
+	stmt, err := s.preparedFor(ctx, q, query)
+	if err != nil {
+		return err
+	}
+	if stmt != nil {
 		return stmt.SelectContext(ctx, dest, args...)
-	case snapshotTx:
-		// The pool's statement, bound to the snapshot's connection: it is
-		// prepared there once and stays prepared after the transaction.
-		stmt, err := s.prepared(ctx, query)
-		if err != nil {
-			return err
-		}
-		return q.StmtxContext(ctx, stmt).SelectContext(ctx, dest, args...)
 	}
 	return q.SelectContext(ctx, dest, query, args...)
 }
 
-func (s *Store) getIn(ctx context.Context, q queryer, dest any, query string, args ...any) error {
+// preparedFor returns query prepared for q when q is the pool or a read
+// snapshot (the pool's statement, bound to the snapshot's connection: it is
+// prepared there once and stays prepared after the transaction); nil in a
+// write transaction, whose statements are run as they are.
+func (s *Store) preparedFor(ctx context.Context, q queryer, query string) (*sqlx.Stmt, error) {
 	switch q := q.(type) {
 	case *sqlx.DB:
-		stmt, err := s.prepared(ctx, query)
-		if err != nil {
-			return err
-		}
-		return stmt.GetContext(ctx, dest, args...)
+		return s.prepared(ctx, query)
 	case snapshotTx:
 		stmt, err := s.prepared(ctx, query)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return q.StmtxContext(ctx, stmt).GetContext(ctx, dest, args...)
+		return q.StmtxContext(ctx, stmt), nil
 	}
-	return q.GetContext(ctx, dest, query, args...)
+	return nil, nil
 }
 
 // execPrepared runs a statement whose text is fixed (a constant of this
@@ -251,7 +242,14 @@ func (s *Store) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) 
 // prepared, as selectIn does.
 func (s *Store) get(ctx context.Context, q queryer, field, what string, dest any, query string, args ...any) error {
 	target, scanned := asRow(dest)
-	err := s.getIn(ctx, q, target, query, args...)
+	stmt, err := s.preparedFor(ctx, q, query)
+	if err == nil {
+		if stmt != nil {
+			err = stmt.GetContext(ctx, target, args...)
+		} else {
+			err = q.GetContext(ctx, target, query, args...)
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return registry.NotFound(field, "no %s with that id", what)
 	}
