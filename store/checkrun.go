@@ -142,7 +142,7 @@ func (s *Store) runOn(ctx context.Context, checks []check, window int, opts regi
 	}
 	err = safely(func() error {
 		// The store's write transaction, on the run's own connection.
-		return s.writeOn(ctx, conn, opts.Actor, func(tx *sqlx.Tx) error {
+		return s.writeOn(ctx, conn, opts.Actor, func(tx *sqlx.Tx, _ time.Time) error {
 			// A run over a large registry may take longer than a request
 			// may; it has its own context for that.
 			if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {

@@ -37,3 +37,10 @@ func Reach(ctx context.Context, s *Store, at time.Time) ([]ReachRow, error) {
 	err = tx.SelectContext(ctx, &rows, `SELECT controller_id, link_id, from_id, to_id, depth, links FROM reach`)
 	return rows, err
 }
+
+// TxNow reads now() in the transaction ctx carries (InTx's), or on the pool.
+func TxNow(ctx context.Context, s *Store) (time.Time, error) {
+	var now time.Time
+	err := s.get(ctx, s.q(ctx), "", "", &now, `SELECT now()`)
+	return now, err
+}

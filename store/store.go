@@ -217,6 +217,16 @@ func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, arg
 	return res.RowsAffected()
 }
 
+// scanPrepared runs query, a fixed statement text, prepared in tx and scans
+// its one row into dest.
+func (s *Store) scanPrepared(ctx context.Context, tx *sqlx.Tx, query string, args []any, dest ...any) error {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return wrap(query, err)
+	}
+	return tx.StmtxContext(ctx, stmt).QueryRowContext(ctx, args...).Scan(dest...)
+}
+
 // prepared returns a prepared statement for query, preparing it once. Reads
 // outside write transactions go through it (read snapshots included):
 // planning the recursive walks costs as much as running them, and PostgreSQL
@@ -361,8 +371,20 @@ func (s *Store) snapshot(ctx context.Context, fn func(ctx context.Context) error
 // change, and turns constraint violations into errors a caller can act on.
 // Nothing of a failed write is kept. Inside InTx it joins that transaction.
 func (s *Store) write(ctx context.Context, actor string, fn func(tx *sqlx.Tx) error) error {
+	return s.writeAt(ctx, actor, func(tx *sqlx.Tx, _ time.Time) error { return fn(tx) })
+}
+
+// writeAt is write for a fn that records the transaction's instant (now())
+// as well: writeOn reads it in the statement that records the actor, where
+// a SELECT now() of its own would cost a round trip (a stored trace's
+// created_at). Inside InTx it is read from the caller's transaction.
+func (s *Store) writeAt(ctx context.Context, actor string, fn func(tx *sqlx.Tx, now time.Time) error) error {
 	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
-		return translate(fn(tx))
+		var now time.Time
+		if err := s.get(ctx, tx, "", "", &now, `SELECT now()`); err != nil {
+			return translate(err)
+		}
+		return translate(fn(tx, now))
 	}
 	return translate(s.writeOn(ctx, s.db, actor, fn))
 }
@@ -376,7 +398,7 @@ type beginner interface {
 // writeOn is write's transaction, begun on b: it records actor as the author
 // of every change and keeps nothing of a failed fn. It leaves errors as they
 // are; write translates them for API callers, and a check run records them.
-func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(tx *sqlx.Tx) error) error {
+func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(tx *sqlx.Tx, now time.Time) error) error {
 	if strings.TrimSpace(actor) == "" {
 		return errors.New("store: write without an actor")
 	}
@@ -389,22 +411,20 @@ func (s *Store) writeOn(ctx context.Context, b beginner, actor string, fn func(t
 	// it names what changed from the change record's rows after since.
 	pa := registry.PendingAuditOf(ctx)
 	var since int64
+	var now time.Time
+	var set string
 	if pa == nil {
-		if _, err := s.execPrepared(ctx, tx, `SELECT set_config('kedja.actor', $1, true)`, actor); err != nil {
+		if err := s.scanPrepared(ctx, tx, `SELECT set_config('kedja.actor', $1, true), now()`, []any{actor}, &set, &now); err != nil {
 			return fmt.Errorf("store: set actor: %w", err)
 		}
 	} else {
 		defer pa.TakeNotes() // a failed write's notes go with it
-		var set string
-		stmt, err := s.prepared(ctx, `SELECT set_config('kedja.actor', $1, true), (SELECT COALESCE(max(id), 0) FROM changes)`)
-		if err != nil {
-			return fmt.Errorf("store: set actor: %w", err)
-		}
-		if err := tx.StmtxContext(ctx, stmt).QueryRowContext(ctx, actor).Scan(&set, &since); err != nil {
+		if err := s.scanPrepared(ctx, tx, `SELECT set_config('kedja.actor', $1, true), now(), (SELECT COALESCE(max(id), 0) FROM changes)`,
+			[]any{actor}, &set, &now, &since); err != nil {
 			return fmt.Errorf("store: set actor: %w", err)
 		}
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(tx, now); err != nil {
 		return err
 	}
 	if pa == nil {

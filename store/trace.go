@@ -208,10 +208,8 @@ func (s *Store) SaveTrace(ctx context.Context, actor string, t *registry.Trace) 
 	t.ID = hex.EncodeToString(b)
 	t.CreatedBy = actor
 	t.Version = traceVersion
-	return s.write(ctx, actor, func(tx *sqlx.Tx) error {
-		if err := s.get(ctx, tx, "", "", &t.CreatedAt, `SELECT now()`); err != nil {
-			return err
-		}
+	return s.writeAt(ctx, actor, func(tx *sqlx.Tx, now time.Time) error {
+		t.CreatedAt = now
 		result, err := json.Marshal(traceDocument{Version: traceVersion, Trace: *t})
 		if err != nil {
 			return err
@@ -300,7 +298,7 @@ func (s *Store) tracesWhere(ctx context.Context, column string, value any, p reg
 // statements however long the chain is: one to read the trace in the
 // calling region's zone (traceZone), one recursive walk, then one batch
 // each for systems, moves, parties, countries (with the region's law),
-// incidents and the systems' known exposure, and three to store it.
+// incidents and the systems' known exposure, and two to store it.
 //
 // The reads share one read-only snapshot: the answer a citizen is given, and
 // that is kept for good, describes one state of the registry, never a link

@@ -144,8 +144,8 @@ func TestTraceReadsOneSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cost := s.Statements() - n; cost != 11 {
-		t.Errorf("a trace cost %d statements, want 11 (its zone, 7 reads, 3 to store it)", cost)
+	if cost := s.Statements() - n; cost != 10 {
+		t.Errorf("a trace cost %d statements, want 10 (its zone, 7 reads, 2 to store it: its author with the instant, the row)", cost)
 	}
 	want := [4]string{"Root AB (renamed)", "Provider AB (renamed)", "DPA-2", "Recorder (renamed)"}
 	if got := traceState(after); got != want {
@@ -337,5 +337,73 @@ func TestTraceIsStoredAsVersionedDocument(t *testing.T) {
 	}
 	if _, err := s.TracesByCase(ctx, "DSR-future", registry.TracePage{First: 50}); err == nil || registry.ErrorCode(err) != registry.EInternal {
 		t.Errorf("a case with a version 99 document: got %v, want an internal error", err)
+	}
+}
+
+// A stored trace's created_at is the instant of the transaction that stored
+// it, read with the statement that names its author (writeAt), or inside a
+// caller's transaction (InTx) that transaction's: the column, the document
+// and the answer all give it.
+func TestTraceIsStampedWithItsWrite(t *testing.T) {
+	s := storetest.Store(t)
+	ctx := context.Background()
+	f := newTraceFixture(t, s)
+	call := time.Date(2020, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		trace func(t *testing.T) (tr registry.Trace, txNow time.Time)
+	}{
+		{"OwnTransaction", func(t *testing.T) (registry.Trace, time.Time) {
+			tr, err := s.TraceCall(ctx, "test", f.root, call, "DSR-stamp", registry.TraceOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr, time.Time{}
+		}},
+		{"InCallersTransaction", func(t *testing.T) (registry.Trace, time.Time) {
+			var tr registry.Trace
+			var txNow time.Time
+			err := s.InTx(ctx, "test", func(ctx context.Context) error {
+				var err error
+				if txNow, err = store.TxNow(ctx, s); err != nil {
+					return err
+				}
+				tr, err = s.TraceCall(ctx, "test", f.root, call, "DSR-stamp", registry.TraceOptions{})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr, txNow
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after time.Time
+			if err := s.DB().QueryRow(`SELECT now()`).Scan(&before); err != nil {
+				t.Fatal(err)
+			}
+			tr, txNow := tc.trace(t)
+			if err := s.DB().QueryRow(`SELECT now()`).Scan(&after); err != nil {
+				t.Fatal(err)
+			}
+			var column time.Time
+			var docAt string
+			if err := s.DB().QueryRow(`SELECT created_at, result->>'createdAt' FROM call_traces WHERE id = $1`, tr.ID).Scan(&column, &docAt); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := time.Parse(time.RFC3339Nano, docAt)
+			if err != nil {
+				t.Fatalf("document's createdAt %q: %v", docAt, err)
+			}
+			if !column.Equal(tr.CreatedAt) || !doc.Equal(tr.CreatedAt) {
+				t.Errorf("created_at %v, document %v, answer %v: want one instant", column, doc, tr.CreatedAt)
+			}
+			if tr.CreatedAt.Before(before) || tr.CreatedAt.After(after) {
+				t.Errorf("created_at %v is not between %v and %v", tr.CreatedAt, before, after)
+			}
+			if !txNow.IsZero() && !tr.CreatedAt.Equal(txNow) {
+				t.Errorf("inside InTx, created_at %v, want the caller's transaction's %v", tr.CreatedAt, txNow)
+			}
+		})
 	}
 }
