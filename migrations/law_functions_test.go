@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// lawFunctions are the functions migrations 0038, 0039 and 0041 run as
+// lawFunctions are the functions migrations 0038, 0039, 0041 and 0043 run as
 // PL/pgSQL, with their SQL bodies.
 var lawFunctions = []string{
 	"kedja_country_law(character,timestamptz)",

@@ -36,8 +36,8 @@ func countingStore(t *testing.T) *store.Store {
 // TestCheckRunsAskEachRuleOncePerLink: a run asks where a controller stands
 // on a link below it (kedja_authorisation_kind, and the objection deadline
 // of the latest notice) once per link, however many notice checks read it,
-// and asks for approval (kedja_approved) only where it may be missing
-// (issue 18 item 3). Inlined, kedja_notice_status had asked for the kind in
+// and asks for approval through no function call at all (kedja_approval,
+// inlined; issue 18 item 3). Inlined, kedja_notice_status had asked for the kind in
 // every expression that used it, six times a row, of every link reached,
 // and each of the three notice checks asked again.
 func TestCheckRunsAskEachRuleOncePerLink(t *testing.T) {
@@ -58,10 +58,11 @@ func TestCheckRunsAskEachRuleOncePerLink(t *testing.T) {
 			want: map[string]int64{"kedja_authorisation_kind": 1, "kedja_objection_deadline": 1}},
 		{name: "every check, window open", notice: "2019-05-20T00:00",
 			want: map[string]int64{"kedja_authorisation_kind": 1, "kedja_objection_deadline": 1}},
-		// The controller's own link to its processor needs no approval:
-		// only the sub-processor's is asked about.
+		// The authorisation check calls no approval function at all:
+		// kedja_approval (migrations/0043) is inlined into its statement,
+		// where kedja_approved had been called once per link.
 		{name: "authorisation check", checks: []string{"authorisation"},
-			want: map[string]int64{"kedja_approved": 1}},
+			want: map[string]int64{"kedja_approved": 0, "kedja_general_processor_link": 0}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := countingStore(t)
@@ -71,7 +72,7 @@ func TestCheckRunsAskEachRuleOncePerLink(t *testing.T) {
 				c.notice(tc.notice)
 			}
 			got, err := s.RuleCalls(context.Background(), at("2019-06-01T00:00"), tc.checks,
-				"kedja_authorisation_kind", "kedja_objection_deadline", "kedja_approved")
+				"kedja_authorisation_kind", "kedja_objection_deadline", "kedja_approved", "kedja_general_processor_link")
 			if err != nil {
 				t.Fatal(err)
 			}
