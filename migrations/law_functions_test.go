@@ -54,10 +54,10 @@ func TestLawFunctionsKeepTheirPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			if lang != "plpgsql" {
-				t.Fatalf("%s is %s; a later migration replaced it without keeping it PL/pgSQL (see 0038, 0039, 0041)", f, lang)
+				t.Fatalf("%s is %s; a later migration replaced it without keeping it PL/pgSQL (see 0038, 0039, 0041, 0043)", f, lang)
 			}
 			if slices.Contains(lawFunctions, f) && !wrapped.MatchString(src) {
-				t.Fatalf("%s's body is not 0038's (0039's, 0041's) RETURN of one SELECT: %q", f, src)
+				t.Fatalf("%s's body is not 0038's (0039's, 0041's, 0043's) RETURN of one SELECT: %q", f, src)
 			}
 		})
 	}

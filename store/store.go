@@ -190,13 +190,19 @@ func (s *Store) preparedFor(ctx context.Context, q queryer, query string) (*sqlx
 	case *sqlx.DB:
 		return s.prepared(ctx, query)
 	case snapshotTx:
-		stmt, err := s.prepared(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		return q.StmtxContext(ctx, stmt), nil
+		return s.preparedOn(ctx, q.Tx, query)
 	}
 	return nil, nil
+}
+
+// preparedOn returns the pool's prepared statement for query bound to tx's
+// connection.
+func (s *Store) preparedOn(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	stmt, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtxContext(ctx, stmt), nil
 }
 
 // execPrepared runs a statement whose text is fixed (a constant of this
@@ -206,11 +212,11 @@ func (s *Store) preparedFor(ctx context.Context, q queryer, query string) (*sqlx
 // every trace runs; a write's other statements are not kept prepared, since
 // some are built per call.
 func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
-	stmt, err := s.prepared(ctx, query)
+	stmt, err := s.preparedOn(ctx, tx, query)
 	if err != nil {
 		return 0, wrap(query, err)
 	}
-	res, err := tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+	res, err := stmt.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, wrap(query, err)
 	}
@@ -220,11 +226,11 @@ func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, arg
 // scanPrepared runs query, a fixed statement text, prepared in tx and scans
 // its one row into dest.
 func (s *Store) scanPrepared(ctx context.Context, tx *sqlx.Tx, query string, args []any, dest ...any) error {
-	stmt, err := s.prepared(ctx, query)
+	stmt, err := s.preparedOn(ctx, tx, query)
 	if err != nil {
 		return wrap(query, err)
 	}
-	return tx.StmtxContext(ctx, stmt).QueryRowContext(ctx, args...).Scan(dest...)
+	return stmt.QueryRowContext(ctx, args...).Scan(dest...)
 }
 
 // prepared returns a prepared statement for query, preparing it once. Reads
